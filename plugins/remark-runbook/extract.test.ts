@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseRunbookSource } from './parseFile';
+import { extractRunbook } from './extract';
+import type { Diagnostic } from './syntax/diagnostics';
+
+const fixtures = path.join(__dirname, '__fixtures__');
+
+function lint(name: string): { diagnostics: Diagnostic[]; extracted: ReturnType<typeof extractRunbook> } {
+  const file = `__fixtures__/${name}.mdx`;
+  const source = fs.readFileSync(path.join(fixtures, `${name}.mdx`), 'utf8');
+  const parsed = parseRunbookSource(source, file);
+  const extracted = extractRunbook({ tree: parsed.tree, frontMatter: parsed.frontMatter, file, source });
+  return { diagnostics: [...parsed.diagnostics, ...extracted.diagnostics], extracted };
+}
+
+describe('a valid runbook', () => {
+  const { diagnostics, extracted } = lint('valid');
+
+  it('has no errors or warnings', () => {
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('reads the front matter, steps with roles, and the effective approver', () => {
+    expect(extracted.runbook?.id).toBe('fixture-runbook');
+    expect(extracted.steps.map((s) => [s.id, s.role, s.approver, s.duration])).toEqual([
+      ['verify-ldz', 'service-team', null, '10m'],
+      ['rebuild-hub', 'escalation', 'data-engineering-lead', null],
+      ['per-engine', 'service-team', null, null],
+    ]);
+    expect(extracted.steps[0]!.title).toBe('Verify the LDZ load');
+  });
+
+  it('reads every fence attribute of a runnable block and leaves plain fences alone', () => {
+    const ldz = extracted.blocks.find((b) => b.id === 'ldz-rows')!;
+    expect(ldz).toMatchObject({
+      lang: 'sql',
+      target: 'warehouse',
+      envs: ['*'],
+      mode: 'read',
+      params: [{ name: 'business_date', type: 'date', default: 'today' }],
+      expect: 'rows>0',
+      title: 'LDZ rows',
+      dialect: null,
+      line: 14,
+    });
+    expect(ldz.text).toContain('where business_date = :business_date');
+    expect(extracted.blocks.map((b) => `${b.id}${b.dialect ? ':' + b.dialect : ''}`)).toEqual([
+      'ldz-rows',
+      'rebuild',
+      'count-rows:duckdb',
+      'count-rows:oracle',
+      'count-rows',
+    ]);
+  });
+});
+
+const errors: [behaviour: string, fixture: string, line: number, column: number, message: RegExp][] = [
+  ['rejects a step without a role', 'step-without-role', 9, 1, /has no role.*role="service-team".*role="escalation"/],
+  ['rejects a role other than service-team or escalation', 'step-bad-role', 9, 1, /role must be "service-team" or "escalation"/],
+  ['rejects a step without an id', 'step-without-id', 9, 1, /has no id/],
+  ['rejects an unknown step attribute', 'step-unknown-attribute', 9, 1, /Unknown step attribute "owner"/],
+  ['rejects an unknown container directive', 'unknown-directive', 9, 1, /Unknown directive ":::checklist"/],
+  ['rejects an inline text directive and says how to escape it', 'text-directive', 9, 16, /Unknown inline directive ":sharp".*escape/],
+  ['rejects a snippet id used twice in a runbook', 'duplicate-id', 16, 1, /Snippet id "same" is already used at line 10/],
+  ['rejects a step id used twice', 'duplicate-step-id', 13, 1, /Step id "one" is already used at line 9/],
+  ['rejects a parameter used in SQL but not declared', 'undeclared-param', 13, 1, /Parameter "business_date" is used but not declared/],
+  ['rejects an unknown parameter type', 'bad-param-type', 10, 17, /Unknown parameter type "timestamp"/],
+  ['rejects a default that does not fit its type', 'bad-param-default', 10, 17, /bad default "ten": expected a whole number/],
+  ['rejects an expect that is not a check', 'bad-expect', 10, 17, /expect="rows is positive" is not a check/],
+  ['rejects an unknown fence attribute', 'unknown-fence-attribute', 10, 17, /Unknown attribute "timeout"/],
+  ['rejects DDL in a service-team step', 'ddl-in-service-team', 10, 1, /runs DDL \(CREATE\) in a service-team step/],
+  ['rejects a runnable block outside a step', 'runnable-outside-step', 9, 1, /outside any step/],
+  ['rejects nested steps', 'nested-steps', 10, 1, /steps cannot nest/],
+  ['rejects a mode other than read or write', 'bad-mode', 10, 17, /mode="delete" must be "read" or "write"/],
+  ['rejects an unknown dialect', 'bad-dialect', 10, 17, /dialect="mysql" is not an engine/],
+  ['rejects an unclosed quote in the fence', 'unclosed-quote', 10, 23, /never closed/],
+  ['rejects an approver on a service-team step', 'service-team-with-approver', 9, 1, /only escalation steps have approvers/],
+  ['rejects an Airflow command it does not know', 'airflow-unknown-command', 11, 1, /"dags explode" is not a supported Airflow command/],
+  ['rejects a stray ::: left when a nested admonition closed the step', 'stray-close', 13, 1, /stray ":::".*more colons/],
+  ['rejects bad front matter, naming each field', 'bad-front-matter', 1, 1, /runbook\.id: use lowercase kebab-case/],
+  ['rejects steps on a page without runbook front matter', 'steps-without-runbook', 5, 1, /no runbook front matter/],
+];
+
+describe('authoring errors fail with file:line:column and how to fix them', () => {
+  for (const [behaviour, fixture, line, column, message] of errors) {
+    it(behaviour, () => {
+      const found = lint(fixture).diagnostics.filter((d) => d.severity === 'error');
+      expect(found.length, JSON.stringify(found, null, 1)).toBeGreaterThan(0);
+      expect(found[0]).toMatchObject({ file: `__fixtures__/${fixture}.mdx`, line, column });
+      expect(found[0]!.message).toMatch(message);
+    });
+  }
+
+  it('reports unknown front matter keys too', () => {
+    const found = lint('bad-front-matter').diagnostics.map((d) => d.message);
+    expect(found.some((m) => /colour/.test(m))).toBe(true);
+  });
+});
+
+describe('warnings do not fail the build', () => {
+  it('warns when a read block writes', () => {
+    const found = lint('read-block-writes').diagnostics;
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ severity: 'warning', line: 10 });
+    expect(found[0]!.message).toMatch(/mode=read but its SQL writes \(DELETE\)/);
+  });
+});

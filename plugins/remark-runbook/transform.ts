@@ -1,0 +1,78 @@
+/**
+ * Rewrites a validated runbook tree for MDX: each `:::step` becomes `<Step …>` and each group of runnable
+ * blocks sharing an id becomes one `<RunnableBlock spec="…"/>` carrying what the page needs to show and
+ * run it — the keys and hashes, never anything the server would trust.
+ */
+import type { ExtractedRunbook, BlockInfo } from './extract';
+import type { JsxAttribute, JsxFlowElement, MdNode } from './mdast';
+import type { RunnableBlockSpec } from './types';
+import { toManifestSnippet } from './snippet';
+
+const attr = (name: string, value: string): JsxAttribute => ({ type: 'mdxJsxAttribute', name, value });
+
+export function transformRunbook(extracted: ExtractedRunbook, file: string): void {
+  const runbook = extracted.runbook;
+  if (!runbook) return;
+
+  const groups = new Map<string, BlockInfo[]>();
+  for (const b of extracted.blocks) groups.set(b.id, [...(groups.get(b.id) ?? []), b]);
+
+  const replacements = new Map<MdNode, MdNode | null>();
+  for (const [id, variants] of groups) {
+    const first = variants[0]!;
+    const spec: RunnableBlockSpec = {
+      runbook: runbook.id,
+      id,
+      step: first.step.id,
+      lang: first.lang,
+      title: first.title,
+      role: first.step.role,
+      approver: first.step.approver,
+      target: first.target,
+      envs: first.envs,
+      mode: first.mode,
+      params: first.params,
+      expect: first.expect,
+      variants: variants.map((v) => {
+        const [key, snippet] = toManifestSnippet(runbook.id, file, v);
+        return { dialect: v.dialect, key, sha256: snippet.sha256, code: v.text };
+      }),
+    };
+    const element: JsxFlowElement = {
+      type: 'mdxJsxFlowElement',
+      name: 'RunnableBlock',
+      attributes: [attr('spec', JSON.stringify(spec))],
+      children: [],
+      position: first.node.position,
+    };
+    replacements.set(first.node, element);
+    for (const other of variants.slice(1)) replacements.set(other.node, null);
+  }
+
+  for (const step of extracted.steps) {
+    const element = step.node as unknown as JsxFlowElement;
+    const attributes = [attr('id', step.id), attr('title', step.title), attr('role', step.role)];
+    if (step.approver) attributes.push(attr('approver', step.approver));
+    if (step.duration) attributes.push(attr('duration', step.duration));
+    const children = step.node.children.filter((c) => c.data?.directiveLabel !== true);
+    // Mutate in place: the node keeps its position and its place in the parent.
+    Object.assign(element, { type: 'mdxJsxFlowElement', name: 'Step', attributes, children });
+    delete (element as Partial<{ attributes: unknown; data: unknown }>).data;
+  }
+
+  const replaceIn = (node: MdNode): void => {
+    if (!node.children) return;
+    const next: MdNode[] = [];
+    for (const child of node.children) {
+      if (replacements.has(child)) {
+        const r = replacements.get(child);
+        if (r) next.push(r);
+      } else {
+        replaceIn(child);
+        next.push(child);
+      }
+    }
+    node.children = next;
+  };
+  for (const step of extracted.steps) replaceIn(step.node);
+}

@@ -1,0 +1,84 @@
+/**
+ * The runbook model shared by the remark plugin, the manifest writer, the linter,
+ * the server (which runs manifest entries) and the page (which renders them).
+ * Keep this file free of runtime imports: the browser bundle imports its types.
+ */
+
+export type Role = 'service-team' | 'escalation';
+export type Mode = 'read' | 'write';
+export type Lang = 'sql' | 'airflow';
+export type Dialect = 'duckdb' | 'postgres' | 'snowflake' | 'oracle' | 'sqlserver';
+
+export type ParamType =
+  | { kind: 'date' }
+  | { kind: 'datetime' }
+  | { kind: 'int' }
+  | { kind: 'number' }
+  | { kind: 'string' }
+  | { kind: 'identifier' }
+  | { kind: 'enum'; values: readonly string[] };
+
+/** One declared parameter, as written in `params="name:type=default"`. */
+export interface ParamSpec {
+  readonly name: string;
+  /** The type as written, e.g. `date` or `enum(a|b)`; parse with `parseParamType`. */
+  readonly type: string;
+  /** `today`, `yesterday`, a literal, or null when the parameter is required. */
+  readonly default: string | null;
+}
+
+/** One entry of the snippet manifest (DESIGN.md §4). */
+export interface ManifestSnippet {
+  readonly runbook: string;
+  readonly file: string;
+  readonly line: number;
+  readonly step: string | null;
+  readonly role: Role;
+  readonly approver: string | null;
+  readonly lang: Lang;
+  readonly target: string;
+  readonly envs: readonly string[];
+  readonly mode: Mode;
+  readonly params: readonly ParamSpec[];
+  readonly expect: string | null;
+  readonly dialect: Dialect | null;
+  readonly title: string | null;
+  readonly text: string;
+  readonly sha256: string;
+}
+
+export interface Manifest {
+  readonly version: 1;
+  readonly commit: string | null;
+  readonly dirty: boolean;
+  readonly builtAt: string;
+  readonly snippets: Readonly<Record<string, ManifestSnippet>>;
+}
+
+/** One variant of a runnable block as the page sees it: what to show, and the key + hash to run. */
+export interface BlockVariant {
+  readonly dialect: Dialect | null;
+  readonly key: string;
+  readonly sha256: string;
+  readonly code: string;
+}
+
+/**
+ * Props of the `<RunnableBlock spec="…json…"/>` element the plugin emits. Variants share one id
+ * (one per dialect); the page shows the one matching the chosen environment's engine.
+ */
+export interface RunnableBlockSpec {
+  readonly runbook: string;
+  readonly id: string;
+  readonly step: string | null;
+  readonly lang: Lang;
+  readonly title: string | null;
+  readonly role: Role;
+  readonly approver: string | null;
+  readonly target: string;
+  readonly envs: readonly string[];
+  readonly mode: Mode;
+  readonly params: readonly ParamSpec[];
+  readonly expect: string | null;
+  readonly variants: readonly BlockVariant[];
+}

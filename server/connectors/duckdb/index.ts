@@ -1,0 +1,178 @@
+/**
+ * DuckDB connector: the demo warehouse and any embedded DuckDB file. One instance per file, a fresh
+ * connection per run, chunk-by-chunk streaming with backpressure, external access disabled, reads in a
+ * READ ONLY transaction, and cancel/timeout through `connection.interrupt()` (DuckDB has no server-side
+ * statement timeout).
+ */
+import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBResult, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlPlaceholders';
+import type { Cell, ColumnInfo } from '../../protocol';
+import { ConnectorError, type RowSink, type SqlConnector, type StatementOutcome, type StatementRequest } from '../types';
+import { chunkRows, toDuckDBBind } from './values';
+
+/**
+ * Statements a snippet may never run: they would end the read-only transaction, reach outside the
+ * database, or change the instance's settings for everyone.
+ */
+const FORBIDDEN: ReadonlyMap<StatementType, string> = new Map([
+  [StatementType.TRANSACTION, 'transaction control (BEGIN/COMMIT/ROLLBACK): Opsbook runs each snippet in its own transaction'],
+  [StatementType.ATTACH, 'ATTACH'],
+  [StatementType.DETACH, 'DETACH'],
+  [StatementType.LOAD, 'LOAD'],
+  [StatementType.EXTENSION, 'INSTALL'],
+  [StatementType.UPDATE_EXTENSIONS, 'UPDATE EXTENSIONS'],
+  [StatementType.SET, 'SET/RESET'],
+  [StatementType.VARIABLE_SET, 'SET VARIABLE'],
+  [StatementType.PRAGMA, 'PRAGMA'],
+  [StatementType.EXPORT, 'EXPORT DATABASE'],
+  [StatementType.COPY_DATABASE, 'COPY DATABASE'],
+  [StatementType.PREPARE, 'PREPARE'],
+  [StatementType.EXECUTE, 'EXECUTE'],
+]);
+
+export interface DuckDBConnectorOptions {
+  /** Absolute path of the database file. */
+  readonly file: string;
+}
+
+export async function openDuckDB(options: DuckDBConnectorOptions): Promise<SqlConnector> {
+  const instance = await DuckDBInstance.create(options.file, {
+    enable_external_access: 'false',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    lock_configuration: 'true',
+  });
+  const open = new Set<DuckDBConnection>();
+  return {
+    kind: 'duckdb',
+    dialect: 'duckdb',
+    async stream(request, sink) {
+      const connection = await instance.connect();
+      open.add(connection);
+      try {
+        return await runOnConnection(connection, request, sink);
+      } finally {
+        open.delete(connection);
+        connection.closeSync();
+      }
+    },
+    async close() {
+      for (const c of open) c.interrupt();
+      for (const c of open) c.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+async function runOnConnection(connection: DuckDBConnection, request: StatementRequest, sink: RowSink): Promise<StatementOutcome> {
+  let stoppedBy: 'cancelled' | 'timeout' | null = null;
+  let interrupting: NodeJS.Timeout | null = null;
+  const stop = (why: 'cancelled' | 'timeout') => {
+    stoppedBy ??= why;
+    connection.interrupt();
+    // An interrupt that lands between two statements (or before the query starts) is lost; repeat it
+    // until the run unwinds.
+    interrupting ??= setInterval(() => connection.interrupt(), 25);
+  };
+  const onAbort = () => stop('cancelled');
+  if (request.signal.aborted) throw new ConnectorError('cancelled', 'The run was cancelled before it started.');
+  request.signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => stop('timeout'), request.timeoutMs);
+  let inTransaction = false;
+  try {
+    await connection.run(request.mode === 'read' ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN TRANSACTION');
+    inTransaction = true;
+    const { text } = rewritePlaceholders(request.text, 'dollar-name');
+    const statements = await connection.extractStatements(text);
+    if (statements.count === 0) throw new ConnectorError('connector_error', 'The snippet contains no SQL statement.');
+    let outcome: StatementOutcome = { rowCount: 0, truncated: false, firstValue: undefined };
+    for (let i = 0; i < statements.count; i++) {
+      if (stoppedBy) break;
+      const prepared = await statements.prepare(i);
+      const forbidden = FORBIDDEN.get(prepared.statementType);
+      if (forbidden) {
+        throw new ConnectorError('forbidden', `Snippets may not use ${forbidden}.`, 'Remove the statement from the runbook; the server manages sessions and transactions.');
+      }
+      bindUsed(prepared, request, i);
+      if (i < statements.count - 1) await prepared.run();
+      else outcome = await drain(await prepared.stream(), request.maxRows, sink, () => stoppedBy !== null);
+    }
+    if (stoppedBy) throw stoppedError(stoppedBy, request.timeoutMs);
+    await connection.run(request.mode === 'read' ? 'ROLLBACK' : 'COMMIT');
+    inTransaction = false;
+    return outcome;
+  } catch (error) {
+    if (stoppedBy) throw stoppedError(stoppedBy, request.timeoutMs);
+    throw toConnectorError(error, request);
+  } finally {
+    clearTimeout(timer);
+    if (interrupting) clearInterval(interrupting);
+    request.signal.removeEventListener('abort', onAbort);
+    if (inTransaction) await connection.run('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/** Binds only the parameters this statement mentions: DuckDB rejects values for absent parameters. */
+function bindUsed(prepared: { parameterCount: number; parameterName(i: number): string; bind(v: Record<string, DuckDBValue>, t: Record<string, DuckDBType>): void }, request: StatementRequest, index: number): void {
+  if (prepared.parameterCount === 0) return;
+  const values: Record<string, DuckDBValue> = {};
+  const types: Record<string, DuckDBType> = {};
+  for (let p = 1; p <= prepared.parameterCount; p++) {
+    const name = prepared.parameterName(p);
+    const bound = request.binds[name];
+    if (!bound) throw new ConnectorError('connector_error', `Statement ${index + 1} uses parameter "${name}" but no value was bound.`);
+    const b = toDuckDBBind(bound);
+    values[name] = b.value;
+    types[name] = b.type;
+  }
+  prepared.bind(values, types);
+}
+
+async function drain(result: DuckDBResult, maxRows: number, sink: RowSink, stopped: () => boolean): Promise<StatementOutcome> {
+  const names = result.deduplicatedColumnNames();
+  const types = result.columnTypes();
+  const columns: ColumnInfo[] = names.map((name, i) => ({ name, type: String(types[i]) }));
+  sink.columns(columns);
+  let rowCount = 0;
+  let firstValue: Cell | undefined;
+  let truncated = false;
+  while (!stopped()) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    if (rowCount >= maxRows) {
+      truncated = true;
+      break;
+    }
+    let rows = chunkRows(chunk);
+    if (rowCount + rows.length > maxRows) {
+      rows = rows.slice(0, maxRows - rowCount);
+      truncated = true;
+    }
+    if (rowCount === 0 && rows[0]) firstValue = rows[0][0];
+    rowCount += rows.length;
+    await sink.rows(rows);
+    if (truncated) break;
+  }
+  return { rowCount, truncated, firstValue };
+}
+
+function stoppedError(why: 'cancelled' | 'timeout', timeoutMs: number): ConnectorError {
+  return why === 'cancelled'
+    ? new ConnectorError('cancelled', 'The run was cancelled; the query was interrupted on the server.')
+    : new ConnectorError('timeout', `The statement ran longer than the ${Math.round(timeoutMs / 1000)} s statement timeout and was stopped.`, 'Narrow the query (a date filter, a LIMIT) or ask for a longer limit in opsbook.config.yaml.');
+}
+
+function toConnectorError(error: unknown, request: StatementRequest): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const engineCode = /^([A-Za-z ]+ Error):/.exec(message)?.[1];
+  let hint: string | undefined;
+  if (/read-only mode|read only mode/i.test(message) && request.mode === 'read') {
+    hint = 'This snippet is mode=read, so it runs in a read-only transaction. If it is meant to change data, the runbook must mark it mode=write.';
+  } else if (/Catalog Error/.test(message)) {
+    hint = 'Check the table and column names against the environment (the demo warehouse is reseeded by npm run demo:reset).';
+  } else if (/Parser Error/.test(message)) {
+    hint = 'The SQL does not parse on DuckDB; if the runbook targets several engines, add a dialect=duckdb variant.';
+  }
+  return new ConnectorError('connector_error', message, hint, engineCode);
+}

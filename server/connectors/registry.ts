@@ -1,0 +1,53 @@
+/**
+ * Opens each environment's connections on first use and keeps them for the life of the server.
+ * Drivers load lazily (dynamic import), so a missing or broken driver disables only its connections.
+ */
+import path from 'node:path';
+import type { ConnectionConfig, OpsbookConfig } from '../config';
+import { ConnectorError, type SqlConnector } from './types';
+
+export interface ConnectorRegistry {
+  get(env: string, connection: string): Promise<SqlConnector>;
+  closeAll(): Promise<void>;
+}
+
+async function open(config: ConnectionConfig, siteDir: string): Promise<SqlConnector> {
+  switch (config.kind) {
+    case 'duckdb': {
+      const { openDuckDB } = await import('./duckdb/index');
+      return openDuckDB({ file: path.resolve(siteDir, config.path) });
+    }
+  }
+}
+
+export function createConnectorRegistry(config: OpsbookConfig, siteDir: string): ConnectorRegistry {
+  const opened = new Map<string, Promise<SqlConnector>>();
+  return {
+    get(env, connection) {
+      const conf = config.environments[env]?.connections[connection];
+      if (!conf) {
+        return Promise.reject(new ConnectorError('unavailable', `Environment ${env} has no connection named "${connection}".`, 'Add it to opsbook.config.yaml or pick another environment.'));
+      }
+      const key = `${env}/${connection}`;
+      let pending = opened.get(key);
+      if (!pending) {
+        pending = open(conf, siteDir).catch((error: unknown) => {
+          opened.delete(key); // try again on the next run: the database may come back
+          throw new ConnectorError('unavailable', `Could not open ${conf.kind} connection "${connection}" of ${env}: ${(error as Error).message}`);
+        });
+        opened.set(key, pending);
+      }
+      return pending;
+    },
+    async closeAll() {
+      const all = [...opened.values()];
+      opened.clear();
+      await Promise.allSettled(all.map(async (p) => (await p).close()));
+    },
+  };
+}
+
+/** The SQL dialect of a connection, for choosing a snippet's variant. */
+export function dialectOf(config: ConnectionConfig): string {
+  return config.kind;
+}

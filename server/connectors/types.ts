@@ -1,0 +1,53 @@
+/**
+ * The narrow interface every SQL engine implements (DESIGN.md §6.2): stream one snippet with named
+ * binds under a signal, a row cap and a timeout. Connectors know nothing about sockets or policy.
+ */
+import type { BoundValue } from '../../plugins/remark-runbook/syntax/params';
+import type { Cell, ColumnInfo } from '../protocol';
+import type { Dialect, Mode } from '../../plugins/remark-runbook/types';
+
+export interface StatementRequest {
+  readonly text: string;
+  readonly binds: Readonly<Record<string, BoundValue>>;
+  /** Read runs in a read-only transaction/session; write needs the write profile. */
+  readonly mode: Mode;
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  /** Stop after this many rows and report `truncated`. */
+  readonly maxRows: number;
+}
+
+/** Where rows go. `rows` resolves when the consumer can take more: that is the backpressure. */
+export interface RowSink {
+  columns(columns: readonly ColumnInfo[]): void;
+  rows(batch: readonly (readonly Cell[])[]): Promise<void>;
+}
+
+export interface StatementOutcome {
+  readonly rowCount: number;
+  readonly truncated: boolean;
+  /** First column of the first row, for `expect value …` checks. */
+  readonly firstValue: Cell | undefined;
+}
+
+export type ConnectorErrorCode = 'connector_error' | 'timeout' | 'cancelled' | 'unavailable' | 'forbidden';
+
+/** A failure a user can act on: the engine's message, its code, and a hint. */
+export class ConnectorError extends Error {
+  constructor(
+    readonly code: ConnectorErrorCode,
+    message: string,
+    readonly hint?: string,
+    readonly engineCode?: string,
+  ) {
+    super(message);
+    this.name = 'ConnectorError';
+  }
+}
+
+export interface SqlConnector {
+  readonly kind: string;
+  readonly dialect: Dialect;
+  stream(request: StatementRequest, sink: RowSink): Promise<StatementOutcome>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,98 @@
+/**
+ * The snippet manifest the server runs from (DESIGN.md §4). Loaded at start; in author mode the dev
+ * manifest is watched and reloaded, so an edited snippet runs at once. A bad reload keeps the last good one.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as z from 'zod';
+import type { Manifest } from '../../plugins/remark-runbook/types';
+import { createHash } from 'node:crypto';
+
+const paramSchema = z.object({ name: z.string(), type: z.string(), default: z.string().nullable() });
+const snippetSchema = z.object({
+  runbook: z.string(),
+  file: z.string(),
+  line: z.number(),
+  step: z.string().nullable(),
+  role: z.enum(['service-team', 'escalation']),
+  approver: z.string().nullable(),
+  lang: z.enum(['sql', 'airflow']),
+  target: z.string(),
+  envs: z.array(z.string()),
+  mode: z.enum(['read', 'write']),
+  params: z.array(paramSchema),
+  expect: z.string().nullable(),
+  dialect: z.enum(['duckdb', 'postgres', 'snowflake', 'oracle', 'sqlserver']).nullable(),
+  title: z.string().nullable(),
+  text: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+const manifestSchema = z.object({
+  version: z.literal(1),
+  commit: z.string().nullable(),
+  dirty: z.boolean(),
+  builtAt: z.string(),
+  snippets: z.record(z.string(), snippetSchema),
+});
+
+export class ManifestError extends Error {}
+
+export function parseManifest(text: string, file: string): Manifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ManifestError(`${file} is not JSON (${(error as Error).message}); rebuild it with npm run build.`);
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ManifestError(`${file} is not an Opsbook manifest: ${issue.path.join('.')}: ${issue.message}. Rebuild it with npm run build.`);
+  }
+  return parsed.data as Manifest;
+}
+
+export interface ManifestStore {
+  current(): Manifest;
+  /** sha256 of the manifest file, reported by /api/health so operators can tell builds apart. */
+  hash(): string;
+  close(): void;
+}
+
+export function loadManifestStore(file: string, options: { watch?: boolean; onReload?: (m: Manifest) => void; onError?: (e: Error) => void } = {}): ManifestStore {
+  if (!fs.existsSync(file)) {
+    throw new ManifestError(`No snippet manifest at ${file}. Build the site first (npm run build), or use npm start which builds it.`);
+  }
+  const read = () => {
+    const text = fs.readFileSync(file, 'utf8');
+    return { manifest: parseManifest(text, file), hash: createHash('sha256').update(text).digest('hex') };
+  };
+  let state = read();
+  let watcher: fs.FSWatcher | null = null;
+  if (options.watch) {
+    // Watch the directory: the writer renames a temp file over the manifest, which replaces the inode.
+    let pending: NodeJS.Timeout | null = null;
+    watcher = fs.watch(path.dirname(file), () => {
+      if (pending) clearTimeout(pending);
+      pending = setTimeout(() => {
+        try {
+          state = read();
+          options.onReload?.(state.manifest);
+        } catch (error) {
+          options.onError?.(error as Error);
+        }
+      }, 50);
+    });
+  }
+  return {
+    current: () => state.manifest,
+    hash: () => state.hash,
+    close: () => watcher?.close(),
+  };
+}
+
+/** A fixed manifest (tests, benchmarks). */
+export function staticManifestStore(manifest: Manifest): ManifestStore {
+  const hash = createHash('sha256').update(JSON.stringify(manifest)).digest('hex');
+  return { current: () => manifest, hash: () => hash, close: () => undefined };
+}

@@ -1,0 +1,126 @@
+/**
+ * Runs one `run` message from start to its single `done`: manifest lookup and hash check, environment,
+ * policy, parameters, then the connector, streaming through the session's backpressured sink. Every
+ * attempt ends in the audit trail, whatever happened.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ManifestSnippet } from '../../plugins/remark-runbook/types';
+import { evaluateExpect, parseExpect } from '../../plugins/remark-runbook/syntax/expect';
+import type { OpsbookConfig } from '../config';
+import type { ConnectorRegistry } from '../connectors/registry';
+import { ConnectorError, type RowSink } from '../connectors/types';
+import type { Identity } from '../identity';
+import type { CheckResult, DoneMessage, ErrorCode, RunError, RunMessage, ServerMessage } from '../protocol';
+import type { AuditSink } from './audit';
+import { bindParams } from './bindParams';
+import type { ManifestStore } from './manifestStore';
+import { decide } from './policy';
+
+export interface RunnerDeps {
+  readonly config: OpsbookConfig;
+  readonly manifest: ManifestStore;
+  readonly connectors: ConnectorRegistry;
+  readonly audit: AuditSink;
+  readonly now?: () => Date;
+}
+
+/** What the session gives a run: a way to send, and a sink whose `rows` waits while the socket is full. */
+export interface RunChannel {
+  send(message: ServerMessage): void;
+  rows: RowSink['rows'];
+}
+
+export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunMessage, channel: RunChannel, signal: AbortSignal): Promise<DoneMessage> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const t0 = performance.now();
+  const snippet: ManifestSnippet | undefined = deps.manifest.current().snippets[msg.snippet];
+  let runId: string | null = null;
+  let rowCount = 0;
+  let truncated = false;
+  let check: CheckResult | undefined;
+  let resolvedParams: Record<string, unknown> = msg.params;
+
+  const finish = (status: DoneMessage['status'], error?: RunError): DoneMessage => {
+    const done: DoneMessage = {
+      type: 'done',
+      id: msg.id,
+      status,
+      rowCount,
+      truncated,
+      elapsedMs: Math.round(performance.now() - t0),
+      ...(check ? { check } : {}),
+      ...(error ? { error } : {}),
+    };
+    deps.audit.record({
+      runId,
+      user: identity.user,
+      roles: identity.roles,
+      snippet: msg.snippet,
+      sha256: msg.sha256,
+      runbook: snippet?.runbook ?? null,
+      step: snippet?.step ?? null,
+      env: msg.env,
+      params: resolvedParams,
+      approval: msg.approval ?? null,
+      startedAt: started.toISOString(),
+      endedAt: now().toISOString(),
+      status,
+      rowCount,
+      check: check ? check.passed : null,
+      errorCode: error?.code ?? null,
+    });
+    return done;
+  };
+  const reject = (code: ErrorCode, message: string, hint?: string) => finish('rejected', { code, message, ...(hint ? { hint } : {}) });
+
+  if (!snippet) return reject('unknown_snippet', `No snippet "${msg.snippet}" in the manifest this server runs.`, 'Only snippets merged into the runbooks can run; reload the page if the site was rebuilt.');
+  if (snippet.sha256 !== msg.sha256) return reject('stale_snippet', `The page's copy of "${msg.snippet}" differs from the one this server runs.`, 'Reload the page to get the current runbook.');
+  const env = deps.config.environments[msg.env];
+  if (!env) return reject('unknown_env', `There is no environment "${msg.env}". Known: ${Object.keys(deps.config.environments).join(', ')}.`);
+  const connection = env.connections[snippet.target];
+  if (!connection) return reject('unavailable', `Environment ${msg.env} has no connection "${snippet.target}" for this snippet.`, 'Ask an admin to add it to opsbook.config.yaml, or pick another environment.');
+  if (snippet.lang !== 'sql') return reject('unavailable', 'Airflow snippets cannot run yet: the Airflow connector is not part of this server.');
+  if (snippet.dialect && snippet.dialect !== connection.kind) {
+    return reject('env_not_allowed', `This variant is written for ${snippet.dialect}; ${msg.env}'s ${snippet.target} is ${connection.kind}.`, 'Reload the page: it picks the variant for the chosen environment.');
+  }
+  const decision = decide({ snippet, envName: msg.env, env, identity, confirm: msg.confirm, approval: msg.approval });
+  if (!decision.ok) return reject(decision.code, decision.message, decision.hint);
+  const bound = bindParams(snippet.params, msg.params, started);
+  if (!bound.ok) return reject('invalid_params', bound.message);
+  resolvedParams = bound.resolved;
+  if (signal.aborted) return finish('cancelled', { code: 'cancelled', message: 'Cancelled before it started.' });
+
+  runId = randomUUID();
+  channel.send({ type: 'accepted', id: msg.id, runId, startedAt: started.toISOString() });
+  const limits = deps.config.limits;
+  try {
+    const connector = await deps.connectors.get(msg.env, snippet.target);
+    const outcome = await connector.stream(
+      { text: snippet.text, binds: bound.binds, mode: snippet.mode, signal, timeoutMs: limits.statementTimeoutMs, maxRows: limits.rowsPerRun },
+      {
+        columns: (columns) => channel.send({ type: 'columns', id: msg.id, columns }),
+        rows: async (batch) => {
+          rowCount += batch.length;
+          await channel.rows(batch);
+        },
+      },
+    );
+    truncated = outcome.truncated;
+    if (snippet.expect) {
+      const parsed = parseExpect(snippet.expect);
+      // A truncated result still knows "at least N rows"; the check sees the rows that were read.
+      if (!('error' in parsed)) check = evaluateExpect(parsed, outcome.rowCount, outcome.firstValue);
+    }
+    return finish(check && !check.passed ? 'failed' : 'succeeded');
+  } catch (error) {
+    const e = error instanceof ConnectorError ? error : new ConnectorError('connector_error', (error as Error).message);
+    if (e.code === 'cancelled') return finish('cancelled', { code: 'cancelled', message: e.message });
+    const where = `${msg.env} / ${snippet.target} (${connection.kind})`;
+    return finish('failed', {
+      code: e.code,
+      message: e.message,
+      hint: [e.hint, `Source: ${where}.`].filter(Boolean).join(' '),
+    });
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Process entry: load the configuration, prepare the demo warehouse, load the manifest, serve the site,
+ * the API and the WebSocket on one port, and shut down cleanly on SIGINT/SIGTERM.
+ *
+ * Environment: PORT (3000), HOST (0.0.0.0), OPSBOOK_CONFIG, OPSBOOK_MANIFEST (build/opsbook-manifest.json),
+ * OPSBOOK_WATCH_MANIFEST=1 (author mode: reload on change), OPSBOOK_API_ONLY=1 (do not serve build/).
+ */
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+import { createConnectorRegistry } from './connectors/registry';
+import { jsonlAuditSink } from './execution/audit';
+import { loadManifestStore, ManifestError } from './execution/manifestStore';
+import { createApp } from './app';
+import { ensureDemoWarehouse } from './demo/warehouse';
+
+const siteDir = path.resolve(__dirname, '..');
+
+async function main(): Promise<void> {
+  const { config, file } = loadConfig(siteDir);
+  const manifestFile = path.resolve(siteDir, process.env.OPSBOOK_MANIFEST ?? 'build/opsbook-manifest.json');
+  const manifest = loadManifestStore(manifestFile, {
+    watch: process.env.OPSBOOK_WATCH_MANIFEST === '1',
+    onReload: (m) => console.log(`opsbook: manifest reloaded (${Object.keys(m.snippets).length} snippets)`),
+    onError: (e) => console.error(`opsbook: kept the previous manifest: ${e.message}`),
+  });
+  for (const [envName, env] of Object.entries(config.environments)) {
+    for (const [name, conn] of Object.entries(env.connections)) {
+      if (conn.kind === 'duckdb' && conn.demo) {
+        const result = await ensureDemoWarehouse(path.resolve(siteDir, conn.path));
+        if (result.seeded) console.log(`opsbook: seeded the demo warehouse for ${envName}/${name} (${result.reason})${result.report ? ` — ${result.report.tables} tables, ${result.report.rows} rows in ${result.report.elapsedMs} ms` : ''}`);
+      }
+    }
+  }
+  const connectors = createConnectorRegistry(config, siteDir);
+  const audit = jsonlAuditSink(path.resolve(siteDir, config.audit.path));
+  const app = createApp({
+    config,
+    manifest,
+    connectors,
+    audit,
+    ...(process.env.OPSBOOK_API_ONLY === '1' ? {} : { siteDir: path.join(siteDir, 'build') }),
+  });
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST ?? '0.0.0.0';
+  await new Promise<void>((resolve, reject) => {
+    app.server.once('error', reject);
+    app.server.listen(port, host, resolve);
+  });
+  const m = manifest.current();
+  console.log(`opsbook: ${Object.keys(m.snippets).length} runnable snippets from ${path.relative(siteDir, manifestFile)}${m.dirty ? ' (built from uncommitted changes)' : ''}; config ${path.relative(siteDir, file)}`);
+  console.log(`opsbook: serving on http://localhost:${port}/`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`opsbook: ${signal}: stopping`);
+    await app.close();
+    await connectors.closeAll();
+    await audit.close();
+    manifest.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof ManifestError) console.error(`opsbook: cannot start: ${error.message}`);
+  else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error(`opsbook: port ${process.env.PORT ?? 3000} is in use; set PORT to another port.`);
+  else console.error('opsbook: cannot start:', error);
+  process.exit(1);
+});

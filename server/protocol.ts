@@ -1,0 +1,110 @@
+/**
+ * The execution protocol (DESIGN.md §5): messages on the WebSocket at /api/ws.
+ * The page imports the types (type-only); the server validates inbound messages with zod.
+ */
+import * as z from 'zod';
+
+export const ERROR_CODES = [
+  'bad_message',
+  'unknown_snippet',
+  'stale_snippet',
+  'unknown_env',
+  'env_not_allowed',
+  'invalid_params',
+  'forbidden',
+  'approval_required',
+  'approval_invalid',
+  'confirm_required',
+  'busy',
+  'timeout',
+  'cancelled',
+  'connector_error',
+  'unavailable',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface RunError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+/** A parameter value as the client sends it: the form's text, or a number/boolean from code. */
+export type ParamValue = string | number | boolean | null;
+
+const clientId = z.string().min(1, 'id must be a non-empty string').max(64, 'id must be at most 64 characters');
+
+export const runMessageSchema = z.strictObject({
+  type: z.literal('run'),
+  id: clientId,
+  snippet: z.string().min(1).max(300),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex characters'),
+  env: z.string().min(1).max(64),
+  params: z.record(z.string().max(64), z.union([z.string().max(4096), z.number(), z.boolean(), z.null()])).default({}),
+  approval: z.string().max(64).optional(),
+  confirm: z.string().max(64).optional(),
+});
+
+export const cancelMessageSchema = z.strictObject({ type: z.literal('cancel'), id: clientId });
+
+export const clientMessageSchema = z.discriminatedUnion('type', [runMessageSchema, cancelMessageSchema]);
+
+export type RunMessage = z.infer<typeof runMessageSchema>;
+export type CancelMessage = z.infer<typeof cancelMessageSchema>;
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+export interface ColumnInfo {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** JSON-safe cell: bigint and decimal arrive as strings, dates as ISO strings, lists/structs as JSON. */
+export type Cell = string | number | boolean | null | readonly Cell[] | { readonly [key: string]: Cell };
+
+export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'rejected';
+
+export interface CheckResult {
+  readonly passed: boolean;
+  readonly detail: string;
+}
+
+export type ServerMessage =
+  | { readonly type: 'accepted'; readonly id: string; readonly runId: string; readonly startedAt: string }
+  | { readonly type: 'columns'; readonly id: string; readonly columns: readonly ColumnInfo[] }
+  | { readonly type: 'rows'; readonly id: string; readonly rows: readonly (readonly Cell[])[] }
+  | { readonly type: 'log'; readonly id: string; readonly stream: 'stdout' | 'stderr'; readonly text: string }
+  | { readonly type: 'state'; readonly id: string; readonly state: Readonly<Record<string, unknown>> }
+  | {
+      readonly type: 'done';
+      readonly id: string;
+      readonly status: RunStatus;
+      readonly rowCount: number;
+      readonly truncated: boolean;
+      readonly elapsedMs: number;
+      readonly check?: CheckResult;
+      readonly error?: RunError;
+    }
+  | { readonly type: 'error'; readonly code: 'bad_message'; readonly message: string };
+
+export type DoneMessage = Extract<ServerMessage, { type: 'done' }>;
+
+/** GET /api/environments */
+export interface EnvironmentInfo {
+  readonly name: string;
+  readonly label: string;
+  readonly production: boolean;
+  readonly connections: readonly { readonly name: string; readonly kind: string; readonly dialect: string | null }[];
+}
+
+/** GET /api/me */
+export interface MeInfo {
+  readonly user: string;
+  readonly displayName: string;
+  readonly roles: readonly string[];
+  readonly authMode: string;
+}
+
+/** HTTP error body, one shape for every route. */
+export interface HttpErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}

@@ -1,0 +1,139 @@
+/**
+ * In-process server for tests and benchmarks: the real app on an ephemeral loopback port, a real DuckDB
+ * file, a manifest built from snippet definitions with the real hash, and a WebSocket client helper.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { createApp, type App } from '../app';
+import { parseConfig, type OpsbookConfig } from '../config';
+import { createConnectorRegistry } from '../connectors/registry';
+import { memoryAuditSink } from '../execution/audit';
+import { staticManifestStore } from '../execution/manifestStore';
+import { snippetHash } from '../../plugins/remark-runbook/snippet';
+import type { Manifest, ManifestSnippet } from '../../plugins/remark-runbook/types';
+import type { ClientMessage, DoneMessage, ServerMessage } from '../protocol';
+
+export type SnippetDef = Partial<Omit<ManifestSnippet, 'sha256'>> & { readonly text: string };
+
+export function makeManifest(defs: Readonly<Record<string, SnippetDef>>): Manifest {
+  const snippets: Record<string, ManifestSnippet> = {};
+  for (const [key, def] of Object.entries(defs)) {
+    const base: Omit<ManifestSnippet, 'sha256'> = {
+      runbook: key.split('/')[0]!, file: 'docs/test.mdx', line: 1, step: 'step', role: 'service-team', approver: null,
+      lang: 'sql', target: 'warehouse', envs: ['*'], mode: 'read', params: [], expect: null, dialect: null, title: null, ...def,
+    };
+    snippets[key] = { ...base, sha256: snippetHash(base) };
+  }
+  return { version: 1, commit: 'test', dirty: false, builtAt: new Date(0).toISOString(), snippets };
+}
+
+export interface Harness {
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly config: OpsbookConfig;
+  readonly manifest: Manifest;
+  readonly audit: ReturnType<typeof memoryAuditSink>;
+  readonly dbFile: string;
+  connect(origin?: string | null): Promise<TestClient>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: {
+  readonly setupSql: string;
+  readonly snippets: Readonly<Record<string, SnippetDef>>;
+  readonly limits?: Readonly<Record<string, number>>;
+  readonly extraConfig?: string;
+}): Promise<Harness> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-test-'));
+  const dbFile = path.join(dir, 'warehouse.duckdb');
+  const setup = await DuckDBInstance.create(dbFile);
+  const c = await setup.connect();
+  await c.run(options.setupSql);
+  c.closeSync();
+  setup.closeSync();
+  const limits = Object.entries(options.limits ?? {}).map(([k, v]) => `  ${k}: ${v}`).join('\n');
+  const config = parseConfig(
+    `environments:\n  demo:\n    label: Demo\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(dbFile)}}\n  prod:\n    label: Production\n    production: true\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'prod.duckdb'))}}\n${limits ? `limits:\n${limits}\n` : ''}${options.extraConfig ?? ''}`,
+    'test-config.yaml',
+  );
+  const manifest = makeManifest(options.snippets);
+  const audit = memoryAuditSink();
+  const connectors = createConnectorRegistry(config, dir);
+  const app: App = createApp({ config, manifest: staticManifestStore(manifest), connectors, audit, log: () => undefined });
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+  const port = (app.server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const wsUrl = `ws://127.0.0.1:${port}/api/ws`;
+  return {
+    url,
+    wsUrl,
+    config,
+    manifest,
+    audit,
+    dbFile,
+    connect: (origin = url) => TestClient.open(wsUrl, origin),
+    async close() {
+      await app.close();
+      await connectors.closeAll();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A protocol client that records every message and waits for a run's `done`. */
+export class TestClient {
+  readonly messages: ServerMessage[] = [];
+  private waiters: (() => void)[] = [];
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      this.messages.push(JSON.parse(data.toString()) as ServerMessage);
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  static open(url: string, origin: string | null): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, origin ? { origin } : {});
+      socket.once('open', () => resolve(new TestClient(socket)));
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
+      socket.once('error', reject);
+    });
+  }
+
+  send(message: ClientMessage | Record<string, unknown> | string): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** Waits until a message matching `predicate` has arrived (checking those already received first). */
+  async waitFor<T extends ServerMessage>(predicate: (m: ServerMessage) => m is T, timeoutMs = 20_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`timed out; got ${JSON.stringify(this.messages.slice(-5))}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  done(id: string, timeoutMs?: number): Promise<DoneMessage> {
+    return this.waitFor((m): m is DoneMessage => m.type === 'done' && m.id === id, timeoutMs);
+  }
+
+  of(id: string): ServerMessage[] {
+    return this.messages.filter((m) => 'id' in m && m.id === id);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * One WebSocket: parses inbound messages, starts and cancels runs, and applies backpressure — a run's
+ * next batch waits until the socket's buffered amount drops below the high-water mark. Closing the
+ * socket cancels its runs. Bad input never closes the socket: it gets `bad_message` and the socket stays.
+ */
+import type { WebSocket, RawData } from 'ws';
+import { clientMessageSchema, type Cell, type RunMessage, type ServerMessage } from '../protocol';
+import type { Identity } from '../identity';
+import { executeRun, type RunnerDeps } from '../execution/runner';
+
+interface ActiveRun {
+  readonly controller: AbortController;
+}
+
+export function attachSession(socket: WebSocket, identity: Identity, deps: RunnerDeps): void {
+  const limits = deps.config.limits;
+  const runs = new Map<string, ActiveRun>();
+  let alive = true;
+
+  const send = (message: ServerMessage, onWritten?: (err?: Error) => void) => {
+    if (socket.readyState !== socket.OPEN) {
+      onWritten?.();
+      return;
+    }
+    socket.send(JSON.stringify(message), onWritten);
+  };
+
+  /** Resolves once the socket can take more: immediately, or when the last queued frame is written. */
+  const sendRows = (id: string) => (rows: readonly (readonly Cell[])[]) =>
+    new Promise<void>((resolve) => {
+      // The callback fires once this frame has left the user-space buffer: waiting for it when the
+      // buffer is over the mark stops the cursor without polling.
+      send({ type: 'rows', id, rows }, () => resolve());
+      if (socket.bufferedAmount <= limits.socketHighWaterBytes) resolve();
+    });
+
+  const badMessage = (message: string) => send({ type: 'error', code: 'bad_message', message });
+
+  const startRun = (msg: RunMessage) => {
+    if (runs.has(msg.id)) {
+      badMessage(`A run with id "${msg.id}" is still going; use a new id for each run.`);
+      return;
+    }
+    if (runs.size >= limits.runsPerSocket) {
+      send({
+        type: 'done', id: msg.id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0,
+        error: { code: 'busy', message: `At most ${limits.runsPerSocket} runs at a time per page; wait for one to finish or cancel it.` },
+      });
+      return;
+    }
+    const controller = new AbortController();
+    runs.set(msg.id, { controller });
+    executeRun(deps, identity, msg, { send: (m) => send(m), rows: sendRows(msg.id) }, controller.signal)
+      .catch((error: unknown) => ({
+        type: 'done' as const, id: msg.id, status: 'failed' as const, rowCount: 0, truncated: false, elapsedMs: 0,
+        error: { code: 'unavailable' as const, message: `Internal error: ${(error as Error).message}` },
+      }))
+      .then((done) => {
+        runs.delete(msg.id);
+        send(done);
+      });
+  };
+
+  socket.on('message', (data: RawData, isBinary: boolean) => {
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+    if (size > limits.maxMessageBytes) return badMessage(`Message of ${size} bytes is over the ${limits.maxMessageBytes}-byte limit.`);
+    if (isBinary) return badMessage('Binary messages are not part of the protocol; send JSON text.');
+    let json: unknown;
+    try {
+      json = JSON.parse(data.toString());
+    } catch {
+      return badMessage('Message is not JSON.');
+    }
+    const parsed = clientMessageSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+      return badMessage(`Invalid message: ${where}${issue.message}. Expected {"type":"run",…} or {"type":"cancel","id"}.`);
+    }
+    const msg = parsed.data;
+    if (msg.type === 'cancel') {
+      const run = runs.get(msg.id);
+      if (!run) return badMessage(`No run "${msg.id}" is going on this socket; nothing to cancel.`);
+      run.controller.abort();
+      return;
+    }
+    startRun(msg);
+  });
+
+  // Heartbeat: a socket that misses a pong is dead; terminate it so its runs are cancelled.
+  const ping = setInterval(() => {
+    if (!alive) return socket.terminate();
+    alive = false;
+    socket.ping();
+  }, limits.pingIntervalMs);
+  socket.on('pong', () => {
+    alive = true;
+  });
+  socket.on('close', () => {
+    clearInterval(ping);
+    for (const run of runs.values()) run.controller.abort();
+  });
+  socket.on('error', () => socket.terminate());
+}
