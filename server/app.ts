@@ -25,6 +25,8 @@ export interface AppDeps {
   readonly siteDir?: string;
   readonly log?: (message: string) => void;
   readonly now?: () => Date;
+  /** Origins allowed besides the configured ones (author mode adds the dev server's). */
+  readonly extraOrigins?: readonly string[];
 }
 
 export interface App {
@@ -38,6 +40,16 @@ export function createApp(deps: AppDeps): App {
   const identity = (): Identity => DEMO_OPERATOR;
   const app = express();
   app.disable('x-powered-by');
+  const allowedOrigins = [...deps.config.server.allowedOrigins, ...(deps.extraOrigins ?? [])];
+  // Author mode serves the page from the dev server's origin: let exactly the allowed origins read the API.
+  app.use('/api', (req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin && allowedOrigins.includes(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+    }
+    next();
+  });
   app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, identity, startedAt: new Date() }));
   app.use('/api', apiNotFound);
   if (deps.siteDir) {
@@ -54,7 +66,7 @@ export function createApp(deps: AppDeps): App {
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/api/ws') return refuseUpgrade(socket, 400, `No WebSocket endpoint at ${url.pathname}; use /api/ws.`);
-    if (!originAllowed(req, deps.config.server.allowedOrigins)) {
+    if (!originAllowed(req, allowedOrigins)) {
       return refuseUpgrade(socket, 403, `Origin ${req.headers.origin ?? '(none)'} may not open the run socket.`);
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

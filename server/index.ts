@@ -3,7 +3,8 @@
  * the API and the WebSocket on one port, and shut down cleanly on SIGINT/SIGTERM.
  *
  * Environment: PORT (3000), HOST (0.0.0.0), OPSBOOK_CONFIG, OPSBOOK_MANIFEST (build/opsbook-manifest.json),
- * OPSBOOK_WATCH_MANIFEST=1 (author mode: reload on change), OPSBOOK_API_ONLY=1 (do not serve build/).
+ * OPSBOOK_WATCH_MANIFEST=1 (author mode: reload on change), OPSBOOK_API_ONLY=1 (do not serve build/),
+ * OPSBOOK_EXTRA_ORIGINS (comma list of origins allowed on the socket, e.g. the dev server's).
  */
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     connectors,
     audit,
     ...(process.env.OPSBOOK_API_ONLY === '1' ? {} : { siteDir: path.join(siteDir, 'build') }),
+    extraOrigins: (process.env.OPSBOOK_EXTRA_ORIGINS ?? '').split(',').filter(Boolean),
   });
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? '0.0.0.0';
