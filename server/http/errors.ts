@@ -12,7 +12,7 @@ export class HttpError extends Error {
 }
 
 export const apiNotFound: RequestHandler = (req, _res, next) => {
-  next(new HttpError(404, 'not_found', `No API route ${req.method} ${req.path}.`));
+  next(new HttpError(404, 'not_found', `No API route ${req.method} ${req.originalUrl.split('?')[0]}.`));
 };
 
 export function errorMiddleware(log: (message: string) => void): ErrorRequestHandler {

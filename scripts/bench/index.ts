@@ -1,0 +1,153 @@
+/**
+ * npm run bench — the performance budgets of DESIGN.md §11 that this server can measure today:
+ *  1. server time to first row, 1-row query, demo warehouse (p50 ≤ 20 ms)
+ *  2. 1,000,000 rows × 4 columns through the socket vs the direct driver, same run (≥ 50 %)
+ *  3. server RSS growth while a slow client reads 1,000,000 rows (≤ 64 MB)
+ * Prints a table of figures against budgets; exits 1 if a budget is missed.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { ensureDemoWarehouse } from '../../server/demo/warehouse';
+import { chunkRows } from '../../server/connectors/duckdb/values';
+import { startBenchServer, type BenchServer } from './serverProcess';
+import type { ServerMessage } from '../../server/protocol';
+
+const MILLION = 'select i as id, i * 2.5 as amount, \'label_\' || i as label, date \'2026-01-01\' + (i % 365)::int as day from range(1000000) t(i)';
+const ONE_ROW = 'select business_date from etl_control.etl_date_control limit 1';
+
+interface RunResult {
+  firstRowMs: number;
+  totalMs: number;
+  rows: number;
+}
+
+function openSocket(server: BenchServer): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(server.wsUrl, { origin: server.url });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+let seq = 0;
+function runOnce(ws: WebSocket, server: BenchServer, key: string, onMessage?: (m: ServerMessage) => Promise<void> | void): Promise<RunResult> {
+  const id = `b${++seq}`;
+  const t0 = performance.now();
+  let firstRowMs = -1;
+  let rows = 0;
+  return new Promise((resolve, reject) => {
+    const handler = async (data: WebSocket.RawData) => {
+      const m = JSON.parse(data.toString()) as ServerMessage;
+      if (!('id' in m) || m.id !== id) return;
+      if (m.type === 'rows') {
+        if (firstRowMs < 0) firstRowMs = performance.now() - t0;
+        rows += m.rows.length;
+      }
+      if (onMessage) await onMessage(m);
+      if (m.type === 'done') {
+        ws.off('message', handler);
+        if (m.status !== 'succeeded') reject(new Error(`${key}: ${m.status} ${JSON.stringify(m.error)}`));
+        else resolve({ firstRowMs, totalMs: performance.now() - t0, rows });
+      }
+    };
+    ws.on('message', handler);
+    ws.send(JSON.stringify({ type: 'run', id, snippet: key, sha256: server.manifest.snippets[key]!.sha256, env: 'demo', params: {} }));
+  });
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+async function directDriverRowsPerSecond(dbFile: string): Promise<number> {
+  const instance = await DuckDBInstance.create(dbFile, { access_mode: 'READ_ONLY' });
+  const c = await instance.connect();
+  const t0 = performance.now();
+  const result = await c.stream(MILLION);
+  let rows = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    rows += chunkRows(chunk).length; // the same JSON-safe conversion the server does
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  c.closeSync();
+  instance.closeSync();
+  return rows / seconds;
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-bench-db-'));
+  const dbFile = path.join(dir, 'demo.duckdb');
+  await ensureDemoWarehouse(dbFile);
+  const rows: [string, string, string, boolean][] = [];
+
+  const direct = await directDriverRowsPerSecond(dbFile);
+  const server = await startBenchServer({
+    dbFile,
+    port: 3950 + Math.floor(Math.random() * 40),
+    rowCap: 1_000_000,
+    snippets: { 'bench/one-row': { text: ONE_ROW }, 'bench/million': { text: MILLION } },
+  });
+  try {
+    const ws = await openSocket(server);
+    // 1. time to first row
+    for (let i = 0; i < 20; i++) await runOnce(ws, server, 'bench/one-row'); // warm-up
+    const firsts: number[] = [];
+    for (let i = 0; i < 200; i++) firsts.push((await runOnce(ws, server, 'bench/one-row')).firstRowMs);
+    const p50 = pct(firsts, 50);
+    rows.push(['time to first row, 1-row query (p50 / p95, 200 runs)', `${p50.toFixed(2)} ms / ${pct(firsts, 95).toFixed(2)} ms`, 'p50 ≤ 20 ms', p50 <= 20]);
+
+    // 2. throughput through the socket vs the direct driver
+    const socketRuns: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await runOnce(ws, server, 'bench/million');
+      if (r.rows !== 1_000_000) throw new Error(`expected 1,000,000 rows, got ${r.rows}`);
+      socketRuns.push(r.rows / (r.totalMs / 1000));
+    }
+    const viaSocket = Math.max(...socketRuns);
+    const ratio = viaSocket / direct;
+    rows.push([
+      '1,000,000 rows × 4 columns: socket vs direct driver',
+      `${Math.round(viaSocket).toLocaleString('en')} vs ${Math.round(direct).toLocaleString('en')} rows/s (${(ratio * 100).toFixed(0)} %)`,
+      '≥ 50 %',
+      ratio >= 0.5,
+    ]);
+    ws.close();
+
+    // 3. memory with a slow client: it stops reading for 25 ms after every batch
+    const slow = await openSocket(server);
+    const baseline = server.rssBytes();
+    let peak = baseline;
+    const sampler = setInterval(() => (peak = Math.max(peak, server.rssBytes())), 50);
+    const r = await runOnce(slow, server, 'bench/million', async (m) => {
+      if (m.type !== 'rows') return;
+      slow.pause();
+      await new Promise((res) => setTimeout(res, 25));
+      slow.resume();
+    });
+    clearInterval(sampler);
+    const growthMb = (peak - baseline) / (1024 * 1024);
+    rows.push([
+      `server RSS growth, slow client reading 1,000,000 rows (${(r.totalMs / 1000).toFixed(1)} s)`,
+      `${growthMb.toFixed(1)} MB (baseline ${(baseline / 1048576).toFixed(0)} MB)`,
+      '≤ 64 MB',
+      growthMb <= 64,
+    ]);
+    slow.close();
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log(`\nOpsbook bench — ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}\n`);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  for (const [what, figure, budget, ok] of rows) console.log(`${ok ? 'PASS' : 'MISS'}  ${what.padEnd(w)}  ${figure}  (budget ${budget})`);
+  process.exitCode = rows.every((r) => r[3]) ? 0 : 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

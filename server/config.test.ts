@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config';
+
+const minimal = 'environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: demo.duckdb}\n';
+
+describe('the configuration', () => {
+  it('fills documented defaults', () => {
+    const c = parseConfig(minimal, 'x.yaml');
+    expect(c.limits).toMatchObject({ maxMessageBytes: 65536, rowsPerRun: 10000, rowsHardCap: 100000, statementTimeoutMs: 60000, runsPerSocket: 4, socketHighWaterBytes: 1048576, pingIntervalMs: 30000 });
+    expect(c.auth.mode).toBe('demo');
+    expect(Object.isFrozen(c.environments.demo)).toBe(true);
+  });
+
+  it('expands ${ENV} references and names a missing one by its path', () => {
+    const text = 'environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: "${DB_PATH}"}\n';
+    expect(parseConfig(text, 'x.yaml', { DB_PATH: '/data/w.duckdb' }).environments.demo!.connections.warehouse!.path).toBe('/data/w.duckdb');
+    expect(() => parseConfig(text, 'x.yaml', {})).toThrow(/environments\.demo\.connections\.warehouse\.path: environment variable DB_PATH is not set/);
+  });
+
+  it('reports every mistake with its path', () => {
+    const text = 'environments:\n  demo:\n    connections:\n      warehouse: {kind: mysql}\nlimits: {rowsPerRun: 500000, bogus: 1}\n';
+    try {
+      parseConfig(text, 'x.yaml');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const msg = (e as Error).message;
+      expect(msg).toMatch(/environments\.demo\.connections\.warehouse\.kind/);
+      expect(msg).toMatch(/limits/);
+    }
+  });
+
+  it('rejects a row limit over the hard cap and a default environment that does not exist', () => {
+    expect(() => parseConfig(`${minimal}limits: {rowsPerRun: 200000}\n`, 'x.yaml')).toThrow(/rowsPerRun must not exceed rowsHardCap/);
+    expect(() => parseConfig(`${minimal}defaultEnvironment: prod\n`, 'x.yaml')).toThrow(/defaultEnvironment: "prod" is not one of the environments \(demo\)/);
+  });
+
+  it('rejects YAML that does not parse', () => {
+    expect(() => parseConfig('environments: [', 'x.yaml')).toThrow(/not valid YAML/);
+  });
+});
