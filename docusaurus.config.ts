@@ -16,6 +16,7 @@ const config: Config = {
   favicon: 'img/favicon.svg',
   url: 'http://localhost',
   baseUrl: '/',
+  trailingSlash: false,
   onBrokenLinks: 'throw',
   markdown: {
     mermaid: true,

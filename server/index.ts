@@ -68,7 +68,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof ManifestError) console.error(`opsbook: cannot start: ${error.message}`);
+  if (error instanceof ConfigError || error instanceof ManifestError || (error as Error).name === 'DemoWarehouseLockedError') {
+    console.error(`opsbook: cannot start: ${(error as Error).message}`);
+  }
   else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error(`opsbook: port ${process.env.PORT ?? 3000} is in use; set PORT to another port.`);
   else console.error('opsbook: cannot start:', error);
   process.exit(1);

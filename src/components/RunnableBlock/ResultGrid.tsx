@@ -1,0 +1,151 @@
+import { memo, useCallback, useRef, useState, type ReactNode, type RefObject } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { Cell, ColumnInfo } from '@site/server/protocol';
+import { cellText, isNumericColumn, toCsv } from './csv';
+import styles from './styles.module.css';
+
+interface Props {
+  readonly columns: readonly ColumnInfo[];
+  readonly rows: readonly (readonly Cell[])[];
+  /** How many of `rows` to show (rows grow in place while streaming). */
+  readonly rowCount: number;
+  readonly streaming: boolean;
+}
+
+/** Past this many rows only the visible ones are in the DOM. */
+const VIRTUALIZE_AFTER = 1_000;
+const ROW_HEIGHT = 26;
+
+function CellView({ cell, numeric }: { readonly cell: Cell; readonly numeric: boolean }): ReactNode {
+  if (cell === null) return <td className={styles.nullCell}>NULL</td>;
+  const text = cellText(cell);
+  const nested = typeof cell === 'object';
+  const isNumber = numeric || typeof cell === 'number';
+  return (
+    <td className={nested ? styles.nestedCell : isNumber ? styles.numberCell : undefined} title={text.length > 40 ? text : undefined}>
+      {text}
+    </td>
+  );
+}
+
+interface RowProps {
+  readonly row: readonly Cell[];
+  readonly numeric: readonly boolean[];
+  readonly index?: number;
+  readonly measure?: (node: HTMLTableRowElement | null) => void;
+}
+
+function Row({ row, numeric, index, measure }: RowProps): ReactNode {
+  return (
+    <tr data-index={index} ref={measure}>
+      {numeric.map((isNumeric, j) => (
+        <CellView key={j} cell={row[j] ?? null} numeric={isNumeric} />
+      ))}
+    </tr>
+  );
+}
+
+function VirtualBody(props: {
+  readonly rows: readonly (readonly Cell[])[];
+  readonly rowCount: number;
+  readonly numeric: readonly boolean[];
+  readonly scrollRef: RefObject<HTMLDivElement | null>;
+}): ReactNode {
+  const { rows, rowCount, numeric, scrollRef } = props;
+  const virtualizer = useVirtualizer<HTMLDivElement, HTMLTableRowElement>({
+    count: rowCount,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
+  const items = virtualizer.getVirtualItems();
+  const top = items[0]?.start ?? 0;
+  const bottom = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+  return (
+    <tbody>
+      {top > 0 ? <tr aria-hidden="true" style={{ height: top }} /> : null}
+      {items.map((item) => (
+        <Row key={item.index} index={item.index} measure={virtualizer.measureElement} row={rows[item.index] ?? []} numeric={numeric} />
+      ))}
+      {bottom > 0 ? <tr aria-hidden="true" style={{ height: bottom }} /> : null}
+    </tbody>
+  );
+}
+
+async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // Clipboard API refused (insecure origin, permissions): fall back to a hidden textarea.
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.append(area);
+    area.select();
+    const ok = document.execCommand('copy');
+    area.remove();
+    return ok;
+  }
+}
+
+/** The result table: sticky header, typed alignment, NULL shown as NULL, virtualized when long. */
+function ResultGrid({ columns, rows, rowCount, streaming }: Props): ReactNode {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [copied, setCopied] = useState<string | null>(null);
+  const numeric = columns.map(isNumericColumn);
+  const virtual = rowCount > VIRTUALIZE_AFTER;
+
+  const onCopy = useCallback(async () => {
+    const ok = await copyText(toCsv(columns, rows, rowCount));
+    setCopied(ok ? `Copied ${rowCount.toLocaleString()} rows` : 'Copy failed');
+    setTimeout(() => setCopied(null), 2_000);
+  }, [columns, rows, rowCount]);
+
+  if (columns.length === 0) return null;
+  return (
+    <div className={styles.grid}>
+      <div className={styles.gridScroll} ref={scrollRef} tabIndex={0}>
+        <table role="table" aria-label="Results" className={styles.table}>
+          <thead>
+            <tr>
+              {columns.map((column, j) => (
+                <th key={j} scope="col" title={column.type} className={numeric[j] ? styles.numberHead : undefined}>
+                  {column.name}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          {virtual ? (
+            <VirtualBody rows={rows} rowCount={rowCount} numeric={numeric} scrollRef={scrollRef} />
+          ) : (
+            <tbody>
+              {rows.slice(0, rowCount).map((row, i) => (
+                <Row key={i} row={row} numeric={numeric} />
+              ))}
+              {rowCount === 0 && !streaming ? (
+                <tr>
+                  <td colSpan={columns.length} className={styles.emptyCell}>
+                    No rows
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          )}
+        </table>
+      </div>
+      <div className={styles.gridFooter}>
+        <button type="button" className={styles.smallButton} onClick={() => void onCopy()} disabled={rowCount === 0}>
+          Copy as CSV
+        </button>
+        <span aria-live="polite" className={styles.muted}>
+          {copied}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+export default memo(ResultGrid);

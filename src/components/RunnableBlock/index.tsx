@@ -1,0 +1,211 @@
+import { memo, useCallback, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import clsx from 'clsx';
+import CodeBlock from '@theme/CodeBlock';
+import useIsBrowser from '@docusaurus/useIsBrowser';
+import type { RunnableBlockSpec } from '@site/plugins/remark-runbook/types';
+import { useEnvironments } from '@site/src/lib/environment';
+import { useServerBase, wsUrl } from '@site/src/lib/serverUrl';
+import Header from './Header';
+import Params from './Params';
+import ResultGrid from './ResultGrid';
+import Terminal from './Terminal';
+import { defaultValue, wireValue } from './params';
+import { formatElapsed, useRun, type RunView, type UiStatus } from './useRun';
+import { chooseVariant } from './variant';
+import styles from './styles.module.css';
+
+interface Props {
+  /** RunnableBlockSpec as JSON, as the remark plugin emits it. */
+  readonly spec: string;
+}
+
+const STATUS_TEXT: Record<UiStatus, string> = {
+  idle: 'Ready',
+  running: 'Running…',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  rejected: 'Rejected',
+};
+
+/** Highlighting is the costliest part of a block: skip it on the elapsed timer's re-renders. */
+const Code = memo(function Code({ language, code }: { readonly language: string; readonly code: string }): ReactNode {
+  return <CodeBlock language={language}>{code}</CodeBlock>;
+});
+
+function parseSpec(json: string): RunnableBlockSpec | null {
+  try {
+    const spec = JSON.parse(json) as RunnableBlockSpec;
+    return spec && Array.isArray(spec.variants) && Array.isArray(spec.params) ? spec : null;
+  } catch {
+    return null;
+  }
+}
+
+interface EnvSummary {
+  readonly name: string;
+  readonly label: string;
+  readonly production: boolean;
+}
+
+function StatusLine({ view, env, blocked }: { readonly view: RunView; readonly env: EnvSummary | null; readonly blocked: string | null }): ReactNode {
+  const running = view.status === 'running';
+  const showEnv = view.target ? { name: view.target.env, label: view.target.envLabel, production: view.target.production } : env;
+  return (
+    <div role="status" className={styles.status} data-state={view.status}>
+      <span className={clsx(styles.statusWord, styles[`status_${view.status}`])}>{STATUS_TEXT[view.status]}</span>
+      {showEnv ? (
+        <span className={clsx(styles.statusEnv, showEnv.production && styles.prodEnv)}>
+          {showEnv.production ? '⚠ ' : ''}
+          {showEnv.label}
+          {showEnv.production && !/prod/i.test(showEnv.label) ? ' (production)' : ''}
+        </span>
+      ) : null}
+      {view.status !== 'idle' ? (
+        // The ticking value is hidden from screen readers while running: a live region would announce every tick.
+        <span className={styles.statusNum} aria-hidden={running || undefined}>
+          {formatElapsed(view.elapsedMs)}
+        </span>
+      ) : null}
+      {view.status !== 'idle' && view.columns.length > 0 ? (
+        <span className={styles.statusNum}>
+          {view.rowCount.toLocaleString()} row{view.rowCount === 1 ? '' : 's'}
+        </span>
+      ) : null}
+      {view.done?.truncated ? <span className={styles.truncated}>truncated</span> : null}
+      {view.status === 'idle' && blocked ? <span className={styles.blocked}>{blocked}</span> : null}
+    </div>
+  );
+}
+
+/** A runnable SQL / Airflow snippet: code, parameters, Run/Cancel, live status, results and log. */
+export default function RunnableBlock({ spec: specJson }: Props): ReactNode {
+  const spec = useMemo(() => parseSpec(specJson), [specJson]);
+  if (!spec) {
+    return (
+      <div role="alert" className={styles.alert}>
+        This runnable block could not be read (invalid spec). Rebuild the site; if it persists, report it with the page URL.
+      </div>
+    );
+  }
+  return <Block spec={spec} />;
+}
+
+function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
+  const idPrefix = useId().replace(/:/g, '');
+  const base = useServerBase();
+  const isBrowser = useIsBrowser();
+  const envState = useEnvironments();
+  const env = envState.environments.find((e) => e.name === envState.selected) ?? null;
+  const { variant, blocked: envBlocked } = chooseVariant(spec, env, envState.status);
+  const getWsUrl = useCallback(() => wsUrl(base), [base]);
+  const run = useRun(getWsUrl);
+  const { view } = run;
+  const [edits, setEdits] = useState<Record<string, string>>({});
+  const [confirm, setConfirm] = useState('');
+
+  const now = isBrowser ? new Date() : null;
+  const values: Record<string, string> = {};
+  for (const p of spec.params) values[p.name] = edits[p.name] ?? defaultValue(p, now);
+
+  const needsConfirm = spec.mode === 'write' && env?.production === true;
+  const running = view.status === 'running';
+  const blocked = envBlocked ?? (needsConfirm && confirm !== env?.name ? `Type ${env?.name} to confirm a production write.` : null);
+  const snippetKey = variant?.key ?? `${spec.runbook}/${spec.id}`;
+
+  const onParamChange = useCallback((name: string, value: string) => setEdits((e) => ({ ...e, [name]: value })), []);
+
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (!variant || !env || blocked || running) return;
+    const params: Record<string, string> = {};
+    for (const p of spec.params) params[p.name] = wireValue(p, values[p.name] ?? '');
+    run.start(
+      {
+        snippet: variant.key,
+        sha256: variant.sha256,
+        env: env.name,
+        params,
+        ...(needsConfirm ? { confirm } : {}),
+      },
+      { env: env.name, envLabel: env.label, production: env.production, target: spec.target },
+    );
+    if (needsConfirm) setConfirm('');
+  };
+
+  const done = view.done;
+  const error = done?.error && done.status !== 'cancelled' ? done.error : null;
+
+  return (
+    <div
+      className={clsx(styles.block, spec.mode === 'write' && styles.blockWrite, env?.production && styles.blockProd)}
+      data-snippet={snippetKey}
+      data-status={view.status}
+      data-mode={spec.mode}
+    >
+      <Header spec={spec} snippetKey={snippetKey} dialect={variant?.dialect ?? null} />
+      {variant ? (
+        <div className={styles.code}>
+          <Code language={spec.lang === 'sql' ? 'sql' : 'bash'} code={variant.code} />
+        </div>
+      ) : (
+        <p className={styles.noVariant}>{envBlocked}</p>
+      )}
+      <form className={styles.controls} onSubmit={onSubmit}>
+        <Params idPrefix={idPrefix} params={spec.params} values={values} disabled={running} onChange={onParamChange} />
+        {needsConfirm ? (
+          <div className={styles.confirm}>
+            <label htmlFor={`${idPrefix}-confirm`}>
+              Production write: type <code>{env?.name}</code> to confirm
+            </label>
+            <input
+              id={`${idPrefix}-confirm`}
+              className={styles.paramInput}
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              disabled={running}
+            />
+          </div>
+        ) : null}
+        <div className={styles.toolbar}>
+          <button type="submit" className={clsx(styles.button, styles.runButton)} disabled={running || blocked !== null || !variant}>
+            <svg aria-hidden="true" viewBox="0 0 16 16" width="12" height="12">
+              <path fill="currentColor" d="M4 2.5v11l9-5.5-9-5.5Z" />
+            </svg>
+            Run
+          </button>
+          <button type="button" className={styles.button} disabled={!running} onClick={run.cancel}>
+            Cancel
+          </button>
+          {/* Without a variant the reason is already the block's body. */}
+          <StatusLine view={view} env={env} blocked={variant ? blocked : null} />
+        </div>
+      </form>
+      {done?.check ? (
+        <div className={clsx(styles.check, done.check.passed ? styles.checkPassed : styles.checkFailed)} data-check={done.check.passed ? 'passed' : 'failed'}>
+          <span className={styles.checkTitle}>{done.check.passed ? '✓ Check passed' : '✗ Check failed'}</span>
+          <span className={styles.checkDetail}>{done.check.detail}</span>
+        </div>
+      ) : null}
+      {error ? (
+        <div role="alert" className={styles.alert}>
+          <div className={styles.alertTitle}>
+            <strong>{STATUS_TEXT[view.status]}</strong> <code className={styles.errorCode}>{error.code}</code>
+          </div>
+          {/* Database messages are often several lines with a caret under the culprit: keep their layout. */}
+          <div className={styles.errorMessage}>{error.message}</div>
+          {error.hint ? <div className={styles.hint}>Hint: {error.hint}</div> : null}
+          {view.target ? (
+            <div className={styles.errorSource}>
+              from {view.target.envLabel} ({view.target.env}) · target {view.target.target}
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+      <ResultGrid columns={view.columns} rows={run.rows} rowCount={view.rowCount} streaming={running} />
+      {view.status !== 'idle' ? <Terminal transcript={run.transcript} /> : null}
+    </div>
+  );
+}

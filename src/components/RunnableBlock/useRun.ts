@@ -1,0 +1,166 @@
+/**
+ * The run state machine: idle -> running -> succeeded | failed | cancelled | rejected (and again).
+ * Rows land in a ref and reach React at most once per animation frame, so a large result streams
+ * without a render per batch; logs go to a Transcript, never to React state.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Cell, ColumnInfo, DoneMessage, RunStatus } from '@site/server/protocol';
+import { getRunClient, type RunEvent, type RunHandle, type RunRequest } from '@site/src/lib/runClient';
+import { ansi, Transcript } from './transcript';
+
+export type UiStatus = 'idle' | 'running' | RunStatus;
+
+/** Where a run goes; kept with the result so errors can say where they came from. */
+export interface RunTarget {
+  readonly env: string;
+  readonly envLabel: string;
+  readonly production: boolean;
+  readonly target: string;
+}
+
+export interface RunView {
+  readonly status: UiStatus;
+  readonly target: RunTarget | null;
+  readonly snippet: string | null;
+  readonly columns: readonly ColumnInfo[];
+  /** Rows visible so far; bumps at most once per frame. */
+  readonly rowCount: number;
+  readonly elapsedMs: number;
+  readonly done: DoneMessage | null;
+}
+
+export interface UseRun {
+  readonly view: RunView;
+  /** All rows received for the current run (grows in place; read it when rowCount changes). */
+  readonly rows: readonly (readonly Cell[])[];
+  readonly transcript: Transcript;
+  start(request: RunRequest, target: RunTarget): void;
+  cancel(): void;
+}
+
+const IDLE: RunView = { status: 'idle', target: null, snippet: null, columns: [], rowCount: 0, elapsedMs: 0, done: null };
+const TICK_MS = 100;
+
+export function formatElapsed(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.floor((ms % 60_000) / 1000);
+  return `${minutes} min ${String(seconds).padStart(2, '0')} s`;
+}
+
+function clock(): string {
+  return new Date().toLocaleTimeString(undefined, { hour12: false });
+}
+
+function summary(done: DoneMessage, hadColumns: boolean): string {
+  const rows = `${done.rowCount.toLocaleString()} row${done.rowCount === 1 ? '' : 's'}${done.truncated ? ' (truncated)' : ''}`;
+  // An Airflow command returns no result set: "0 rows" would only be noise there.
+  const text = [done.status, ...(hadColumns || done.rowCount > 0 ? [rows] : []), formatElapsed(done.elapsedMs)].join(' · ');
+  const line = done.status === 'succeeded' ? ansi.green(`✔ ${text}`) : done.status === 'cancelled' ? ansi.yellow(`■ ${text}`) : ansi.red(`✖ ${text}`);
+  const check = done.check ? `\n  ${done.check.passed ? ansi.green('check passed') : ansi.red('check failed')}: ${done.check.detail}` : '';
+  const error = done.error
+    ? `\n  ${ansi.red(`${done.error.code}: ${done.error.message.replace(/\n/g, '\n  ')}`)}${done.error.hint ? `\n  ${ansi.dim(`hint: ${done.error.hint}`)}` : ''}`
+    : '';
+  return `${ansi.dim(clock())} ${line}${check}${error}`;
+}
+
+export function useRun(wsUrl: () => string): UseRun {
+  const [view, setView] = useState<RunView>(IDLE);
+  const rowsRef = useRef<(readonly Cell[])[]>([]);
+  const transcriptRef = useRef<Transcript | null>(null);
+  transcriptRef.current ??= new Transcript();
+  const transcript = transcriptRef.current;
+  const handleRef = useRef<RunHandle | null>(null);
+  const frameRef = useRef(0);
+  const startedRef = useRef(0);
+  const hadColumnsRef = useRef(false);
+
+  const flushRows = useCallback(() => {
+    frameRef.current = 0;
+    const count = rowsRef.current.length;
+    setView((v) => (v.rowCount === count ? v : { ...v, rowCount: count }));
+  }, []);
+
+  const onEvent = useCallback(
+    (event: RunEvent) => {
+      switch (event.type) {
+        case 'accepted':
+          transcript.line(ansi.dim(`  accepted as run ${event.runId}`));
+          return;
+        case 'columns':
+          hadColumnsRef.current = true;
+          setView((v) => ({ ...v, columns: event.columns }));
+          return;
+        case 'rows': {
+          const rows = rowsRef.current;
+          for (const row of event.rows) rows.push(row); // no spread: batches can be large
+          if (frameRef.current === 0) frameRef.current = requestAnimationFrame(flushRows);
+          return;
+        }
+        case 'log':
+          transcript.write(event.stream === 'stderr' ? ansi.yellow(event.text) : event.text);
+          if (!/\n$/.test(event.text)) transcript.write('\n');
+          return;
+        case 'state':
+          transcript.line(ansi.cyan(`  state ${JSON.stringify(event.state)}`));
+          return;
+        case 'done': {
+          cancelAnimationFrame(frameRef.current);
+          frameRef.current = 0;
+          handleRef.current = null;
+          transcript.line(summary(event, hadColumnsRef.current));
+          const count = rowsRef.current.length;
+          setView((v) => ({ ...v, status: event.status, rowCount: count, elapsedMs: event.elapsedMs, done: event }));
+          return;
+        }
+      }
+    },
+    [flushRows, transcript],
+  );
+
+  const start = useCallback(
+    (request: RunRequest, target: RunTarget) => {
+      handleRef.current?.dispose();
+      cancelAnimationFrame(frameRef.current);
+      frameRef.current = 0;
+      rowsRef.current = [];
+      hadColumnsRef.current = false;
+      startedRef.current = performance.now();
+      const params = Object.entries(request.params ?? {})
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(' ');
+      transcript.line(
+        `${ansi.dim(clock())} ${ansi.bold(`▶ ${request.snippet}`)} on ${target.production ? ansi.red(target.env) : ansi.cyan(target.env)}` +
+          ` · target ${target.target}${params ? ansi.dim(` · ${params}`) : ''}`,
+      );
+      setView({ ...IDLE, status: 'running', target, snippet: request.snippet });
+      handleRef.current = getRunClient(wsUrl()).start(request, onEvent);
+    },
+    [onEvent, transcript, wsUrl],
+  );
+
+  const cancel = useCallback(() => {
+    handleRef.current?.cancel();
+  }, []);
+
+  // The elapsed timer ticks only while running; the final value comes from the server's `done`.
+  const running = view.status === 'running';
+  useEffect(() => {
+    if (!running) return undefined;
+    const timer = setInterval(() => {
+      setView((v) => (v.status === 'running' ? { ...v, elapsedMs: performance.now() - startedRef.current } : v));
+    }, TICK_MS);
+    return () => clearInterval(timer);
+  }, [running]);
+
+  useEffect(
+    () => () => {
+      handleRef.current?.dispose();
+      cancelAnimationFrame(frameRef.current);
+    },
+    [],
+  );
+
+  return { view, rows: rowsRef.current, transcript, start, cancel };
+}

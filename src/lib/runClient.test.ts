@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
+import type { AddressInfo } from 'node:net';
+import { RunClient, type RunEvent, type RunRequest } from './runClient';
+
+const request: RunRequest = { snippet: 'rb/q', sha256: 'a'.repeat(64), env: 'demo', params: {} };
+// ws's client speaks the browser API (onopen/onmessage/onclose, text frames as strings).
+const WebSocketImpl = NodeWebSocket as unknown as typeof WebSocket;
+
+type Script = (socket: import('ws').WebSocket, message: { type: string; id: string }) => void;
+
+const servers: WebSocketServer[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    for (const client of server.clients) client.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+async function serve(script: Script, port = 0): Promise<{ server: WebSocketServer; url: string }> {
+  const server = new WebSocketServer({ port, host: '127.0.0.1' });
+  servers.push(server);
+  await new Promise((resolve) => server.once('listening', resolve));
+  server.on('connection', (socket) => socket.on('message', (data) => script(socket, JSON.parse(String(data)))));
+  return { server, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/api/ws` };
+}
+
+function collect(client: RunClient, req: RunRequest = request): { events: RunEvent[]; done: Promise<RunEvent>; handle: ReturnType<RunClient['start']> } {
+  const events: RunEvent[] = [];
+  let resolve!: (e: RunEvent) => void;
+  const done = new Promise<RunEvent>((r) => (resolve = r));
+  const handle = client.start(req, (event) => {
+    events.push(event);
+    if (event.type === 'done') resolve(event);
+  });
+  return { events, done, handle };
+}
+
+const reply = (socket: import('ws').WebSocket, message: object) => socket.send(JSON.stringify(message));
+
+describe('RunClient', () => {
+  it('multiplexes concurrent runs on one socket by client id', async () => {
+    const connections: number[] = [];
+    const { server, url } = await serve((socket, m) => {
+      if (m.type !== 'run') return;
+      reply(socket, { type: 'columns', id: m.id, columns: [{ name: 'n', type: 'INTEGER' }] });
+      reply(socket, { type: 'rows', id: m.id, rows: [[m.id]] });
+      reply(socket, { type: 'done', id: m.id, status: 'succeeded', rowCount: 1, truncated: false, elapsedMs: 1 });
+    });
+    server.on('connection', () => connections.push(1));
+    const client = new RunClient(url, { WebSocketImpl });
+    const a = collect(client);
+    const b = collect(client);
+    await Promise.all([a.done, b.done]);
+    expect(a.handle.id).not.toBe(b.handle.id);
+    expect(a.events.map((e) => e.type)).toEqual(['columns', 'rows', 'done']);
+    expect(a.events[1]).toMatchObject({ rows: [[a.handle.id]] });
+    expect(b.events[1]).toMatchObject({ rows: [[b.handle.id]] });
+    expect(connections).toHaveLength(1);
+    client.close();
+  });
+
+  it('ends a run as failed/unavailable when the socket closes mid-run', async () => {
+    const { url } = await serve((socket, m) => {
+      reply(socket, { type: 'accepted', id: m.id, runId: 'r1', startedAt: new Date().toISOString() });
+      setTimeout(() => socket.terminate(), 20);
+    });
+    const client = new RunClient(url, { WebSocketImpl });
+    const run = collect(client);
+    const done = await run.done;
+    expect(done).toMatchObject({ type: 'done', status: 'failed', error: { code: 'unavailable' } });
+    expect(run.events.filter((e) => e.type === 'done')).toHaveLength(1);
+  });
+
+  it('reconnects when a run starts after the socket dropped', async () => {
+    let drop = true;
+    const { url } = await serve((socket, m) => {
+      if (drop) {
+        drop = false;
+        socket.terminate();
+        return;
+      }
+      reply(socket, { type: 'done', id: m.id, status: 'succeeded', rowCount: 0, truncated: false, elapsedMs: 1 });
+    });
+    const client = new RunClient(url, { WebSocketImpl });
+    expect(await collect(client).done).toMatchObject({ status: 'failed' });
+    expect(await collect(client).done).toMatchObject({ status: 'succeeded' });
+    client.close();
+  });
+
+  it('fails a run with unavailable after its connection attempts, without throwing', async () => {
+    const { server, url } = await serve(() => undefined);
+    await new Promise((resolve) => server.close(resolve));
+    const client = new RunClient(url, { WebSocketImpl, backoffMs: [0, 10, 20] });
+    expect(await collect(client).done).toMatchObject({ status: 'failed', error: { code: 'unavailable' } });
+    expect(client.connection).toBe('closed');
+  });
+
+  it('sends cancel for a running run and relays the server’s done', async () => {
+    const seen: string[] = [];
+    const { url } = await serve((socket, m) => {
+      seen.push(m.type);
+      if (m.type === 'cancel') reply(socket, { type: 'done', id: m.id, status: 'cancelled', rowCount: 0, truncated: false, elapsedMs: 5 });
+      else reply(socket, { type: 'accepted', id: m.id, runId: 'r', startedAt: '' });
+    });
+    const client = new RunClient(url, { WebSocketImpl });
+    const run = collect(client);
+    await new Promise<void>((resolve) => {
+      const poll = () => (run.events.length > 0 ? resolve() : setTimeout(poll, 5));
+      poll();
+    });
+    run.handle.cancel();
+    expect(await run.done).toMatchObject({ status: 'cancelled' });
+    expect(seen).toEqual(['run', 'cancel']);
+    client.close();
+  });
+
+  it('ends a run still waiting for the socket as cancelled, locally', async () => {
+    const { url } = await serve(() => undefined);
+    const client = new RunClient(url, { WebSocketImpl, backoffMs: [200] });
+    const run = collect(client);
+    run.handle.cancel();
+    expect(await run.done).toMatchObject({ status: 'cancelled' });
+    client.close();
+  });
+
+  it('stops delivering messages to a disposed run', async () => {
+    const { url } = await serve((socket, m) => {
+      setTimeout(() => reply(socket, { type: 'done', id: m.id, status: 'succeeded', rowCount: 0, truncated: false, elapsedMs: 1 }), 30);
+    });
+    const client = new RunClient(url, { WebSocketImpl });
+    const run = collect(client);
+    await new Promise((r) => setTimeout(r, 10));
+    run.handle.dispose();
+    await new Promise((r) => setTimeout(r, 80));
+    expect(run.events).toEqual([]);
+    client.close();
+  });
+
+  it('rejects the one unanswered run when the server cannot tie a message to a run', async () => {
+    const { url } = await serve((socket) => reply(socket, { type: 'error', code: 'bad_message', message: 'bad' }));
+    const client = new RunClient(url, { WebSocketImpl });
+    expect(await collect(client).done).toMatchObject({ status: 'rejected', error: { code: 'bad_message' } });
+    client.close();
+  });
+});

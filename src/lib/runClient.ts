@@ -1,0 +1,246 @@
+/**
+ * The page's one WebSocket client for the execution protocol (DESIGN.md §5). It connects lazily on the
+ * first run, multiplexes runs by a client id unique per run, and reconnects (with backoff) only when a
+ * run is started after the socket dropped. Every run ends with exactly one `done`: from the server, or
+ * synthesized here when the socket closes mid-run (code `unavailable`) or a queued run is cancelled.
+ */
+import type { DoneMessage, RunMessage, ServerMessage } from '@site/server/protocol';
+
+/** Messages that belong to one run. */
+export type RunEvent = Exclude<ServerMessage, { type: 'error' }>;
+export type RunRequest = Omit<RunMessage, 'type' | 'id'>;
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'closed';
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export interface RunHandle extends Disposable {
+  readonly id: string;
+  /** Ask the server to cancel; a run still waiting for the socket ends at once as cancelled. */
+  cancel(): void;
+}
+
+export interface RunClientOptions {
+  /** Delays before each connection attempt of one start; its length is the number of attempts. */
+  readonly backoffMs?: readonly number[];
+  /** Gives up an attempt that has not opened after this long. */
+  readonly connectTimeoutMs?: number;
+  /** For tests: a WebSocket constructor other than the browser's. */
+  readonly WebSocketImpl?: typeof WebSocket;
+}
+
+const DEFAULTS = { backoffMs: [0, 300, 1_000, 2_500], connectTimeoutMs: 5_000 } as const;
+
+interface ActiveRun {
+  readonly message: RunMessage;
+  readonly onEvent: (event: RunEvent) => void;
+  sent: boolean;
+  /** The server has said something about this run. */
+  answered: boolean;
+}
+
+let counter = 0;
+function nextId(): string {
+  counter += 1;
+  return `c${counter}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+function localDone(id: string, status: DoneMessage['status'], error?: DoneMessage['error']): DoneMessage {
+  return { type: 'done', id, status, rowCount: 0, truncated: false, elapsedMs: 0, ...(error ? { error } : {}) };
+}
+
+export class RunClient {
+  private socket: WebSocket | null = null;
+  private state: ConnectionState = 'idle';
+  private readonly runs = new Map<string, ActiveRun>();
+  private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+  private readonly options: Required<Omit<RunClientOptions, 'WebSocketImpl'>> & Pick<RunClientOptions, 'WebSocketImpl'>;
+  private attempt = 0;
+  private attemptTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly url: string,
+    options: RunClientOptions = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  get connection(): ConnectionState {
+    return this.state;
+  }
+
+  onConnectionChange(listener: (state: ConnectionState) => void): Disposable {
+    this.stateListeners.add(listener);
+    return { dispose: () => void this.stateListeners.delete(listener) };
+  }
+
+  /** Start a run; `onEvent` receives its messages, the last one always a `done`. */
+  start(request: RunRequest, onEvent: (event: RunEvent) => void): RunHandle {
+    const id = nextId();
+    const run: ActiveRun = { message: { type: 'run', id, ...request }, onEvent, sent: false, answered: false };
+    this.runs.set(id, run);
+    if (this.state === 'open') this.send(run);
+    else if (this.state !== 'connecting') this.connect();
+    return {
+      id,
+      cancel: () => this.cancel(id),
+      // Disposing a live run cancels it: an unmounted block must not leave work running on the server.
+      dispose: () => {
+        if (this.runs.has(id)) this.cancel(id, false);
+        this.runs.delete(id);
+      },
+    };
+  }
+
+  /** Close the socket and end every run locally; the client can be used again afterwards. */
+  close(): void {
+    clearTimeout(this.attemptTimer);
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000, 'client closed');
+    this.failAll('The page closed the connection to the Opsbook server.');
+    this.setState('idle');
+  }
+
+  private cancel(id: string, notify = true): void {
+    const run = this.runs.get(id);
+    if (!run) return;
+    if (run.sent && this.state === 'open' && this.socket) {
+      this.socket.send(JSON.stringify({ type: 'cancel', id }));
+      return; // the server answers with the run's `done`
+    }
+    this.runs.delete(id);
+    if (notify) run.onEvent(localDone(id, 'cancelled', { code: 'cancelled', message: 'Cancelled before the run reached the server.' }));
+  }
+
+  private send(run: ActiveRun): void {
+    run.sent = true;
+    this.socket?.send(JSON.stringify(run.message));
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    for (const listener of this.stateListeners) listener(state);
+  }
+
+  private connect(): void {
+    this.setState('connecting');
+    const delay = this.options.backoffMs[this.attempt] ?? 0;
+    clearTimeout(this.attemptTimer);
+    this.attemptTimer = setTimeout(() => this.open(), delay);
+  }
+
+  private open(): void {
+    const Impl = this.options.WebSocketImpl ?? WebSocket;
+    let socket: WebSocket;
+    try {
+      socket = new Impl(this.url);
+    } catch {
+      this.onAttemptFailed();
+      return;
+    }
+    this.socket = socket;
+    let opened = false;
+    const timeout = setTimeout(() => socket.close(), this.options.connectTimeoutMs);
+
+    socket.onopen = () => {
+      clearTimeout(timeout);
+      opened = true;
+      this.attempt = 0;
+      this.setState('open');
+      for (const run of this.runs.values()) if (!run.sent) this.send(run);
+    };
+    socket.onmessage = (event: MessageEvent) => this.dispatch(event.data);
+    // 'error' is always followed by 'close'; handling both would end runs twice.
+    socket.onerror = () => undefined;
+    socket.onclose = () => {
+      clearTimeout(timeout);
+      if (this.socket !== socket) return; // replaced or closed on purpose
+      this.socket = null;
+      if (opened) this.onDropped();
+      else this.onAttemptFailed();
+    };
+  }
+
+  private onDropped(): void {
+    // Runs already sent are lost (the server cancels a closed socket's runs); queued ones may retry.
+    for (const [id, run] of this.runs) {
+      if (!run.sent) continue;
+      this.runs.delete(id);
+      run.onEvent(
+        localDone(id, 'failed', {
+          code: 'unavailable',
+          message: 'The connection to the Opsbook server closed during the run; the server cancels runs on a closed connection.',
+          hint: 'Check that the server is up, then run again.',
+        }),
+      );
+    }
+    if (this.runs.size > 0) this.connect();
+    else this.setState('closed');
+  }
+
+  private onAttemptFailed(): void {
+    this.attempt += 1;
+    if (this.attempt < this.options.backoffMs.length && this.runs.size > 0) {
+      this.connect();
+      return;
+    }
+    this.attempt = 0;
+    this.failAll(`Could not connect to the Opsbook server at ${this.url}.`);
+    this.setState('closed');
+  }
+
+  private failAll(message: string): void {
+    const runs = [...this.runs.entries()];
+    this.runs.clear();
+    for (const [id, run] of runs) {
+      run.onEvent(localDone(id, 'failed', { code: 'unavailable', message, hint: 'Check that the server is up, then run again.' }));
+    }
+  }
+
+  /**
+   * The server could not tie a message to a run. When exactly one sent run is still unanswered it must
+   * be that one: end it rather than leave it spinning forever.
+   */
+  private onUntiedError(message: string): void {
+    const waiting = [...this.runs.values()].filter((run) => run.sent && !run.answered);
+    const run = waiting.length === 1 ? waiting[0] : undefined;
+    if (!run) return;
+    this.runs.delete(run.message.id);
+    run.onEvent(localDone(run.message.id, 'rejected', { code: 'bad_message', message }));
+  }
+
+  private dispatch(data: unknown): void {
+    if (typeof data !== 'string') return;
+    let message: ServerMessage;
+    try {
+      message = JSON.parse(data) as ServerMessage;
+    } catch {
+      return; // not ours to interpret; the protocol only sends JSON text frames
+    }
+    if (message.type === 'error') {
+      this.onUntiedError(message.message);
+      return;
+    }
+    if (typeof message.id !== 'string') return;
+    const run = this.runs.get(message.id);
+    if (!run) return; // a disposed run's late messages
+    run.answered = true;
+    if (message.type === 'done') this.runs.delete(message.id);
+    run.onEvent(message);
+  }
+}
+
+const clients = new Map<string, RunClient>();
+
+/** The page's shared client for a WebSocket URL (see `wsUrl`). Browser only. */
+export function getRunClient(url: string): RunClient {
+  let client = clients.get(url);
+  if (!client) {
+    client = new RunClient(url);
+    clients.set(url, client);
+  }
+  return client;
+}

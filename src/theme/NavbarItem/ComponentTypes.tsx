@@ -1,0 +1,13 @@
+/** The original navbar item types plus Opsbook's (wrapped, not ejected). */
+import ComponentTypes from '@theme-original/NavbarItem/ComponentTypes';
+import type { ComponentTypesObject } from '@theme/NavbarItem/ComponentTypes';
+import EnvironmentPicker from '@site/src/components/EnvironmentPicker';
+import WhoAmI from '@site/src/components/WhoAmI';
+
+const types: ComponentTypesObject = {
+  ...(ComponentTypes as ComponentTypesObject),
+  'custom-environmentPicker': EnvironmentPicker,
+  'custom-whoAmI': WhoAmI,
+};
+
+export default types;
