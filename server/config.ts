@@ -27,6 +27,35 @@ const environmentSchema = z.strictObject({
 });
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 
+const roleName = z.enum(['service-team', 'approver', 'admin']);
+/** Maps an identity provider's groups (or claim values) to Opsbook roles. */
+const roleMap = z.record(z.string(), z.array(roleName));
+
+const authSchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('demo') }),
+  z.strictObject({
+    mode: z.literal('proxy'),
+    /** Only requests from these addresses (CIDRs) may assert an identity through headers. */
+    trustedProxies: z.array(z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'write a CIDR such as 10.0.0.0/8 or 127.0.0.1/32')).min(1),
+    userHeader: z.string().default('x-forwarded-user'),
+    nameHeader: z.string().default('x-forwarded-preferred-username'),
+    groupsHeader: z.string().default('x-forwarded-groups'),
+    roleMap,
+  }),
+  z.strictObject({
+    mode: z.literal('oidc'),
+    issuer: z.url(),
+    audience: z.string().min(1),
+    /** Defaults to <issuer>/.well-known/jwks.json */
+    jwksUrl: z.url().optional(),
+    rolesClaim: z.string().default('groups'),
+    nameClaim: z.string().default('name'),
+    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+    roleMap,
+  }),
+]);
+export type AuthConfig = z.infer<typeof authSchema>;
+
 const limitsSchema = z
   .strictObject({
     maxMessageBytes: z.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
@@ -34,6 +63,8 @@ const limitsSchema = z
     rowsHardCap: z.number().int().positive().default(100_000),
     statementTimeoutMs: z.number().int().positive().default(60_000),
     runsPerSocket: z.number().int().positive().max(64).default(4),
+    /** Across all of one user's sockets and tabs. */
+    runsPerUser: z.number().int().positive().max(256).default(8),
     socketHighWaterBytes: z.number().int().positive().default(1024 * 1024),
     pingIntervalMs: z.number().int().positive().default(30_000),
   })
@@ -49,8 +80,34 @@ export const configSchema = z.strictObject({
     .default({ allowedOrigins: [] }),
   defaultEnvironment: name.optional(),
   environments: z.record(name, environmentSchema).refine((e) => Object.keys(e).length > 0, 'define at least one environment'),
-  auth: z.strictObject({ mode: z.literal('demo') }).default({ mode: 'demo' }),
-  audit: z.strictObject({ store: z.literal('jsonl'), path: z.string().default('.opsbook/audit.jsonl') }).default({ store: 'jsonl', path: '.opsbook/audit.jsonl' }),
+  auth: authSchema.default({ mode: 'demo' }),
+  /** Where audit records and approvals live: an embedded DuckDB file, or PostgreSQL shared by several servers. */
+  audit: z
+    .discriminatedUnion('store', [
+      z.strictObject({ store: z.literal('duckdb'), path: z.string().default('.opsbook/state.duckdb') }),
+      z.strictObject({ store: z.literal('postgres'), url: z.string().min(1), schema: name.default('opsbook') }),
+    ])
+    .default({ store: 'duckdb', path: '.opsbook/state.duckdb' }),
+  approvals: z
+    .strictObject({
+      ttlMinutes: z.number().int().positive().max(24 * 60).default(60),
+      requestsPerMinute: z.number().int().positive().default(10),
+    })
+    .default({ ttlMinutes: 60, requestsPerMinute: 10 }),
+  notifications: z
+    .strictObject({
+      slackWebhookUrl: z.url().optional(),
+      webhookUrl: z.url().optional(),
+      /** Link target in notifications, e.g. https://opsbook.internal */
+      publicUrl: z.url().optional(),
+    })
+    .default({}),
+  manifest: z
+    .strictObject({
+      /** Ed25519 public key (PEM). When set, the server refuses an unsigned or tampered manifest. */
+      publicKey: z.string().optional(),
+    })
+    .default({}),
   limits: limitsSchema.default(limitsSchema.parse({})),
 });
 export type OpsbookConfig = z.infer<typeof configSchema>;
@@ -96,6 +153,10 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     );
   }
   const config = parsed.data;
+  const production = Object.entries(config.environments).filter(([, e]) => e.production).map(([n]) => n);
+  if (config.auth.mode === 'demo' && production.length > 0) {
+    throw new ConfigError(file, [`auth.mode: demo identities cannot be used with production environments (${production.join(', ')}); use mode proxy or oidc.`]);
+  }
   if (config.defaultEnvironment && !config.environments[config.defaultEnvironment]) {
     throw new ConfigError(file, [`defaultEnvironment: "${config.defaultEnvironment}" is not one of the environments (${Object.keys(config.environments).join(', ')}).`]);
   }

@@ -1,15 +1,15 @@
-/**
- * Who is asking. Issue #5 brings demo/proxy/oidc identities; until then every request is the fixed demo
- * operator, a member of the Service Implementation Team.
- */
+/** Who is asking: established once per request or socket upgrade by the configured auth mode. */
+import type { RoleName } from './api';
+
 export interface Identity {
   readonly user: string;
   readonly displayName: string;
-  readonly roles: readonly ('service-team' | 'approver' | 'admin')[];
+  readonly roles: readonly RoleName[];
 }
 
+/** The fixed operator the in-process tests and benchmarks use when they do not exercise auth. */
 export const DEMO_OPERATOR: Identity = Object.freeze({
   user: 'dana.operator',
-  displayName: 'Dana Operator (demo)',
+  displayName: 'Dana Operator',
   roles: Object.freeze(['service-team'] as const),
 });

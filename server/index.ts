@@ -9,7 +9,9 @@
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 import { createConnectorRegistry } from './connectors/registry';
-import { jsonlAuditSink } from './execution/audit';
+import { storeAuditSink } from './execution/audit';
+import { createAuthenticator } from './auth';
+import { openStateStore } from './state';
 import { loadManifestStore, ManifestError } from './execution/manifestStore';
 import { createApp } from './app';
 import { ensureDemoWarehouse } from './demo/warehouse';
@@ -19,8 +21,11 @@ const siteDir = path.resolve(__dirname, '..');
 async function main(): Promise<void> {
   const { config, file } = loadConfig(siteDir);
   const manifestFile = path.resolve(siteDir, process.env.OPSBOOK_MANIFEST ?? 'build/opsbook-manifest.json');
+  const anyProduction = Object.values(config.environments).some((e) => e.production);
   const manifest = loadManifestStore(manifestFile, {
     watch: process.env.OPSBOOK_WATCH_MANIFEST === '1',
+    publicKey: config.manifest.publicKey,
+    refuseDirty: anyProduction,
     onReload: (m) => console.log(`opsbook: manifest reloaded (${Object.keys(m.snippets).length} snippets)`),
     onError: (e) => console.error(`opsbook: kept the previous manifest: ${e.message}`),
   });
@@ -33,12 +38,17 @@ async function main(): Promise<void> {
     }
   }
   const connectors = createConnectorRegistry(config, siteDir);
-  const audit = jsonlAuditSink(path.resolve(siteDir, config.audit.path));
+  const store = await openStateStore(config, siteDir);
+  const log = (m: string) => console.error(`opsbook: ${m}`);
+  const audit = storeAuditSink(store, log);
   const app = createApp({
     config,
     manifest,
     connectors,
+    store,
     audit,
+    authenticator: createAuthenticator(config.auth),
+    log,
     ...(process.env.OPSBOOK_API_ONLY === '1' ? {} : { siteDir: path.join(siteDir, 'build') }),
     extraOrigins: (process.env.OPSBOOK_EXTRA_ORIGINS ?? '').split(',').filter(Boolean),
   });
@@ -49,7 +59,7 @@ async function main(): Promise<void> {
     app.server.listen(port, host, resolve);
   });
   const m = manifest.current();
-  console.log(`opsbook: ${Object.keys(m.snippets).length} runnable snippets from ${path.relative(siteDir, manifestFile)}${m.dirty ? ' (built from uncommitted changes)' : ''}; config ${path.relative(siteDir, file)}`);
+  console.log(`opsbook: ${Object.keys(m.snippets).length} runnable snippets from ${path.relative(siteDir, manifestFile)}${m.dirty ? ' (built from uncommitted changes)' : ''}${config.manifest.publicKey ? ', signature verified' : ''}; config ${path.relative(siteDir, file)}; auth ${config.auth.mode}; state in ${config.audit.store}`);
   console.log(`opsbook: serving on http://localhost:${port}/`);
 
   let stopping = false;
@@ -59,7 +69,7 @@ async function main(): Promise<void> {
     console.log(`opsbook: ${signal}: stopping`);
     await app.close();
     await connectors.closeAll();
-    await audit.close();
+    await store.close();
     manifest.close();
     process.exit(0);
   };

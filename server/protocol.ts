@@ -3,6 +3,7 @@
  * The page imports the types (type-only); the server validates inbound messages with zod.
  */
 import * as z from 'zod';
+import type { Approval } from './api';
 
 export const ERROR_CODES = [
   'bad_message',
@@ -84,7 +85,12 @@ export type ServerMessage =
       readonly check?: CheckResult;
       readonly error?: RunError;
     }
-  | { readonly type: 'error'; readonly code: 'bad_message'; readonly message: string };
+  | { readonly type: 'error'; readonly code: 'bad_message'; readonly message: string }
+  /**
+   * Not tied to a run: an approval was requested or decided. Sent to the requester and to every
+   * approver connected, so inboxes, navbar counts and waiting operators update without reloading.
+   */
+  | { readonly type: 'approval'; readonly approval: Approval };
 
 export type DoneMessage = Extract<ServerMessage, { type: 'done' }>;
 

@@ -25,7 +25,7 @@ export async function startBenchServer(opts: { dbFile: string; snippets: Record<
   fs.writeFileSync(
     path.join(dir, 'config.yaml'),
     `environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(opts.dbFile)}}\n` +
-      `audit: {store: jsonl, path: ${JSON.stringify(path.join(dir, 'audit.jsonl'))}}\n` +
+      `audit: {store: duckdb, path: ${JSON.stringify(path.join(dir, 'state.duckdb'))}}\n` +
       `limits: {rowsPerRun: ${opts.rowCap}, rowsHardCap: ${opts.rowCap}, runsPerSocket: 64}\n`,
   );
   const siteDir = path.resolve(__dirname, '../..');

@@ -45,9 +45,25 @@ export class ConnectorError extends Error {
   }
 }
 
+export interface PreviewRequest {
+  readonly text: string;
+  readonly binds: Readonly<Record<string, BoundValue>>;
+  readonly mode: Mode;
+  readonly timeoutMs: number;
+}
+
+/** What an approver sees before deciding: the plan and, where the engine can say safely, the rows touched. */
+export interface StatementPreview {
+  readonly plan: string | null;
+  readonly affectedRows: number | null;
+  readonly note: string | null;
+}
+
 export interface SqlConnector {
   readonly kind: string;
   readonly dialect: Dialect;
   stream(request: StatementRequest, sink: RowSink): Promise<StatementOutcome>;
+  /** Optional: engines that cannot explain or count safely leave it out. */
+  preview?(request: PreviewRequest): Promise<StatementPreview>;
   close(): Promise<void>;
 }

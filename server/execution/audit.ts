@@ -1,45 +1,37 @@
 /**
- * The audit trail: one event per attempt, accepted or not (DESIGN.md §7). Append-only. Issue #5 adds
- * the DuckDB and PostgreSQL stores; the JSON-lines file is the embedded default until then.
+ * The audit trail: one record per attempt, accepted or not (DESIGN.md §7), appended to the state store.
+ * A failed write is logged loudly; the store (not this module) decides durability.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import type { ErrorCode, RunStatus } from '../protocol';
+import { randomUUID } from 'node:crypto';
+import type { AuditRecord } from '../api';
+import type { StateStore } from '../audit/types';
 
-export interface AuditEvent {
-  readonly runId: string | null;
-  readonly user: string;
-  readonly roles: readonly string[];
-  readonly snippet: string;
-  readonly sha256: string;
-  readonly runbook: string | null;
-  readonly step: string | null;
-  readonly env: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly approval: string | null;
-  readonly startedAt: string;
-  readonly endedAt: string;
-  readonly status: RunStatus;
-  readonly rowCount: number;
-  readonly check: boolean | null;
-  readonly errorCode: ErrorCode | null;
-}
+export type AuditEntry = Omit<AuditRecord, 'id' | 'at'> & { readonly at?: string };
 
 export interface AuditSink {
-  record(event: AuditEvent): void;
-  close(): Promise<void>;
+  record(entry: AuditEntry): void;
+  /** Resolves when every record handed to `record` so far is stored. */
+  flush(): Promise<void>;
 }
 
-export function jsonlAuditSink(file: string): AuditSink {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const stream = fs.createWriteStream(file, { flags: 'a' });
+export function storeAuditSink(store: StateStore, log: (m: string) => void): AuditSink {
+  let pending: Promise<void> = Promise.resolve();
   return {
-    record: (event) => void stream.write(`${JSON.stringify(event)}\n`),
-    close: () => new Promise((resolve) => stream.end(resolve)),
+    record(entry) {
+      const record: AuditRecord = { id: randomUUID(), at: entry.at ?? new Date().toISOString(), ...entry };
+      pending = pending.then(() =>
+        store.appendAudit(record).catch((error: unknown) => log(`AUDIT WRITE FAILED for ${JSON.stringify(record)}: ${(error as Error).message}`)),
+      );
+    },
+    flush: () => pending,
   };
 }
 
-export function memoryAuditSink(): AuditSink & { readonly events: AuditEvent[] } {
-  const events: AuditEvent[] = [];
-  return { events, record: (e) => void events.push(e), close: async () => undefined };
+export function memoryAuditSink(): AuditSink & { readonly events: AuditRecord[] } {
+  const events: AuditRecord[] = [];
+  return {
+    events,
+    record: (e) => void events.push({ id: randomUUID(), at: e.at ?? new Date().toISOString(), ...e }),
+    flush: async () => undefined,
+  };
 }

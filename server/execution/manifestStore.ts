@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as z from 'zod';
 import type { Manifest } from '../../plugins/remark-runbook/types';
 import { createHash } from 'node:crypto';
+import { manifestSignatureValid, signatureFileOf } from './manifestSignature';
 
 const paramSchema = z.object({ name: z.string(), type: z.string(), default: z.string().nullable() });
 const snippetSchema = z.object({
@@ -59,13 +60,35 @@ export interface ManifestStore {
   close(): void;
 }
 
-export function loadManifestStore(file: string, options: { watch?: boolean; onReload?: (m: Manifest) => void; onError?: (e: Error) => void } = {}): ManifestStore {
+export interface ManifestOptions {
+  readonly watch?: boolean;
+  /** Ed25519 public key (PEM): the manifest must carry a valid signature in `<file>.sig`. */
+  readonly publicKey?: string | undefined;
+  /** Refuse a manifest built from uncommitted changes (any production environment sets this). */
+  readonly refuseDirty?: boolean;
+  readonly onReload?: (m: Manifest) => void;
+  readonly onError?: (e: Error) => void;
+}
+
+export function loadManifestStore(file: string, options: ManifestOptions = {}): ManifestStore {
   if (!fs.existsSync(file)) {
     throw new ManifestError(`No snippet manifest at ${file}. Build the site first (npm run build), or use npm start which builds it.`);
   }
   const read = () => {
-    const text = fs.readFileSync(file, 'utf8');
-    return { manifest: parseManifest(text, file), hash: createHash('sha256').update(text).digest('hex') };
+    const bytes = fs.readFileSync(file);
+    if (options.publicKey) {
+      const sigFile = signatureFileOf(file);
+      if (!fs.existsSync(sigFile)) throw new ManifestError(`${file} is not signed (no ${path.basename(sigFile)}); sign it in the release pipeline with npm run manifest:sign.`);
+      if (!manifestSignatureValid(bytes, fs.readFileSync(sigFile, 'utf8'), options.publicKey)) {
+        throw new ManifestError(`The signature of ${file} does not match its contents or the configured key: the manifest was changed after it was signed. Rebuild and sign it.`);
+      }
+    }
+    const text = bytes.toString('utf8');
+    const manifest = parseManifest(text, file);
+    if (options.refuseDirty && manifest.dirty) {
+      throw new ManifestError(`${file} was built from uncommitted changes (dirty); a server with a production environment runs only manifests built from a commit.`);
+    }
+    return { manifest, hash: createHash('sha256').update(bytes).digest('hex') };
   };
   let state = read();
   let watcher: fs.FSWatcher | null = null;

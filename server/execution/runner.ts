@@ -15,12 +15,15 @@ import type { AuditSink } from './audit';
 import { bindParams } from './bindParams';
 import type { ManifestStore } from './manifestStore';
 import { decide } from './policy';
+import type { ApprovalService } from './approvals';
 
 export interface RunnerDeps {
   readonly config: OpsbookConfig;
   readonly manifest: ManifestStore;
   readonly connectors: ConnectorRegistry;
   readonly audit: AuditSink;
+  /** Null where approvals are not wired (benchmarks); escalation steps are then refused. */
+  readonly approvals: ApprovalService | null;
   readonly now?: () => Date;
 }
 
@@ -53,6 +56,7 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       ...(error ? { error } : {}),
     };
     deps.audit.record({
+      kind: 'run',
       runId,
       user: identity.user,
       roles: identity.roles,
@@ -69,6 +73,7 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       rowCount,
       check: check ? check.passed : null,
       errorCode: error?.code ?? null,
+      detail: error ? error.message.slice(0, 500) : null,
     });
     return done;
   };
@@ -84,11 +89,20 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
   if (snippet.dialect && snippet.dialect !== connection.kind) {
     return reject('env_not_allowed', `This variant is written for ${snippet.dialect}; ${msg.env}'s ${snippet.target} is ${connection.kind}.`, 'Reload the page: it picks the variant for the chosen environment.');
   }
-  const decision = decide({ snippet, envName: msg.env, env, identity, confirm: msg.confirm, approval: msg.approval });
+  const decision = decide({ snippet, envName: msg.env, env, identity, confirm: msg.confirm });
   if (!decision.ok) return reject(decision.code, decision.message, decision.hint);
   const bound = bindParams(snippet.params, msg.params, started);
   if (!bound.ok) return reject('invalid_params', bound.message);
   resolvedParams = bound.resolved;
+  if (decision.needsApproval) {
+    if (!msg.approval) {
+      return reject('approval_required', `This is an escalation step: it runs only with an approval from ${snippet.approver ?? 'an approver'}.`, 'Request approval from the step; the run unlocks once someone else approves it.');
+    }
+    const problem = deps.approvals
+      ? await deps.approvals.consumeFor(identity, msg.approval, { snippet: msg.snippet, sha256: msg.sha256, env: msg.env, params: bound.resolved })
+      : 'Approvals are not available on this server.';
+    if (problem) return reject('approval_invalid', problem);
+  }
   if (signal.aborted) return finish('cancelled', { code: 'cancelled', message: 'Cancelled before it started.' });
 
   runId = randomUUID();

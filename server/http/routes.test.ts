@@ -15,8 +15,7 @@ describe('the HTTP API', () => {
   });
 
   it('lists environments with labels, production flags and connection kinds, never connection settings', async () => {
-    const res = await fetch(`${h.url}/api/environments`);
-    const body = (await res.json()) as { environments: unknown[]; default: string };
+    const { body } = (await h.api('GET', '/api/environments')) as { body: { environments: unknown[]; default: string } };
     expect(body.default).toBe('demo');
     expect(body.environments).toEqual([
       { name: 'demo', label: 'Demo', production: false, connections: [{ name: 'warehouse', kind: 'duckdb', dialect: 'duckdb' }] },
@@ -26,14 +25,14 @@ describe('the HTTP API', () => {
   });
 
   it('says who is signed in', async () => {
-    const body = await (await fetch(`${h.url}/api/me`)).json();
-    expect(body).toMatchObject({ user: expect.any(String), roles: ['service-team'], authMode: 'demo' });
+    const { body } = await h.api('GET', '/api/me');
+    expect(body).toMatchObject({ user: 'dana.operator', roles: ['service-team'], authMode: 'proxy' });
   });
 
   it('answers an unknown API route with a JSON 404', async () => {
-    const res = await fetch(`${h.url}/api/nope`);
+    const res = await h.api('GET', '/api/nope');
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'No API route GET /api/nope.' } });
+    expect(res.body).toEqual({ error: { code: 'not_found', message: 'No API route GET /api/nope.' } });
   });
 
   it('refuses an upgrade on another path', async () => {

@@ -12,6 +12,9 @@ import { createApp, type App } from '../app';
 import { parseConfig, type OpsbookConfig } from '../config';
 import { createConnectorRegistry } from '../connectors/registry';
 import { memoryAuditSink } from '../execution/audit';
+import { openDuckDBStore } from '../audit/duckdbStore';
+import type { StateStore } from '../audit/types';
+import { createAuthenticator } from '../auth';
 import { staticManifestStore } from '../execution/manifestStore';
 import { snippetHash } from '../../plugins/remark-runbook/snippet';
 import type { Manifest, ManifestSnippet } from '../../plugins/remark-runbook/types';
@@ -31,14 +34,34 @@ export function makeManifest(defs: Readonly<Record<string, SnippetDef>>): Manife
   return { version: 1, commit: 'test', dirty: false, builtAt: new Date(0).toISOString(), snippets };
 }
 
+/**
+ * Test identities travel as SSO-proxy headers (the harness runs in proxy mode, trusting loopback), so a
+ * test can act as an operator, an approver or an admin without a login.
+ */
+export interface TestUser {
+  readonly user: string;
+  readonly groups: readonly string[];
+}
+export const OPERATOR: TestUser = { user: 'dana.operator', groups: ['ops'] };
+export const APPROVER: TestUser = { user: 'imani.manager', groups: ['approvers'] };
+export const SECOND_APPROVER: TestUser = { user: 'oskar.oncall', groups: ['approvers', 'ops'] };
+export const ADMIN: TestUser = { user: 'alex.admin', groups: ['admins'] };
+
+export function headersFor(u: TestUser): Record<string, string> {
+  return { 'x-forwarded-user': u.user, 'x-forwarded-groups': u.groups.join(','), 'x-forwarded-preferred-username': u.user };
+}
+
 export interface Harness {
   readonly url: string;
   readonly wsUrl: string;
   readonly config: OpsbookConfig;
   readonly manifest: Manifest;
   readonly audit: ReturnType<typeof memoryAuditSink>;
+  readonly store: StateStore;
   readonly dbFile: string;
-  connect(origin?: string | null): Promise<TestClient>;
+  connect(options?: { origin?: string | null; as?: TestUser | null }): Promise<TestClient>;
+  /** fetch against the API as a user, with the CSRF cookie and header a page would send. */
+  api(method: string, path: string, as?: TestUser, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
   close(): Promise<void>;
 }
 
@@ -47,6 +70,7 @@ export async function startHarness(options: {
   readonly snippets: Readonly<Record<string, SnippetDef>>;
   readonly limits?: Readonly<Record<string, number>>;
   readonly extraConfig?: string;
+  readonly now?: () => Date;
 }): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-test-'));
   const dbFile = path.join(dir, 'warehouse.duckdb');
@@ -57,13 +81,17 @@ export async function startHarness(options: {
   setup.closeSync();
   const limits = Object.entries(options.limits ?? {}).map(([k, v]) => `  ${k}: ${v}`).join('\n');
   const config = parseConfig(
-    `environments:\n  demo:\n    label: Demo\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(dbFile)}}\n  prod:\n    label: Production\n    production: true\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'prod.duckdb'))}}\n${limits ? `limits:\n${limits}\n` : ''}${options.extraConfig ?? ''}`,
+    `environments:\n  demo:\n    label: Demo\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(dbFile)}}\n  prod:\n    label: Production\n    production: true\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'prod.duckdb'))}}\n${limits ? `limits:\n${limits}\n` : ''}auth:\n  mode: proxy\n  trustedProxies: [127.0.0.1/32]\n  roleMap: {ops: [service-team], approvers: [approver], admins: [admin]}\n${options.extraConfig ?? ''}`,
     'test-config.yaml',
   );
   const manifest = makeManifest(options.snippets);
   const audit = memoryAuditSink();
   const connectors = createConnectorRegistry(config, dir);
-  const app: App = createApp({ config, manifest: staticManifestStore(manifest), connectors, audit, log: () => undefined });
+  const store = await openDuckDBStore(path.join(dir, 'state.duckdb'));
+  const app: App = createApp({
+    config, manifest: staticManifestStore(manifest), connectors, store, audit, authenticator: createAuthenticator(config.auth), log: () => undefined,
+    ...(options.now ? { now: options.now } : {}),
+  });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const port = (app.server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
@@ -74,11 +102,29 @@ export async function startHarness(options: {
     config,
     manifest,
     audit,
+    store,
     dbFile,
-    connect: (origin = url) => TestClient.open(wsUrl, origin),
+    connect: (o = {}) => TestClient.open(wsUrl, o.origin === undefined ? url : o.origin, o.as === undefined ? OPERATOR : o.as),
+    async api(method, p, as = OPERATOR, body) {
+      const csrf = 'test-csrf-token';
+      const res = await fetch(`${url}${p}`, {
+        method,
+        headers: { ...headersFor(as), cookie: `opsbook_csrf=${csrf}`, 'x-csrf-token': csrf, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // CSV and HTML stay text
+      }
+      return { status: res.status, body: parsed as never };
+    },
     async close() {
       await app.close();
       await connectors.closeAll();
+      await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -95,9 +141,9 @@ export class TestClient {
     });
   }
 
-  static open(url: string, origin: string | null): Promise<TestClient> {
+  static open(url: string, origin: string | null, as: TestUser | null = OPERATOR): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, origin ? { origin } : {});
+      const socket = new WebSocket(url, { ...(origin ? { origin } : {}), headers: as ? headersFor(as) : {} });
       socket.once('open', () => resolve(new TestClient(socket)));
       socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
       socket.once('error', reject);

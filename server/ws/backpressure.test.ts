@@ -12,6 +12,7 @@ import { DEMO_OPERATOR } from '../identity';
 import type { ServerMessage } from '../protocol';
 import { makeManifest } from '../testing/harness';
 import { attachSession } from './session';
+import { ApprovalHub, UserRunCounter } from '../events';
 
 /**
  * A socket whose network is "stuck": frames are accepted but their write callbacks are held, and
@@ -56,7 +57,7 @@ describe('backpressure', () => {
     );
     connectors = createConnectorRegistry(config, dir);
     const socket = new StuckSocket();
-    attachSession(socket as unknown as WebSocket, DEMO_OPERATOR, { config, manifest: staticManifestStore(manifest), connectors, audit: memoryAuditSink() });
+    attachSession(socket as unknown as WebSocket, DEMO_OPERATOR, { config, manifest: staticManifestStore(manifest), connectors, audit: memoryAuditSink(), approvals: null }, { hub: new ApprovalHub(), userRuns: new UserRunCounter() });
     socket.emit('message', Buffer.from(JSON.stringify({ type: 'run', id: 'r1', snippet: 'b/big', sha256: manifest.snippets['b/big']!.sha256, env: 'demo', params: {} })), false);
 
     const rowBatches = () => socket.sent.filter((m) => m.type === 'rows').length;

@@ -234,9 +234,9 @@ describe('bad input never breaks the socket or the server', () => {
 
 describe('the upgrade', () => {
   it('refuses a cross-origin socket', async () => {
-    await expect(h.connect('http://evil.example')).rejects.toThrow(/HTTP 403/);
+    await expect(h.connect({ origin: 'http://evil.example' })).rejects.toThrow(/HTTP 403/);
   });
   it('refuses a socket without an Origin', async () => {
-    await expect(h.connect(null)).rejects.toThrow(/HTTP 403/);
+    await expect(h.connect({ origin: null })).rejects.toThrow(/HTTP 403/);
   });
 });

@@ -7,12 +7,18 @@ import type { WebSocket, RawData } from 'ws';
 import { clientMessageSchema, type Cell, type RunMessage, type ServerMessage } from '../protocol';
 import type { Identity } from '../identity';
 import { executeRun, type RunnerDeps } from '../execution/runner';
+import type { ApprovalHub, UserRunCounter } from '../events';
 
 interface ActiveRun {
   readonly controller: AbortController;
 }
 
-export function attachSession(socket: WebSocket, identity: Identity, deps: RunnerDeps): void {
+export interface SessionShared {
+  readonly hub: ApprovalHub;
+  readonly userRuns: UserRunCounter;
+}
+
+export function attachSession(socket: WebSocket, identity: Identity, deps: RunnerDeps, shared: SessionShared): void {
   const limits = deps.config.limits;
   const runs = new Map<string, ActiveRun>();
   let alive = true;
@@ -35,6 +41,9 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     });
 
   const badMessage = (message: string) => send({ type: 'error', code: 'bad_message', message });
+  const unsubscribe = shared.hub.subscribe({ identity, send: (m) => send(m) });
+  const busy = (id: string, message: string) =>
+    send({ type: 'done', id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0, error: { code: 'busy', message } });
 
   const startRun = (msg: RunMessage) => {
     if (runs.has(msg.id)) {
@@ -42,11 +51,10 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
       return;
     }
     if (runs.size >= limits.runsPerSocket) {
-      send({
-        type: 'done', id: msg.id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0,
-        error: { code: 'busy', message: `At most ${limits.runsPerSocket} runs at a time per page; wait for one to finish or cancel it.` },
-      });
-      return;
+      return busy(msg.id, `At most ${limits.runsPerSocket} runs at a time per page; wait for one to finish or cancel it.`);
+    }
+    if (!shared.userRuns.tryAcquire(identity.user, limits.runsPerUser)) {
+      return busy(msg.id, `You already have ${limits.runsPerUser} runs going (across your tabs); wait for one to finish.`);
     }
     const controller = new AbortController();
     runs.set(msg.id, { controller });
@@ -57,6 +65,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
       }))
       .then((done) => {
         runs.delete(msg.id);
+        shared.userRuns.release(identity.user);
         send(done);
       });
   };
@@ -98,6 +107,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
   });
   socket.on('close', () => {
     clearInterval(ping);
+    unsubscribe();
     for (const run of runs.values()) run.controller.abort();
   });
   socket.on('error', () => socket.terminate());

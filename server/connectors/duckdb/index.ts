@@ -7,7 +7,7 @@
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBResult, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlPlaceholders';
 import type { Cell, ColumnInfo } from '../../protocol';
-import { ConnectorError, type RowSink, type SqlConnector, type StatementOutcome, type StatementRequest } from '../types';
+import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview, type StatementRequest } from '../types';
 import { chunkRows, toDuckDBBind } from './values';
 
 /**
@@ -51,6 +51,16 @@ export async function openDuckDB(options: DuckDBConnectorOptions): Promise<SqlCo
       open.add(connection);
       try {
         return await runOnConnection(connection, request, sink);
+      } finally {
+        open.delete(connection);
+        connection.closeSync();
+      }
+    },
+    async preview(request) {
+      const connection = await instance.connect();
+      open.add(connection);
+      try {
+        return await previewOnConnection(connection, request);
       } finally {
         open.delete(connection);
         connection.closeSync();
@@ -112,8 +122,88 @@ async function runOnConnection(connection: DuckDBConnection, request: StatementR
   }
 }
 
+/**
+ * EXPLAIN for the plan, then — for writes — the statements run inside a transaction that is always
+ * rolled back, to count the rows they would change. DuckDB's transactions make that safe for the demo
+ * and embedded files; other engines decide for themselves what they can preview.
+ */
+async function previewOnConnection(connection: DuckDBConnection, request: PreviewRequest): Promise<StatementPreview> {
+  const timer = setTimeout(() => connection.interrupt(), request.timeoutMs);
+  try {
+    const { text } = rewritePlaceholders(request.text, 'dollar-name');
+    const statements = await connection.extractStatements(text);
+    const plans: string[] = [];
+    let affected = 0;
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      for (let i = 0; i < statements.count; i++) {
+        const prepared = await statements.prepare(i);
+        if (FORBIDDEN.has(prepared.statementType)) throw new ConnectorError('forbidden', `Snippets may not use ${FORBIDDEN.get(prepared.statementType)}.`);
+        const statementText = await statementTextAt(connection, text, i);
+        const explain = await connection.prepare(`EXPLAIN ${statementText}`).catch(() => null);
+        if (explain) {
+          bindUsed(explain, request, i);
+          const rows = (await explain.runAndReadAll()).getRows();
+          plans.push(rows.map((r) => String(r[1] ?? '')).join('\n'));
+        }
+        if (request.mode === 'write') {
+          bindUsed(prepared, request, i);
+          affected += (await prepared.run()).rowsChanged;
+        }
+      }
+    } finally {
+      await connection.run('ROLLBACK').catch(() => undefined);
+    }
+    return {
+      plan: plans.join('\n\n') || null,
+      affectedRows: request.mode === 'write' ? affected : null,
+      note: request.mode === 'write' ? 'Rows counted by running the statements in a transaction that was rolled back.' : 'A read: nothing changes.',
+    };
+  } catch (error) {
+    throw toConnectorError(error, request);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The text of statement i (EXPLAIN needs text; extracted statements are opaque). */
+async function statementTextAt(_connection: DuckDBConnection, text: string, index: number): Promise<string> {
+  const parts = splitStatements(text);
+  return parts[index] ?? text;
+}
+
+/** Splits on semicolons outside quotes and comments. */
+function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      const stop = end < 0 ? sql.length : end + 1;
+      current += sql.slice(i, stop);
+      i = stop;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      const stop = end < 0 ? sql.length : end;
+      current += sql.slice(i, stop);
+      i = stop;
+    } else if (c === ';') {
+      if (current.trim()) out.push(current.trim());
+      current = '';
+      i++;
+    } else {
+      current += c;
+      i++;
+    }
+  }
+  if (current.trim()) out.push(current.trim());
+  return out;
+}
+
 /** Binds only the parameters this statement mentions: DuckDB rejects values for absent parameters. */
-function bindUsed(prepared: { parameterCount: number; parameterName(i: number): string; bind(v: Record<string, DuckDBValue>, t: Record<string, DuckDBType>): void }, request: StatementRequest, index: number): void {
+function bindUsed(prepared: { parameterCount: number; parameterName(i: number): string; bind(v: Record<string, DuckDBValue>, t: Record<string, DuckDBType>): void }, request: Pick<StatementRequest, 'binds'>, index: number): void {
   if (prepared.parameterCount === 0) return;
   const values: Record<string, DuckDBValue> = {};
   const types: Record<string, DuckDBType> = {};
@@ -162,7 +252,7 @@ function stoppedError(why: 'cancelled' | 'timeout', timeoutMs: number): Connecto
     : new ConnectorError('timeout', `The statement ran longer than the ${Math.round(timeoutMs / 1000)} s statement timeout and was stopped.`, 'Narrow the query (a date filter, a LIMIT) or ask for a longer limit in opsbook.config.yaml.');
 }
 
-function toConnectorError(error: unknown, request: StatementRequest): ConnectorError {
+function toConnectorError(error: unknown, request: Pick<StatementRequest, 'mode'>): ConnectorError {
   if (error instanceof ConnectorError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const engineCode = /^([A-Za-z ]+ Error):/.exec(message)?.[1];

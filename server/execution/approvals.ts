@@ -1,0 +1,163 @@
+/**
+ * Approvals (DESIGN.md §7): an operator asks, an approver other than the operator decides, and the
+ * operator runs once. An approval binds the snippet key, its sha256, the environment and the resolved
+ * parameters; it is single-use and expires. The store makes decisions and use atomic.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Approval, ApprovalPreview, ApprovalRequest, DecisionRequest } from '../api';
+import type { StateStore } from '../audit/types';
+import type { OpsbookConfig } from '../config';
+import type { ConnectorRegistry } from '../connectors/registry';
+import type { Identity } from '../identity';
+import type { ManifestStore } from './manifestStore';
+import type { AuditSink } from './audit';
+import { bindParams, type BindResult } from './bindParams';
+import { decide } from './policy';
+
+export class ApprovalError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ApprovalDeps {
+  readonly config: OpsbookConfig;
+  readonly manifest: ManifestStore;
+  readonly store: StateStore;
+  readonly connectors: ConnectorRegistry;
+  readonly audit: AuditSink;
+  readonly now: () => Date;
+  /** Called with every new or decided approval: pushes to sockets and notifies webhooks. */
+  readonly published: (approval: Approval, event: 'requested' | 'approved' | 'rejected') => void;
+}
+
+/** Parameters compare by value, in a fixed key order. */
+export function sameParams(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  const canon = (o: Readonly<Record<string, unknown>>) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return canon(a) === canon(b);
+}
+
+export function createApprovalService(deps: ApprovalDeps) {
+  const recent = new Map<string, number[]>();
+  const rateLimited = (user: string, now: number): boolean => {
+    const windowStart = now - 60_000;
+    const times = (recent.get(user) ?? []).filter((t) => t > windowStart);
+    const limited = times.length >= deps.config.approvals.requestsPerMinute;
+    if (!limited) times.push(now);
+    recent.set(user, times);
+    return limited;
+  };
+
+  async function preview(env: string, target: string, text: string, mode: 'read' | 'write', binds: BindResult): Promise<ApprovalPreview> {
+    if (!binds.ok) return { kind: 'none', note: 'No preview: parameters were invalid.' };
+    try {
+      const connector = await deps.connectors.get(env, target);
+      if (!connector.preview) return { kind: 'none', note: `The ${connector.kind} connector cannot preview statements.` };
+      const p = await connector.preview({ text, binds: binds.binds, mode, timeoutMs: 15_000 });
+      return { kind: 'sql', plan: p.plan, affectedRows: p.affectedRows, note: p.note };
+    } catch (error) {
+      return { kind: 'none', note: `No preview: ${(error as Error).message}` };
+    }
+  }
+
+  return {
+    async request(identity: Identity, req: ApprovalRequest): Promise<Approval> {
+      const now = deps.now();
+      if (rateLimited(identity.user, now.getTime())) {
+        throw new ApprovalError(429, 'rate_limited', `At most ${deps.config.approvals.requestsPerMinute} approval requests a minute; wait a moment.`);
+      }
+      const snippet = deps.manifest.current().snippets[req.snippet];
+      if (!snippet) throw new ApprovalError(404, 'unknown_snippet', `No snippet "${req.snippet}" in the manifest this server runs.`);
+      if (snippet.sha256 !== req.sha256) throw new ApprovalError(409, 'stale_snippet', 'The page shows an older version of this snippet; reload the page.');
+      if (snippet.role !== 'escalation') throw new ApprovalError(400, 'bad_request', 'This is a service-team step; it needs no approval.');
+      const env = deps.config.environments[req.env];
+      if (!env) throw new ApprovalError(400, 'unknown_env', `There is no environment "${req.env}".`);
+      const policy = decide({ snippet, envName: req.env, env, identity, confirm: req.env });
+      if (!policy.ok) throw new ApprovalError(403, policy.code, policy.message);
+      const reason = req.reason.trim();
+      if (reason.length < 5) throw new ApprovalError(400, 'bad_request', 'Give a reason the approver can judge (at least a few words).');
+      const bound = bindParams(snippet.params, req.params, now);
+      if (!bound.ok) throw new ApprovalError(400, 'invalid_params', bound.message);
+      const approval = await deps.store.createApproval({
+        id: randomUUID(),
+        snippet: req.snippet,
+        sha256: snippet.sha256,
+        runbook: snippet.runbook,
+        step: snippet.step,
+        title: snippet.title,
+        approverRole: snippet.approver ?? 'approver',
+        env: req.env,
+        params: bound.resolved,
+        text: snippet.text,
+        reason: reason.slice(0, 2000),
+        requestedBy: { user: identity.user, displayName: identity.displayName },
+        requestedAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + deps.config.approvals.ttlMinutes * 60_000).toISOString(),
+        preview: snippet.lang === 'sql' ? await preview(req.env, snippet.target, snippet.text, snippet.mode, bound) : { kind: 'none', note: 'Airflow previews arrive with the Airflow connector.' },
+      });
+      deps.audit.record({
+        kind: 'approval_request', user: identity.user, roles: identity.roles, snippet: approval.snippet, sha256: approval.sha256, runbook: approval.runbook,
+        step: approval.step, env: approval.env, params: approval.params, approval: approval.id, runId: null, startedAt: null, endedAt: null,
+        status: 'requested', rowCount: null, check: null, errorCode: null, detail: approval.reason.slice(0, 500),
+      });
+      deps.published(approval, 'requested');
+      return approval;
+    },
+
+    async decide(identity: Identity, id: string, body: DecisionRequest): Promise<Approval> {
+      const now = deps.now();
+      const current = await deps.store.getApproval(id, now);
+      if (!current) throw new ApprovalError(404, 'not_found', `No approval ${id}.`);
+      if (!identity.roles.includes('approver')) throw new ApprovalError(403, 'forbidden', 'Only approvers decide approval requests.');
+      if (current.requestedBy.user === identity.user) throw new ApprovalError(403, 'forbidden', 'Nobody approves their own request; another approver must decide.');
+      const comment = body.comment.trim();
+      if (!comment) throw new ApprovalError(400, 'bad_request', 'Add a comment: the operator and the audit log need the reason for the decision.');
+      const decision = body.decision === 'approve' ? 'approved' : 'rejected';
+      const result = await deps.store.decideApproval(id, decision, { user: identity.user, displayName: identity.displayName }, comment.slice(0, 2000), now);
+      if (!result.ok) {
+        throw new ApprovalError(409, 'approval_invalid', result.reason === 'expired' ? 'This request has expired; the operator must ask again.' : `This request was already ${current.status}.`);
+      }
+      deps.audit.record({
+        kind: 'approval_decision', user: identity.user, roles: identity.roles, snippet: current.snippet, sha256: current.sha256, runbook: current.runbook,
+        step: current.step, env: current.env, params: current.params, approval: id, runId: null, startedAt: null, endedAt: null,
+        status: decision, rowCount: null, check: null, errorCode: null, detail: comment.slice(0, 500),
+      });
+      deps.published(result.approval, decision);
+      return result.approval;
+    },
+
+    /**
+     * Checks an approval against the run it is offered for and spends it. Returns an error message
+     * (approval_invalid) or null when the run may go ahead.
+     */
+    async consumeFor(identity: Identity, id: string, run: { snippet: string; sha256: string; env: string; params: Readonly<Record<string, unknown>> }): Promise<string | null> {
+      const now = deps.now();
+      const a = await deps.store.getApproval(id, now);
+      if (!a) return `No approval ${id}.`;
+      if (a.requestedBy.user !== identity.user) return `Approval ${id} was requested by ${a.requestedBy.displayName}; only the requester can use it.`;
+      if (a.status !== 'approved') return a.status === 'pending' ? 'This approval is still waiting for a decision.' : `This approval is ${a.status}; request a new one.`;
+      if (a.snippet !== run.snippet || a.sha256 !== run.sha256) return 'This approval was granted for another snippet or an older version of it; request a new one.';
+      if (a.env !== run.env) return `This approval is for ${a.env}, not ${run.env}.`;
+      if (!sameParams(a.params, run.params)) return `The parameters differ from the approved ones (${JSON.stringify(a.params)}); run with those, or request a new approval.`;
+      const spent = await deps.store.consumeApproval(id, now);
+      return spent ? null : 'This approval was used or expired a moment ago; request a new one.';
+    },
+
+    list: (identity: Identity, filter: { status?: Approval['status']; mine: boolean }) =>
+      deps.store.listApprovals({ ...(filter.status ? { status: filter.status } : {}), ...(filter.mine || !identity.roles.includes('approver') ? { requestedBy: identity.user } : {}), limit: 200 }, deps.now()),
+
+    get: async (identity: Identity, id: string) => {
+      const a = await deps.store.getApproval(id, deps.now());
+      if (!a || (a.requestedBy.user !== identity.user && !identity.roles.includes('approver') && !identity.roles.includes('admin'))) {
+        throw new ApprovalError(404, 'not_found', `No approval ${id}.`);
+      }
+      return a;
+    },
+  };
+}
+
+export type ApprovalService = ReturnType<typeof createApprovalService>;
