@@ -44,6 +44,8 @@ export const runMessageSchema = z.strictObject({
   params: z.record(z.string().max(64), z.union([z.string().max(4096), z.number(), z.boolean(), z.null()])).default({}),
   approval: z.string().max(64).optional(),
   confirm: z.string().max(64).optional(),
+  /** For writes that can be dry-run (Airflow clears): return what would change, change nothing. */
+  preview: z.boolean().optional(),
 });
 
 export const cancelMessageSchema = z.strictObject({ type: z.literal('cancel'), id: clientId });
@@ -93,6 +95,21 @@ export type ServerMessage =
   | { readonly type: 'approval'; readonly approval: Approval };
 
 export type DoneMessage = Extract<ServerMessage, { type: 'done' }>;
+
+/** The `state` payload of Airflow runs: the DAG run and its task instances, as the page's task grid shows them. */
+export interface AirflowRunState {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly state: string;
+  readonly logicalDate: string | null;
+  readonly tasks: readonly {
+    readonly taskId: string;
+    readonly state: string | null;
+    readonly tryNumber: number;
+    readonly startDate: string | null;
+    readonly endDate: string | null;
+  }[];
+}
 
 /** GET /api/environments */
 export interface EnvironmentInfo {

@@ -12,6 +12,12 @@ import { collectRunbooks } from '../remark-runbook/collect';
 import { buildManifest, readGitState } from '../remark-runbook/manifest';
 import { formatDiagnostic } from '../remark-runbook/syntax/diagnostics';
 import type { Manifest } from '../remark-runbook/types';
+import { loadDataFiles, type OpsData } from './dataFiles';
+
+interface Content {
+  readonly manifest: Manifest;
+  readonly data: OpsData;
+}
 
 export const MANIFEST_FILE = 'opsbook-manifest.json';
 export const DEV_MANIFEST = path.join('.opsbook', 'dev-manifest.json');
@@ -29,7 +35,7 @@ export default function pluginOpsbook(context: LoadContext): Plugin<unknown> {
   return {
     name: 'docusaurus-plugin-opsbook',
     getPathsToWatch() {
-      return [path.join(siteDir, 'docs/**/*.{md,mdx}')];
+      return [path.join(siteDir, 'docs/**/*.{md,mdx}'), path.join(siteDir, 'docs/**/_data/*.{yaml,yml}')];
     },
     async loadContent() {
       const collection = collectRunbooks(siteDir);
@@ -42,10 +48,14 @@ export default function pluginOpsbook(context: LoadContext): Plugin<unknown> {
       }
       const manifest = buildManifest(collection, readGitState(siteDir));
       if (isDev) writeAtomically(path.join(siteDir, DEV_MANIFEST), manifest);
-      return manifest;
+      return { manifest, data: loadDataFiles(siteDir) } satisfies Content;
+    },
+    async contentLoaded({ content, actions }) {
+      // Components (escalation ladders, on-call) read the data files; the manifest never goes to the page.
+      actions.setGlobalData((content as Content).data);
     },
     async postBuild({ outDir, content }) {
-      writeAtomically(path.join(outDir, MANIFEST_FILE), content as Manifest);
+      writeAtomically(path.join(outDir, MANIFEST_FILE), (content as Content).manifest);
     },
   };
 }
