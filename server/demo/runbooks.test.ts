@@ -1,0 +1,67 @@
+/**
+ * Keeps the runbooks honest as schemas change: every read SQL snippet of every runbook runs against a
+ * freshly seeded demo warehouse, through the server's own connector and parameter binding, and must
+ * succeed and pass its check on the healthy baseline. A failure names the runbook, file:line and the
+ * database error or the check's detail.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectRunbooks } from '../../plugins/remark-runbook/collect';
+import { buildManifest } from '../../plugins/remark-runbook/manifest';
+import { evaluateExpect, parseExpect } from '../../plugins/remark-runbook/syntax/expect';
+import { openDuckDB } from '../connectors/duckdb/index';
+import type { SqlConnector } from '../connectors/types';
+import { bindParams } from '../execution/bindParams';
+import type { Cell } from '../protocol';
+import { seedDemoWarehouse } from './warehouse';
+
+const siteDir = path.resolve(__dirname, '../..');
+const manifest = buildManifest(collectRunbooks(siteDir), { commit: null, dirty: true });
+const demoReads = Object.entries(manifest.snippets).filter(
+  ([, s]) => s.lang === 'sql' && s.mode === 'read' && (s.dialect === null || s.dialect === 'duckdb') && (s.envs.includes('*') || s.envs.includes('demo')),
+);
+/** Snippets that fail on purpose (the newcomer exercises show an error and a cancel). */
+const DELIBERATE = new Set(['getting-started-first-run/missing-table', 'getting-started-first-run/long-query']);
+
+let dir: string;
+let connector: SqlConnector;
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-runbooks-'));
+  const file = path.join(dir, 'demo.duckdb');
+  await seedDemoWarehouse(file);
+  connector = await openDuckDB({ file });
+}, 120_000);
+afterAll(async () => {
+  await connector?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('every read snippet runs on the healthy demo warehouse', () => {
+  it('finds the runbooks', () => {
+    expect(demoReads.length).toBeGreaterThan(20);
+  });
+  for (const [key, snippet] of demoReads) {
+    if (DELIBERATE.has(key)) continue;
+    it(`${key} (${snippet.file}:${snippet.line})`, async () => {
+      const bound = bindParams(snippet.params, {}, new Date());
+      if (!bound.ok) throw new Error(`${snippet.file}:${snippet.line}: default parameters do not bind: ${bound.message}`);
+      let first: Cell | undefined;
+      const outcome = await connector
+        .stream(
+          { text: snippet.text, binds: bound.binds, mode: 'read', signal: new AbortController().signal, timeoutMs: 30_000, maxRows: 10_000 },
+          { columns: () => undefined, rows: async (b) => void (first ??= b[0]?.[0]) },
+        )
+        .catch((error: unknown) => {
+          throw new Error(`${snippet.file}:${snippet.line} (${key}) fails on demo: ${(error as Error).message}`);
+        });
+      if (snippet.expect) {
+        const check = parseExpect(snippet.expect);
+        if ('error' in check) throw new Error(check.error);
+        const result = evaluateExpect(check, outcome.rowCount, outcome.firstValue ?? first);
+        expect(result.passed, `${snippet.file}:${snippet.line} (${key}) check fails on the healthy baseline: ${result.detail}`).toBe(true);
+      }
+    });
+  }
+});
