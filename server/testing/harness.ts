@@ -11,7 +11,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { createApp, type App } from '../app';
 import { parseConfig, type OpsbookConfig } from '../config';
 import { createConnectorRegistry } from '../connectors/registry';
-import { memoryAuditSink } from '../execution/audit';
+import { memoryAuditSink, storeAuditSink, type AuditEntry } from '../execution/audit';
 import { openDuckDBStore } from '../audit/duckdbStore';
 import type { StateStore } from '../audit/types';
 import { createAuthenticator } from '../auth';
@@ -85,9 +85,12 @@ export async function startHarness(options: {
     'test-config.yaml',
   );
   const manifest = makeManifest(options.snippets);
-  const audit = memoryAuditSink();
   const connectors = createConnectorRegistry(config, dir);
   const store = await openDuckDBStore(path.join(dir, 'state.duckdb'));
+  // Tests read events in memory; the API reads the store: write both.
+  const memory = memoryAuditSink();
+  const stored = storeAuditSink(store, (m) => console.error(m));
+  const audit = { events: memory.events, record: (e: AuditEntry) => (memory.record(e), stored.record(e)), flush: () => stored.flush() };
   const app: App = createApp({
     config, manifest: staticManifestStore(manifest), connectors, store, audit, authenticator: createAuthenticator(config.auth), log: () => undefined,
     ...(options.now ? { now: options.now } : {}),

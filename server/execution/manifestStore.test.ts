@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeManifest } from '../testing/harness';
+import { loadManifestStore } from './manifestStore';
+import { signManifest, signatureFileOf } from './manifestSignature';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-manifest-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+const priv = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const pub = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+function write(name: string, dirty = false): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, JSON.stringify({ ...makeManifest({ 'rb/a': { text: 'select 1' } }), dirty }));
+  return file;
+}
+
+describe('manifest integrity', () => {
+  it('loads a signed manifest when a public key is configured', () => {
+    const file = write('signed.json');
+    fs.writeFileSync(signatureFileOf(file), signManifest(fs.readFileSync(file), priv));
+    expect(Object.keys(loadManifestStore(file, { publicKey: pub }).current().snippets)).toEqual(['rb/a']);
+  });
+  it('refuses an unsigned manifest', () => {
+    expect(() => loadManifestStore(write('unsigned.json'), { publicKey: pub })).toThrow(/is not signed/);
+  });
+  it('refuses a manifest changed after signing', () => {
+    const file = write('tampered.json');
+    fs.writeFileSync(signatureFileOf(file), signManifest(fs.readFileSync(file), priv));
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('select 1', 'drop table customers'));
+    expect(() => loadManifestStore(file, { publicKey: pub })).toThrow(/changed after it was signed/);
+  });
+  it('refuses a dirty manifest where production environments exist', () => {
+    expect(() => loadManifestStore(write('dirty.json', true), { refuseDirty: true })).toThrow(/uncommitted changes/);
+    expect(() => loadManifestStore(write('dirty2.json', true), {})).not.toThrow();
+  });
+  it('says how to fix a missing or broken manifest', () => {
+    expect(() => loadManifestStore(path.join(dir, 'nope.json'))).toThrow(/npm run build/);
+    fs.writeFileSync(path.join(dir, 'broken.json'), '{"version": 1');
+    expect(() => loadManifestStore(path.join(dir, 'broken.json'))).toThrow(/is not JSON/);
+  });
+});
