@@ -1,7 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { chromiumExecutable, CHROMIUM_ARGS } from './e2e/chromium';
 
 const port = Number(process.env.E2E_PORT ?? 3917);
+// A private warehouse and state store per run: e2e never fights a running server for DuckDB's file lock.
+const stateDir = (process.env.OPSBOOK_E2E_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-e2e-')));
 
 export default defineConfig({
   testDir: './e2e',
@@ -25,6 +30,6 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: 'pipe',
-    env: { PORT: String(port), HOST: '127.0.0.1', OPSBOOK_CONFIG: 'e2e/opsbook.e2e.yaml' },
+    env: { PORT: String(port), HOST: '127.0.0.1', OPSBOOK_CONFIG: 'e2e/opsbook.e2e.yaml', OPSBOOK_E2E_DIR: stateDir },
   },
 });

@@ -17,6 +17,12 @@ describe('the configuration', () => {
     expect(() => parseConfig(text, 'x.yaml', {})).toThrow(/environments\.demo\.connections\.warehouse\.path: environment variable DB_PATH is not set/);
   });
 
+  it('uses ${VAR:-default} when the variable is unset', () => {
+    const text = 'environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: "${DB_DIR:-.opsbook}/w.duckdb"}\n';
+    expect(parseConfig(text, 'x.yaml', {}).environments.demo!.connections.warehouse!.path).toBe('.opsbook/w.duckdb');
+    expect(parseConfig(text, 'x.yaml', { DB_DIR: '/tmp/x' }).environments.demo!.connections.warehouse!.path).toBe('/tmp/x/w.duckdb');
+  });
+
   it('reports every mistake with its path', () => {
     const text = 'environments:\n  demo:\n    connections:\n      warehouse: {kind: mysql}\nlimits: {rowsPerRun: 500000, bogus: 1}\n';
     try {

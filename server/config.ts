@@ -119,11 +119,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Replaces ${VAR} in every string; a missing variable is a problem reported by its path. */
+/**
+ * Replaces ${VAR} (or ${VAR:-default}) in every string; a missing variable without a default is a
+ * problem reported by its path.
+ */
 function expandEnv(value: unknown, at: string[], env: NodeJS.ProcessEnv, problems: string[]): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, v: string) => {
-      const found = env[v];
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, v: string, fallback: string | undefined) => {
+      const found = env[v] || fallback;
       if (found === undefined) problems.push(`${at.join('.')}: environment variable ${v} is not set; export it before starting the server.`);
       return found ?? '';
     });
