@@ -1,15 +1,44 @@
 /**
  * npm run lint:runbooks — validates every runbook without building the site, for authors and pull
- * requests. Prints `file:line:col  severity  message`, exits 1 on any error.
+ * requests: syntax (the remark plugin's own checks), data files, approvers, targets and links.
+ * Prints `file:line:col  severity  message`, exits 1 on any error.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { collectRunbooks } from '../plugins/remark-runbook/collect';
-import { formatDiagnostic } from '../plugins/remark-runbook/syntax/diagnostics';
+import { projectChecks } from '../plugins/remark-runbook/projectChecks';
+import { formatDiagnostic, type Diagnostic } from '../plugins/remark-runbook/syntax/diagnostics';
+import { loadDataFiles } from '../plugins/docusaurus-plugin-opsbook/dataFiles';
+import { loadConfig } from '../server/config';
 
 const siteDir = path.resolve(__dirname, '..');
 const started = performance.now();
 const collection = collectRunbooks(siteDir);
-const sorted = [...collection.diagnostics].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+const diagnostics: Diagnostic[] = [...collection.diagnostics];
+
+
+try {
+  loadDataFiles(siteDir);
+} catch (error) {
+  const [where, ...rest] = (error as Error).message.split('  ');
+  const [file, line, column] = (where ?? '').split(':');
+  diagnostics.push({ severity: 'error', file: file ?? 'docs', line: Number(line) || 1, column: Number(column) || 1, message: rest.join('  ') || (error as Error).message });
+}
+const approversFile = path.join(siteDir, 'docs/_data/approvers.yaml');
+const approvers = fs.existsSync(approversFile) ? new Set(Object.keys((parseYaml(fs.readFileSync(approversFile, 'utf8')) as Record<string, unknown>) ?? {})) : null;
+let targets: Set<string> | null = null;
+try {
+  // Secrets need not be set to lint: references expand to placeholders.
+  const env = new Proxy(process.env, { get: (t, k: string) => t[k] ?? (k === 'OPSBOOK_CONFIG' ? undefined : 'lint-placeholder') });
+  const { config } = loadConfig(siteDir, env);
+  targets = new Set(Object.values(config.environments).flatMap((e) => Object.keys(e.connections)));
+} catch (error) {
+  diagnostics.push({ severity: 'error', file: process.env.OPSBOOK_CONFIG ?? 'opsbook.config.yaml', line: 1, column: 1, message: (error as Error).message });
+}
+diagnostics.push(...projectChecks(siteDir, collection, { approvers, targets }));
+
+const sorted = diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 for (const d of sorted) console.log(formatDiagnostic(d));
 const errors = sorted.filter((d) => d.severity === 'error').length;
 const warnings = sorted.length - errors;

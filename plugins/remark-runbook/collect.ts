@@ -7,11 +7,14 @@ import path from 'node:path';
 import { parseRunbookSource } from './parseFile';
 import { extractRunbook, type ExtractedRunbook } from './extract';
 import type { Diagnostic } from './syntax/diagnostics';
+import type { MdNode } from './mdast';
 
 export interface CollectedFile {
   /** Path relative to the site directory, as used in diagnostics and the manifest. */
   readonly file: string;
   readonly extracted: ExtractedRunbook;
+  /** The parsed tree, after extraction (for project-wide checks such as links). */
+  readonly tree: MdNode;
 }
 
 export interface Collection {
@@ -50,7 +53,7 @@ export function collectRunbooks(siteDir: string, docsDir = path.join(siteDir, 'd
         diagnostics.push({ severity: 'error', file, line: 1, column: 1, message: `Runbook id "${id}" is already used by ${prior}; runbook ids must be unique across the site.` });
       } else owners.set(id, file);
     }
-    files.push({ file, extracted });
+    files.push({ file, extracted, tree: parsed.tree });
   }
   return { files, diagnostics };
 }
