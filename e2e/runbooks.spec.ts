@@ -34,3 +34,16 @@ test.describe('runbook pages', () => {
     });
   }
 });
+
+test('Run all checks gives the daily health report: every check of basic data validation passes on demo', async ({ page, consoleErrors, shot }) => {
+  await page.goto('/canonical/basic-data-validation');
+  const panel = page.getByRole('region', { name: 'Runbook checks' });
+  await panel.getByRole('button', { name: 'Run all checks' }).click();
+  await expect(panel).toHaveAttribute('data-run-all', 'done', { timeout: 60_000 });
+  const summary = panel.getByRole('status');
+  await expect(summary).toHaveAttribute('data-failed', '0');
+  await expect(summary).toHaveAttribute('data-errors', '0');
+  expect(Number(await summary.getAttribute('data-passed'))).toBeGreaterThan(15);
+  await shot('run-all-checks');
+  expect(consoleErrors).toEqual([]);
+});

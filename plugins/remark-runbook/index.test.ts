@@ -71,6 +71,15 @@ describe('the remark plugin in an MDX compile', () => {
     expect(manifest.snippets['fixture-runbook/rebuild']).toMatchObject({ role: 'escalation', approver: 'data-engineering-lead', mode: 'write' });
   });
 
+  it('adds a Run all checks panel after the title listing the read-only checks', async () => {
+    const js = String(await compileFixture('valid'));
+    const m = /<RunAllChecks runbook="fixture-runbook" checks="([^"]*)" \/>/.exec(js);
+    expect(m).not.toBeNull();
+    const checks = JSON.parse(m![1]!.replaceAll('&quot;', '"')) as { id: string; expect: string }[];
+    expect(checks.map((c) => [c.id, c.expect])).toEqual([['ldz-rows', 'rows>0']]);
+    expect(js.indexOf('<RunAllChecks')).toBeGreaterThan(js.indexOf('"Fixture"'));
+  });
+
   it('fails the compile with every error as file:line:column', async () => {
     await expect(compileFixture('undeclared-param')).rejects.toThrow(/undeclared-param\.mdx:13:1 {2}error {2}Parameter "business_date" is used but not declared/);
   });

@@ -28,7 +28,7 @@ export default function remarkRunbook() {
     if (errors.length > 0) throw new RunbookSyntaxError(errors);
     // Warnings do not fail the build; the linter shows them too, so authors see them in the PR.
     for (const w of extracted.diagnostics) if (w.severity === 'warning') console.warn(formatDiagnostic(w));
-    transformRunbook(extracted, relative);
+    transformRunbook(extracted, relative, tree);
   };
 }
 

@@ -5,12 +5,12 @@
  */
 import type { ExtractedRunbook, BlockInfo } from './extract';
 import type { JsxAttribute, JsxFlowElement, MdNode } from './mdast';
-import type { RunnableBlockSpec } from './types';
+import type { RunAllChecksItem, RunnableBlockSpec } from './types';
 import { toManifestSnippet } from './snippet';
 
 const attr = (name: string, value: string): JsxAttribute => ({ type: 'mdxJsxAttribute', name, value });
 
-export function transformRunbook(extracted: ExtractedRunbook, file: string): void {
+export function transformRunbook(extracted: ExtractedRunbook, file: string, tree?: MdNode): void {
   const runbook = extracted.runbook;
   if (!runbook) return;
 
@@ -75,4 +75,40 @@ export function transformRunbook(extracted: ExtractedRunbook, file: string): voi
     node.children = next;
   };
   for (const step of extracted.steps) replaceIn(step.node);
+  insertRunAllChecks(extracted, file, tree);
+}
+
+/**
+ * The operator's daily health report: a `<RunAllChecks>` after the title of every runbook with read-only
+ * checks, listing them in page order with the keys and hashes to run.
+ */
+function insertRunAllChecks(extracted: ExtractedRunbook, file: string, tree: MdNode | undefined): void {
+  const runbook = extracted.runbook;
+  if (!runbook || !tree?.children) return;
+  const checks: RunAllChecksItem[] = [];
+  const seen = new Set<string>();
+  for (const b of extracted.blocks) {
+    if (b.lang !== 'sql' || b.mode !== 'read' || !b.expect || seen.has(b.id)) continue;
+    seen.add(b.id);
+    const variants = extracted.blocks.filter((v) => v.id === b.id).map((v) => {
+      const [key, snippet] = toManifestSnippet(runbook.id, file, v);
+      return { dialect: v.dialect, key, sha256: snippet.sha256, code: '' };
+    });
+    checks.push({ id: b.id, title: b.title ?? b.id, step: b.step.id, stepTitle: b.step.title, target: b.target, envs: b.envs, expect: b.expect, variants });
+  }
+  if (checks.length === 0) return;
+  const element: JsxFlowElement = {
+    type: 'mdxJsxFlowElement',
+    name: 'RunAllChecks',
+    attributes: [attr('runbook', runbook.id), attr('checks', JSON.stringify(checks))],
+    children: [],
+  };
+  const h1 = tree.children.findIndex((c) => c.type === 'heading' && (c as MdNode & { depth: number }).depth === 1);
+  tree.children.splice(h1 >= 0 ? h1 + 1 : firstContentIndex(tree), 0, element);
+}
+
+/** After front matter and imports/exports, so the element is not mistaken for module code. */
+function firstContentIndex(tree: MdNode): number {
+  const i = (tree.children ?? []).findIndex((c) => c.type !== 'yaml' && c.type !== 'mdxjsEsm');
+  return i < 0 ? (tree.children ?? []).length : i;
 }

@@ -82,3 +82,16 @@ export interface RunnableBlockSpec {
   readonly expect: string | null;
   readonly variants: readonly BlockVariant[];
 }
+
+/** One check of `<RunAllChecks checks="…json…"/>`: a read-only SQL block with an `expect`. */
+export interface RunAllChecksItem {
+  readonly id: string;
+  readonly title: string;
+  readonly step: string;
+  readonly stepTitle: string;
+  readonly target: string;
+  readonly envs: readonly string[];
+  readonly expect: string;
+  /** Keys and hashes per dialect; `code` is left empty (the blocks show the SQL). */
+  readonly variants: readonly BlockVariant[];
+}

@@ -143,4 +143,57 @@ describe('RunClient', () => {
     expect(await collect(client).done).toMatchObject({ status: 'rejected', error: { code: 'bad_message' } });
     client.close();
   });
+
+  it('connects as soon as someone listens for approvals, and hands them the pushes', async () => {
+    const { server, url } = await serve(() => undefined);
+    server.on('connection', (socket) => reply(socket, { type: 'approval', approval: { id: 'ap-1', status: 'approved' } }));
+    const client = new RunClient(url, { WebSocketImpl });
+    const received: string[] = [];
+    const subscription = client.onApproval((a) => received.push(`${a.id}:${a.status}`));
+    await waitFor(() => received.length === 1);
+    expect(received).toEqual(['ap-1:approved']);
+    expect(client.connection).toBe('open');
+    subscription.dispose();
+    client.close();
+  });
+
+  it('keeps runs and approval pushes apart on one socket', async () => {
+    const { url } = await serve((socket, m) => {
+      reply(socket, { type: 'approval', approval: { id: 'ap-2', status: 'pending' } });
+      reply(socket, { type: 'done', id: m.id, status: 'succeeded', rowCount: 0, truncated: false, elapsedMs: 1 });
+    });
+    const client = new RunClient(url, { WebSocketImpl });
+    const pushes: string[] = [];
+    client.onApproval((a) => pushes.push(a.id));
+    const run = collect(client);
+    await run.done;
+    expect(run.events.map((e) => e.type)).toEqual(['done']);
+    expect(pushes).toEqual(['ap-2']);
+    client.close();
+  });
+
+  it('reconnects for approval listeners after the socket dropped, and reports the reopen', async () => {
+    let connections = 0;
+    const { server, url } = await serve(() => undefined);
+    server.on('connection', (socket) => {
+      connections += 1;
+      if (connections === 1) setTimeout(() => socket.terminate(), 10);
+    });
+    const client = new RunClient(url, { WebSocketImpl, watchRetryMs: 20 });
+    const states: string[] = [];
+    client.onConnectionChange((s) => states.push(s));
+    const subscription = client.onApproval(() => undefined);
+    await waitFor(() => connections === 2 && client.connection === 'open');
+    expect(states.filter((s) => s === 'open')).toHaveLength(2);
+    subscription.dispose();
+    client.close();
+  });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for a condition');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -1,13 +1,17 @@
 /**
  * The page's one WebSocket client for the execution protocol (DESIGN.md §5). It connects lazily on the
- * first run, multiplexes runs by a client id unique per run, and reconnects (with backoff) only when a
- * run is started after the socket dropped. Every run ends with exactly one `done`: from the server, or
- * synthesized here when the socket closes mid-run (code `unavailable`) or a queued run is cancelled.
+ * first run, or eagerly as soon as someone listens for approval pushes, and multiplexes runs by a client
+ * id unique per run. Every run ends with exactly one `done`: from the server, or synthesized here when
+ * the socket closes mid-run (code `unavailable`) or a queued run is cancelled. While approval listeners
+ * exist the socket is kept up: a drop reconnects (slowly, forever), and listeners learn of each reopen
+ * through `onConnectionChange` so they can refetch what they missed.
  */
+import type { Approval } from '@site/server/api';
 import type { DoneMessage, RunMessage, ServerMessage } from '@site/server/protocol';
 
 /** Messages that belong to one run. */
-export type RunEvent = Exclude<ServerMessage, { type: 'error' }>;
+export type RunEvent = Exclude<ServerMessage, { type: 'error' } | { type: 'approval' }>;
+export type ApprovalListener = (approval: Approval) => void;
 export type RunRequest = Omit<RunMessage, 'type' | 'id'>;
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'closed';
 
@@ -26,11 +30,13 @@ export interface RunClientOptions {
   readonly backoffMs?: readonly number[];
   /** Gives up an attempt that has not opened after this long. */
   readonly connectTimeoutMs?: number;
+  /** While approval listeners exist and every attempt failed: wait this long, then try again. */
+  readonly watchRetryMs?: number;
   /** For tests: a WebSocket constructor other than the browser's. */
   readonly WebSocketImpl?: typeof WebSocket;
 }
 
-const DEFAULTS = { backoffMs: [0, 300, 1_000, 2_500], connectTimeoutMs: 5_000 } as const;
+const DEFAULTS = { backoffMs: [0, 300, 1_000, 2_500], connectTimeoutMs: 5_000, watchRetryMs: 15_000 } as const;
 
 interface ActiveRun {
   readonly message: RunMessage;
@@ -55,9 +61,12 @@ export class RunClient {
   private state: ConnectionState = 'idle';
   private readonly runs = new Map<string, ActiveRun>();
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+  private readonly approvalListeners = new Set<ApprovalListener>();
   private readonly options: Required<Omit<RunClientOptions, 'WebSocketImpl'>> & Pick<RunClientOptions, 'WebSocketImpl'>;
   private attempt = 0;
   private attemptTimer: ReturnType<typeof setTimeout> | undefined;
+  private watchTimer: ReturnType<typeof setTimeout> | undefined;
+  private openedAt = 0;
 
   constructor(
     private readonly url: string,
@@ -73,6 +82,24 @@ export class RunClient {
   onConnectionChange(listener: (state: ConnectionState) => void): Disposable {
     this.stateListeners.add(listener);
     return { dispose: () => void this.stateListeners.delete(listener) };
+  }
+
+  /**
+   * Approval pushes (`{"type":"approval"}`), not tied to a run. Subscribing opens the socket now (not at
+   * the first run), since a waiting operator must see the decision arrive without running anything.
+   */
+  onApproval(listener: ApprovalListener): Disposable {
+    this.approvalListeners.add(listener);
+    if (this.state === 'idle' || this.state === 'closed') {
+      clearTimeout(this.watchTimer);
+      this.connect();
+    }
+    return {
+      dispose: () => {
+        this.approvalListeners.delete(listener);
+        if (this.approvalListeners.size === 0) clearTimeout(this.watchTimer);
+      },
+    };
   }
 
   /** Start a run; `onEvent` receives its messages, the last one always a `done`. */
@@ -96,6 +123,7 @@ export class RunClient {
   /** Close the socket and end every run locally; the client can be used again afterwards. */
   close(): void {
     clearTimeout(this.attemptTimer);
+    clearTimeout(this.watchTimer);
     const socket = this.socket;
     this.socket = null;
     socket?.close(1000, 'client closed');
@@ -148,6 +176,7 @@ export class RunClient {
     socket.onopen = () => {
       clearTimeout(timeout);
       opened = true;
+      this.openedAt = Date.now();
       this.attempt = 0;
       this.setState('open');
       for (const run of this.runs.values()) if (!run.sent) this.send(run);
@@ -177,19 +206,33 @@ export class RunClient {
         }),
       );
     }
-    if (this.runs.size > 0) this.connect();
-    else this.setState('closed');
+    if (this.runs.size > 0) {
+      this.connect();
+      return;
+    }
+    this.setState('closed');
+    // Only listeners: come back soon after a long-lived socket dropped (a server restart), slowly after one
+    // the server closed at once (refused after the handshake), so a refusing server is not hammered.
+    if (this.approvalListeners.size > 0) this.scheduleWatch(Date.now() - this.openedAt > 10_000 ? 1_000 : this.options.watchRetryMs);
+  }
+
+  private scheduleWatch(delayMs: number): void {
+    clearTimeout(this.watchTimer);
+    this.watchTimer = setTimeout(() => {
+      if (this.approvalListeners.size > 0 && (this.state === 'closed' || this.state === 'idle')) this.connect();
+    }, delayMs);
   }
 
   private onAttemptFailed(): void {
     this.attempt += 1;
-    if (this.attempt < this.options.backoffMs.length && this.runs.size > 0) {
+    if (this.attempt < this.options.backoffMs.length && (this.runs.size > 0 || this.approvalListeners.size > 0)) {
       this.connect();
       return;
     }
     this.attempt = 0;
     this.failAll(`Could not connect to the Opsbook server at ${this.url}.`);
     this.setState('closed');
+    if (this.approvalListeners.size > 0) this.scheduleWatch(this.options.watchRetryMs);
   }
 
   private failAll(message: string): void {
@@ -222,6 +265,11 @@ export class RunClient {
     }
     if (message.type === 'error') {
       this.onUntiedError(message.message);
+      return;
+    }
+    if (message.type === 'approval') {
+      if (!message.approval || typeof message.approval.id !== 'string') return;
+      for (const listener of [...this.approvalListeners]) listener(message.approval);
       return;
     }
     if (typeof message.id !== 'string') return;

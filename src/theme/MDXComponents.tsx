@@ -3,11 +3,13 @@ import MDXComponents from '@theme-original/MDXComponents';
 import type { MDXComponentsObject } from '@theme/MDXComponents';
 import Step from '@site/src/components/Step';
 import RunnableBlock from '@site/src/components/RunnableBlock';
+import RunAllChecks from '@site/src/components/RunAllChecks';
 
 const components = {
   ...(MDXComponents as Exclude<MDXComponentsObject, (...args: never[]) => unknown>),
   Step,
   RunnableBlock,
+  RunAllChecks,
 };
 
 export default components;

@@ -10,11 +10,13 @@ export interface VariantChoice {
   readonly blocked: string | null;
 }
 
-function fallback(spec: RunnableBlockSpec): BlockVariant | null {
+type VariantSource = Pick<RunnableBlockSpec, 'variants' | 'envs' | 'target'>;
+
+function fallback(spec: VariantSource): BlockVariant | null {
   return spec.variants.find((v) => v.dialect === null) ?? spec.variants[0] ?? null;
 }
 
-export function chooseVariant(spec: RunnableBlockSpec, env: EnvironmentInfo | null, status: EnvironmentStatus): VariantChoice {
+export function chooseVariant(spec: VariantSource, env: EnvironmentInfo | null, status: EnvironmentStatus): VariantChoice {
   if (!env) {
     const blocked = status === 'offline' ? 'The Opsbook server is offline.' : 'Loading environments…';
     return { variant: fallback(spec), blocked };

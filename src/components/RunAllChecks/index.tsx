@@ -1,0 +1,98 @@
+/**
+ * "Run all checks": every read-only check of the runbook, in page order, on the chosen environment, with
+ * a summary (passed, failed, errors, time) and a row per check linking to its step.
+ */
+import React, { useCallback, useMemo } from 'react';
+import clsx from 'clsx';
+import type { RunAllChecksItem } from '@site/plugins/remark-runbook/types';
+import { useEnvironments, useSelectedEnvironment } from '@site/src/lib/environment';
+import { useServerBase, wsUrl } from '@site/src/lib/serverUrl';
+import { useRunAllChecks, type CheckOutcome } from './useRunAllChecks';
+import styles from './styles.module.css';
+
+interface Props {
+  readonly runbook: string;
+  readonly checks: string;
+}
+
+const LABEL: Record<CheckOutcome['state'], string> = {
+  pending: '—',
+  running: 'running…',
+  passed: '✓ passed',
+  failed: '✗ failed',
+  error: '⚠ error',
+  skipped: 'skipped',
+};
+
+export default function RunAllChecks({ runbook, checks: json }: Props): React.JSX.Element {
+  const checks = useMemo(() => JSON.parse(json) as RunAllChecksItem[], [json]);
+  const { status } = useEnvironments();
+  const env = useSelectedEnvironment();
+  const base = useServerBase();
+  const socketUrl = useCallback(() => wsUrl(base), [base]);
+  const { outcomes, phase, summary, runAll, stop } = useRunAllChecks(checks, env, status, socketUrl);
+
+  return (
+    <section className={styles.panel} data-run-all={phase} aria-label="Runbook checks" data-runbook={runbook}>
+      <div className={styles.bar}>
+        <div className={styles.title}>
+          <strong>Health checks</strong>
+          <span className={styles.muted}>
+            {checks.length} read-only check{checks.length === 1 ? '' : 's'} on {env ? env.label : '…'}
+          </span>
+        </div>
+        {phase === 'running' ? (
+          <button type="button" className="button button--secondary button--sm" onClick={stop}>
+            Stop
+          </button>
+        ) : (
+          <button type="button" className="button button--primary button--sm" onClick={() => void runAll()} disabled={!env}>
+            Run all checks
+          </button>
+        )}
+      </div>
+      {summary && (
+        <p
+          className={clsx(styles.summary, summary.failed + summary.errors > 0 ? styles.bad : styles.good)}
+          role="status"
+          data-passed={summary.passed}
+          data-failed={summary.failed}
+          data-errors={summary.errors}
+        >
+          {summary.failed + summary.errors === 0 ? '✓ All checks passed' : '✗ Attention needed'} — {summary.passed} passed · {summary.failed} failed ·{' '}
+          {summary.errors} error{summary.errors === 1 ? '' : 's'}
+          {summary.skipped ? ` · ${summary.skipped} skipped` : ''} · {(summary.elapsedMs / 1000).toFixed(1)} s
+        </p>
+      )}
+      {phase !== 'idle' && (
+        <table className={styles.table}>
+          <thead>
+            <tr>
+              <th scope="col">Check</th>
+              <th scope="col">Result</th>
+              <th scope="col">Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {checks.map((c, i) => {
+              const o = outcomes[i] ?? { state: 'pending' as const };
+              return (
+                <tr key={c.id} data-check-id={c.id} data-state={o.state}>
+                  <td>
+                    <a href={`#${c.step}`}>{c.title}</a>
+                    <div className={styles.muted}>{c.stepTitle}</div>
+                  </td>
+                  <td className={clsx(styles.state, styles[o.state])}>{LABEL[o.state]}</td>
+                  <td className={styles.detail}>
+                    {'detail' in o ? o.detail : ''}
+                    {'elapsedMs' in o ? <span className={styles.muted}> · {o.elapsedMs} ms</span> : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { outcomeOf, summarize } from './useRunAllChecks';
+
+const done = (over: object) => ({ type: 'done' as const, id: 'x', status: 'succeeded' as const, rowCount: 1, truncated: false, elapsedMs: 12, ...over });
+
+describe('run all checks', () => {
+  it('counts a passed and a failed check by the check result, and anything without one as an error', () => {
+    expect(outcomeOf(done({ check: { passed: true, detail: 'value 0; expected value = 0' } }))).toEqual({ state: 'passed', detail: 'value 0; expected value = 0', elapsedMs: 12 });
+    expect(outcomeOf(done({ status: 'failed', check: { passed: false, detail: '3 rows' } }))).toMatchObject({ state: 'failed' });
+    expect(outcomeOf(done({ status: 'failed', error: { code: 'connector_error', message: 'Catalog Error' } }))).toEqual({ state: 'error', detail: 'connector_error: Catalog Error', elapsedMs: 12 });
+  });
+  it('summarizes outcomes', () => {
+    expect(summarize([{ state: 'passed', detail: '', elapsedMs: 1 }, { state: 'failed', detail: '', elapsedMs: 1 }, { state: 'error', detail: '', elapsedMs: 1 }, { state: 'skipped', detail: '' }], 900)).toEqual({ passed: 1, failed: 1, errors: 1, skipped: 1, elapsedMs: 900 });
+  });
+});
