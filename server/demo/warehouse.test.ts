@@ -8,7 +8,7 @@ import { DEMO_SEED_VERSION, ensureDemoWarehouse, seedDemoWarehouse } from './war
 
 // A full seed takes a few seconds on a busy 2-core machine; only two tests run it. The ensure logic is
 // exercised on a tiny seed directory, which it treats exactly like the real one.
-const SEED_TIMEOUT = 30_000;
+const SEED_TIMEOUT = 180_000; // two full seeds on a busy 2-core machine; the seed itself takes ~5 s idle
 const TODAY = '2026-03-05';
 const TOMORROW = '2026-03-06';
 const SEED_DIR = path.join(__dirname, 'seed');
