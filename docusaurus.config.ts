@@ -55,6 +55,8 @@ const config: Config = {
       logo: { alt: 'Opsbook', src: 'img/favicon.svg' },
       items: [
         { type: 'docSidebar', sidebarId: 'runbooks', position: 'left', label: 'Runbooks' },
+        { type: 'custom-approvals', position: 'left' },
+        { to: '/audit', label: 'Audit', position: 'left' },
         { type: 'custom-environmentPicker', position: 'right' },
         { type: 'custom-whoAmI', position: 'right' },
       ],

@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): App {
     now,
     published: (approval, event) => {
       hub.publish(approval);
-      void notify(event, approval);
+      if (event !== 'used') void notify(event, approval);
     },
   });
 

@@ -82,6 +82,7 @@ describe('approvals', () => {
     await operator.waitFor((m): m is ServerMessage => m.type === 'approval' && m.approval.id === approval.id && m.approval.status === 'approved');
 
     expect(await run(operator, 'rb/fix-dupes', { approval: approval.id })).toMatchObject({ status: 'succeeded' });
+    await approverSocket.waitFor((m): m is ServerMessage => m.type === 'approval' && m.approval.id === approval.id && m.approval.status === 'used');
     expect(await run(operator, 'rb/fix-dupes', { approval: approval.id })).toMatchObject({ status: 'rejected', error: { code: 'approval_invalid' } });
     expect(await run(operator, 'rb/count')).toMatchObject({ status: 'succeeded' });
     const audit = await h.api('GET', `/api/audit?runbook=rb&limit=50`, ADMIN);

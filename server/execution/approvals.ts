@@ -32,7 +32,7 @@ export interface ApprovalDeps {
   readonly audit: AuditSink;
   readonly now: () => Date;
   /** Called with every new or decided approval: pushes to sockets and notifies webhooks. */
-  readonly published: (approval: Approval, event: 'requested' | 'approved' | 'rejected') => void;
+  readonly published: (approval: Approval, event: 'requested' | 'approved' | 'rejected' | 'used') => void;
 }
 
 /** Parameters compare by value, in a fixed key order. */
@@ -144,7 +144,9 @@ export function createApprovalService(deps: ApprovalDeps) {
       if (a.env !== run.env) return `This approval is for ${a.env}, not ${run.env}.`;
       if (!sameParams(a.params, run.params)) return `The parameters differ from the approved ones (${JSON.stringify(a.params)}); run with those, or request a new approval.`;
       const spent = await deps.store.consumeApproval(id, now);
-      return spent ? null : 'This approval was used or expired a moment ago; request a new one.';
+      if (!spent) return 'This approval was used or expired a moment ago; request a new one.';
+      deps.published(spent, 'used'); // open inboxes and the requester's other tabs learn it is spent
+      return null;
     },
 
     list: (identity: Identity, filter: { status?: Approval['status']; mine: boolean }) =>

@@ -34,8 +34,9 @@ export function wsUrl(base: string): string {
 export async function fetchJson<T>(base: string, path: string, signal?: AbortSignal): Promise<T | null> {
   try {
     const res = await fetch(apiUrl(base, path), {
-      // Default credentials ('same-origin'): a dev server on another port may answer CORS with '*',
-      // which a credentialed request would fail on.
+      // With cookies, also across ports in author mode: the server answers an allowed Origin with
+      // that exact origin and Access-Control-Allow-Credentials, and who is asking may decide the answer.
+      credentials: 'include',
       headers: { accept: 'application/json' },
       signal,
     });

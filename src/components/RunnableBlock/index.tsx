@@ -1,16 +1,19 @@
-import { memo, useCallback, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import clsx from 'clsx';
 import CodeBlock from '@theme/CodeBlock';
 import useIsBrowser from '@docusaurus/useIsBrowser';
 import type { RunnableBlockSpec } from '@site/plugins/remark-runbook/types';
 import { useEnvironments } from '@site/src/lib/environment';
 import { useServerBase, wsUrl } from '@site/src/lib/serverUrl';
+import ApprovalPanel from './ApprovalPanel';
+import type { RunIntent } from './approvalMatch';
 import Header from './Header';
 import Params from './Params';
 import ResultGrid from './ResultGrid';
 import Terminal from './Terminal';
 import { defaultValue, wireValue } from './params';
 import { formatElapsed, useRun, type RunView, type UiStatus } from './useRun';
+import { useEscalation } from './useEscalation';
 import { chooseVariant } from './variant';
 import styles from './styles.module.css';
 
@@ -41,6 +44,17 @@ function parseSpec(json: string): RunnableBlockSpec | null {
     return null;
   }
 }
+
+/** Why Run is disabled on an escalation step, per approval state (when no usable approval exists). */
+const APPROVAL_BLOCKED: Record<ReturnType<typeof useEscalation>['state'], string> = {
+  loading: 'Checking for an approval…',
+  none: 'Needs an approval: request one below.',
+  pending: 'Waiting for the approval.',
+  approved: 'The approval does not match the values above.',
+  rejected: 'The request was rejected.',
+  used: 'The approval was used: request a new one.',
+  expired: 'The approval expired: request a new one.',
+};
 
 interface EnvSummary {
   readonly name: string;
@@ -103,37 +117,82 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   const { view } = run;
   const [edits, setEdits] = useState<Record<string, string>>({});
   const [confirm, setConfirm] = useState('');
+  const formRef = useRef<HTMLFormElement>(null);
 
   const now = isBrowser ? new Date() : null;
   const values: Record<string, string> = {};
   for (const p of spec.params) values[p.name] = edits[p.name] ?? defaultValue(p, now);
+  // What Run would send; the approval must cover exactly this. Keyed by its content so it stays stable.
+  const wireParams: Record<string, string> = {};
+  for (const p of spec.params) wireParams[p.name] = wireValue(p, values[p.name] ?? '');
+  const intentKey = variant && env ? JSON.stringify([variant.key, variant.sha256, env.name, wireParams]) : null;
+  const intent = useMemo<RunIntent | null>(() => {
+    if (!intentKey) return null;
+    const [snippet, sha256, envName, params] = JSON.parse(intentKey) as [string, string, string, Record<string, string>];
+    return { snippet, sha256, env: envName, params };
+  }, [intentKey]);
+
+  const escalationStep = spec.role === 'escalation';
+  const keys = useMemo(() => spec.variants.map((v) => v.key), [spec]);
+  const escalation = useEscalation(escalationStep, keys, intent, spec.params);
 
   const needsConfirm = spec.mode === 'write' && env?.production === true;
   const running = view.status === 'running';
-  const blocked = envBlocked ?? (needsConfirm && confirm !== env?.name ? `Type ${env?.name} to confirm a production write.` : null);
+  const approvalBlocked = escalationStep && escalation.usableApproval === null ? APPROVAL_BLOCKED[escalation.state] : null;
+  const blocked =
+    envBlocked ?? approvalBlocked ?? (needsConfirm && confirm !== env?.name ? `Type ${env?.name} to confirm a production write.` : null);
   const snippetKey = variant?.key ?? `${spec.runbook}/${spec.id}`;
 
   const onParamChange = useCallback((name: string, value: string) => setEdits((e) => ({ ...e, [name]: value })), []);
 
+  // The run that spent an approval: refused before it started (`rejected`) means it may still be good.
+  const sentApproval = useRef<string | null>(null);
+  const done = view.done;
+  const { setSpent, refresh } = escalation;
+  useEffect(() => {
+    const id = sentApproval.current;
+    if (!done || !id) return;
+    sentApproval.current = null;
+    if (done.status === 'rejected') setSpent(id, false);
+    refresh();
+  }, [done, setSpent, refresh]);
+
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
     if (!variant || !env || blocked || running) return;
-    const params: Record<string, string> = {};
-    for (const p of spec.params) params[p.name] = wireValue(p, values[p.name] ?? '');
+    const approval = escalationStep ? escalation.usableApproval : null;
+    if (escalationStep && !approval) return;
     run.start(
       {
         snippet: variant.key,
         sha256: variant.sha256,
         env: env.name,
-        params,
+        params: wireParams,
+        ...(approval ? { approval } : {}),
         ...(needsConfirm ? { confirm } : {}),
       },
       { env: env.name, envLabel: env.label, production: env.production, target: spec.target },
     );
+    if (approval) {
+      sentApproval.current = approval;
+      setSpent(approval, true);
+    }
     if (needsConfirm) setConfirm('');
   };
 
-  const done = view.done;
+  const onRequest = useCallback(
+    async (reason: string): Promise<boolean> => {
+      // The request binds the parameters: let the browser check them first, as Run would.
+      if (formRef.current && !formRef.current.reportValidity()) return false;
+      if (!intent) return false;
+      return escalation.request(intent, reason);
+    },
+    [escalation, intent],
+  );
+
+  const formId = `${idPrefix}-run`;
+  const cannotRequest = envBlocked ?? (!escalation.signedIn ? 'Sign in to request an approval.' : null);
+
   const error = done?.error && done.status !== 'cancelled' ? done.error : null;
 
   return (
@@ -142,6 +201,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       data-snippet={snippetKey}
       data-status={view.status}
       data-mode={spec.mode}
+      data-approval={escalationStep ? escalation.state : undefined}
     >
       <Header spec={spec} snippetKey={snippetKey} dialect={variant?.dialect ?? null} />
       {variant ? (
@@ -151,26 +211,31 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       ) : (
         <p className={styles.noVariant}>{envBlocked}</p>
       )}
-      <form className={styles.controls} onSubmit={onSubmit}>
-        <Params idPrefix={idPrefix} params={spec.params} values={values} disabled={running} onChange={onParamChange} />
-        {needsConfirm ? (
-          <div className={styles.confirm}>
-            <label htmlFor={`${idPrefix}-confirm`}>
-              Production write: type <code>{env?.name}</code> to confirm
-            </label>
-            <input
-              id={`${idPrefix}-confirm`}
-              className={styles.paramInput}
-              value={confirm}
-              onChange={(e) => setConfirm(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-              disabled={running}
-            />
-          </div>
+      <div className={styles.controls}>
+        <form id={formId} ref={formRef} onSubmit={onSubmit} className={styles.runForm}>
+          <Params idPrefix={idPrefix} params={spec.params} values={values} disabled={running} onChange={onParamChange} />
+          {needsConfirm ? (
+            <div className={styles.confirm}>
+              <label htmlFor={`${idPrefix}-confirm`}>
+                Production write: type <code>{env?.name}</code> to confirm
+              </label>
+              <input
+                id={`${idPrefix}-confirm`}
+                className={styles.paramInput}
+                value={confirm}
+                onChange={(e) => setConfirm(e.target.value)}
+                autoComplete="off"
+                spellCheck={false}
+                disabled={running}
+              />
+            </div>
+          ) : null}
+        </form>
+        {escalationStep ? (
+          <ApprovalPanel idPrefix={idPrefix} escalation={escalation} approverRole={spec.approver} cannotRequest={cannotRequest} onRequest={onRequest} />
         ) : null}
         <div className={styles.toolbar}>
-          <button type="submit" className={clsx(styles.button, styles.runButton)} disabled={running || blocked !== null || !variant}>
+          <button type="submit" form={formId} className={clsx(styles.button, styles.runButton)} disabled={running || blocked !== null || !variant}>
             <svg aria-hidden="true" viewBox="0 0 16 16" width="12" height="12">
               <path fill="currentColor" d="M4 2.5v11l9-5.5-9-5.5Z" />
             </svg>
@@ -182,7 +247,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
           {/* Without a variant the reason is already the block's body. */}
           <StatusLine view={view} env={env} blocked={variant ? blocked : null} />
         </div>
-      </form>
+      </div>
       {done?.check ? (
         <div className={clsx(styles.check, done.check.passed ? styles.checkPassed : styles.checkFailed)} data-check={done.check.passed ? 'passed' : 'failed'}>
           <span className={styles.checkTitle}>{done.check.passed ? '✓ Check passed' : '✗ Check failed'}</span>
