@@ -29,7 +29,8 @@ export async function startBenchServer(opts: { dbFile: string; snippets: Record<
       `limits: {rowsPerRun: ${opts.rowCap}, rowsHardCap: ${opts.rowCap}, runsPerSocket: 64}\n`,
   );
   const siteDir = path.resolve(__dirname, '../..');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/index.ts'], {
     cwd: siteDir,
     env: {
       ...process.env,

@@ -8,6 +8,8 @@ import type { ManifestSnippet } from '../../plugins/remark-runbook/types';
 import { evaluateExpect, parseExpect } from '../../plugins/remark-runbook/syntax/expect';
 import type { OpsbookConfig } from '../config';
 import type { ConnectorRegistry } from '../connectors/registry';
+import type { AirflowConnections } from '../connectors/airflow/connections';
+import { executeAirflowSnippet } from '../connectors/airflow/execute';
 import { ConnectorError, type RowSink } from '../connectors/types';
 import type { Identity } from '../identity';
 import type { CheckResult, DoneMessage, ErrorCode, RunError, RunMessage, ServerMessage } from '../protocol';
@@ -25,6 +27,8 @@ export interface RunnerDeps {
   /** Null where approvals are not wired (benchmarks); escalation steps are then refused. */
   readonly approvals: ApprovalService | null;
   readonly now?: () => Date;
+  /** Airflow connections (REST clients); airflow snippets are refused where absent. */
+  readonly airflow?: AirflowConnections;
 }
 
 /** What the session gives a run: a way to send, and a sink whose `rows` waits while the socket is full. */
@@ -85,7 +89,6 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
   if (!env) return reject('unknown_env', `There is no environment "${msg.env}". Known: ${Object.keys(deps.config.environments).join(', ')}.`);
   const connection = env.connections[snippet.target];
   if (!connection) return reject('unavailable', `Environment ${msg.env} has no connection "${snippet.target}" for this snippet.`, 'Ask an admin to add it to opsbook.config.yaml, or pick another environment.');
-  if (snippet.lang !== 'sql') return reject('unavailable', 'Airflow snippets cannot run yet: the Airflow connector is not part of this server.');
   if (snippet.dialect && snippet.dialect !== connection.kind) {
     return reject('env_not_allowed', `This variant is written for ${snippet.dialect}; ${msg.env}'s ${snippet.target} is ${connection.kind}.`, 'Reload the page: it picks the variant for the chosen environment.');
   }
@@ -109,14 +112,23 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
   channel.send({ type: 'accepted', id: msg.id, runId, startedAt: started.toISOString() });
   const limits = deps.config.limits;
   try {
+    if (snippet.lang === 'airflow') {
+      if (!deps.airflow) throw new ConnectorError('unavailable', 'Airflow snippets cannot run on this server: it has no Airflow connections.');
+      const { client, pollMs } = deps.airflow.get(msg.env, snippet.target);
+      const outcome = await executeAirflowSnippet({ client, text: snippet.text, binds: bound.binds, preview: msg.preview === true, id: msg.id, channel, signal, maxRows: limits.rowsPerRun, pollMs });
+      rowCount = outcome.rowCount;
+      truncated = outcome.truncated;
+      return finish(outcome.status, outcome.error);
+    }
     const connector = await deps.connectors.get(msg.env, snippet.target);
     const outcome = await connector.stream(
       { text: snippet.text, binds: bound.binds, mode: snippet.mode, signal, timeoutMs: limits.statementTimeoutMs, maxRows: limits.rowsPerRun },
       {
         columns: (columns) => channel.send({ type: 'columns', id: msg.id, columns }),
-        rows: async (batch) => {
+        // Not async: the batch must not stay alive in a suspended frame while the socket drains.
+        rows: (batch) => {
           rowCount += batch.length;
-          await channel.rows(batch);
+          return channel.rows(batch);
         },
       },
     );

@@ -24,10 +24,11 @@ class StuckSocket extends EventEmitter {
   bufferedAmount = 0;
   readonly sent: ServerMessage[] = [];
   private held: (() => void)[] = [];
-  send(data: string, cb?: () => void): void {
-    this.sent.push(JSON.parse(data) as ServerMessage);
+  send(data: string | Buffer, optionsOrCb?: object | (() => void), cb?: () => void): void {
+    this.sent.push(JSON.parse(data.toString()) as ServerMessage);
     this.bufferedAmount += data.length;
-    if (cb) this.held.push(cb);
+    const callback = typeof optionsOrCb === 'function' ? optionsOrCb : cb;
+    if (callback) this.held.push(callback);
   }
   release(): void {
     this.bufferedAmount = 0;

@@ -13,6 +13,22 @@ interface ActiveRun {
   readonly controller: AbortController;
 }
 
+/**
+ * Sends one text frame and resolves when the socket can take more: at once, or — when the buffered
+ * amount is over the mark — once this frame has left the user-space buffer, which stops the cursor
+ * without polling. The write callback is built outside this scope so it does not keep the frame (or the
+ * rows it came from) alive after ws has written it.
+ */
+function writeFrame(socket: WebSocket, frame: Buffer, highWater: number): Promise<void> {
+  if (socket.readyState !== socket.OPEN) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    socket.send(frame, { binary: false }, resolveWhenWritten(resolve));
+    if (socket.bufferedAmount <= highWater) resolve();
+  });
+}
+
+const resolveWhenWritten = (resolve: () => void) => () => resolve();
+
 export interface SessionShared {
   readonly hub: ApprovalHub;
   readonly userRuns: UserRunCounter;
@@ -33,12 +49,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
 
   /** Resolves once the socket can take more: immediately, or when the last queued frame is written. */
   const sendRows = (id: string) => (rows: readonly (readonly Cell[])[]) =>
-    new Promise<void>((resolve) => {
-      // The callback fires once this frame has left the user-space buffer: waiting for it when the
-      // buffer is over the mark stops the cursor without polling.
-      send({ type: 'rows', id, rows }, () => resolve());
-      if (socket.bufferedAmount <= limits.socketHighWaterBytes) resolve();
-    });
+    writeFrame(socket, Buffer.from(JSON.stringify({ type: 'rows', id, rows } satisfies ServerMessage)), limits.socketHighWaterBytes);
 
   const badMessage = (message: string) => send({ type: 'error', code: 'bad_message', message });
   const unsubscribe = shared.hub.subscribe({ identity, send: (m) => send(m) });

@@ -4,7 +4,7 @@
  * READ ONLY transaction, and cancel/timeout through `connection.interrupt()` (DuckDB has no server-side
  * statement timeout).
  */
-import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBResult, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlPlaceholders';
 import type { Cell, ColumnInfo } from '../../protocol';
 import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview, type StatementRequest } from '../types';
@@ -223,27 +223,32 @@ async function drain(result: DuckDBResult, maxRows: number, sink: RowSink, stopp
   const types = result.columnTypes();
   const columns: ColumnInfo[] = names.map((name, i) => ({ name, type: String(types[i]) }));
   sink.columns(columns);
-  let rowCount = 0;
-  let firstValue: Cell | undefined;
-  let truncated = false;
-  while (!stopped()) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    if (rowCount >= maxRows) {
-      truncated = true;
-      break;
-    }
-    let rows = chunkRows(chunk);
-    if (rowCount + rows.length > maxRows) {
-      rows = rows.slice(0, maxRows - rowCount);
-      truncated = true;
-    }
-    if (rowCount === 0 && rows[0]) firstValue = rows[0][0];
-    rowCount += rows.length;
-    await sink.rows(rows);
-    if (truncated) break;
+  const state = { rowCount: 0, truncated: false, firstValue: undefined as Cell | undefined };
+  while (!stopped() && !state.truncated) {
+    // The chunk and its rows live only inside forward(); this frame keeps just the pending promise,
+    // so a slow client does not pin converted batches in memory while the socket drains.
+    const pending = forward(await result.fetchChunk(), maxRows, state, sink);
+    if (!pending) break;
+    await pending;
   }
-  return { rowCount, truncated, firstValue };
+  return state;
+}
+
+/** Converts one chunk and hands it to the sink; null at the end of the result (or of the cap). */
+function forward(chunk: DuckDBDataChunk | null, maxRows: number, state: { rowCount: number; truncated: boolean; firstValue: Cell | undefined }, sink: RowSink): Promise<void> | null {
+  if (!chunk || chunk.rowCount === 0) return null;
+  if (state.rowCount >= maxRows) {
+    state.truncated = true;
+    return null;
+  }
+  let rows = chunkRows(chunk);
+  if (state.rowCount + rows.length > maxRows) {
+    rows = rows.slice(0, maxRows - state.rowCount);
+    state.truncated = true;
+  }
+  if (state.rowCount === 0 && rows[0]) state.firstValue = rows[0][0];
+  state.rowCount += rows.length;
+  return sink.rows(rows);
 }
 
 function stoppedError(why: 'cancelled' | 'timeout', timeoutMs: number): ConnectorError {
