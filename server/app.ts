@@ -20,6 +20,8 @@ import { apiNotFound, errorMiddleware, HttpError } from './http/errors';
 import { apiRouter } from './http/routes';
 import { createNotifier } from './notify';
 import { attachSession } from './ws/session';
+import { createAirflowConnections } from './connectors/airflow/connections';
+import { sandboxFor } from './demo/airflow/mount';
 import { createSocketServer, originAllowed, refuseUpgrade } from './ws/upgrade';
 
 export interface AppDeps {
@@ -108,6 +110,9 @@ export function createApp(deps: AppDeps): App {
   });
   app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date() }));
   app.use('/api', apiNotFound);
+  // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
+  const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, allowedOrigins, log });
+  if (sandbox) app.use('/demo/airflow', sandbox.router);
   if (deps.siteDir) {
     const siteDir = deps.siteDir;
     app.use((req, res, next) => (req.path.endsWith('/opsbook-manifest.json') ? res.status(404).end() : next()));
@@ -118,6 +123,7 @@ export function createApp(deps: AppDeps): App {
   app.use(errorMiddleware(log));
 
   const server = http.createServer(app);
+  const airflow = createAirflowConnections(deps.config, () => sandbox?.endpoint(server) ?? null);
   const wss = createSocketServer(deps.config.limits.maxMessageBytes);
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -135,6 +141,7 @@ export function createApp(deps: AppDeps): App {
             connectors: deps.connectors,
             audit: deps.audit,
             approvals,
+            airflow,
             ...(deps.now ? { now: deps.now } : {}),
           }, { hub, userRuns });
         });
@@ -154,6 +161,8 @@ export function createApp(deps: AppDeps): App {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      sandbox?.close();
+      airflow.closeAll();
       await deps.audit.flush();
     },
   };

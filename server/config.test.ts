@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './config';
+import { ConfigError, parseConfig, type ConnectionConfig } from './config';
+
+/** Connections are a union by kind (duckdb, airflow); these tests read DuckDB paths. */
+const duckdbPath = (c: ConnectionConfig | undefined) => (c?.kind === 'duckdb' ? c.path : undefined);
 
 const minimal = 'environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: demo.duckdb}\n';
 
@@ -13,14 +16,14 @@ describe('the configuration', () => {
 
   it('expands ${ENV} references and names a missing one by its path', () => {
     const text = 'environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: "${DB_PATH}"}\n';
-    expect(parseConfig(text, 'x.yaml', { DB_PATH: '/data/w.duckdb' }).environments.demo!.connections.warehouse!.path).toBe('/data/w.duckdb');
+    expect(duckdbPath(parseConfig(text, 'x.yaml', { DB_PATH: '/data/w.duckdb' }).environments.demo!.connections.warehouse)).toBe('/data/w.duckdb');
     expect(() => parseConfig(text, 'x.yaml', {})).toThrow(/environments\.demo\.connections\.warehouse\.path: environment variable DB_PATH is not set/);
   });
 
   it('uses ${VAR:-default} when the variable is unset', () => {
     const text = 'environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: "${DB_DIR:-.opsbook}/w.duckdb"}\n';
-    expect(parseConfig(text, 'x.yaml', {}).environments.demo!.connections.warehouse!.path).toBe('.opsbook/w.duckdb');
-    expect(parseConfig(text, 'x.yaml', { DB_DIR: '/tmp/x' }).environments.demo!.connections.warehouse!.path).toBe('/tmp/x/w.duckdb');
+    expect(duckdbPath(parseConfig(text, 'x.yaml', {}).environments.demo!.connections.warehouse)).toBe('.opsbook/w.duckdb');
+    expect(duckdbPath(parseConfig(text, 'x.yaml', { DB_DIR: '/tmp/x' }).environments.demo!.connections.warehouse)).toBe('/tmp/x/w.duckdb');
   });
 
   it('reports every mistake with its path', () => {

@@ -17,7 +17,41 @@ const duckdbConnection = z.strictObject({
   demo: z.boolean().default(false),
 });
 
-export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection]);
+/**
+ * An Airflow webserver (Airflow 2: api v1, basic auth; Airflow 3: api v2, a token from /auth/token), or
+ * `sandbox: true` for the embedded Airflow-compatible sandbox at this server's own /demo/airflow.
+ */
+const airflowConnection = z
+  .strictObject({
+    kind: z.literal('airflow'),
+    sandbox: z.boolean().default(false),
+    url: z.url().optional(),
+    api: z.enum(['v1', 'v2']).optional(),
+    auth: z.strictObject({ username: z.string().min(1), password: z.string() }).optional(),
+    /** `ca`: PEM text or a path to a PEM file. */
+    tls: z.strictObject({ ca: z.string().min(1).optional(), rejectUnauthorized: z.boolean().optional() }).optional(),
+    timeoutMs: z.number().int().positive().max(600_000).optional(),
+    /** How often a followed DAG run is polled. */
+    pollMs: z.number().int().min(50).max(60_000).optional(),
+    /** Sandbox only: the SQL connection of the same environment its tasks run on (default warehouse). */
+    warehouse: name.optional(),
+    /** Sandbox only: multiplies task durations (0.05 in tests, 1 for the demo). */
+    timeScale: z.number().positive().max(100).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.sandbox) {
+      for (const key of ['url', 'auth', 'tls'] as const) {
+        if (c[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `a sandbox connection takes no ${key}: the sandbox is this server's own /demo/airflow` });
+      }
+      return;
+    }
+    if (c.warehouse !== undefined || c.timeScale !== undefined) ctx.addIssue({ code: 'custom', message: 'warehouse and timeScale apply to sandbox: true connections only' });
+    if (!c.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'set url to the Airflow webserver (e.g. https://airflow.internal), or sandbox: true for the demo sandbox' });
+    if (!c.api) ctx.addIssue({ code: 'custom', path: ['api'], message: 'set api: v1 for Airflow 2 (/api/v1) or api: v2 for Airflow 3 (/api/v2)' });
+    if (!c.auth) ctx.addIssue({ code: 'custom', path: ['auth'], message: 'set auth: {username: "${AF_USER}", password: "${AF_PASSWORD}"}' });
+  });
+
+export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection, airflowConnection]);
 export type ConnectionConfig = z.infer<typeof connectionSchema>;
 
 const environmentSchema = z.strictObject({
@@ -159,6 +193,10 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const production = Object.entries(config.environments).filter(([, e]) => e.production).map(([n]) => n);
   if (config.auth.mode === 'demo' && production.length > 0) {
     throw new ConfigError(file, [`auth.mode: demo identities cannot be used with production environments (${production.join(', ')}); use mode proxy or oidc.`]);
+  }
+  const sandboxInProduction = production.filter((n) => Object.values(config.environments[n]!.connections).some((c) => c.kind === 'airflow' && c.sandbox));
+  if (sandboxInProduction.length > 0) {
+    throw new ConfigError(file, [`environments.${sandboxInProduction[0]}: the Airflow sandbox runs demo DAGs on the environment's warehouse; it cannot be a connection of a production environment.`]);
   }
   if (config.defaultEnvironment && !config.environments[config.defaultEnvironment]) {
     throw new ConfigError(file, [`defaultEnvironment: "${config.defaultEnvironment}" is not one of the environments (${Object.keys(config.environments).join(', ')}).`]);

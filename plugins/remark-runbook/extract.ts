@@ -237,9 +237,9 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
         report(at, `Snippet "${id}" is mode=read but its SQL writes (${[...kinds.ddl, ...kinds.writes].join(', ')}); it will fail in a read-only session. Add mode=write if it is meant to change data.`, 'warning');
       }
     } else {
-      const command = airflowCommandOf(text);
+      const command = airflowCommandOf(text, params);
       if ('error' in command) {
-        report({ line: at.line + 1, column: 1 }, command.error);
+        report({ line: at.line + 1 + command.lineOffset, column: command.column }, command.error);
         ok = false;
       } else if (command.write) mode = 'write'; // Airflow writes are writes whatever the fence says (§6.3)
     }

@@ -17,6 +17,9 @@ async function open(config: ConnectionConfig, siteDir: string): Promise<SqlConne
       const { openDuckDB } = await import('./duckdb/index');
       return openDuckDB({ file: path.resolve(siteDir, config.path) });
     }
+    case 'airflow':
+      // Airflow connections are REST clients, opened by server/connectors/airflow/connections.ts.
+      throw new ConnectorError('unavailable', 'This is an Airflow connection; only sql blocks run on SQL connections.');
   }
 }
 

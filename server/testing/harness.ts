@@ -70,6 +70,8 @@ export async function startHarness(options: {
   readonly snippets: Readonly<Record<string, SnippetDef>>;
   readonly limits?: Readonly<Record<string, number>>;
   readonly extraConfig?: string;
+  /** More connections of the demo environment, as YAML lines (e.g. `      airflow: {kind: airflow, sandbox: true}\n`). */
+  readonly demoConnections?: string;
   readonly now?: () => Date;
 }): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-test-'));
@@ -81,7 +83,7 @@ export async function startHarness(options: {
   setup.closeSync();
   const limits = Object.entries(options.limits ?? {}).map(([k, v]) => `  ${k}: ${v}`).join('\n');
   const config = parseConfig(
-    `environments:\n  demo:\n    label: Demo\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(dbFile)}}\n  prod:\n    label: Production\n    production: true\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'prod.duckdb'))}}\n${limits ? `limits:\n${limits}\n` : ''}auth:\n  mode: proxy\n  trustedProxies: [127.0.0.1/32]\n  roleMap: {ops: [service-team], approvers: [approver], admins: [admin]}\n${options.extraConfig ?? ''}`,
+    `environments:\n  demo:\n    label: Demo\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(dbFile)}}\n${options.demoConnections ?? ''}  prod:\n    label: Production\n    production: true\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'prod.duckdb'))}}\n${limits ? `limits:\n${limits}\n` : ''}auth:\n  mode: proxy\n  trustedProxies: [127.0.0.1/32]\n  roleMap: {ops: [service-team], approvers: [approver], admins: [admin]}\n${options.extraConfig ?? ''}`,
     'test-config.yaml',
   );
   const manifest = makeManifest(options.snippets);

@@ -27,7 +27,7 @@ class StuckSocket extends EventEmitter {
   send(data: string | Buffer, optionsOrCb?: object | (() => void), cb?: () => void): void {
     this.sent.push(JSON.parse(data.toString()) as ServerMessage);
     this.bufferedAmount += data.length;
-    const callback = typeof optionsOrCb === 'function' ? optionsOrCb : cb;
+    const callback = (typeof optionsOrCb === 'function' ? optionsOrCb : cb) as (() => void) | undefined;
     if (callback) this.held.push(callback);
   }
   release(): void {

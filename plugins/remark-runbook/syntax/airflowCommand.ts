@@ -1,31 +1,30 @@
 /**
- * The Airflow CLI commands a runbook may use (DESIGN.md §6.3). Only the command words are checked here;
- * the full argument grammar belongs to the Airflow connector.
+ * The Airflow CLI grammar of `airflow run` blocks (DESIGN.md §6.3), shared by the remark plugin, the
+ * linter and the server. The grammar lives in ./airflow/; this module keeps the entry points extract.ts
+ * and the server use.
  */
-export const AIRFLOW_COMMANDS: Readonly<Record<string, { readonly write: boolean }>> = {
-  'dags trigger': { write: true },
-  'dags state': { write: false },
-  'dags list-runs': { write: false },
-  'tasks states-for-dag-run': { write: false },
-  'tasks clear': { write: true },
-  'tasks logs': { write: false },
-  'dags pause': { write: true },
-  'dags unpause': { write: true },
-  'variables get': { write: false },
-  'variables set': { write: true },
-  'dags backfill': { write: true },
-};
+import type { ParamSpec } from '../types';
+import { COMMANDS } from './airflow/commands';
+import { parseAirflowCommand } from './airflow/grammar';
+import { positionOf } from './airflow/tokenize';
 
-export function airflowCommandOf(text: string): { readonly command: string; readonly write: boolean } | { readonly error: string } {
-  const words = text.trim().replace(/^airflow\s+/, '').split(/\s+/);
-  const command = words.slice(0, 2).join(' ');
-  const known = AIRFLOW_COMMANDS[command];
-  if (!known) {
-    return {
-      error: `"${command}" is not a supported Airflow command. Use one of: ${Object.keys(AIRFLOW_COMMANDS).join(', ')}.`,
-    };
-  }
-  return { command, write: known.write };
+export { COMMANDS as AIRFLOW_COMMANDS } from './airflow/commands';
+export { parseAirflowCommand, resolveAirflowCommand, type AirflowCommand, type RunRef, type DagRunStateName } from './airflow/grammar';
+
+export type AirflowCommandCheck =
+  | { readonly command: string; readonly write: boolean }
+  /** `lineOffset` counts lines after the block's first line; `column` is 1-based. */
+  | { readonly error: string; readonly lineOffset: number; readonly column: number };
+
+/**
+ * Checks a block's command at build time: the words, flags and arguments, literal values by their
+ * position, and parameters against their declared types when `params` is given.
+ */
+export function airflowCommandOf(text: string, params?: readonly ParamSpec[]): AirflowCommandCheck {
+  const types = params ? Object.fromEntries(params.map((p) => [p.name, p.type])) : undefined;
+  const parsed = parseAirflowCommand(text, types);
+  if (!parsed.ok) return { error: parsed.message, ...positionOf(text, parsed.offset) };
+  return { command: parsed.command.name, write: COMMANDS[parsed.command.name].write };
 }
 
 /** `{{name}}` parameters of an Airflow command. */

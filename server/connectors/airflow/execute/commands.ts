@@ -1,0 +1,92 @@
+/**
+ * The other commands: reads that render as tables (and, for a run's task states, a `state` message for
+ * the task grid), a task's log (followed to its end if the try is still running), pause and unpause,
+ * variables, and backfills (Airflow 3 only; the v1 client says so plainly).
+ */
+import type { AirflowCommand } from '../../../../plugins/remark-runbook/syntax/airflowCommand';
+import type { Cell } from '../../../protocol';
+import { ConnectorError } from '../../types';
+import type { DagRunInfo } from '../types';
+import { ANSI } from './channel';
+import { stateOf } from './follow';
+import type { CommandContext, CommandResult } from './index';
+import { resolveRun } from './resolveRun';
+
+type Of<N extends AirflowCommand['name']> = Extract<AirflowCommand, { name: N }>;
+const col = (name: string, type = 'VARCHAR') => ({ name, type });
+const RUN_COLUMNS = [col('dag_id'), col('run_id'), col('state'), col('run_type'), col('logical_date', 'TIMESTAMP'), col('start_date', 'TIMESTAMP'), col('end_date', 'TIMESTAMP')];
+const runRow = (r: DagRunInfo): Cell[] => [r.dagId, r.runId, r.state, r.runType, r.logicalDate, r.startDate, r.endDate];
+
+/** Airflow's own list of names whose values it masks (DEFAULT_SENSITIVE_FIELDS). */
+const SENSITIVE = ['access_token', 'api_key', 'apikey', 'authorization', 'passphrase', 'passwd', 'password', 'private_key', 'secret', 'token', 'keyfile_dict', 'service_account'];
+
+export async function reads(c: Of<'dags state' | 'dags list-runs' | 'tasks states-for-dag-run' | 'variables get'>, ctx: CommandContext): Promise<CommandResult> {
+  switch (c.name) {
+    case 'dags state':
+      return ctx.out.table(RUN_COLUMNS, [runRow(await resolveRun(ctx.client, c.dagId, c.run, ctx.signal))]);
+    case 'dags list-runs': {
+      // Without --limit, read one row more than fits so a cut list says it was cut.
+      const runs = await ctx.client.listRuns(c.dagId, { state: c.state, limit: c.limit ?? ctx.maxRows + 1 }, ctx.signal);
+      return ctx.out.table(RUN_COLUMNS, runs.map(runRow));
+    }
+    case 'tasks states-for-dag-run': {
+      const run = await resolveRun(ctx.client, c.dagId, c.run, ctx.signal);
+      const tis = await ctx.client.listTaskInstances(c.dagId, run.runId, ctx.signal);
+      ctx.out.state(stateOf(run, tis));
+      return ctx.out.table(
+        [col('dag_id'), col('run_id'), col('task_id'), col('state'), col('try_number', 'INTEGER'), col('start_date', 'TIMESTAMP'), col('end_date', 'TIMESTAMP'), col('duration', 'DOUBLE')],
+        tis.map((t) => [t.dagId, t.runId, t.taskId, t.state, t.tryNumber, t.startDate, t.endDate, t.duration]),
+      );
+    }
+    case 'variables get': {
+      const v = await ctx.client.getVariable(c.key, ctx.signal);
+      const masked = SENSITIVE.some((s) => c.key.toLowerCase().includes(s));
+      return ctx.out.table([col('key'), col('value')], [[v.key, masked ? '***' : v.value]]);
+    }
+  }
+}
+
+export async function readLogs(c: Of<'tasks logs'>, ctx: CommandContext): Promise<CommandResult> {
+  const run = await resolveRun(ctx.client, c.dagId, c.run, ctx.signal);
+  const ti = (await ctx.client.listTaskInstances(c.dagId, run.runId, ctx.signal)).find((t) => t.taskId === c.taskId);
+  if (!ti) throw new ConnectorError('connector_error', `Run ${run.runId} of ${c.dagId} has no task ${c.taskId}.`, 'Check the task id; tasks states-for-dag-run lists them.');
+  const tryNumber = c.tryNumber ?? ti.tryNumber;
+  if (tryNumber < 1) throw new ConnectorError('connector_error', `Task ${c.taskId} of run ${run.runId} has not run yet: there is no log.`);
+  if (tryNumber > ti.tryNumber) throw new ConnectorError('connector_error', `Task ${c.taskId} of run ${run.runId} has had ${ti.tryNumber} tr${ti.tryNumber === 1 ? 'y' : 'ies'}; there is no try ${tryNumber}.`);
+  ctx.out.log(ANSI.cyan(`── ${c.taskId} · try ${tryNumber} · ${run.runId} ──`));
+  let token: string | null = null;
+  let idle = 0;
+  for (;;) {
+    const chunk = await ctx.client.readLog(c.dagId, run.runId, c.taskId, tryNumber, token, ctx.signal);
+    ctx.out.log(chunk.text);
+    if (chunk.token === null) break;
+    token = chunk.token;
+    if (chunk.text) continue;
+    // Nothing new: a try still running is followed; a finished one whose server never says "complete" ends here.
+    const now = (await ctx.client.listTaskInstances(c.dagId, run.runId, ctx.signal)).find((t) => t.taskId === c.taskId);
+    const running = now && now.tryNumber === tryNumber && (now.state === 'running' || now.state === 'queued' || now.state === 'scheduled');
+    if (!running && ++idle >= 2) break;
+    await new Promise((r) => setTimeout(r, ctx.pollMs));
+    if (ctx.signal.aborted) throw new ConnectorError('cancelled', 'Stopped following the log.');
+  }
+  return { rowCount: 0, truncated: false };
+}
+
+export async function setPaused(c: Of<'dags pause' | 'dags unpause'>, ctx: CommandContext): Promise<CommandResult> {
+  const dag = await ctx.client.setPaused(c.dagId, c.name === 'dags pause', ctx.signal);
+  ctx.out.log(`${dag.dagId} is now ${dag.isPaused ? 'paused: the scheduler starts no new runs (running tasks finish)' : 'unpaused: the scheduler starts its runs again'}.`);
+  return ctx.out.table([col('dag_id'), col('is_paused', 'BOOLEAN')], [[dag.dagId, dag.isPaused]]);
+}
+
+export async function setVariable(c: Of<'variables set'>, ctx: CommandContext): Promise<CommandResult> {
+  await ctx.client.setVariable(c.key, c.value, ctx.signal);
+  // The value is not echoed: variables may hold secrets, and the page already shows what was sent.
+  ctx.out.log(`Variable ${c.key} set.`);
+  return { rowCount: 0, truncated: false };
+}
+
+export async function backfill(c: Of<'dags backfill'>, ctx: CommandContext): Promise<CommandResult> {
+  const b = await ctx.client.createBackfill(c.dagId, c.startDate, c.endDate, ctx.signal);
+  ctx.out.log(`Backfill ${b.id} of ${b.dagId} created for ${b.fromDate.slice(0, 10)} to ${b.toDate.slice(0, 10)}: Airflow runs the missing and failed days one by one. Follow them with dags list-runs ${b.dagId}.`);
+  return ctx.out.table([col('backfill_id', 'INTEGER'), col('dag_id'), col('from_date', 'TIMESTAMP'), col('to_date', 'TIMESTAMP')], [[b.id, b.dagId, b.fromDate, b.toDate]]);
+}

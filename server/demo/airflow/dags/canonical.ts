@@ -1,0 +1,227 @@
+/**
+ * The Canonical/UDS nightly DAGs of the seed's schedule (server/demo/seed/README.md), as SQL steps on the
+ * demo warehouse. Each task re-processes its run's business date idempotently, the way the runbooks say the
+ * real tasks do ("each land task replaces the business date's rows"), so reruns change data for real and
+ * never duplicate it. Training faults are looked up where a real failure would happen.
+ */
+import { TaskFailure, type DagDef, type TaskContext } from '../model';
+import { isFileDelivered } from '../faults';
+import { addDays } from '../warehouse';
+import { chain, dag, sqlTask } from './build';
+
+const SOURCES = ['channels', 'products', 'offers', 'campaigns', 'flowcharts', 'cells', 'customers', 'flowchart_runs', 'contact_history', 'response_history'] as const;
+const TYPICAL: Record<string, number> = { channels: 30, products: 35, offers: 35, campaigns: 45, flowcharts: 40, cells: 40, customers: 240, flowchart_runs: 45, contact_history: 420, response_history: 120 };
+const HUBS = ['customer', 'campaign', 'offer', 'channel', 'product', 'flowchart'] as const;
+const owners = ['canonical-implementation'];
+const ymd = (d: string) => d.replaceAll('-', '');
+
+async function landSource(ctx: TaskContext, source: (typeof SOURCES)[number]): Promise<void> {
+  const bd = ctx.businessDate;
+  const file = `mdm_${source}_${ymd(bd)}.csv.gz`;
+  ctx.log(`Waiting for ${file} in /data/mdm/extracts (cut-off 00:55, wait window cdm_ldz_file_wait_minutes)`);
+  await ctx.pause(0.3);
+  if (!(await isFileDelivered(ctx.warehouse, source, bd))) {
+    await ctx.sql(
+      `UPDATE ldz.load_audit SET status = 'FAILED', row_count = 0, started_at = CAST(:start AS TIMESTAMP), finished_at = CAST(:now AS TIMESTAMP)
+       WHERE source_table = :source AND business_date = CAST(:bd AS DATE)`,
+      { start: ctx.startedAt, now: ctx.now(), source, bd },
+    );
+    throw new TaskFailure('FileNotFoundError', `${file} has not arrived in /data/mdm/extracts: the extract for business date ${bd} is missing or late.`);
+  }
+  ctx.log(`Found ${file}; replacing the rows of business date ${bd} in ldz.${source}`);
+  if (source === 'customers') {
+    // A file that arrived late: its rows were held back when the training fault removed them.
+    await ctx.sql(`INSERT INTO ldz.customers SELECT * FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
+    await ctx.sql(`DELETE FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
+  }
+  await ctx.pause(0.4);
+  await ctx.sql(`UPDATE ldz.${source} SET load_ts = CAST(:now AS TIMESTAMP) WHERE business_date = CAST(:bd AS DATE)`, { now: ctx.now(), bd });
+  await ctx.sql(
+    `UPDATE ldz.load_audit SET status = 'SUCCEEDED', row_count = (SELECT count(*) FROM ldz.${source} WHERE business_date = CAST(:bd AS DATE)),
+       started_at = CAST(:start AS TIMESTAMP), finished_at = CAST(:now AS TIMESTAMP)
+     WHERE source_table = :source AND business_date = CAST(:bd AS DATE)`,
+    { bd, start: ctx.startedAt, now: ctx.now(), source },
+  );
+}
+
+async function auditLdz(ctx: TaskContext): Promise<void> {
+  const rows = await ctx.sql(
+    `SELECT a.source_table, a.status, a.row_count,
+            (SELECT count(*) FROM ldz.load_audit x WHERE x.business_date = a.business_date) AS files
+     FROM ldz.load_audit a WHERE a.business_date = CAST(:bd AS DATE) AND a.status <> 'SUCCEEDED'`,
+    { bd: ctx.businessDate },
+  );
+  if (rows.length > 0) {
+    throw new TaskFailure('AirflowException', `LDZ audit failed for ${ctx.businessDate}: ${rows.map((r) => `${String(r.source_table)} is ${String(r.status)}`).join(', ')}.`);
+  }
+  ctx.log(`All extract files of ${ctx.businessDate} landed and match their audit rows`);
+}
+
+async function loadHubs(ctx: TaskContext): Promise<void> {
+  for (const h of HUBS) {
+    await ctx.sql(
+      `INSERT INTO rdv.hub_${h}
+       SELECT md5(upper(trim(CAST(${h}_id AS VARCHAR)))), ${h}_id, CAST(:load_dts AS TIMESTAMP), any_value(record_source)
+       FROM ldz.${h}s l WHERE business_date = CAST(:bd AS DATE)
+         AND NOT EXISTS (SELECT 1 FROM rdv.hub_${h} x WHERE x.${h}_id = l.${h}_id)
+       GROUP BY ${h}_id`,
+      { bd: ctx.businessDate, load_dts: loadDts(ctx) },
+    );
+  }
+}
+
+/** The vault batch of a business date is stamped on that date (the validation compares by day). */
+function loadDts(ctx: TaskContext): string {
+  return `${ctx.businessDate} ${ctx.now().slice(11)}`;
+}
+
+async function loadSatellites(ctx: TaskContext): Promise<void> {
+  // Customers are the entity the training faults touch: load what the LDZ has and the vault lacks.
+  await ctx.sql(
+    `INSERT INTO rdv.sat_customer_details
+     SELECT md5(upper(trim(CAST(c.customer_id AS VARCHAR)))), CAST(:load_dts AS TIMESTAMP),
+            md5(concat_ws('||', c.customer_code, c.first_name, c.last_name, c.email, c.birth_date, c.gender, c.segment, c.region,
+                          c.household_id, c.opt_in_email, c.opt_in_sms)),
+            c.record_source, c.customer_code, c.first_name, c.last_name, c.email, c.birth_date, c.gender, c.segment, c.region,
+            c.household_id, c.opt_in_email, c.opt_in_sms, c.created_at, c.updated_at
+     FROM ldz.customers c
+     WHERE c.business_date = CAST(:bd AS DATE)
+       AND NOT EXISTS (SELECT 1 FROM rdv.sat_customer_details s
+                       WHERE s.customer_hk = md5(upper(trim(CAST(c.customer_id AS VARCHAR)))) AND CAST(s.load_dts AS DATE) = CAST(:bd AS DATE))`,
+    { bd: ctx.businessDate, load_dts: loadDts(ctx) },
+  );
+  for (const h of HUBS.filter((x) => x !== 'customer')) {
+    await ctx.sql(`SELECT count(*) AS satellite_rows FROM rdv.sat_${h}_details WHERE CAST(load_dts AS DATE) = CAST(:bd AS DATE)`, { bd: ctx.businessDate });
+  }
+}
+
+async function checkRdvKeys(ctx: TaskContext): Promise<void> {
+  const dups = await ctx.sql(
+    HUBS.map((h) => `SELECT 'rdv.hub_${h}' AS hub, ${h}_hk AS hash_key, count(*) AS copies FROM rdv.hub_${h} GROUP BY ${h}_hk HAVING count(*) > 1`).join(' UNION ALL ') + ' ORDER BY hub, hash_key',
+  );
+  if (dups.length > 0) {
+    for (const d of dups.slice(0, 10)) ctx.log(`Duplicate key in ${String(d.hub)}: ${String(d.hash_key)} (${String(d.copies)} rows)`, 'ERROR');
+    throw new TaskFailure('DataVaultKeyError', `${dups.length} hub key${dups.length > 1 ? 's are' : ' is'} duplicated; a hub holds one row per business key.`);
+  }
+  ctx.log('Hub keys are unique');
+}
+
+/** Read-and-count steps for layers whose rebuild the demo does not replay row by row. */
+function countStep(sql: string) {
+  return async (ctx: TaskContext) => {
+    await ctx.sql(sql, { bd: ctx.businessDate });
+  };
+}
+
+async function refreshTimestamp(ctx: TaskContext, table: string, column = 'refresh_ts'): Promise<void> {
+  await ctx.sql(`UPDATE ${table} SET ${column} = CAST(:now AS TIMESTAMP) WHERE business_date = CAST(:bd AS DATE)`, { bd: ctx.businessDate, now: ctx.now() });
+}
+
+async function refreshAggregate(ctx: TaskContext, aggTable: string): Promise<void> {
+  const bd = ctx.businessDate;
+  const log = async (status: 'SUCCEEDED' | 'FAILED', error: string | null) =>
+    ctx.sql(
+      `INSERT INTO agg.refresh_log SELECT :agg, CAST(:bd AS DATE), :dag, :run, :try, :status, CAST(:start AS TIMESTAMP), CAST(:now AS TIMESTAMP),
+              CASE WHEN :status = 'SUCCEEDED' THEN (SELECT count(*) FROM agg.${aggTable} WHERE business_date = CAST(:bd AS DATE)) ELSE 0 END,
+              NULLIF(:error, '')`,
+      { agg: aggTable, bd, dag: ctx.dagId, run: ctx.runId, try: ctx.tryNumber, status, start: ctx.startedAt, now: ctx.now(), error: error ?? '' },
+    );
+  try {
+    await ctx.failIfFaulted();
+  } catch (error) {
+    await log('FAILED', (error as Error).message);
+    throw error;
+  }
+  await refreshTimestamp(ctx, `agg.${aggTable}`);
+  await log('SUCCEEDED', null);
+}
+
+export const canonicalDags: readonly DagDef[] = [
+  dag({
+    dagId: 'etl_date_control_update_dag', description: 'Sets the business dates of every Canonical pipeline in etl_control.etl_date_control before a load.',
+    schedule: '30 0 * * *', owners, tags: ['canonical', 'setup'],
+    tasks: [
+      sqlTask('update_etl_date_control', 25, async (ctx) => {
+        ctx.log(`Setting business date ${ctx.businessDate} (previous ${addDays(ctx.businessDate, -1)}, next ${addDays(ctx.businessDate, 1)}) for every pipeline`);
+        await ctx.sql(
+          `UPDATE etl_control.etl_date_control SET business_date = CAST(:bd AS DATE), prev_business_date = CAST(:bd AS DATE) - 1,
+             next_business_date = CAST(:bd AS DATE) + 1, load_status = 'PENDING', load_started_at = NULL, load_finished_at = NULL,
+             dates_set_at = CAST(:now AS TIMESTAMP), updated_at = CAST(:now AS TIMESTAMP), updated_by = 'etl_date_control_update_dag'`,
+          { bd: ctx.businessDate, now: ctx.now() },
+        );
+        await ctx.sql(`SELECT pipeline_name, business_date, load_status FROM etl_control.etl_date_control ORDER BY pipeline_name`);
+      }, { operator: 'PythonOperator' }),
+    ],
+  }),
+  dag({
+    dagId: 'cdm_mdm_to_ldz', description: "Lands the Marketing Data Mart's nightly delta files in the LDZ and audits them.",
+    schedule: '0 1 * * *', owners, tags: ['canonical', 'ldz'], pipeline: 'mdm_to_ldz',
+    tasks: [
+      ...SOURCES.map((s) => sqlTask(`land_${s}`, TYPICAL[s]!, (ctx) => landSource(ctx, s))),
+      sqlTask('audit_ldz_load', 30, auditLdz, { upstream: SOURCES.map((s) => `land_${s}`) }),
+    ],
+  }),
+  dag({
+    dagId: 'cdm_ldz_to_rdv', description: 'Loads the Raw Data Vault from the LDZ: hubs, links, satellites, then checks the keys.',
+    schedule: '0 2 * * *', owners, tags: ['canonical', 'rdv'], pipeline: 'ldz_to_rdv',
+    tasks: chain([
+      sqlTask('load_hubs', 180, loadHubs),
+      sqlTask('load_links', 300, countStep(`SELECT count(*) AS contact_links FROM rdv.link_contact WHERE CAST(load_dts AS DATE) = CAST(:bd AS DATE)`)),
+      sqlTask('load_satellites', 420, loadSatellites),
+      sqlTask('check_rdv_keys', 60, checkRdvKeys),
+    ]),
+  }),
+  dag({
+    dagId: 'cdm_rdv_to_interface', description: 'Builds the Canonical/UDS interface layer from the vault.',
+    schedule: '30 2 * * *', owners, tags: ['canonical', 'interface'], pipeline: 'rdv_to_interface',
+    tasks: [sqlTask('build_interface', 540, countStep(`SELECT (SELECT count(*) FROM cdm_interface.customer) AS customers, (SELECT count(*) FROM cdm_interface.contact_history WHERE business_date = CAST(:bd AS DATE)) AS contacts`))],
+  }),
+  dag({
+    dagId: 'cdm_audience_resolution', description: 'Resolves audiences and refreshes the Campaign–Offer–Channel–Product bridge.',
+    schedule: '45 2 * * *', owners, tags: ['canonical', 'audience'], pipeline: 'audience_resolution',
+    tasks: chain([
+      sqlTask('resolve_audiences', 300, countStep(`SELECT audience_level, count(*) AS active_mappings FROM audience.audience_map GROUP BY audience_level ORDER BY 1`)),
+      sqlTask('refresh_cocp_bridge', 60, (ctx) => refreshTimestamp(ctx, 'audience.bridge_campaign_offer_channel_product', 'refreshed_at')),
+    ]),
+  }),
+  dag({
+    dagId: 'cdm_360_refresh', description: 'Refreshes Customer 360, Campaign 360 and Flowchart 360.',
+    schedule: '0 3 * * *', owners, tags: ['canonical', '360'], pipeline: '360_refresh',
+    tasks: chain([
+      sqlTask('refresh_customer_360', 600, (ctx) => refreshTimestamp(ctx, 'customer_360.customer_360')),
+      sqlTask('refresh_campaign_360', 180, async (ctx) => {
+        await ctx.failIfFaulted();
+        await refreshTimestamp(ctx, 'campaign_360.campaign_360');
+      }),
+      sqlTask('refresh_flowchart_360', 240, (ctx) => refreshTimestamp(ctx, 'flowchart_360.flowchart_360')),
+    ]),
+  }),
+  dag({
+    dagId: 'cdm_ml_writeback', description: 'Ingests model scores into cdm_ingest_db, then enriches Customer 360.',
+    schedule: '30 3 * * *', owners, tags: ['canonical', 'ml'], pipeline: 'ml_writeback',
+    tasks: chain([
+      sqlTask('ingest_model_scores', 300, countStep(`SELECT model_name, count(*) AS scores FROM cdm_ingest_db.model_scores WHERE business_date = CAST(:bd AS DATE) GROUP BY ALL ORDER BY 1`)),
+      sqlTask('enrich_customer_360', 240, countStep(`SELECT count(*) AS enriched FROM customer_360.customer_enrichment WHERE business_date = CAST(:bd AS DATE)`)),
+    ]),
+  }),
+  dag({
+    dagId: 'cdm_aggregate_refresh', description: 'Refreshes the daily aggregates and their rolling windows.',
+    schedule: '0 4 * * *', owners, tags: ['canonical', 'aggregates'], pipeline: 'aggregate_refresh',
+    tasks: chain([
+      sqlTask('refresh_daily_customer_kpi', 120, (ctx) => refreshAggregate(ctx, 'daily_customer_kpi')),
+      sqlTask('refresh_daily_channel_metrics', 90, (ctx) => refreshAggregate(ctx, 'daily_channel_metrics')),
+      sqlTask('refresh_daily_campaign_metrics', 300, (ctx) => refreshAggregate(ctx, 'daily_campaign_metrics')),
+    ]),
+  }),
+  dag({
+    dagId: 'cdm_publish', description: 'Publishes customer profiles and campaign summaries to cdm_publish_db.',
+    schedule: '20 4 * * *', owners, tags: ['canonical', 'publish'], pipeline: 'publish',
+    tasks: chain(
+      (['customer_profile', 'campaign_summary'] as const).map((t) =>
+        sqlTask(`publish_${t}`, t === 'customer_profile' ? 240 : 60, async (ctx) => {
+          await ctx.sql(`UPDATE cdm_publish_db.publish_log SET published_at = CAST(:now AS TIMESTAMP), status = 'SUCCEEDED' WHERE target_table = :t AND business_date = CAST(:bd AS DATE)`, { now: ctx.now(), t, bd: ctx.businessDate });
+        }),
+      ),
+    ),
+  }),
+];

@@ -1,0 +1,54 @@
+/**
+ * Training faults as the tasks meet them: a task that fails (a number of tries, or until an operator
+ * clears it), and extract files that have not been delivered. Files are facts of the warehouse
+ * (ldz.file_manifest), so the runbook's SQL and the land task agree on whether a file is there.
+ */
+import { TaskFailure } from './model';
+import type { Warehouse } from './warehouse';
+
+export interface TaskFault {
+  readonly exception: string;
+  readonly message: string;
+  /** Tries left to fail; Infinity = until the task is cleared. */
+  remaining: number;
+  readonly untilCleared: boolean;
+}
+
+export class Faults {
+  private readonly tasks = new Map<string, TaskFault>();
+
+  set(dagId: string, taskId: string, fault: Omit<TaskFault, 'remaining'> & { readonly tries?: number }): void {
+    this.tasks.set(`${dagId}.${taskId}`, { ...fault, remaining: fault.untilCleared ? Number.POSITIVE_INFINITY : (fault.tries ?? 1) });
+  }
+
+  remove(dagId: string, taskId: string): void {
+    this.tasks.delete(`${dagId}.${taskId}`);
+  }
+
+  /** Throws the fault's failure if one is armed for the task, using up one try. */
+  check(dagId: string, taskId: string): void {
+    const fault = this.tasks.get(`${dagId}.${taskId}`);
+    if (!fault || fault.remaining <= 0) return;
+    fault.remaining -= 1;
+    throw new TaskFailure(fault.exception, fault.message);
+  }
+
+  /** An operator cleared the task: a fault that lasts until then is gone. */
+  cleared(dagId: string, taskId: string): void {
+    const fault = this.tasks.get(`${dagId}.${taskId}`);
+    if (fault?.untilCleared) this.tasks.delete(`${dagId}.${taskId}`);
+  }
+
+  clear(): void {
+    this.tasks.clear();
+  }
+}
+
+/** An extract file is delivered when the manifest records its arrival. */
+export async function isFileDelivered(warehouse: Warehouse, source: string, businessDate: string): Promise<boolean> {
+  const rows = await warehouse.query(
+    `SELECT count(*) AS n FROM ldz.file_manifest WHERE source_table = :source AND business_date = CAST(:bd AS DATE) AND arrived_at IS NOT NULL`,
+    { source, bd: businessDate },
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}

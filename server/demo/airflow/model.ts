@@ -1,0 +1,121 @@
+/**
+ * The sandbox's scheduler model: DAG definitions (tasks are SQL steps on the demo warehouse), runs, task
+ * instances and their tries with logs. States and enums are Airflow's own (TaskInstanceState, DagRunState).
+ */
+import type { Warehouse } from './warehouse';
+
+export type TaskState =
+  | 'removed' | 'scheduled' | 'queued' | 'running' | 'success' | 'restarting' | 'failed' | 'up_for_retry'
+  | 'up_for_reschedule' | 'upstream_failed' | 'skipped' | 'deferred' | null;
+export type RunState = 'queued' | 'running' | 'success' | 'failed';
+export type RunType = 'manual' | 'scheduled' | 'backfill';
+
+export const FINISHED: ReadonlySet<TaskState> = new Set<TaskState>(['success', 'failed', 'upstream_failed', 'skipped', 'removed']);
+
+/** A task's failure: the message becomes the log's error line and the exception Airflow would name. */
+export class TaskFailure extends Error {
+  constructor(readonly exception: string, message: string) {
+    super(message);
+  }
+}
+
+export interface TaskContext {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  readonly tryNumber: number;
+  readonly maxTries: number;
+  /** YYYY-MM-DD the run loads. */
+  readonly businessDate: string;
+  readonly conf: Readonly<Record<string, unknown>>;
+  /** When the try started, as a warehouse timestamp (local, no zone). */
+  readonly startedAt: string;
+  readonly warehouse: Warehouse;
+  readonly variables: Map<string, { value: string; description: string | null }>;
+  log(event: string, level?: 'INFO' | 'WARNING' | 'ERROR'): void;
+  /** Now, as a warehouse timestamp. */
+  now(): string;
+  /** Fails the try if a training fault targets this task. */
+  failIfFaulted(): Promise<void>;
+  /** Runs statements, logging each (first line) and its row count. */
+  sql(text: string, binds?: Readonly<Record<string, string | number>>): Promise<Record<string, unknown>[]>;
+  /** Lets the task take its time (scaled), so logs arrive as they are written. */
+  pause(fraction: number): Promise<void>;
+}
+
+export type TaskBody = (ctx: TaskContext) => Promise<void>;
+
+export interface TaskDef {
+  readonly taskId: string;
+  readonly operator: string;
+  readonly upstream: readonly string[];
+  readonly retries: number;
+  /** Typical run time in the demo, before timeScale. */
+  readonly durationMs: number;
+  readonly body: TaskBody;
+}
+
+export interface DagDef {
+  readonly dagId: string;
+  readonly description: string;
+  /** Cron, or null for a DAG that only runs when triggered. */
+  readonly schedule: string | null;
+  /** Time of day (HH:MM:SS) of its scheduled runs' logical dates, when it differs from the cron's minute. */
+  readonly runTime?: string;
+  readonly owners: readonly string[];
+  readonly tags: readonly string[];
+  readonly tasks: readonly TaskDef[];
+  /** The etl_control pipeline whose status the run keeps (Canonical DAGs). */
+  readonly pipeline?: string;
+}
+
+export interface LogLine {
+  readonly timestamp: string;
+  readonly level: string;
+  readonly event: string;
+}
+
+export interface Try {
+  readonly tryNumber: number;
+  state: TaskState;
+  startDate: string | null;
+  endDate: string | null;
+  readonly log: LogLine[];
+  /** A try read from the warehouse's job history: its log is written on first read. */
+  readonly fromHistory: boolean;
+}
+
+export interface TaskInstance {
+  readonly taskId: string;
+  state: TaskState;
+  tryNumber: number;
+  maxTries: number;
+  startDate: string | null;
+  endDate: string | null;
+  queuedWhen: string | null;
+  scheduledWhen: string | null;
+  readonly tries: Map<number, Try>;
+}
+
+export interface DagRun {
+  /** Creation order, for sorting. */
+  readonly seq: number;
+  readonly dagId: string;
+  readonly runId: string;
+  readonly runType: RunType;
+  readonly triggeredBy: 'rest_api' | 'timetable' | 'backfill' | 'ui';
+  state: RunState;
+  readonly logicalDate: string | null;
+  readonly runAfter: string;
+  queuedAt: string | null;
+  startDate: string | null;
+  endDate: string | null;
+  readonly conf: Readonly<Record<string, unknown>>;
+  readonly businessDate: string;
+  readonly tis: Map<string, TaskInstance>;
+  lastSchedulingDecision: string | null;
+  /** Set while the engine is working on the run. */
+  active: boolean;
+  /** Work arrived (a clear) while the engine was on the run: it goes again when done. */
+  again?: boolean;
+}

@@ -1,0 +1,53 @@
+/**
+ * How createApp gets its sandbox: only when an environment has `{kind: airflow, sandbox: true}`; its
+ * tasks run on that environment's warehouse. The scenarios API sits behind the app's CSRF check and
+ * sign-in, and the in-process client finds the sandbox at the server's own loopback address.
+ */
+import type http from 'node:http';
+import type { RequestHandler } from 'express';
+import { AuthError, type Authenticator } from '../../auth/types';
+import type { OpsbookConfig } from '../../config';
+import type { SandboxEndpoint } from '../../connectors/airflow/connections';
+import type { ConnectorRegistry } from '../../connectors/registry';
+import { csrfProtection } from '../../http/csrf';
+import { HttpError } from '../../http/errors';
+import { createSandbox, type Sandbox } from './index';
+
+export interface MountedSandbox {
+  readonly router: Sandbox['router'];
+  /** Where the in-process client reaches it, once `server` listens. */
+  endpoint(server: http.Server): SandboxEndpoint | null;
+  close(): void;
+}
+
+export function sandboxFor(config: OpsbookConfig, deps: { connectors: ConnectorRegistry; authenticator: Authenticator; allowedOrigins: readonly string[]; log: (m: string) => void }): MountedSandbox | null {
+  for (const [env, e] of Object.entries(config.environments)) {
+    const conn = Object.values(e.connections).find((c) => c.kind === 'airflow' && c.sandbox);
+    if (!conn || conn.kind !== 'airflow') continue;
+    const signedIn: RequestHandler = (req, res, next) => {
+      deps.authenticator.authenticate(req).then(
+        (identity) => {
+          res.locals.identity = identity;
+          next();
+        },
+        (error: unknown) => next(error instanceof AuthError ? new HttpError(401, 'unauthenticated', error.message) : error),
+      );
+    };
+    const sandbox = createSandbox({
+      connectors: deps.connectors, env, warehouse: conn.warehouse ?? 'warehouse', timeScale: conn.timeScale ?? 1, log: deps.log,
+      scenarioGuards: [csrfProtection(deps.allowedOrigins), signedIn],
+    });
+    return {
+      router: sandbox.router,
+      endpoint(server) {
+        const address = server.address();
+        if (!address || typeof address === 'string') return null;
+        // A server listening on every interface is reached on loopback; one bound to an address, there.
+        const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        return { url: `http://${host}:${address.port}/demo/airflow`, ...sandbox.credentials };
+      },
+      close: () => sandbox.close(),
+    };
+  }
+  return null;
+}

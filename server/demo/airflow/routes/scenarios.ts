@@ -1,0 +1,30 @@
+/**
+ * The Training page's API (demo environments only): GET lists the scenarios with their state; POST
+ * {id, action} activates, deactivates, or runs one of an active scenario's actions. The app puts its
+ * CSRF check and sign-in in front, like any state-changing call.
+ */
+import express, { type RequestHandler, type Response } from 'express';
+import type { SandboxCore } from '../core';
+import { ScenarioConflict } from '../scenarios';
+
+const fail = (res: Response, status: number, code: string, message: string) => void res.status(status).json({ error: { code, message } });
+
+export function scenariosRouter(core: SandboxCore, guards: readonly RequestHandler[]): express.Router {
+  const r = express.Router();
+  if (guards.length) r.use(...guards);
+  r.get('/', (_req, res) => void res.json({ scenarios: core.scenarios.list() }));
+  r.post('/', express.json({ limit: '4kb' }), (req, res, next) => {
+    if (!req.is('application/json')) return fail(res, 415, 'bad_request', 'Send JSON: {"id": "late_ldz_file", "action": "activate"}.');
+    const body = (req.body ?? {}) as { id?: unknown; action?: unknown };
+    if (typeof body.id !== 'string' || typeof body.action !== 'string') return fail(res, 400, 'bad_request', 'Send {"id": "<scenario>", "action": "activate" | "deactivate" | "<action id>"}.');
+    if (!core.scenarios.has(body.id)) return fail(res, 404, 'not_found', `No scenario "${body.id}".`);
+    core
+      .ready()
+      .then(() => core.scenarios.apply(body.id as string, body.action as string))
+      .then(
+        (scenario) => res.json({ scenario }),
+        (error: unknown) => (error instanceof ScenarioConflict ? fail(res, 409, 'conflict', error.message) : next(error)),
+      );
+  });
+  return r;
+}

@@ -1,0 +1,53 @@
+/**
+ * What a task's body gets while it runs (TaskContext), and the job-history row each try leaves behind.
+ * Statements are logged as they run, with their row counts, the way SQL operators log.
+ */
+import { apiTime, sleep, warehouseFromApi } from './clock';
+import type { Faults } from './faults';
+import type { DagDef, DagRun, TaskContext, TaskDef, TaskInstance, Try } from './model';
+import { line } from './taskLog';
+import { warehouseTime, type Warehouse } from './warehouse';
+
+export interface ContextDeps {
+  readonly warehouse: Warehouse;
+  readonly faults: Faults;
+  readonly variables: Map<string, { value: string; description: string | null }>;
+  /** Scaled milliseconds. */
+  ms(n: number): number;
+}
+
+export function taskContext(deps: ContextDeps, def: DagDef, task: TaskDef, run: DagRun, ti: TaskInstance, entry: Try, signal: AbortSignal): TaskContext {
+  const { warehouse, faults, variables } = deps;
+  const log = (event: string, level: 'INFO' | 'WARNING' | 'ERROR' = 'INFO') => {
+    entry.log.push(line(apiTime(), event, level));
+  };
+  return {
+    dagId: run.dagId, runId: run.runId, taskId: ti.taskId, tryNumber: ti.tryNumber, maxTries: ti.maxTries, businessDate: run.businessDate,
+    conf: run.conf, startedAt: warehouseFromApi(entry.startDate ?? apiTime()), warehouse, variables, log,
+    now: () => warehouseTime(),
+    failIfFaulted: () => Promise.resolve(faults.check(def.dagId, task.taskId)),
+    pause: (fraction) => sleep(deps.ms(task.durationMs * fraction), signal),
+    sql: async (text, binds = {}) => {
+      const shown = text.replace(/\s+/g, ' ').trim();
+      log(`Running statement: ${shown.length > 240 ? `${shown.slice(0, 240)}…` : shown}${Object.keys(binds).length ? `, parameters: ${JSON.stringify(binds)}` : ''}`);
+      const rows = await warehouse.query(text, binds);
+      const only = rows.length === 1 ? Object.keys(rows[0]!) : [];
+      if (only.length === 1 && only[0] === 'Count') log(`Rows affected: ${String(rows[0]!.Count)}`);
+      else {
+        log(`Fetched ${rows.length} row${rows.length === 1 ? '' : 's'}`);
+        for (const r of rows.slice(0, 12)) log(`  ${JSON.stringify(r)}`);
+      }
+      return rows;
+    },
+  };
+}
+
+/** Each try ends in the warehouse's job history, as the scheduler's own records would. */
+export async function recordTry(warehouse: Warehouse, run: DagRun, ti: TaskInstance, t: Try): Promise<void> {
+  const start = warehouseFromApi(t.startDate ?? apiTime());
+  const end = warehouseFromApi(t.endDate ?? apiTime());
+  await warehouse.query(
+    `INSERT INTO ops.job_runs VALUES (:dag, :run, :task, CAST(:bd AS DATE), :try, :state, CAST(:start AS TIMESTAMP), CAST(:end AS TIMESTAMP), CAST(epoch(CAST(:end AS TIMESTAMP)) - epoch(CAST(:start AS TIMESTAMP)) AS DOUBLE))`,
+    { dag: run.dagId, run: run.runId, task: ti.taskId, bd: run.businessDate, try: t.tryNumber, state: t.state === 'success' ? 'success' : 'failed', start, end },
+  );
+}
