@@ -59,6 +59,8 @@ export function createApp(deps: AppDeps): App {
     connectors: deps.connectors,
     audit: deps.audit,
     now,
+    // The Airflow connections exist once the server does (the sandbox's address); resolved when asked.
+    airflow: () => airflow,
     published: (approval, event) => {
       hub.publish(approval);
       if (event !== 'used') void notify(event, approval);

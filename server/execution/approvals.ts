@@ -13,6 +13,8 @@ import type { ManifestStore } from './manifestStore';
 import type { AuditSink } from './audit';
 import { bindParams, type BindResult } from './bindParams';
 import { decide } from './policy';
+import type { AirflowConnections } from '../connectors/airflow/connections';
+import { previewAirflowSnippet } from '../connectors/airflow/execute/approvalPreview';
 
 export class ApprovalError extends Error {
   constructor(
@@ -31,6 +33,8 @@ export interface ApprovalDeps {
   readonly connectors: ConnectorRegistry;
   readonly audit: AuditSink;
   readonly now: () => Date;
+  /** Airflow clients, for the dry-run preview of an escalated Airflow write. */
+  readonly airflow?: () => AirflowConnections;
   /** Called with every new or decided approval: pushes to sockets and notifies webhooks. */
   readonly published: (approval: Approval, event: 'requested' | 'approved' | 'rejected' | 'used') => void;
 }
@@ -59,6 +63,17 @@ export function createApprovalService(deps: ApprovalDeps) {
       if (!connector.preview) return { kind: 'none', note: `The ${connector.kind} connector cannot preview statements.` };
       const p = await connector.preview({ text, binds: binds.binds, mode, timeoutMs: 15_000 });
       return { kind: 'sql', plan: p.plan, affectedRows: p.affectedRows, note: p.note };
+    } catch (error) {
+      return { kind: 'none', note: `No preview: ${(error as Error).message}` };
+    }
+  }
+
+  async function airflowPreview(env: string, target: string, text: string, binds: BindResult): Promise<ApprovalPreview> {
+    if (!binds.ok) return { kind: 'none', note: 'No preview: parameters were invalid.' };
+    try {
+      const connections = deps.airflow?.();
+      if (!connections) return { kind: 'none', note: 'No preview: this server has no Airflow connections.' };
+      return await previewAirflowSnippet(connections.get(env, target).client, text, binds.binds, AbortSignal.timeout(15_000));
     } catch (error) {
       return { kind: 'none', note: `No preview: ${(error as Error).message}` };
     }
@@ -97,7 +112,7 @@ export function createApprovalService(deps: ApprovalDeps) {
         requestedBy: { user: identity.user, displayName: identity.displayName },
         requestedAt: now.toISOString(),
         expiresAt: new Date(now.getTime() + deps.config.approvals.ttlMinutes * 60_000).toISOString(),
-        preview: snippet.lang === 'sql' ? await preview(req.env, snippet.target, snippet.text, snippet.mode, bound) : { kind: 'none', note: 'Airflow previews arrive with the Airflow connector.' },
+        preview: snippet.lang === 'sql' ? await preview(req.env, snippet.target, snippet.text, snippet.mode, bound) : await airflowPreview(req.env, snippet.target, snippet.text, bound),
       });
       deps.audit.record({
         kind: 'approval_request', user: identity.user, roles: identity.roles, snippet: approval.snippet, sha256: approval.sha256, runbook: approval.runbook,
