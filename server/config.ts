@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+import { postgresConnectionSchema } from './connectors/postgres/config';
 
 const name = z.string().regex(/^[A-Za-z_][\w-]*$/, 'use letters, digits, _ or -');
 
@@ -51,7 +52,7 @@ const airflowConnection = z
     if (!c.auth) ctx.addIssue({ code: 'custom', path: ['auth'], message: 'set auth: {username: "${AF_USER}", password: "${AF_PASSWORD}"}' });
   });
 
-export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection, airflowConnection]);
+export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection, postgresConnectionSchema, airflowConnection]);
 export type ConnectionConfig = z.infer<typeof connectionSchema>;
 
 const environmentSchema = z.strictObject({

@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
+import { checkConnections, formatChecks } from './checkConfig';
 import { createConnectorRegistry } from './connectors/registry';
 import { storeAuditSink } from './execution/audit';
 import { createAuthenticator } from './auth';
@@ -20,6 +21,11 @@ const siteDir = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {
   const { config, file } = loadConfig(siteDir);
+  if (process.argv.includes('--check-config')) {
+    const results = await checkConnections(config, siteDir);
+    console.log(formatChecks(results, file, siteDir));
+    process.exit(results.every((r) => r.ok) ? 0 : 1);
+  }
   const manifestFile = path.resolve(siteDir, process.env.OPSBOOK_MANIFEST ?? 'build/opsbook-manifest.json');
   const anyProduction = Object.values(config.environments).some((e) => e.production);
   const manifest = loadManifestStore(manifestFile, {

@@ -17,6 +17,10 @@ async function open(config: ConnectionConfig, siteDir: string): Promise<SqlConne
       const { openDuckDB } = await import('./duckdb/index');
       return openDuckDB({ file: path.resolve(siteDir, config.path) });
     }
+    case 'postgres': {
+      const { openPostgres } = await import('./postgres/index');
+      return openPostgres({ read: config.url, write: config.write?.url ?? null, poolMax: config.poolMax });
+    }
     case 'airflow':
       // Airflow connections are REST clients, opened by server/connectors/airflow/connections.ts.
       throw new ConnectorError('unavailable', 'This is an Airflow connection; only sql blocks run on SQL connections.');
