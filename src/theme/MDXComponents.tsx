@@ -4,12 +4,16 @@ import type { MDXComponentsObject } from '@theme/MDXComponents';
 import Step from '@site/src/components/Step';
 import RunnableBlock from '@site/src/components/RunnableBlock';
 import RunAllChecks from '@site/src/components/RunAllChecks';
+import EscalationLadder from '@site/src/components/EscalationLadder';
+import OnCall from '@site/src/components/OnCall';
 
 const components = {
   ...(MDXComponents as Exclude<MDXComponentsObject, (...args: never[]) => unknown>),
   Step,
   RunnableBlock,
   RunAllChecks,
+  EscalationLadder,
+  OnCall,
 };
 
 export default components;

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import clsx from 'clsx';
 import { useLocation } from '@docusaurus/router';
+import useBrokenLinks from '@docusaurus/useBrokenLinks';
 import RoleBadge from '@site/src/components/RoleBadge';
 import { useStepDone } from './useStepDone';
 import styles from './styles.module.css';
@@ -20,6 +21,8 @@ interface Props {
 /** One runbook step: a numbered card with who may do it, how long it takes, and a done tick. */
 export default function Step({ id, title, role, approver, duration, children }: Props): ReactNode {
   const { pathname } = useLocation();
+  // Register the step's id as an anchor, so links to #step-id pass Docusaurus' broken-anchor check.
+  useBrokenLinks().collectAnchor(id);
   const [done, setDone] = useStepDone(`${pathname}#${id}`);
   const titleId = `${id}-title`;
   return (
