@@ -104,7 +104,9 @@ function insertRunAllChecks(extracted: ExtractedRunbook, file: string, tree: MdN
     attributes: [attr('runbook', runbook.id), attr('checks', JSON.stringify(checks))],
     children: [],
   };
-  const h1 = tree.children.findIndex((c) => c.type === 'heading' && (c as MdNode & { depth: number }).depth === 1);
+  // Docusaurus wraps the page's h1 in a <header> element before our plugin runs; the linter's tree has it bare.
+  const isH1 = (c: MdNode) => c.type === 'heading' && (c as MdNode & { depth: number }).depth === 1;
+  const h1 = tree.children.findIndex((c) => isH1(c) || (c.type === 'mdxJsxFlowElement' && (c as JsxFlowElement).name === 'header' && (c.children ?? []).some(isH1)));
   tree.children.splice(h1 >= 0 ? h1 + 1 : firstContentIndex(tree), 0, element);
 }
 
