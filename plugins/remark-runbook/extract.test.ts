@@ -79,6 +79,7 @@ const errors: [behaviour: string, fixture: string, line: number, column: number,
   ['rejects an approver on a service-team step', 'service-team-with-approver', 9, 1, /only escalation steps have approvers/],
   ['rejects an Airflow command it does not know', 'airflow-unknown-command', 11, 1, /"dags explode" is not a supported Airflow command/],
   ['rejects a stray ::: left when a nested admonition closed the step', 'stray-close', 13, 1, /stray ":::".*more colons/],
+  ['rejects a snippet without a variant for an engine the runbook declares', 'engine-variant-missing', 10, 1, /no variant for snowflake, which this runbook declares in engines/],
   ['rejects bad front matter, naming each field', 'bad-front-matter', 1, 1, /runbook\.id: use lowercase kebab-case/],
   ['rejects steps on a page without runbook front matter', 'steps-without-runbook', 5, 1, /no runbook front matter/],
 ];

@@ -317,10 +317,24 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
   walk(input.tree, null, { n: 0 });
 
   checkIds(steps, blocks, report);
+  if (runbook?.engines) checkEngines(runbook.engines, blocks, report);
   if (fm.kind === 'page' && blocks.length > 0) {
     report(startOf(blocks[0]!.node), 'This page has runnable blocks but no runbook front matter; add a runbook: block with an id.');
   }
   return { runbook, steps, blocks, diagnostics };
+}
+
+/** A runbook that declares engines needs, for every SQL snippet, a variant for each engine or a fallback. */
+function checkEngines(engines: readonly Dialect[], blocks: readonly BlockInfo[], report: (at: Point, m: string) => void): void {
+  const byId = new Map<string, BlockInfo[]>();
+  for (const b of blocks) if (b.lang === 'sql') byId.set(b.id, [...(byId.get(b.id) ?? []), b]);
+  for (const [id, variants] of byId) {
+    if (variants.some((v) => v.dialect === null)) continue;
+    const missing = engines.filter((e) => !variants.some((v) => v.dialect === e));
+    if (missing.length) {
+      report(startOf(variants[0]!.node), `Snippet "${id}" has no variant for ${missing.join(', ')}, which this runbook declares in engines. Add a block with dialect=${missing[0]} and the same id, or a fallback block without dialect.`);
+    }
+  }
 }
 
 /** Ids must be unique; a repeated block id is allowed only for dialect variants within one step. */
