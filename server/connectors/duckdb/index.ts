@@ -36,7 +36,9 @@ export interface DuckDBConnectorOptions {
 }
 
 export async function openDuckDB(options: DuckDBConnectorOptions): Promise<SqlConnector> {
-  const instance = await DuckDBInstance.create(options.file, {
+  // From the instance cache: two connections of one environment may name the same file (demo's
+  // warehouse and source), and DuckDB allows one instance per file in a process.
+  const instance = await DuckDBInstance.fromCache(options.file, {
     enable_external_access: 'false',
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
