@@ -3,6 +3,7 @@
  *  1. server time to first row, 1-row query, demo warehouse (p50 ≤ 20 ms)
  *  2. 1,000,000 rows × 4 columns through the socket vs the direct driver, same run (≥ 50 %)
  *  3. server RSS growth while a slow client reads 1,000,000 rows (≤ 64 MB)
+ *  and, when PostgreSQL runs locally, 1 and 2 against it (issue #6).
  * Prints a table of figures against budgets; exits 1 if a budget is missed.
  */
 import fs from 'node:fs';
@@ -13,8 +14,11 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { ensureDemoWarehouse } from '../../server/demo/warehouse';
 import { chunkRows } from '../../server/connectors/duckdb/values';
 import { startBenchServer, type BenchServer } from './serverProcess';
+import { postgresUnavailable, postgresUrl } from '../../server/testing/postgres';
 import type { ServerMessage } from '../../server/protocol';
 
+const PG_MILLION = "select i as id, i * 2.5 as amount, 'label_' || i as label, date '2026-01-01' + (i % 365) as day from generate_series(1, 1000000) as t(i)";
+const PG_ONE_ROW = 'select 1 as one';
 const MILLION = 'select i as id, i * 2.5 as amount, \'label_\' || i as label, date \'2026-01-01\' + (i % 365)::int as day from range(1000000) t(i)';
 const ONE_ROW = 'select business_date from etl_control.etl_date_control limit 1';
 
@@ -77,6 +81,27 @@ async function directDriverRowsPerSecond(dbFile: string): Promise<number> {
   return rows / seconds;
 }
 
+/** The pg driver alone, through a cursor with the same JSON-safe type parsing: the baseline for the socket. */
+async function directPostgresRowsPerSecond(url: string): Promise<number> {
+  const { default: pg } = await import('pg');
+  const { default: Cursor } = await import('pg-cursor');
+  const { jsonSafe, jsonSafeTypes } = await import('../../server/connectors/postgres/types');
+  const client = new pg.Client({ connectionString: url, types: jsonSafeTypes });
+  await client.connect();
+  const t0 = performance.now();
+  const cursor = client.query(new Cursor(PG_MILLION, [], { rowMode: 'array' }));
+  let rows = 0;
+  for (;;) {
+    const batch = (await cursor.read(2000)) as unknown[][];
+    if (batch.length === 0) break;
+    rows += batch.map((r) => r.map(jsonSafe)).length;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await cursor.close();
+  await client.end();
+  return rows / seconds;
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-bench-db-'));
   const dbFile = path.join(dir, 'demo.duckdb');
@@ -84,11 +109,18 @@ async function main(): Promise<void> {
   const rows: [string, string, string, boolean][] = [];
 
   const direct = await directDriverRowsPerSecond(dbFile);
+  const pgUrl = (await postgresUnavailable()) === null ? postgresUrl() : null;
+  const pgDirect = pgUrl ? await directPostgresRowsPerSecond(pgUrl) : 0;
   const server = await startBenchServer({
     dbFile,
     port: 3950 + Math.floor(Math.random() * 40),
     rowCap: 1_000_000,
-    snippets: { 'bench/one-row': { text: ONE_ROW }, 'bench/million': { text: MILLION } },
+    snippets: {
+      'bench/one-row': { text: ONE_ROW },
+      'bench/million': { text: MILLION },
+      ...(pgUrl ? { 'bench/pg-one-row': { text: PG_ONE_ROW, target: 'pg' }, 'bench/pg-million': { text: PG_MILLION, target: 'pg' } } : {}),
+    },
+    ...(pgUrl ? { postgresUrl: pgUrl } : {}),
   });
   try {
     const ws = await openSocket(server);
@@ -114,6 +146,24 @@ async function main(): Promise<void> {
       '≥ 50 %',
       ratio >= 0.5,
     ]);
+
+    // PostgreSQL (issue #6): the same two measurements against the local server, when there is one.
+    if (pgUrl) {
+      for (let i = 0; i < 20; i++) await runOnce(ws, server, 'bench/pg-one-row');
+      const pgFirsts: number[] = [];
+      for (let i = 0; i < 200; i++) pgFirsts.push((await runOnce(ws, server, 'bench/pg-one-row')).firstRowMs);
+      rows.push(['PostgreSQL: time to first row, 1-row query (p50 / p95)', `${pct(pgFirsts, 50).toFixed(2)} ms / ${pct(pgFirsts, 95).toFixed(2)} ms`, 'p50 ≤ 20 ms', pct(pgFirsts, 50) <= 20]);
+      const r = await runOnce(ws, server, 'bench/pg-million');
+      const pgSocket = r.rows / (r.totalMs / 1000);
+      rows.push([
+        'PostgreSQL: 1,000,000 rows × 4 columns, socket vs direct driver',
+        `${Math.round(pgSocket).toLocaleString('en')} vs ${Math.round(pgDirect).toLocaleString('en')} rows/s (${((pgSocket / pgDirect) * 100).toFixed(0)} %)`,
+        '≥ 50 %',
+        pgSocket / pgDirect >= 0.5,
+      ]);
+    } else {
+      console.log('bench: PostgreSQL measurements skipped: no server at 127.0.0.1:5432 (PG* variables elsewhere).');
+    }
     ws.close();
 
     // 3. memory with a slow client: it stops reading for 25 ms after every batch

@@ -18,13 +18,14 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(opts: { dbFile: string; snippets: Record<string, SnippetDef>; rowCap: number; port: number }): Promise<BenchServer> {
+export async function startBenchServer(opts: { dbFile: string; snippets: Record<string, SnippetDef>; rowCap: number; port: number; postgresUrl?: string }): Promise<BenchServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-bench-'));
   const manifest = makeManifest(opts.snippets);
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
   fs.writeFileSync(
     path.join(dir, 'config.yaml'),
     `environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(opts.dbFile)}}\n` +
+      (opts.postgresUrl ? `      pg: {kind: postgres, url: ${JSON.stringify(opts.postgresUrl)}}\n` : '') +
       `audit: {store: duckdb, path: ${JSON.stringify(path.join(dir, 'state.duckdb'))}}\n` +
       `limits: {rowsPerRun: ${opts.rowCap}, rowsHardCap: ${opts.rowCap}, runsPerSocket: 64}\n`,
   );

@@ -10,7 +10,7 @@ import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlP
 import type { BoundValue } from '../../../plugins/remark-runbook/syntax/params';
 import type { Cell, ColumnInfo } from '../../protocol';
 import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview, type StatementRequest } from '../types';
-import { jsonSafe, jsonSafeTypes, typeName } from './types';
+import { jsonSafe, jsonSafeTypes, needsConversion, typeName } from './types';
 
 export interface PostgresProfiles {
   readonly read: string;
@@ -106,7 +106,7 @@ function readBatch(cursor: CursorLike, n: number): Promise<{ rows: unknown[][]; 
 }
 
 async function drain(cursor: CursorLike, maxRows: number, sink: RowSink, stopped: () => boolean): Promise<StatementOutcome> {
-  const state = { rowCount: 0, truncated: false, firstValue: undefined as Cell | undefined, announced: false };
+  const state: DrainState = { rowCount: 0, truncated: false, firstValue: undefined, announced: false, convert: [] };
   while (!stopped()) {
     const pending = forward(await readBatch(cursor, Math.min(BATCH, maxRows - state.rowCount + 1)), maxRows, state, sink);
     if (!pending) break;
@@ -116,26 +116,27 @@ async function drain(cursor: CursorLike, maxRows: number, sink: RowSink, stopped
   return { rowCount: state.rowCount, truncated: state.truncated, firstValue: state.firstValue };
 }
 
-function forward(
-  batch: { rows: unknown[][]; fields: Field[] },
-  maxRows: number,
-  state: { rowCount: number; truncated: boolean; firstValue: Cell | undefined; announced: boolean },
-  sink: RowSink,
-): Promise<void> | null {
+type DrainState = { rowCount: number; truncated: boolean; firstValue: Cell | undefined; announced: boolean; convert: number[] };
+
+function forward(batch: { rows: unknown[][]; fields: Field[] }, maxRows: number, state: DrainState, sink: RowSink): Promise<void> | null {
   if (!state.announced) {
     state.announced = true;
     const columns: ColumnInfo[] = batch.fields.map((f) => ({ name: f.name, type: typeName(f.dataTypeID) }));
+    // Only columns whose parsed values may not be JSON-safe (arrays, unknown types) are converted, in
+    // place: the type parsers already give text for dates, timestamps, int8 and numeric.
+    state.convert = batch.fields.flatMap((f, i) => (needsConversion(f.dataTypeID) ? [i] : []));
     sink.columns(columns);
   }
   if (batch.rows.length === 0) return null;
-  let rows = batch.rows.map((r) => r.map(jsonSafe) as Cell[]);
+  let rows = batch.rows;
+  if (state.convert.length) for (const row of rows) for (const i of state.convert) row[i] = jsonSafe(row[i]);
   if (state.rowCount + rows.length > maxRows) {
     rows = rows.slice(0, maxRows - state.rowCount);
     state.truncated = true;
   }
-  if (state.rowCount === 0 && rows[0]) state.firstValue = rows[0][0];
+  if (state.rowCount === 0 && rows[0]) state.firstValue = rows[0][0] as Cell;
   state.rowCount += rows.length;
-  return rows.length ? sink.rows(rows) : null;
+  return rows.length ? sink.rows(rows as Cell[][]) : null;
 }
 
 async function previewPg(client: PoolClient, request: PreviewRequest): Promise<StatementPreview> {

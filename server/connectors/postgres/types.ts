@@ -36,3 +36,10 @@ export function jsonSafe(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(jsonSafe);
   return value;
 }
+
+/** Scalar types whose parsed value is already JSON-safe; everything else (arrays, unknown OIDs) is converted. */
+const SAFE_SCALARS = new Set([16, 17, 18, 19, 20, 21, 23, 25, 26, 114, 700, 701, 1042, 1043, 1082, 1083, 1114, 1184, 1186, 1266, 1700, 2950, 3802]);
+
+export function needsConversion(oid: number): boolean {
+  return !SAFE_SCALARS.has(oid);
+}
