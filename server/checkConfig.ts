@@ -22,6 +22,8 @@ function profilesOf(c: ConnectionConfig): Mode[] {
     case 'duckdb':
       return ['read', 'write'];
     case 'postgres':
+    case 'oracle':
+    case 'sqlserver':
       return c.write ? ['read', 'write'] : ['read'];
     case 'airflow':
       return ['read'];
@@ -51,7 +53,8 @@ export async function checkConnections(config: OpsbookConfig, siteDir: string): 
             else {
               const connector = await registry.get(env, name);
               const out = await connector.stream(
-                { text: 'select 1', binds: {}, mode: profile, signal: AbortSignal.timeout(15_000), timeoutMs: 15_000, maxRows: 1 },
+                // Oracle before 23ai has no FROM-less SELECT.
+                { text: conn.kind === 'oracle' ? 'select 1 from dual' : 'select 1', binds: {}, mode: profile, signal: AbortSignal.timeout(15_000), timeoutMs: 15_000, maxRows: 1 },
                 { columns: () => undefined, rows: async () => undefined },
               );
               detail = out.rowCount === 1 ? 'select 1 ok' : `select 1 returned ${out.rowCount} rows`;

@@ -44,6 +44,13 @@ describe('the configuration', () => {
     expect(() => parseConfig(`${minimal}defaultEnvironment: prod\n`, 'x.yaml')).toThrow(/defaultEnvironment: "prod" is not one of the environments \(demo\)/);
   });
 
+  it('says how to fix engine connection settings pasted from other tools', () => {
+    const text = (conn: string) => `environments:\n  qa:\n    connections:\n      wh: ${conn}\n`;
+    expect(() => parseConfig(text('{kind: oracle, connectString: "jdbc:oracle:thin:@//db:1521/ORCL", read: {user: u, password: p}}'), 'x.yaml')).toThrow(/environments\.qa\.connections\.wh\.connectString: .*JDBC URL.*host:port\/service_name/);
+    expect(() => parseConfig(text('{kind: postgres, url: "db:5432/x"}'), 'x.yaml')).toThrow(/environments\.qa\.connections\.wh\.url: write a connection URL such as postgres:\/\//);
+    expect(() => parseConfig(text('{kind: sqlserver, server: "db,1433", database: cdm, read: {user: u, password: p}}'), 'x.yaml')).toThrow(/environments\.qa\.connections\.wh\.server/);
+  });
+
   it('rejects YAML that does not parse', () => {
     expect(() => parseConfig('environments: [', 'x.yaml')).toThrow(/not valid YAML/);
   });

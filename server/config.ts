@@ -7,6 +7,8 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { postgresConnectionSchema } from './connectors/postgres/config';
+import { oracleConnectionSchema } from './connectors/oracle/config';
+import { sqlserverConnectionSchema } from './connectors/sqlserver/config';
 
 const name = z.string().regex(/^[A-Za-z_][\w-]*$/, 'use letters, digits, _ or -');
 
@@ -52,7 +54,7 @@ const airflowConnection = z
     if (!c.auth) ctx.addIssue({ code: 'custom', path: ['auth'], message: 'set auth: {username: "${AF_USER}", password: "${AF_PASSWORD}"}' });
   });
 
-export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection, postgresConnectionSchema, airflowConnection]);
+export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection, postgresConnectionSchema, oracleConnectionSchema, sqlserverConnectionSchema, airflowConnection]);
 export type ConnectionConfig = z.infer<typeof connectionSchema>;
 
 const environmentSchema = z.strictObject({

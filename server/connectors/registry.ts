@@ -21,6 +21,14 @@ async function open(config: ConnectionConfig, siteDir: string): Promise<SqlConne
       const { openPostgres } = await import('./postgres/index');
       return openPostgres({ read: config.url, write: config.write?.url ?? null, poolMax: config.poolMax });
     }
+    case 'oracle': {
+      const { openOracle } = await import('./oracle/index');
+      return openOracle(config);
+    }
+    case 'sqlserver': {
+      const { openSqlServer } = await import('./sqlserver/index');
+      return openSqlServer(config);
+    }
     case 'airflow':
       // Airflow connections are REST clients, opened by server/connectors/airflow/connections.ts.
       throw new ConnectorError('unavailable', 'This is an Airflow connection; only sql blocks run on SQL connections.');

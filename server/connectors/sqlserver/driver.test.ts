@@ -1,0 +1,78 @@
+/**
+ * The real mssql on tedious 19 without a server: its failure paths must reach the user as a clear
+ * `unavailable` naming SQL Server and the target, quickly.
+ */
+import net from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { StatementRequest } from '../types';
+import type { SqlServerConnectionConfig } from './config';
+import { openSqlServer } from './index';
+
+const servers: net.Server[] = [];
+const sockets = new Set<net.Socket>();
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+});
+
+/** A loopback port that refuses, stays silent, or hangs up at once. */
+async function listener(behaviour: 'refuse' | 'silent' | 'hang-up'): Promise<number> {
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    if (behaviour === 'hang-up') socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  if (behaviour === 'refuse') await new Promise((r) => server.close(r));
+  else servers.push(server);
+  return port;
+}
+
+function configFor(port: number): SqlServerConnectionConfig {
+  return {
+    kind: 'sqlserver', server: '127.0.0.1', port, database: 'cdm', encrypt: false, trustServerCertificate: false,
+    read: { user: 'opsbook_ro', password: 'not-a-real-secret' }, poolMax: 1, connectTimeoutMs: 1000, readIsolation: 'read_committed', readOnlyIntent: false,
+  };
+}
+
+const request: StatementRequest = { text: 'select 1', binds: {}, mode: 'read', signal: new AbortController().signal, timeoutMs: 2000, maxRows: 10 };
+const sink = { columns: () => undefined, rows: async () => undefined };
+
+describe('mssql failure paths', () => {
+  it('says clearly and quickly that nothing listens on the port', async () => {
+    const port = await listener('refuse');
+    const connector = await openSqlServer(configFor(port));
+    const started = Date.now();
+    const error = await connector.stream(request, sink).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'unavailable', engineCode: 'ESOCKET', message: expect.stringMatching(new RegExp(`^Cannot connect to SQL Server at 127\\.0\\.0\\.1:${port}/cdm: Failed to connect`)), hint: expect.stringMatching(/TCP/) });
+    expect(JSON.stringify(error)).not.toMatch(/not-a-real-secret/);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await connector.close();
+  });
+
+  it('gives up on a silent listener after the connect timeout', async () => {
+    const port = await listener('silent');
+    const connector = await openSqlServer(configFor(port));
+    const started = Date.now();
+    await expect(connector.stream(request, sink)).rejects.toMatchObject({ code: 'unavailable', engineCode: 'ETIMEOUT', message: expect.stringMatching(/in 1000ms/) });
+    expect(Date.now() - started).toBeLessThan(4000);
+    await connector.close();
+  });
+
+  it('reports a listener that hangs up, tries again on the next run, and closes at once', async () => {
+    const port = await listener('hang-up');
+    const connector = await openSqlServer(configFor(port));
+    await expect(connector.stream(request, sink)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^Cannot connect to SQL Server.*(lost|hang up|closed)/i) });
+    await expect(connector.stream(request, sink)).rejects.toMatchObject({ code: 'unavailable' });
+    const started = Date.now();
+    await connector.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses a write without a write profile before touching the network', async () => {
+    const connector = await openSqlServer(configFor(1));
+    await expect(connector.stream({ ...request, text: 'delete from t', mode: 'write' }, sink)).rejects.toMatchObject({ code: 'forbidden' });
+    await connector.close();
+  });
+});
