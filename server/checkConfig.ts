@@ -24,6 +24,7 @@ function profilesOf(c: ConnectionConfig): Mode[] {
     case 'postgres':
     case 'oracle':
     case 'sqlserver':
+    case 'snowflake':
       return c.write ? ['read', 'write'] : ['read'];
     case 'airflow':
       return ['read'];

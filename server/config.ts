@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { postgresConnectionSchema } from './connectors/postgres/config';
 import { oracleConnectionSchema } from './connectors/oracle/config';
 import { sqlserverConnectionSchema } from './connectors/sqlserver/config';
+import { snowflakeConnectionSchema } from './connectors/snowflake/config';
 
 const name = z.string().regex(/^[A-Za-z_][\w-]*$/, 'use letters, digits, _ or -');
 
@@ -54,7 +55,7 @@ const airflowConnection = z
     if (!c.auth) ctx.addIssue({ code: 'custom', path: ['auth'], message: 'set auth: {username: "${AF_USER}", password: "${AF_PASSWORD}"}' });
   });
 
-export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection, postgresConnectionSchema, oracleConnectionSchema, sqlserverConnectionSchema, airflowConnection]);
+export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection, postgresConnectionSchema, oracleConnectionSchema, sqlserverConnectionSchema, snowflakeConnectionSchema, airflowConnection]);
 export type ConnectionConfig = z.infer<typeof connectionSchema>;
 
 const environmentSchema = z.strictObject({

@@ -29,6 +29,11 @@ async function open(config: ConnectionConfig, siteDir: string): Promise<SqlConne
       const { openSqlServer } = await import('./sqlserver/index');
       return openSqlServer(config);
     }
+    case 'snowflake': {
+      const { openSnowflake } = await import('./snowflake/index');
+      // A relative privateKeyPath starts at the site directory, like every other path in the config.
+      return openSnowflake({ connection: config, baseDir: siteDir });
+    }
     case 'airflow':
       // Airflow connections are REST clients, opened by server/connectors/airflow/connections.ts.
       throw new ConnectorError('unavailable', 'This is an Airflow connection; only sql blocks run on SQL connections.');

@@ -15,6 +15,11 @@ export interface StatementRequest {
   readonly timeoutMs: number;
   /** Stop after this many rows and report `truncated`. */
   readonly maxRows: number;
+  /**
+   * Who runs what, for engines that can label a statement (Snowflake's QUERY_TAG), so the warehouse's own
+   * query history names the runbook, snippet and user. Engines without such a label ignore it.
+   */
+  readonly queryTag?: { readonly runbook: string; readonly snippet: string; readonly user: string; readonly env: string; readonly runId: string };
 }
 
 /** Where rows go. `rows` resolves when the consumer can take more: that is the backpressure. */

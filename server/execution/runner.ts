@@ -122,7 +122,10 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     }
     const connector = await deps.connectors.get(msg.env, snippet.target);
     const outcome = await connector.stream(
-      { text: snippet.text, binds: bound.binds, mode: snippet.mode, signal, timeoutMs: limits.statementTimeoutMs, maxRows: limits.rowsPerRun },
+      {
+        text: snippet.text, binds: bound.binds, mode: snippet.mode, signal, timeoutMs: limits.statementTimeoutMs, maxRows: limits.rowsPerRun,
+        queryTag: { runbook: snippet.runbook, snippet: msg.snippet, user: identity.user, env: msg.env, runId },
+      },
       {
         columns: (columns) => channel.send({ type: 'columns', id: msg.id, columns }),
         // Not async: the batch must not stay alive in a suspended frame while the socket drains.
