@@ -5,6 +5,7 @@ import { defineConfig } from '@playwright/test';
 import { chromiumExecutable, CHROMIUM_ARGS } from './e2e/chromium';
 
 const port = Number(process.env.E2E_PORT ?? 3917);
+const sfPort = Number(process.env.E2E_SF_PORT ?? 3918);
 // A private warehouse and state store per run: e2e never fights a running server for DuckDB's file lock.
 const stateDir = (process.env.OPSBOOK_E2E_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-e2e-')));
 
@@ -24,12 +25,22 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
-  webServer: {
+  webServer: [
+  {
+    // The Snowflake contract fake (issue #6): a real snowflake-sdk session against it runs runbook checks.
+    command: `npx tsx server/connectors/snowflake/fake/cli.ts --port ${sfPort} --demo`,
+    url: `http://127.0.0.1:${sfPort}/__fake/health`,
+    reuseExistingServer: false,
+    timeout: 180_000,
+    stdout: 'ignore',
+  },
+  {
     command: 'npx tsx server/index.ts',
     url: `http://127.0.0.1:${port}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: 'pipe',
-    env: { PORT: String(port), HOST: '127.0.0.1', OPSBOOK_CONFIG: 'e2e/opsbook.e2e.yaml', OPSBOOK_E2E_DIR: stateDir },
+    env: { PORT: String(port), HOST: '127.0.0.1', OPSBOOK_CONFIG: 'e2e/opsbook.e2e.yaml', OPSBOOK_E2E_DIR: stateDir, E2E_SF_PORT: String(sfPort) },
   },
+  ],
 });

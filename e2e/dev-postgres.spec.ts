@@ -18,7 +18,7 @@ test.describe('a dev environment on PostgreSQL', () => {
   test('runs the ecommerce source checks against PostgreSQL from the page', async ({ page, consoleErrors, shot }) => {
     const runbook = new RunbookPage(page);
     await runbook.open('/ecommerce/daily-run');
-    await page.getByLabel('Environment').selectOption('dev');
+    await page.getByLabel('Environment', { exact: true }).selectOption('dev');
     for (const id of SOURCE_CHECKS) {
       const block = runbook.block(`ecomm-data-pipeline/${id}`);
       await block.root.scrollIntoViewIfNeeded();
