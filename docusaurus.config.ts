@@ -57,6 +57,7 @@ const config: Config = {
         { type: 'docSidebar', sidebarId: 'runbooks', position: 'left', label: 'Runbooks' },
         { type: 'custom-approvals', position: 'left' },
         { to: '/audit', label: 'Audit', position: 'left' },
+        { to: '/training', label: 'Training', position: 'left' },
         { type: 'custom-environmentPicker', position: 'right' },
         { type: 'custom-whoAmI', position: 'right' },
       ],

@@ -2,6 +2,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import clsx from 'clsx';
 import Link from '@docusaurus/Link';
 import { formatDateTime, formatRelative, formatTime } from '@site/src/lib/format';
+import ApprovalDryRun from './ApprovalDryRun';
 import { describeMismatch } from './approvalMatch';
 import type { Escalation } from './useEscalation';
 import styles from './styles.module.css';
@@ -108,6 +109,7 @@ export default function ApprovalPanel({ idPrefix, escalation, approverRole, cann
             <span className={styles.muted}>Your reason:</span> {approval.reason}
           </p>
         ) : null}
+        {approval && (state === 'pending' || state === 'approved') ? <ApprovalDryRun preview={approval.preview} /> : null}
         {mismatch ? (
           <div className={styles.mismatch} data-approval-mismatch="true">
             <strong>

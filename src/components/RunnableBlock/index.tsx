@@ -7,11 +7,15 @@ import { useEnvironments } from '@site/src/lib/environment';
 import { useServerBase, wsUrl } from '@site/src/lib/serverUrl';
 import ApprovalPanel from './ApprovalPanel';
 import type { RunIntent } from './approvalMatch';
+import ClearPreview from './ClearPreview';
 import Header from './Header';
 import Params from './Params';
 import ResultGrid from './ResultGrid';
+import TaskGrid from './TaskGrid';
 import Terminal from './Terminal';
 import { defaultValue, wireValue } from './params';
+import { clearGroups } from './airflow';
+import { useAirflowBlock, type AirflowBlock } from './useAirflowBlock';
 import { formatElapsed, useRun, type RunView, type UiStatus } from './useRun';
 import { useEscalation } from './useEscalation';
 import { chooseVariant } from './variant';
@@ -62,12 +66,30 @@ interface EnvSummary {
   readonly production: boolean;
 }
 
-function StatusLine({ view, env, blocked }: { readonly view: RunView; readonly env: EnvSummary | null; readonly blocked: string | null }): ReactNode {
+/** The status word: Airflow blocks say what they are doing (listing, following) rather than just running. */
+function statusWord(view: RunView, airflow: AirflowBlock): string {
+  if (view.preview && view.status === 'running') return 'Listing…';
+  if (view.preview && view.status === 'succeeded') return 'Dry run: nothing changed';
+  if (airflow.follows && view.status === 'running') return 'Following…';
+  if (airflow.follows && view.status === 'cancelled') return 'Stopped following';
+  return STATUS_TEXT[view.status];
+}
+
+interface StatusLineProps {
+  readonly view: RunView;
+  readonly word: string;
+  readonly env: EnvSummary | null;
+  readonly blocked: string | null;
+  /** Said while idle when nothing blocks the run. */
+  readonly hint: string | null;
+}
+
+function StatusLine({ view, word, env, blocked, hint }: StatusLineProps): ReactNode {
   const running = view.status === 'running';
   const showEnv = view.target ? { name: view.target.env, label: view.target.envLabel, production: view.target.production } : env;
   return (
     <div role="status" className={styles.status} data-state={view.status}>
-      <span className={clsx(styles.statusWord, styles[`status_${view.status}`])}>{STATUS_TEXT[view.status]}</span>
+      <span className={clsx(styles.statusWord, styles[`status_${view.status}`])}>{word}</span>
       {showEnv ? (
         <span className={clsx(styles.statusEnv, showEnv.production && styles.prodEnv)}>
           {showEnv.production ? '⚠ ' : ''}
@@ -87,7 +109,7 @@ function StatusLine({ view, env, blocked }: { readonly view: RunView; readonly e
         </span>
       ) : null}
       {view.done?.truncated ? <span className={styles.truncated}>truncated</span> : null}
-      {view.status === 'idle' && blocked ? <span className={styles.blocked}>{blocked}</span> : null}
+      {view.status === 'idle' && (blocked ?? hint) ? <span className={styles.blocked}>{blocked ?? hint}</span> : null}
     </div>
   );
 }
@@ -133,6 +155,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   }, [intentKey]);
 
   const escalationStep = spec.role === 'escalation';
+  const airflow = useAirflowBlock(spec, variant?.code ?? '', view, intentKey);
   const keys = useMemo(() => spec.variants.map((v) => v.key), [spec]);
   const escalation = useEscalation(escalationStep, keys, intent, spec.params);
 
@@ -157,8 +180,8 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
     refresh();
   }, [done, setSpent, refresh]);
 
-  const onSubmit = (event: FormEvent): void => {
-    event.preventDefault();
+  /** Runs the block; `preview` asks for a clear's dry run, which lists and changes nothing. */
+  const launch = (preview: boolean): void => {
     if (!variant || !env || blocked || running) return;
     const approval = escalationStep ? escalation.usableApproval : null;
     if (escalationStep && !approval) return;
@@ -170,6 +193,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
         params: wireParams,
         ...(approval ? { approval } : {}),
         ...(needsConfirm ? { confirm } : {}),
+        ...(preview ? { preview: true } : {}),
       },
       { env: env.name, envLabel: env.label, production: env.production, target: spec.target },
     );
@@ -177,7 +201,14 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       sentApproval.current = approval;
       setSpent(approval, true);
     }
-    if (needsConfirm) setConfirm('');
+    if (preview) airflow.remember(intentKey);
+    // A dry run is checked like the write it stands for; keep the typed confirmation for the clear itself.
+    if (needsConfirm && !preview) setConfirm('');
+  };
+
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    launch(airflow.dryRunFirst);
   };
 
   const onRequest = useCallback(
@@ -194,6 +225,11 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   const cannotRequest = envBlocked ?? (!escalation.signedIn ? 'Sign in to request an approval.' : null);
 
   const error = done?.error && done.status !== 'cancelled' ? done.error : null;
+  // Cancelling a followed run stops the watching only: say so, since the run goes on in Airflow.
+  const stoppedNote = airflow.follows && done?.status === 'cancelled' && done.error ? done.error.message : null;
+  const stopLabel = airflow.follows && !(running && view.preview) ? 'Stop following' : 'Cancel';
+  const idleHint = airflow.dryRunFirst ? 'Run lists the task instances first; nothing is cleared until you confirm.' : null;
+  const results = <ResultGrid columns={view.columns} rows={run.rows} rowCount={view.rowCount} streaming={running} />;
 
   return (
     <div
@@ -202,6 +238,8 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       data-status={view.status}
       data-mode={spec.mode}
       data-approval={escalationStep ? escalation.state : undefined}
+      data-airflow-state={airflow.runState ?? undefined}
+      data-clear={airflow.stage !== 'off' ? airflow.stage : undefined}
     >
       <Header spec={spec} snippetKey={snippetKey} dialect={variant?.dialect ?? null} />
       {variant ? (
@@ -242,10 +280,10 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
             Run
           </button>
           <button type="button" className={styles.button} disabled={!running} onClick={run.cancel}>
-            Cancel
+            {stopLabel}
           </button>
           {/* Without a variant the reason is already the block's body. */}
-          <StatusLine view={view} env={env} blocked={variant ? blocked : null} />
+          <StatusLine view={view} word={statusWord(view, airflow)} env={env} blocked={variant ? blocked : null} hint={idleHint} />
         </div>
       </div>
       {done?.check ? (
@@ -269,7 +307,21 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
           ) : null}
         </div>
       ) : null}
-      <ResultGrid columns={view.columns} rows={run.rows} rowCount={view.rowCount} streaming={running} />
+      {stoppedNote ? <p className={styles.stoppedNote}>{stoppedNote}</p> : null}
+      <TaskGrid runs={view.airflow} />
+      {airflow.stage !== 'off' && airflow.stage !== 'failed' ? (
+        <ClearPreview
+          stage={airflow.stage}
+          count={view.rowCount}
+          groups={airflow.stage === 'confirm' ? clearGroups(view.columns, run.rows, view.rowCount) : []}
+          blocked={blocked}
+          onConfirm={() => launch(false)}
+        >
+          {results}
+        </ClearPreview>
+      ) : (
+        results
+      )}
       {view.status !== 'idle' ? <Terminal transcript={run.transcript} /> : null}
     </div>
   );

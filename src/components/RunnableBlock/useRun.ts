@@ -4,8 +4,9 @@
  * without a render per batch; logs go to a Transcript, never to React state.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Cell, ColumnInfo, DoneMessage, RunStatus } from '@site/server/protocol';
+import type { AirflowRunState, Cell, ColumnInfo, DoneMessage, RunStatus } from '@site/server/protocol';
 import { getRunClient, type RunEvent, type RunHandle, type RunRequest } from '@site/src/lib/runClient';
+import { asRunState, mergeRunState } from './airflow';
 import { ansi, Transcript } from './transcript';
 
 export type UiStatus = 'idle' | 'running' | RunStatus;
@@ -27,6 +28,10 @@ export interface RunView {
   readonly rowCount: number;
   readonly elapsedMs: number;
   readonly done: DoneMessage | null;
+  /** Airflow: the latest state of each DAG run the server follows (or read), in order of appearance. */
+  readonly airflow: readonly AirflowRunState[];
+  /** The run was a dry run (`preview: true`): it listed what a clear would reset and changed nothing. */
+  readonly preview: boolean;
 }
 
 export interface UseRun {
@@ -38,7 +43,7 @@ export interface UseRun {
   cancel(): void;
 }
 
-const IDLE: RunView = { status: 'idle', target: null, snippet: null, columns: [], rowCount: 0, elapsedMs: 0, done: null };
+const IDLE: RunView = { status: 'idle', target: null, snippet: null, columns: [], rowCount: 0, elapsedMs: 0, done: null, airflow: [], preview: false };
 const TICK_MS = 100;
 
 export function formatElapsed(ms: number): string {
@@ -75,6 +80,8 @@ export function useRun(wsUrl: () => string): UseRun {
   const frameRef = useRef(0);
   const startedRef = useRef(0);
   const hadColumnsRef = useRef(false);
+  /** Each followed run's last state word, so the terminal notes a run's transitions, not every poll. */
+  const runStatesRef = useRef(new Map<string, string>());
 
   const flushRows = useCallback(() => {
     frameRef.current = 0;
@@ -102,9 +109,21 @@ export function useRun(wsUrl: () => string): UseRun {
           transcript.write(event.stream === 'stderr' ? ansi.yellow(event.text) : event.text);
           if (!/\n$/.test(event.text)) transcript.write('\n');
           return;
-        case 'state':
-          transcript.line(ansi.cyan(`  state ${JSON.stringify(event.state)}`));
+        case 'state': {
+          const state = asRunState(event.state);
+          if (!state) {
+            transcript.line(ansi.cyan(`  state ${JSON.stringify(event.state)}`));
+            return;
+          }
+          // Task states go to the grid; the terminal keeps only the run's own transitions.
+          const key = `${state.dagId}/${state.runId}`;
+          if (runStatesRef.current.get(key) !== state.state) {
+            runStatesRef.current.set(key, state.state);
+            transcript.line(ansi.dim(`  ${state.dagId} run ${state.runId}: ${state.state}`));
+          }
+          setView((v) => ({ ...v, airflow: mergeRunState(v.airflow, state) }));
           return;
+        }
         case 'done': {
           cancelAnimationFrame(frameRef.current);
           frameRef.current = 0;
@@ -126,15 +145,16 @@ export function useRun(wsUrl: () => string): UseRun {
       frameRef.current = 0;
       rowsRef.current = [];
       hadColumnsRef.current = false;
+      runStatesRef.current.clear();
       startedRef.current = performance.now();
       const params = Object.entries(request.params ?? {})
         .map(([k, v]) => `${k}=${String(v)}`)
         .join(' ');
       transcript.line(
         `${ansi.dim(clock())} ${ansi.bold(`▶ ${request.snippet}`)} on ${target.production ? ansi.red(target.env) : ansi.cyan(target.env)}` +
-          ` · target ${target.target}${params ? ansi.dim(` · ${params}`) : ''}`,
+          ` · target ${target.target}${params ? ansi.dim(` · ${params}`) : ''}${request.preview ? ansi.yellow(' · dry run') : ''}`,
       );
-      setView({ ...IDLE, status: 'running', target, snippet: request.snippet });
+      setView({ ...IDLE, status: 'running', target, snippet: request.snippet, preview: request.preview === true });
       handleRef.current = getRunClient(wsUrl()).start(request, onEvent);
     },
     [onEvent, transcript, wsUrl],

@@ -78,7 +78,7 @@ function outcome(finals: readonly { run: DagRunInfo; tis: TaskInstanceInfo[] }[]
     failure: {
       code: 'connector_error',
       message: `${parts.join('; ')}.`,
-      hint: 'Read the failed task log above. Once the cause is fixed, clear the failed task with its downstream (tasks clear -t … -d) rather than triggering a new run.',
+      hint: 'Read the failed task log in the terminal. Once the cause is fixed, clear the failed task with its downstream (tasks clear -t … -d) rather than triggering a new run.',
     },
   };
 }
