@@ -62,6 +62,30 @@ function runOnce(ws: WebSocket, server: BenchServer, key: string, onMessage?: (m
   });
 }
 
+/** Sends a trigger, times its first `state` message, then stops following (the DAG run goes on). */
+function firstStateMs(ws: WebSocket, server: BenchServer, key: string): Promise<number> {
+  const id = `a${++seq}`;
+  const t0 = performance.now();
+  let first = -1;
+  return new Promise((resolve, reject) => {
+    const handler = (data: WebSocket.RawData) => {
+      const m = JSON.parse(data.toString()) as ServerMessage;
+      if (!('id' in m) || m.id !== id) return;
+      if (m.type === 'state' && first < 0) {
+        first = performance.now() - t0;
+        ws.send(JSON.stringify({ type: 'cancel', id }));
+      }
+      if (m.type === 'done') {
+        ws.off('message', handler);
+        if (first < 0) reject(new Error(`${key}: ended ${m.status} before any state: ${JSON.stringify(m.error)}`));
+        else resolve(first);
+      }
+    };
+    ws.on('message', handler);
+    ws.send(JSON.stringify({ type: 'run', id, snippet: key, sha256: server.manifest.snippets[key]!.sha256, env: 'demo', params: {} }));
+  });
+}
+
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function directDriverRowsPerSecond(dbFile: string): Promise<number> {
@@ -117,6 +141,7 @@ async function main(): Promise<void> {
     rowCap: 1_000_000,
     snippets: {
       'bench/one-row': { text: ONE_ROW },
+      'bench/af-trigger': { text: 'dags trigger airflow_variable_sync', lang: 'airflow', target: 'airflow', mode: 'write' },
       'bench/million': { text: MILLION },
       ...(pgUrl ? { 'bench/pg-one-row': { text: PG_ONE_ROW, target: 'pg' }, 'bench/pg-million': { text: PG_MILLION, target: 'pg' } } : {}),
     },
@@ -146,6 +171,12 @@ async function main(): Promise<void> {
       '≥ 50 %',
       ratio >= 0.5,
     ]);
+
+    // Airflow (issue #4): Trigger → the first `state` message, through the client and the demo sandbox.
+    const afFirsts: number[] = [];
+    for (let i = 0; i < 12; i++) afFirsts.push(await firstStateMs(ws, server, 'bench/af-trigger'));
+    afFirsts.shift(); // the first trigger warms the client (token, DAG list)
+    rows.push(['Airflow (sandbox): Trigger → first state message (p50 / max, 11 runs)', `${pct(afFirsts, 50).toFixed(1)} ms / ${Math.max(...afFirsts).toFixed(1)} ms`, 'reported', true]);
 
     // PostgreSQL (issue #6): the same two measurements against the local server, when there is one.
     if (pgUrl) {

@@ -26,6 +26,7 @@ export async function startBenchServer(opts: { dbFile: string; snippets: Record<
     path.join(dir, 'config.yaml'),
     `environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(opts.dbFile)}}\n` +
       (opts.postgresUrl ? `      pg: {kind: postgres, url: ${JSON.stringify(opts.postgresUrl)}}\n` : '') +
+      `      airflow: {kind: airflow, sandbox: true, timeScale: 0.2}\n` +
       `audit: {store: duckdb, path: ${JSON.stringify(path.join(dir, 'state.duckdb'))}}\n` +
       `limits: {rowsPerRun: ${opts.rowCap}, rowsHardCap: ${opts.rowCap}, runsPerSocket: 64}\n`,
   );
