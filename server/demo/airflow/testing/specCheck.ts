@@ -7,7 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 
-const DIR = path.resolve(__dirname, '../../../../../shared/reference/airflow');
+/** OPSBOOK_AIRFLOW_SPECS, else the shared folder beside the repository, else this workplace's shared folder. */
+const CANDIDATES = [process.env.OPSBOOK_AIRFLOW_SPECS, path.resolve(__dirname, '../../../../../shared/reference/airflow'), '/work/shared/reference/airflow'].filter(
+  (d): d is string => Boolean(d),
+);
+const DIR = CANDIDATES.find((d) => fs.existsSync(path.join(d, 'v1.yaml'))) ?? CANDIDATES[0]!;
 export const SPECS_PRESENT = fs.existsSync(path.join(DIR, 'v1.yaml')) && fs.existsSync(path.join(DIR, 'v2-rest-api-generated.yaml'));
 export const SPECS_DIR = DIR;
 
