@@ -44,3 +44,23 @@ describe('manifest integrity', () => {
     expect(() => loadManifestStore(path.join(dir, 'broken.json'))).toThrow(/is not JSON/);
   });
 });
+
+describe('author mode', () => {
+  it('reloads the watched manifest when it changes, and ignores other files in its folder', async () => {
+    const file = write('watched.json');
+    const reloads: number[] = [];
+    const store = loadManifestStore(file, { watch: true, onReload: (m) => reloads.push(Object.keys(m.snippets).length) });
+    try {
+      fs.writeFileSync(path.join(dir, 'demo.duckdb.wal'), 'noise');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(reloads).toEqual([]);
+      const next = JSON.stringify(makeManifest({ 'rb/a': { text: 'select 1' }, 'rb/b': { text: 'select 2' } }));
+      fs.writeFileSync(`${file}.tmp`, next);
+      fs.renameSync(`${file}.tmp`, file);
+      await expect.poll(() => reloads).toEqual([2]);
+      expect(Object.keys(store.current().snippets)).toEqual(['rb/a', 'rb/b']);
+    } finally {
+      store.close();
+    }
+  });
+});

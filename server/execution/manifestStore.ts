@@ -95,11 +95,17 @@ export function loadManifestStore(file: string, options: ManifestOptions = {}): 
   if (options.watch) {
     // Watch the directory: the writer renames a temp file over the manifest, which replaces the inode.
     let pending: NodeJS.Timeout | null = null;
-    watcher = fs.watch(path.dirname(file), () => {
+    // The directory also holds the demo warehouse and the state store, which change on every run: react
+    // only to the manifest (and its temp file), and only report a reload when the contents changed.
+    const name = path.basename(file);
+    watcher = fs.watch(path.dirname(file), (_event, changed) => {
+      if (changed && !changed.startsWith(name)) return;
       if (pending) clearTimeout(pending);
       pending = setTimeout(() => {
         try {
-          state = read();
+          const next = read();
+          if (next.hash === state.hash) return;
+          state = next;
           options.onReload?.(state.manifest);
         } catch (error) {
           options.onError?.(error as Error);
