@@ -10,6 +10,7 @@ test.describe('a dev environment on PostgreSQL', () => {
   test.beforeAll(async () => {
     test.setTimeout(180_000);
     const reason = await postgresUnavailable();
+    // Skips only without a PostgreSQL, printing why; under OPSBOOK_REQUIRE_SERVICES=1 (CI) postgresUnavailable throws instead.
     test.skip(reason !== null, reason ?? '');
     // The same command an operator runs (npm run dev:postgres), in its own process.
     execFileSync(process.execPath, ['--import', 'tsx', 'scripts/dev-postgres.ts'], { cwd: path.join(__dirname, '..'), stdio: 'inherit' });

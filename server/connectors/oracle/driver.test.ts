@@ -4,33 +4,16 @@
  * relies on is checked against the driver's own encoder.
  */
 import { createRequire } from 'node:module';
-import net from 'node:net';
+import { misbehavingPorts } from '../../testing/loopbackPorts';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StatementRequest } from '../types';
 import { wallClock } from './binds';
 import type { OracleConnectionConfig } from './config';
 import { openOracle } from './index';
 
-const servers: net.Server[] = [];
-const sockets = new Set<net.Socket>();
-afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-});
-
-/** A loopback port that refuses, stays silent, or hangs up at once. */
-async function listener(behaviour: 'refuse' | 'silent' | 'hang-up'): Promise<number> {
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    if (behaviour === 'hang-up') socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  if (behaviour === 'refuse') await new Promise((r) => server.close(r));
-  else servers.push(server);
-  return port;
-}
+const ports = misbehavingPorts();
+afterAll(() => ports.closeAll());
+const listener = ports.listener;
 
 function configFor(port: number): OracleConnectionConfig {
   return { kind: 'oracle', connectString: `127.0.0.1:${port}/FREEPDB1`, read: { user: 'opsbook_ro', password: 'not-a-real-secret' }, poolMax: 1, connectTimeoutMs: 1000 };

@@ -2,32 +2,15 @@
  * The real mssql on tedious 19 without a server: its failure paths must reach the user as a clear
  * `unavailable` naming SQL Server and the target, quickly.
  */
-import net from 'node:net';
+import { misbehavingPorts } from '../../testing/loopbackPorts';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StatementRequest } from '../types';
 import type { SqlServerConnectionConfig } from './config';
 import { openSqlServer } from './index';
 
-const servers: net.Server[] = [];
-const sockets = new Set<net.Socket>();
-afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-});
-
-/** A loopback port that refuses, stays silent, or hangs up at once. */
-async function listener(behaviour: 'refuse' | 'silent' | 'hang-up'): Promise<number> {
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    if (behaviour === 'hang-up') socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  if (behaviour === 'refuse') await new Promise((r) => server.close(r));
-  else servers.push(server);
-  return port;
-}
+const ports = misbehavingPorts();
+afterAll(() => ports.closeAll());
+const listener = ports.listener;
 
 function configFor(port: number): SqlServerConnectionConfig {
   return {
