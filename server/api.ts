@@ -68,6 +68,11 @@ export interface Approval {
   readonly comment: string | null;
   readonly usedAt: string | null;
   readonly preview: ApprovalPreview;
+  /**
+   * For a used approval: the run that spent it and how that run ended — `running` while it goes, and
+   * `interrupted` when the server stopped (crashed) during it, so nobody assumes the write happened.
+   */
+  readonly run?: { readonly id: string; readonly status: AuditStatus } | null;
 }
 
 /** POST /api/approvals → 201 Approval. 429 when the user asks too often. */
@@ -108,13 +113,25 @@ export interface AuditRecord {
   readonly runId: string | null;
   readonly startedAt: string | null;
   readonly endedAt: string | null;
-  /** Run status, or for approvals: requested / approved / rejected. */
-  readonly status: RunStatus | 'requested' | 'approved' | 'rejected';
+  /**
+   * Run status (`running` while the run goes: the record is written when the run is accepted and completed
+   * once when it ends; `interrupted` when the server stopped during it), or for approvals: requested /
+   * approved / rejected (a refused request or decision is `rejected` with an error code).
+   */
+  readonly status: AuditStatus;
   readonly rowCount: number | null;
   readonly check: boolean | null;
-  readonly errorCode: ErrorCode | null;
+  readonly errorCode: ErrorCode | 'not_found' | 'rate_limited' | 'bad_request' | null;
   readonly detail: string | null;
+  /** Rows a write changed, where the engine reports it; null otherwise (and for reads). */
+  readonly rowsAffected: number | null;
+  /** True for a preview/dry run (e.g. an Airflow clear's dry-run list); null when not applicable. */
+  readonly dryRun: boolean | null;
+  /** The server instance that ran it (several instances may share a PostgreSQL store); null for old records. */
+  readonly instance: string | null;
 }
+
+export type AuditStatus = RunStatus | 'running' | 'interrupted' | 'requested' | 'approved' | 'rejected';
 
 /**
  * GET /api/audit?runbook=&user=&env=&status=&kind=&from=YYYY-MM-DD&to=YYYY-MM-DD&limit=100&offset=0

@@ -7,9 +7,14 @@ import { TABLES, type Row } from './sql';
 import { createSqlStore } from './sqlStore';
 import type { StateStore } from './types';
 
-export async function openPostgresStore(url: string, schema: string): Promise<StateStore> {
+export async function openPostgresStore(url: string, schema: string, log: (message: string) => void = (m) => console.error(`opsbook: ${m}`)): Promise<StateStore> {
   const { default: pg } = await import('pg');
-  const pool: Pool = new pg.Pool({ connectionString: url, max: 5 });
+  // A connection attempt must fail fast while the store is down, so runs are refused (`unavailable`)
+  // promptly instead of hanging; the pool reconnects by itself once the store is back.
+  const pool: Pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 5_000 });
+  // An idle client whose backend is terminated (restart, failover, pg_terminate_backend) emits `error`
+  // on the pool; unhandled, that would end the process. The pool drops that client and opens another.
+  pool.on('error', (error) => log(`the audit store's idle connection dropped (${error.message}); the next write reconnects.`));
   const quoted = `"${schema.replaceAll('"', '""')}"`;
   const client = await pool.connect();
   try {

@@ -17,13 +17,23 @@ export const TABLES = (prefix: string) => [
     reason varchar not null, requested_by varchar not null, requested_by_name varchar not null, requested_at varchar not null,
     expires_at varchar not null, status varchar not null, decided_by varchar, decided_by_name varchar, decided_at varchar,
     comment varchar, used_at varchar, preview varchar not null)`,
+  // Added with the write-ahead audit: older stores gain the columns in place (null for old records).
+  `alter table ${prefix}audit_log add column if not exists rows_affected bigint`,
+  `alter table ${prefix}audit_log add column if not exists dry_run boolean`,
+  `alter table ${prefix}audit_log add column if not exists instance varchar`,
+  // One row per live server instance; a stale heartbeat means its open runs were interrupted.
+  `create table if not exists ${prefix}instances (id varchar primary key, seen_at varchar not null)`,
 ];
 
-export const AUDIT_COLUMNS = 'id, occurred_at, kind, user_name, roles, snippet, sha256, runbook, step, env, params, approval, run_id, started_at, ended_at, status, row_count, check_passed, error_code, detail';
+export const AUDIT_COLUMNS = 'id, occurred_at, kind, user_name, roles, snippet, sha256, runbook, step, env, params, approval, run_id, started_at, ended_at, status, row_count, check_passed, error_code, detail, rows_affected, dry_run, instance';
+export const AUDIT_COLUMN_COUNT = AUDIT_COLUMNS.split(',').length;
 
 export function auditValues(r: AuditRecord): unknown[] {
-  return [r.id, r.at, r.kind, r.user, JSON.stringify(r.roles), r.snippet, r.sha256, r.runbook, r.step, r.env, JSON.stringify(r.params), r.approval, r.runId, r.startedAt, r.endedAt, r.status, r.rowCount, r.check, r.errorCode, r.detail];
+  return [r.id, r.at, r.kind, r.user, JSON.stringify(r.roles), r.snippet, r.sha256, r.runbook, r.step, r.env, JSON.stringify(r.params), r.approval, r.runId, r.startedAt, r.endedAt, r.status, r.rowCount, r.check, r.errorCode, r.detail, r.rowsAffected, r.dryRun, r.instance];
 }
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const bool = (v: unknown): boolean | null => (v === null || v === undefined ? null : Boolean(v));
 
 export type Row = Record<string, unknown>;
 
@@ -47,10 +57,13 @@ export function auditFromRow(row: Row): AuditRecord {
     startedAt: str(row.started_at),
     endedAt: str(row.ended_at),
     status: row.status as AuditRecord['status'],
-    rowCount: row.row_count === null || row.row_count === undefined ? null : Number(row.row_count),
-    check: row.check_passed === null || row.check_passed === undefined ? null : Boolean(row.check_passed),
+    rowCount: num(row.row_count),
+    check: bool(row.check_passed),
     errorCode: str(row.error_code) as AuditRecord['errorCode'],
     detail: str(row.detail),
+    rowsAffected: num(row.rows_affected),
+    dryRun: bool(row.dry_run),
+    instance: str(row.instance),
   };
 }
 
@@ -71,6 +84,14 @@ export function auditWhere(f: AuditFilter): { where: string; values: unknown[] }
   if (f.to) add('occurred_at <= ?', `${f.to}T23:59:59.999Z`);
   return { where: clauses.length ? `where ${clauses.join(' and ')}` : '', values };
 }
+
+/**
+ * The run that spent a used approval, read from the audit log (the record is written before the approval
+ * is consumed), so an approval whose run was interrupted says so. `a` is the approvals table's alias.
+ */
+export const approvalRunColumns = (prefix: string) =>
+  `(select r.run_id from ${prefix}audit_log r where r.approval = a.id and r.kind = 'run' and r.run_id is not null and r.status <> 'rejected' and a.status = 'used' order by r.occurred_at desc limit 1) as run_id,
+   (select r.status from ${prefix}audit_log r where r.approval = a.id and r.kind = 'run' and r.run_id is not null and r.status <> 'rejected' and a.status = 'used' order by r.occurred_at desc limit 1) as run_status`;
 
 export const APPROVAL_COLUMNS = 'id, snippet, sha256, runbook, step, title, approver_role, env, params, text, reason, requested_by, requested_by_name, requested_at, expires_at, status, decided_by, decided_by_name, decided_at, comment, used_at, preview';
 
@@ -100,6 +121,7 @@ export function approvalFromRow(row: Row): Approval {
     comment: str(row.comment),
     usedAt: str(row.used_at),
     preview: JSON.parse(String(row.preview)) as Approval['preview'],
+    run: row.run_id ? { id: String(row.run_id), status: row.run_status as AuditRecord['status'] } : null,
   };
 }
 

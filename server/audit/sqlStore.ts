@@ -3,7 +3,7 @@
  * the atomic conditional updates are what make decisions and single use safe across instances.
  */
 import type { Approval, AuditPage, AuditRecord, UserRef } from '../api';
-import { APPROVAL_COLUMNS, AUDIT_COLUMNS, approvalFromRow, approvalValues, auditFromRow, auditValues, auditWhere, placeholders, type Row } from './sql';
+import { APPROVAL_COLUMNS, AUDIT_COLUMN_COUNT, AUDIT_COLUMNS, approvalFromRow, approvalRunColumns, approvalValues, auditFromRow, auditValues, auditWhere, placeholders, type Row } from './sql';
 import { effectiveStatus, type AuditFilter, type DecideResult, type NewApproval, type StateStore } from './types';
 
 export interface SqlExec {
@@ -13,13 +13,41 @@ export interface SqlExec {
 
 export function createSqlStore(exec: SqlExec, prefix: string): StateStore {
   const withStatus = (a: Approval, now: Date): Approval => ({ ...a, status: effectiveStatus(a.status, a.expiresAt, now) });
+  const approvalSelect = `select ${APPROVAL_COLUMNS.split(', ').map((c) => `a.${c}`).join(', ')}, ${approvalRunColumns(prefix)} from ${prefix}approvals a`;
   const get = async (id: string): Promise<Approval | null> => {
-    const rows = await exec.query(`select ${APPROVAL_COLUMNS} from ${prefix}approvals where id = $1`, [id]);
+    const rows = await exec.query(`${approvalSelect} where a.id = $1`, [id]);
     return rows[0] ? approvalFromRow(rows[0]) : null;
   };
   return {
     async appendAudit(record: AuditRecord) {
-      await exec.query(`insert into ${prefix}audit_log (${AUDIT_COLUMNS}) values (${placeholders(20)})`, auditValues(record));
+      await exec.query(`insert into ${prefix}audit_log (${AUDIT_COLUMNS}) values (${placeholders(AUDIT_COLUMN_COUNT)})`, auditValues(record));
+    },
+    async completeAudit(r: AuditRecord) {
+      const rows = await exec.query(
+        `update ${prefix}audit_log set ended_at = $1, status = $2, row_count = $3, check_passed = $4, error_code = $5, detail = $6, rows_affected = $7, dry_run = $8
+         where id = $9 and status = 'running' returning id`,
+        [r.endedAt, r.status, r.rowCount, r.check, r.errorCode, r.detail, r.rowsAffected, r.dryRun, r.id],
+      );
+      return rows.length > 0;
+    },
+    async heartbeat(instance, now) {
+      await exec.query(`insert into ${prefix}instances (id, seen_at) values ($1, $2) on conflict (id) do update set seen_at = excluded.seen_at`, [instance, now.toISOString()]);
+    },
+    async leave(instance) {
+      await exec.query(`delete from ${prefix}instances where id = $1`, [instance]);
+    },
+    async interruptOpenRuns(o) {
+      const rows = await exec.query(
+        `update ${prefix}audit_log set status = 'interrupted', ended_at = $1,
+           detail = 'The server stopped while this ran; check the target system for what it changed before running it again.'
+         where status = 'running' and (
+           instance is null
+           or ($2 and instance = $3)
+           or (instance <> $3 and instance not in (select id from ${prefix}instances where seen_at > $4)))
+         returning id`,
+        [o.now.toISOString(), o.includeSelf, o.self, o.staleBefore.toISOString()],
+      );
+      return rows.map((r) => String(r.id));
     },
     async queryAudit(filter: AuditFilter): Promise<AuditPage> {
       const { where, values } = auditWhere(filter);
@@ -31,7 +59,7 @@ export function createSqlStore(exec: SqlExec, prefix: string): StateStore {
       return { records: rows.map(auditFromRow), total: Number(total[0]?.n ?? 0) };
     },
     async createApproval(a: NewApproval) {
-      const approval: Approval = { ...a, status: 'pending', decidedBy: null, decidedAt: null, comment: null, usedAt: null };
+      const approval: Approval = { ...a, status: 'pending', decidedBy: null, decidedAt: null, comment: null, usedAt: null, run: null };
       await exec.query(`insert into ${prefix}approvals (${APPROVAL_COLUMNS}) values (${placeholders(22)})`, approvalValues(approval));
       return approval;
     },
@@ -48,7 +76,7 @@ export function createSqlStore(exec: SqlExec, prefix: string): StateStore {
       }
       // Expiry is derived, so filter by stored status and then by the effective one.
       const rows = await exec.query(
-        `select ${APPROVAL_COLUMNS} from ${prefix}approvals ${clauses.length ? `where ${clauses.join(' and ')}` : ''} order by requested_at desc limit 1000`,
+        `${approvalSelect} ${clauses.length ? `where ${clauses.map((c) => `a.${c}`).join(' and ')}` : ''} order by a.requested_at desc limit 1000`,
         values,
       );
       return rows

@@ -23,7 +23,8 @@ function record(i: number, over: Partial<AuditRecord> = {}): AuditRecord {
   return {
     id: `rec-${String(i).padStart(3, '0')}`, at: minutes(i).toISOString(), kind: 'run', user: i % 2 ? 'dana' : 'oskar', roles: ['service-team'], snippet: 'rb/x',
     sha256: 'b'.repeat(64), runbook: i % 3 ? 'rb' : 'other', step: 's', env: 'demo', params: { n: i }, approval: null, runId: `run-${i}`,
-    startedAt: minutes(i).toISOString(), endedAt: minutes(i).toISOString(), status: i % 4 ? 'succeeded' : 'failed', rowCount: i, check: i % 2 === 0, errorCode: null, detail: null, ...over,
+    startedAt: minutes(i).toISOString(), endedAt: minutes(i).toISOString(), status: i % 4 ? 'succeeded' : 'failed', rowCount: i, check: i % 2 === 0, errorCode: null, detail: null,
+    rowsAffected: null, dryRun: null, instance: null, ...over,
   };
 }
 
@@ -78,6 +79,48 @@ function storeContract(name: string, open: () => Promise<StateStore>, cleanup: (
       expect((await store.getApproval('ap-2', minutes(3)))).toMatchObject({ status: 'used', usedAt: minutes(2).toISOString(), decidedBy: { user: 'imani' }, comment: 'go' });
     });
 
+    it('completes an open run record once: running, then its final status, and never again', async (ctx) => {
+      if (skip()) return ctx.skip();
+      await store.appendAudit(record(100, { id: 'open-1', status: 'running', endedAt: null, rowCount: null, check: null }));
+      expect((await store.queryAudit({ status: 'running', limit: 10, offset: 0 })).records.map((r) => r.id)).toContain('open-1');
+      expect(await store.completeAudit(record(100, { id: 'open-1', status: 'succeeded', rowCount: 7, rowsAffected: 3, dryRun: false }))).toBe(true);
+      expect(await store.completeAudit(record(100, { id: 'open-1', status: 'failed' }))).toBe(false);
+      const done = (await store.queryAudit({ runbook: 'rb', status: 'succeeded', limit: 1000, offset: 0 })).records.filter((r) => r.id === 'open-1');
+      expect(done).toHaveLength(1);
+      expect(done[0]).toMatchObject({ rowCount: 7, rowsAffected: 3, dryRun: false });
+    });
+
+    it("interrupts the open runs of its own previous life and of stale instances, never a live instance's", async (ctx) => {
+      if (skip()) return ctx.skip();
+      const open = (id: string, instance: string) => record(200, { id, status: 'running', endedAt: null, instance });
+      await store.heartbeat('live', minutes(300));
+      await store.heartbeat('stale', minutes(200));
+      await store.appendAudit(open('of-me', 'me'));
+      await store.appendAudit(open('of-live', 'live'));
+      await store.appendAudit(open('of-stale', 'stale'));
+      await store.appendAudit(open('of-gone', 'never-seen'));
+      const ids = await store.interruptOpenRuns({ self: 'me', includeSelf: true, staleBefore: minutes(299), now: minutes(301) });
+      expect(ids.sort()).toEqual(['of-gone', 'of-me', 'of-stale']);
+      const after = (await store.queryAudit({ limit: 1000, offset: 0 })).records;
+      expect(after.find((r) => r.id === 'of-live')!.status).toBe('running');
+      expect(after.find((r) => r.id === 'of-me')).toMatchObject({ status: 'interrupted', endedAt: minutes(301).toISOString() });
+      await store.leave('live');
+      expect(await store.interruptOpenRuns({ self: 'me', includeSelf: false, staleBefore: minutes(299), now: minutes(302) })).toEqual(['of-live']);
+    });
+
+    it('shows on a used approval the run that spent it, and that the run was interrupted', async (ctx) => {
+      if (skip()) return ctx.skip();
+      await store.createApproval(approval('ap-run'));
+      await store.decideApproval('ap-run', 'approved', { user: 'imani', displayName: 'Imani' }, 'go', minutes(1));
+      expect((await store.getApproval('ap-run', minutes(2)))!.run).toBeNull();
+      await store.appendAudit(record(400, { id: 'run-ap', runId: 'run-ap', approval: 'ap-run', status: 'running', endedAt: null, instance: 'crashed' }));
+      await store.consumeApproval('ap-run', minutes(2));
+      expect((await store.getApproval('ap-run', minutes(3)))!.run).toEqual({ id: 'run-ap', status: 'running' });
+      await store.interruptOpenRuns({ self: 'crashed', includeSelf: true, staleBefore: minutes(2), now: minutes(4) });
+      expect((await store.getApproval('ap-run', minutes(5)))).toMatchObject({ status: 'used', run: { id: 'run-ap', status: 'interrupted' } });
+      expect((await store.listApprovals({ status: 'used', limit: 10 }, minutes(5))).find((a) => a.id === 'ap-run')!.run).toEqual({ id: 'run-ap', status: 'interrupted' });
+    });
+
     it('expires approvals: no decision and no use after the deadline', async (ctx) => {
       if (skip()) return ctx.skip();
       await store.createApproval(approval('ap-3', 'dana', 10));
@@ -119,6 +162,35 @@ describe('two server instances on one PostgreSQL', () => {
       await a.close();
       await b.close();
       await dropSchema(shared);
+    }
+  });
+});
+
+describe('an audit table from before the write-ahead audit', () => {
+  it('gains the new columns in place and keeps its records (PostgreSQL)', async (ctx) => {
+    if (pgSkip) return ctx.skip();
+    const old = scratchSchema('opsbook_test_migrate');
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: postgresUrl() });
+    await client.connect();
+    try {
+      await client.query(`create schema "${old}"`);
+      await client.query(`create table "${old}".audit_log (
+        id varchar primary key, occurred_at varchar not null, kind varchar not null, user_name varchar not null, roles varchar not null,
+        snippet varchar, sha256 varchar, runbook varchar, step varchar, env varchar, params varchar not null, approval varchar,
+        run_id varchar, started_at varchar, ended_at varchar, status varchar not null, row_count bigint, check_passed boolean,
+        error_code varchar, detail varchar)`);
+      await client.query(`insert into "${old}".audit_log values ('old-1', '2026-11-01T00:00:00.000Z', 'run', 'dana', '[]', null, null, null, null, 'demo', '{}', null, null, null, null, 'succeeded', 1, null, null, null)`);
+      const store = await openPostgresStore(postgresUrl(), old);
+      try {
+        const page = await store.queryAudit({ limit: 10, offset: 0 });
+        expect(page.records[0]).toMatchObject({ id: 'old-1', status: 'succeeded', rowsAffected: null, dryRun: null, instance: null });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await client.end();
+      await dropSchema(old);
     }
   });
 });

@@ -24,8 +24,22 @@ export type DecideResult =
   | { readonly ok: false; readonly reason: 'not_found' | 'not_pending' | 'expired' };
 
 export interface StateStore {
-  /** Appends one record; the log has no update or delete. */
+  /** Appends one record: a finished one (a refusal, an approval event) or an open run (`running`). */
   appendAudit(record: AuditRecord): Promise<void>;
+  /**
+   * Completes an open run record once (`running` → its final status); false when no open record has
+   * that id (already completed, or marked interrupted). Nothing else is ever updated or deleted.
+   */
+  completeAudit(record: AuditRecord): Promise<boolean>;
+  /** Records that this server instance is alive (several instances may share a PostgreSQL store). */
+  heartbeat(instance: string, now: Date): Promise<void>;
+  /** A cleanly stopped instance leaves: its runs are all complete, nobody needs to wait for it. */
+  leave(instance: string): Promise<void>;
+  /**
+   * Marks `interrupted` every open run whose instance is not alive (no heartbeat since `staleBefore`),
+   * plus — at start — this instance's own open runs, which its previous life left. Returns their ids.
+   */
+  interruptOpenRuns(o: { readonly self: string; readonly includeSelf: boolean; readonly staleBefore: Date; readonly now: Date }): Promise<string[]>;
   queryAudit(filter: AuditFilter): Promise<AuditPage>;
   createApproval(approval: NewApproval): Promise<Approval>;
   getApproval(id: string, now: Date): Promise<Approval | null>;

@@ -13,7 +13,7 @@ import { executeAirflowSnippet } from '../connectors/airflow/execute';
 import { ConnectorError, type RowSink } from '../connectors/types';
 import type { Identity } from '../identity';
 import type { CheckResult, DoneMessage, ErrorCode, RunError, RunMessage, ServerMessage } from '../protocol';
-import type { AuditSink } from './audit';
+import type { AuditEntry, AuditSink } from './audit';
 import { bindParams } from './bindParams';
 import type { ManifestStore } from './manifestStore';
 import { decide } from './policy';
@@ -31,6 +31,13 @@ export interface RunnerDeps {
   readonly airflow?: AirflowConnections;
 }
 
+/** The state store did not take the run's record: nothing runs unaudited. */
+const UNAUDITED: RunError = {
+  code: 'unavailable',
+  message: 'The audit store is unavailable, so nothing can run right now (every run must be recorded first).',
+  hint: 'Try again in a moment; if it persists, ask an admin to check the audit database.',
+};
+
 /** What the session gives a run: a way to send, and a sink whose `rows` waits while the socket is full. */
 export interface RunChannel {
   send(message: ServerMessage): void;
@@ -41,15 +48,40 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
   const now = deps.now ?? (() => new Date());
   const started = now();
   const t0 = performance.now();
-  const snippet: ManifestSnippet | undefined = deps.manifest.current().snippets[msg.snippet];
+  // Own keys only: `__proto__` or `constructor` must not reach the prototype (DESIGN.md §7a).
+  const snippet: ManifestSnippet | undefined = Object.hasOwn(deps.manifest.current().snippets, msg.snippet) ? deps.manifest.current().snippets[msg.snippet] : undefined;
   let runId: string | null = null;
   let rowCount = 0;
   let truncated = false;
   let check: CheckResult | undefined;
   let resolvedParams: Record<string, unknown> = msg.params;
 
-  const finish = (status: DoneMessage['status'], error?: RunError): DoneMessage => {
-    const done: DoneMessage = {
+  const entry = (status: AuditEntry['status'], error?: RunError): AuditEntry => ({
+    ...(runId ? { id: runId } : {}),
+    kind: 'run',
+    runId,
+    user: identity.user,
+    roles: identity.roles,
+    snippet: msg.snippet,
+    sha256: msg.sha256,
+    runbook: snippet?.runbook ?? null,
+    step: snippet?.step ?? null,
+    env: msg.env,
+    params: resolvedParams,
+    approval: msg.approval ?? null,
+    startedAt: started.toISOString(),
+    endedAt: status === 'running' ? null : now().toISOString(),
+    status,
+    rowCount: status === 'running' ? null : rowCount,
+    check: check ? check.passed : null,
+    errorCode: error?.code ?? null,
+    detail: error ? error.message.slice(0, 500) : null,
+  });
+
+  /** Completes the record (or writes the refusal) and only then hands back the `done` to send. */
+  const finish = async (status: DoneMessage['status'], error?: RunError): Promise<DoneMessage> => {
+    await deps.audit.record(entry(status, error));
+    return {
       type: 'done',
       id: msg.id,
       status,
@@ -59,33 +91,12 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       ...(check ? { check } : {}),
       ...(error ? { error } : {}),
     };
-    deps.audit.record({
-      kind: 'run',
-      runId,
-      user: identity.user,
-      roles: identity.roles,
-      snippet: msg.snippet,
-      sha256: msg.sha256,
-      runbook: snippet?.runbook ?? null,
-      step: snippet?.step ?? null,
-      env: msg.env,
-      params: resolvedParams,
-      approval: msg.approval ?? null,
-      startedAt: started.toISOString(),
-      endedAt: now().toISOString(),
-      status,
-      rowCount,
-      check: check ? check.passed : null,
-      errorCode: error?.code ?? null,
-      detail: error ? error.message.slice(0, 500) : null,
-    });
-    return done;
   };
   const reject = (code: ErrorCode, message: string, hint?: string) => finish('rejected', { code, message, ...(hint ? { hint } : {}) });
 
   if (!snippet) return reject('unknown_snippet', `No snippet "${msg.snippet}" in the manifest this server runs.`, 'Only snippets merged into the runbooks can run; reload the page if the site was rebuilt.');
   if (snippet.sha256 !== msg.sha256) return reject('stale_snippet', `The page's copy of "${msg.snippet}" differs from the one this server runs.`, 'Reload the page to get the current runbook.');
-  const env = deps.config.environments[msg.env];
+  const env = Object.hasOwn(deps.config.environments, msg.env) ? deps.config.environments[msg.env] : undefined;
   if (!env) return reject('unknown_env', `There is no environment "${msg.env}". Known: ${Object.keys(deps.config.environments).join(', ')}.`);
   const connection = env.connections[snippet.target];
   if (!connection) return reject('unavailable', `Environment ${msg.env} has no connection "${snippet.target}" for this snippet.`, 'Ask an admin to add it to opsbook.config.yaml, or pick another environment.');
@@ -97,19 +108,31 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
   const bound = bindParams(snippet.params, msg.params, started);
   if (!bound.ok) return reject('invalid_params', bound.message);
   resolvedParams = bound.resolved;
+  if (decision.needsApproval && !msg.approval) {
+    return reject('approval_required', `This is an escalation step: it runs only with an approval from ${snippet.approver ?? 'an approver'}.`, 'Request approval from the step; the run unlocks once someone else approves it.');
+  }
+
+  // Write-ahead: the run's record exists before anything irreversible (spending the approval, the statement).
+  const opening = randomUUID();
+  runId = opening;
+  if (!(await deps.audit.record(entry('running')))) {
+    runId = null;
+    return { type: 'done', id: msg.id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: Math.round(performance.now() - t0), error: UNAUDITED };
+  }
   if (decision.needsApproval) {
-    if (!msg.approval) {
-      return reject('approval_required', `This is an escalation step: it runs only with an approval from ${snippet.approver ?? 'an approver'}.`, 'Request approval from the step; the run unlocks once someone else approves it.');
+    let problem: string | null;
+    try {
+      problem = deps.approvals
+        ? await deps.approvals.consumeFor(identity, msg.approval!, { snippet: msg.snippet, sha256: msg.sha256, env: msg.env, params: bound.resolved })
+        : 'Approvals are not available on this server.';
+    } catch (error) {
+      return finish('rejected', { ...UNAUDITED, message: `The approval could not be checked: ${(error as Error).message}` });
     }
-    const problem = deps.approvals
-      ? await deps.approvals.consumeFor(identity, msg.approval, { snippet: msg.snippet, sha256: msg.sha256, env: msg.env, params: bound.resolved })
-      : 'Approvals are not available on this server.';
     if (problem) return reject('approval_invalid', problem);
   }
   if (signal.aborted) return finish('cancelled', { code: 'cancelled', message: 'Cancelled before it started.' });
 
-  runId = randomUUID();
-  channel.send({ type: 'accepted', id: msg.id, runId, startedAt: started.toISOString() });
+  channel.send({ type: 'accepted', id: msg.id, runId: opening, startedAt: started.toISOString() });
   const limits = deps.config.limits;
   try {
     if (snippet.lang === 'airflow') {
@@ -124,7 +147,7 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     const outcome = await connector.stream(
       {
         text: snippet.text, binds: bound.binds, mode: snippet.mode, signal, timeoutMs: limits.statementTimeoutMs, maxRows: limits.rowsPerRun,
-        queryTag: { runbook: snippet.runbook, snippet: msg.snippet, user: identity.user, env: msg.env, runId },
+        queryTag: { runbook: snippet.runbook, snippet: msg.snippet, user: identity.user, env: msg.env, runId: opening },
       },
       {
         columns: (columns) => channel.send({ type: 'columns', id: msg.id, columns }),

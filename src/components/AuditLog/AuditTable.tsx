@@ -14,6 +14,9 @@ const STATUS_LOOK: Record<AuditRecord['status'], { readonly icon: string; readon
   rejected: { icon: '⊘', tone: 'bad' },
   cancelled: { icon: '■', tone: 'warn' },
   requested: { icon: '…', tone: 'info' },
+  running: { icon: '▶', tone: 'info' },
+  // The server stopped while it ran: whether a write landed must be checked in the target system.
+  interrupted: { icon: '⚠', tone: 'warn' },
 };
 
 function pad(n: number): string {

@@ -11,7 +11,7 @@ import styles from './styles.module.css';
 
 type Load = { readonly state: 'loading' } | { readonly state: 'ready'; readonly page: AuditPage } | { readonly state: 'error'; readonly message: string };
 
-const STATUSES = ['succeeded', 'failed', 'cancelled', 'rejected', 'requested', 'approved'] as const;
+const STATUSES = ['succeeded', 'failed', 'cancelled', 'rejected', 'interrupted', 'running', 'requested', 'approved'] as const;
 const KINDS = [
   ['run', 'Run'],
   ['approval_request', 'Approval request'],
