@@ -11,7 +11,7 @@ import type { StateStore } from './audit/types';
 import { AuthError, type Authenticator } from './auth/types';
 import type { OpsbookConfig } from './config';
 import type { ConnectorRegistry } from './connectors/registry';
-import { ApprovalHub, UserRunCounter } from './events';
+import { ApprovalHub, RunRegistry, UserRunCounter } from './events';
 import { createApprovalService } from './execution/approvals';
 import type { AuditSink } from './execution/audit';
 import type { ManifestStore } from './execution/manifestStore';
@@ -51,6 +51,7 @@ export function createApp(deps: AppDeps): App {
   const allowedOrigins = [...deps.config.server.allowedOrigins, ...(deps.extraOrigins ?? [])];
   const hub = new ApprovalHub();
   const userRuns = new UserRunCounter();
+  const activeRuns = new RunRegistry();
   const notify = createNotifier(deps.config.notifications, log);
   const approvals = createApprovalService({
     config: deps.config,
@@ -145,7 +146,7 @@ export function createApp(deps: AppDeps): App {
             approvals,
             airflow,
             ...(deps.now ? { now: deps.now } : {}),
-          }, { hub, userRuns });
+          }, { hub, userRuns, runs: activeRuns });
         });
       },
       (error: unknown) => {
@@ -158,9 +159,16 @@ export function createApp(deps: AppDeps): App {
   return {
     server,
     async close() {
-      for (const ws of wss.clients) ws.terminate();
-      wss.close();
+      // Stop accepting first, then cancel every run and wait until each has sent its `done` and completed
+      // its audit record; only then tell the pages to reconnect (1001, going away).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const stuck = await activeRuns.abortAll(8_000);
+      if (stuck) log(`shutdown: ${stuck} run(s) did not stop within 8 s of being cancelled`);
+      for (const ws of wss.clients) {
+        ws.close(1001, 'The Opsbook server is restarting; reconnect in a moment.');
+        setTimeout(() => ws.terminate(), 1_000).unref();
+      }
+      wss.close();
       server.closeAllConnections();
       await closed;
       sandbox?.close();

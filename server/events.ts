@@ -41,3 +41,31 @@ export class UserRunCounter {
     else this.counts.set(user, n);
   }
 }
+
+/**
+ * Every run going on in this process, so a shutdown can abort them all and wait until each has sent its
+ * `done` and completed its audit record.
+ */
+export class RunRegistry {
+  private readonly runs = new Map<AbortController, Promise<unknown>>();
+
+  track(controller: AbortController, ended: Promise<unknown>): void {
+    this.runs.set(controller, ended);
+    void ended.finally(() => this.runs.delete(controller));
+  }
+
+  get size(): number {
+    return this.runs.size;
+  }
+
+  /** Aborts every run; resolves when all have ended, or after `guardMs` with how many had not. */
+  async abortAll(guardMs: number): Promise<number> {
+    const ended = [...this.runs.values()];
+    for (const controller of this.runs.keys()) controller.abort();
+    let timer: NodeJS.Timeout | undefined;
+    const guard = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), guardMs)));
+    const outcome = await Promise.race([Promise.allSettled(ended).then(() => 'ended' as const), guard]);
+    clearTimeout(timer);
+    return outcome === 'ended' ? 0 : this.runs.size;
+  }
+}

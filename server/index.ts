@@ -5,6 +5,7 @@
  * Environment: PORT (3000), HOST (0.0.0.0), OPSBOOK_CONFIG, OPSBOOK_MANIFEST (build/opsbook-manifest.json),
  * OPSBOOK_WATCH_MANIFEST=1 (author mode: reload on change), OPSBOOK_API_ONLY=1 (do not serve build/),
  * OPSBOOK_EXTRA_ORIGINS (comma list of origins allowed on the socket, e.g. the dev server's).
+ * OPSBOOK_INSTANCE_ID (this instance's name in the audit; default host:port — see audit/liveness.ts).
  */
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
@@ -13,6 +14,8 @@ import { createConnectorRegistry } from './connectors/registry';
 import { storeAuditSink } from './execution/audit';
 import { createAuthenticator } from './auth';
 import { openStateStore } from './state';
+import { instanceId, startLiveness } from './audit/liveness';
+import { installShutdown } from './shutdown';
 import { loadManifestStore, ManifestError } from './execution/manifestStore';
 import { createApp } from './app';
 import { ensureDemoWarehouse } from './demo/warehouse';
@@ -44,9 +47,14 @@ async function main(): Promise<void> {
     }
   }
   const connectors = createConnectorRegistry(config, siteDir);
-  const store = await openStateStore(config, siteDir);
   const log = (m: string) => console.error(`opsbook: ${m}`);
-  const audit = storeAuditSink(store, log);
+  const store = await openStateStore(config, siteDir, log);
+  const port = Number(process.env.PORT ?? 3000);
+  const instance = instanceId(process.env, port);
+  // Before serving: runs a crash left open become `interrupted`, so nobody reads them as still going.
+  const liveness = await startLiveness(store, instance, config.audit.store === 'postgres', log);
+  await liveness.recover();
+  const audit = storeAuditSink(store, log, instance);
   const app = createApp({
     config,
     manifest,
@@ -58,7 +66,6 @@ async function main(): Promise<void> {
     ...(process.env.OPSBOOK_API_ONLY === '1' ? {} : { siteDir: path.join(siteDir, 'build') }),
     extraOrigins: (process.env.OPSBOOK_EXTRA_ORIGINS ?? '').split(',').filter(Boolean),
   });
-  const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? '0.0.0.0';
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject);
@@ -66,21 +73,10 @@ async function main(): Promise<void> {
   });
   const m = manifest.current();
   console.log(`opsbook: ${Object.keys(m.snippets).length} runnable snippets from ${path.relative(siteDir, manifestFile)}${m.dirty ? ' (built from uncommitted changes)' : ''}${config.manifest.publicKey ? ', signature verified' : ''}; config ${path.relative(siteDir, file)}; auth ${config.auth.mode}; state in ${config.audit.store}`);
-  console.log(`opsbook: serving on http://localhost:${port}/`);
+  const address = app.server.address();
+  console.log(`opsbook: serving on http://localhost:${typeof address === 'object' && address ? address.port : port}/ (instance ${instance})`);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`opsbook: ${signal}: stopping`);
-    await app.close();
-    await connectors.closeAll();
-    await store.close();
-    manifest.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  installShutdown({ app, audit, store, liveness, instance, shared: config.audit.store === 'postgres', closeConnectors: () => connectors.closeAll(), closeManifest: () => manifest.close(), log });
 }
 
 main().catch((error: unknown) => {

@@ -10,7 +10,7 @@ import type { OpsbookConfig } from '../config';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { Identity } from '../identity';
 import type { ManifestStore } from './manifestStore';
-import type { AuditSink } from './audit';
+import type { AuditEntry, AuditSink } from './audit';
 import { bindParams, type BindResult } from './bindParams';
 import { decide } from './policy';
 import type { AirflowConnections } from '../connectors/airflow/connections';
@@ -79,71 +79,96 @@ export function createApprovalService(deps: ApprovalDeps) {
     }
   }
 
-  return {
-    async request(identity: Identity, req: ApprovalRequest): Promise<Approval> {
-      const now = deps.now();
-      if (rateLimited(identity.user, now.getTime())) {
-        throw new ApprovalError(429, 'rate_limited', `At most ${deps.config.approvals.requestsPerMinute} approval requests a minute; wait a moment.`);
-      }
-      const snippet = deps.manifest.current().snippets[req.snippet];
-      if (!snippet) throw new ApprovalError(404, 'unknown_snippet', `No snippet "${req.snippet}" in the manifest this server runs.`);
-      if (snippet.sha256 !== req.sha256) throw new ApprovalError(409, 'stale_snippet', 'The page shows an older version of this snippet; reload the page.');
-      if (snippet.role !== 'escalation') throw new ApprovalError(400, 'bad_request', 'This is a service-team step; it needs no approval.');
-      const env = deps.config.environments[req.env];
-      if (!env) throw new ApprovalError(400, 'unknown_env', `There is no environment "${req.env}".`);
-      const policy = decide({ snippet, envName: req.env, env, identity, confirm: req.env });
-      if (!policy.ok) throw new ApprovalError(403, policy.code, policy.message);
-      const reason = req.reason.trim();
-      if (reason.length < 5) throw new ApprovalError(400, 'bad_request', 'Give a reason the approver can judge (at least a few words).');
-      const bound = bindParams(snippet.params, req.params, now);
-      if (!bound.ok) throw new ApprovalError(400, 'invalid_params', bound.message);
-      const approval = await deps.store.createApproval({
-        id: randomUUID(),
-        snippet: req.snippet,
-        sha256: snippet.sha256,
-        runbook: snippet.runbook,
-        step: snippet.step,
-        title: snippet.title,
-        approverRole: snippet.approver ?? 'approver',
-        env: req.env,
-        params: bound.resolved,
-        text: snippet.text,
-        reason: reason.slice(0, 2000),
-        requestedBy: { user: identity.user, displayName: identity.displayName },
-        requestedAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + deps.config.approvals.ttlMinutes * 60_000).toISOString(),
-        preview: snippet.lang === 'sql' ? await preview(req.env, snippet.target, snippet.text, snippet.mode, bound) : await airflowPreview(req.env, snippet.target, snippet.text, bound),
-      });
-      deps.audit.record({
-        kind: 'approval_request', user: identity.user, roles: identity.roles, snippet: approval.snippet, sha256: approval.sha256, runbook: approval.runbook,
-        step: approval.step, env: approval.env, params: approval.params, approval: approval.id, runId: null, startedAt: null, endedAt: null,
-        status: 'requested', rowCount: null, check: null, errorCode: null, detail: approval.reason.slice(0, 500),
-      });
-      deps.published(approval, 'requested');
-      return approval;
-    },
+  /** Every refused request or decision is a record (DESIGN.md §7a), written before the refusal is answered. */
+  async function refused<T>(work: () => Promise<T>, entry: (e: ApprovalError) => AuditEntry): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ApprovalError) await deps.audit.record(entry(error));
+      throw error;
+    }
+  }
 
-    async decide(identity: Identity, id: string, body: DecisionRequest): Promise<Approval> {
-      const now = deps.now();
-      const current = await deps.store.getApproval(id, now);
-      if (!current) throw new ApprovalError(404, 'not_found', `No approval ${id}.`);
-      if (!identity.roles.includes('approver')) throw new ApprovalError(403, 'forbidden', 'Only approvers decide approval requests.');
-      if (current.requestedBy.user === identity.user) throw new ApprovalError(403, 'forbidden', 'Nobody approves their own request; another approver must decide.');
-      const comment = body.comment.trim();
-      if (!comment) throw new ApprovalError(400, 'bad_request', 'Add a comment: the operator and the audit log need the reason for the decision.');
-      const decision = body.decision === 'approve' ? 'approved' : 'rejected';
-      const result = await deps.store.decideApproval(id, decision, { user: identity.user, displayName: identity.displayName }, comment.slice(0, 2000), now);
-      if (!result.ok) {
-        throw new ApprovalError(409, 'approval_invalid', result.reason === 'expired' ? 'This request has expired; the operator must ask again.' : `This request was already ${current.status}.`);
-      }
-      deps.audit.record({
-        kind: 'approval_decision', user: identity.user, roles: identity.roles, snippet: current.snippet, sha256: current.sha256, runbook: current.runbook,
-        step: current.step, env: current.env, params: current.params, approval: id, runId: null, startedAt: null, endedAt: null,
-        status: decision, rowCount: null, check: null, errorCode: null, detail: comment.slice(0, 500),
-      });
-      deps.published(result.approval, decision);
-      return result.approval;
-    },
+  async function request(identity: Identity, req: ApprovalRequest): Promise<Approval> {
+    const now = deps.now();
+    if (rateLimited(identity.user, now.getTime())) {
+      throw new ApprovalError(429, 'rate_limited', `At most ${deps.config.approvals.requestsPerMinute} approval requests a minute; wait a moment.`);
+    }
+    const snippets = deps.manifest.current().snippets;
+    const snippet = Object.hasOwn(snippets, req.snippet) ? snippets[req.snippet] : undefined;
+    if (!snippet) throw new ApprovalError(404, 'unknown_snippet', `No snippet "${req.snippet}" in the manifest this server runs.`);
+    if (snippet.sha256 !== req.sha256) throw new ApprovalError(409, 'stale_snippet', 'The page shows an older version of this snippet; reload the page.');
+    if (snippet.role !== 'escalation') throw new ApprovalError(400, 'bad_request', 'This is a service-team step; it needs no approval.');
+    const env = Object.hasOwn(deps.config.environments, req.env) ? deps.config.environments[req.env] : undefined;
+    if (!env) throw new ApprovalError(400, 'unknown_env', `There is no environment "${req.env}".`);
+    const policy = decide({ snippet, envName: req.env, env, identity, confirm: req.env });
+    if (!policy.ok) throw new ApprovalError(403, policy.code, policy.message);
+    const reason = req.reason.trim();
+    if (reason.length < 5) throw new ApprovalError(400, 'bad_request', 'Give a reason the approver can judge (at least a few words).');
+    const bound = bindParams(snippet.params, req.params, now);
+    if (!bound.ok) throw new ApprovalError(400, 'invalid_params', bound.message);
+    const approval = await deps.store.createApproval({
+      id: randomUUID(),
+      snippet: req.snippet,
+      sha256: snippet.sha256,
+      runbook: snippet.runbook,
+      step: snippet.step,
+      title: snippet.title,
+      approverRole: snippet.approver ?? 'approver',
+      env: req.env,
+      params: bound.resolved,
+      text: snippet.text,
+      reason: reason.slice(0, 2000),
+      requestedBy: { user: identity.user, displayName: identity.displayName },
+      requestedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + deps.config.approvals.ttlMinutes * 60_000).toISOString(),
+      preview: snippet.lang === 'sql' ? await preview(req.env, snippet.target, snippet.text, snippet.mode, bound) : await airflowPreview(req.env, snippet.target, snippet.text, bound),
+    });
+    await deps.audit.record({
+      kind: 'approval_request', user: identity.user, roles: identity.roles, snippet: approval.snippet, sha256: approval.sha256, runbook: approval.runbook,
+      step: approval.step, env: approval.env, params: approval.params, approval: approval.id, runId: null, startedAt: null, endedAt: null,
+      status: 'requested', rowCount: null, check: null, errorCode: null, detail: approval.reason.slice(0, 500),
+    });
+    deps.published(approval, 'requested');
+    return approval;
+  }
+
+  async function decideOne(identity: Identity, id: string, body: DecisionRequest): Promise<Approval> {
+    const now = deps.now();
+    const current = await deps.store.getApproval(id, now);
+    if (!current) throw new ApprovalError(404, 'not_found', `No approval ${id}.`);
+    if (!identity.roles.includes('approver')) throw new ApprovalError(403, 'forbidden', 'Only approvers decide approval requests.');
+    if (current.requestedBy.user === identity.user) throw new ApprovalError(403, 'forbidden', 'Nobody approves their own request; another approver must decide.');
+    const comment = body.comment.trim();
+    if (!comment) throw new ApprovalError(400, 'bad_request', 'Add a comment: the operator and the audit log need the reason for the decision.');
+    const decision = body.decision === 'approve' ? 'approved' : 'rejected';
+    const result = await deps.store.decideApproval(id, decision, { user: identity.user, displayName: identity.displayName }, comment.slice(0, 2000), now);
+    if (!result.ok) {
+      throw new ApprovalError(409, 'approval_invalid', result.reason === 'expired' ? 'This request has expired; the operator must ask again.' : `This request was already ${current.status}.`);
+    }
+    await deps.audit.record({
+      kind: 'approval_decision', user: identity.user, roles: identity.roles, snippet: current.snippet, sha256: current.sha256, runbook: current.runbook,
+      step: current.step, env: current.env, params: current.params, approval: id, runId: null, startedAt: null, endedAt: null,
+      status: decision, rowCount: null, check: null, errorCode: null, detail: comment.slice(0, 500),
+    });
+    deps.published(result.approval, decision);
+    return result.approval;
+  }
+
+  return {
+    request: (identity: Identity, req: ApprovalRequest): Promise<Approval> =>
+      refused(() => request(identity, req), (e) => ({
+        kind: 'approval_request', user: identity.user, roles: identity.roles, snippet: req.snippet, sha256: req.sha256, runbook: null, step: null, env: req.env,
+        params: req.params, approval: null, runId: null, startedAt: null, endedAt: null, status: 'rejected', rowCount: null, check: null,
+        errorCode: e.code as AuditEntry['errorCode'], detail: e.message.slice(0, 500),
+      })),
+
+    decide: (identity: Identity, id: string, body: DecisionRequest): Promise<Approval> =>
+      refused(() => decideOne(identity, id, body), (e) => ({
+        kind: 'approval_decision', user: identity.user, roles: identity.roles, snippet: null, sha256: null, runbook: null, step: null, env: null,
+        params: {}, approval: id.slice(0, 200), runId: null, startedAt: null, endedAt: null, status: 'rejected', rowCount: null, check: null,
+        errorCode: e.code as AuditEntry['errorCode'], detail: `${body.decision} refused: ${e.message}`.slice(0, 500),
+      })),
 
     /**
      * Checks an approval against the run it is offered for and spends it. Returns an error message

@@ -7,7 +7,8 @@ import type { WebSocket, RawData } from 'ws';
 import { clientMessageSchema, type Cell, type RunMessage, type ServerMessage } from '../protocol';
 import type { Identity } from '../identity';
 import { executeRun, type RunnerDeps } from '../execution/runner';
-import type { ApprovalHub, UserRunCounter } from '../events';
+import type { ApprovalHub, RunRegistry, UserRunCounter } from '../events';
+import { badMessageTally, refusedRunEntry } from './refusals';
 
 interface ActiveRun {
   readonly controller: AbortController;
@@ -32,6 +33,8 @@ const resolveWhenWritten = (resolve: () => void) => () => resolve();
 export interface SessionShared {
   readonly hub: ApprovalHub;
   readonly userRuns: UserRunCounter;
+  /** The process's runs, for shutdown; absent in tests that drive one session. */
+  readonly runs?: RunRegistry;
 }
 
 export function attachSession(socket: WebSocket, identity: Identity, deps: RunnerDeps, shared: SessionShared): void {
@@ -51,10 +54,17 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
   const sendRows = (id: string) => (rows: readonly (readonly Cell[])[]) =>
     writeFrame(socket, Buffer.from(JSON.stringify({ type: 'rows', id, rows } satisfies ServerMessage)), limits.socketHighWaterBytes);
 
-  const badMessage = (message: string) => send({ type: 'error', code: 'bad_message', message });
+  const badMessages = badMessageTally(identity, (entry) => deps.audit.record(entry));
+  const badMessage = (message: string) => {
+    badMessages.hit(message);
+    send({ type: 'error', code: 'bad_message', message });
+  };
   const unsubscribe = shared.hub.subscribe({ identity, send: (m) => send(m) });
-  const busy = (id: string, message: string) =>
-    send({ type: 'done', id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0, error: { code: 'busy', message } });
+  /** A refused run is recorded before its `done` goes out, like every other refusal. */
+  const busy = (msg: RunMessage, message: string) =>
+    void deps.audit.record(refusedRunEntry(identity, msg, 'busy', message)).then(() =>
+      send({ type: 'done', id: msg.id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0, error: { code: 'busy', message } }),
+    );
 
   const startRun = (msg: RunMessage) => {
     if (runs.has(msg.id)) {
@@ -62,14 +72,14 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
       return;
     }
     if (runs.size >= limits.runsPerSocket) {
-      return busy(msg.id, `At most ${limits.runsPerSocket} runs at a time per page; wait for one to finish or cancel it.`);
+      return busy(msg, `At most ${limits.runsPerSocket} runs at a time per page; wait for one to finish or cancel it.`);
     }
     if (!shared.userRuns.tryAcquire(identity.user, limits.runsPerUser)) {
-      return busy(msg.id, `You already have ${limits.runsPerUser} runs going (across your tabs); wait for one to finish.`);
+      return busy(msg, `You already have ${limits.runsPerUser} runs going (across your tabs); wait for one to finish.`);
     }
     const controller = new AbortController();
     runs.set(msg.id, { controller });
-    executeRun(deps, identity, msg, { send: (m) => send(m), rows: sendRows(msg.id) }, controller.signal)
+    const ended = executeRun(deps, identity, msg, { send: (m) => send(m), rows: sendRows(msg.id) }, controller.signal)
       .catch((error: unknown) => ({
         type: 'done' as const, id: msg.id, status: 'failed' as const, rowCount: 0, truncated: false, elapsedMs: 0,
         error: { code: 'unavailable' as const, message: `Internal error: ${(error as Error).message}` },
@@ -79,6 +89,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
         shared.userRuns.release(identity.user);
         send(done);
       });
+    shared.runs?.track(controller, ended);
   };
 
   socket.on('message', (data: RawData, isBinary: boolean) => {
@@ -119,6 +130,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
   socket.on('close', () => {
     clearInterval(ping);
     unsubscribe();
+    badMessages.flush();
     for (const run of runs.values()) run.controller.abort();
   });
   socket.on('error', () => socket.terminate());
