@@ -164,10 +164,14 @@ export function createApp(deps: AppDeps): App {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const stuck = await activeRuns.abortAll(8_000);
       if (stuck) log(`shutdown: ${stuck} run(s) did not stop within 8 s of being cancelled`);
-      for (const ws of wss.clients) {
+      // Each socket's close handler still writes (e.g. its coalesced bad-message count): wait for it, bounded.
+      const socketsClosed = [...wss.clients].map((ws) => {
+        const gone = new Promise<void>((resolve) => ws.once('close', () => resolve()));
         ws.close(1001, 'The Opsbook server is restarting; reconnect in a moment.');
         setTimeout(() => ws.terminate(), 1_000).unref();
-      }
+        return gone;
+      });
+      await Promise.all(socketsClosed);
       wss.close();
       server.closeAllConnections();
       await closed;

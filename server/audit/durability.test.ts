@@ -1,0 +1,152 @@
+/**
+ * The audit survives the process (DESIGN.md §7a), against the real server in a child process: every run
+ * that got its `done` is in the audit after SIGKILL, an approved run killed mid-write is `interrupted`
+ * (and its approval says so), and SIGTERM cancels and records running work and exits.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DoneMessage, ServerMessage } from '../protocol';
+
+type AcceptedMessage = Extract<ServerMessage, { type: 'accepted' }>;
+import type { AuditRecord } from '../api';
+import { ADMIN, APPROVER, OPERATOR, type TestClient } from '../testing/harness';
+import { prepareServerDir, ServerProcess, type ServerDir } from '../testing/serverProcess';
+import { dropSchema, postgresUnavailable, postgresUrl, scratchSchema } from '../testing/postgres';
+
+const RUNS = 400;
+const SNIPPETS = {
+  'rb/one': { text: 'select 1 as one' },
+  // Long enough to be running when the signal lands; the test waits for `accepted`, never for time.
+  'rb/long': { text: 'select sum(i % 7) as s from range(100000000000) t(i)' },
+  'rb/fix': { text: 'insert into fixes select sum(i % 7) from range(100000000000) t(i)', role: 'escalation' as const, mode: 'write' as const, approver: 'approver' },
+};
+const SETUP = 'create table fixes (n bigint)';
+
+let pgSkip: string | null = null;
+beforeAll(async () => {
+  pgSkip = await postgresUnavailable();
+});
+
+const isDone = (id: string) => (m: ServerMessage): m is DoneMessage => m.type === 'done' && m.id === id;
+const isAccepted = (id: string) => (m: ServerMessage): m is AcceptedMessage => m.type === 'accepted' && m.id === id;
+
+async function auditRuns(server: ServerProcess): Promise<AuditRecord[]> {
+  const res = await server.api('GET', '/api/audit?kind=run&limit=1000', ADMIN);
+  expect(res.status).toBe(200);
+  return res.body.records as AuditRecord[];
+}
+
+/** Drives `count` runs, four at a time (the per-socket limit), and returns the run ids of those that got `done`. */
+async function driveRuns(client: TestClient, key: string, sha256: string, count: number, onLastDone: () => void): Promise<string[]> {
+  const runIds: string[] = [];
+  let next = 0;
+  let finished = 0;
+  const one = async (): Promise<void> => {
+    while (next < count) {
+      const id = `r${next++}`;
+      client.send({ type: 'run', id, snippet: key, sha256, env: 'demo', params: {} });
+      const done = await client.waitFor(isDone(id), 60_000);
+      expect(done.status, JSON.stringify(done)).toBe('succeeded');
+      runIds.push(client.messages.find(isAccepted(id))!.runId);
+      if (++finished === count) onLastDone();
+    }
+  };
+  await Promise.all([one(), one(), one(), one()]);
+  return runIds;
+}
+
+function storeVariants(): { name: string; audit: () => { yaml?: string; cleanup: () => Promise<void> }; skip: () => string | null }[] {
+  return [
+    { name: 'the embedded DuckDB store', audit: () => ({ cleanup: async () => undefined }), skip: () => null },
+    {
+      name: 'the PostgreSQL store',
+      audit: () => {
+        const schema = scratchSchema('opsbook_test_durable');
+        return { yaml: `{store: postgres, url: ${JSON.stringify(postgresUrl())}, schema: ${schema}}`, cleanup: () => dropSchema(schema) };
+      },
+      skip: () => pgSkip,
+    },
+  ];
+}
+
+for (const variant of storeVariants()) {
+  describe(`after SIGKILL, with ${variant.name}`, () => {
+    let dir: ServerDir;
+    let cleanup: () => Promise<void> = async () => undefined;
+    afterAll(async () => {
+      await cleanup();
+      if (dir) fs.rmSync(dir.dir, { recursive: true, force: true });
+    });
+
+    it(`keeps every one of ${RUNS} runs that got its done`, async (ctx) => {
+      if (variant.skip()) return ctx.skip();
+      const audit = variant.audit();
+      cleanup = audit.cleanup;
+      dir = await prepareServerDir({ setupSql: SETUP, snippets: SNIPPETS, ...(audit.yaml ? { auditYaml: audit.yaml } : {}) });
+      const first = await ServerProcess.start(dir);
+      const client = await first.connect(OPERATOR);
+      const key = 'rb/one';
+      // SIGKILL the moment the last done arrives: nothing after it may be needed for the record to exist.
+      const runIds = await driveRuns(client, key, dir.manifest.snippets[key]!.sha256, RUNS, () => first.child.kill('SIGKILL'));
+      await first.exited;
+      const second = await ServerProcess.start(dir);
+      try {
+        const records = await auditRuns(second);
+        const succeeded = new Set(records.filter((r) => r.status === 'succeeded').map((r) => r.runId));
+        const missing = runIds.filter((id) => !succeeded.has(id));
+        expect(missing, `${missing.length} of ${RUNS} runs that got done are not in the audit`).toEqual([]);
+        expect(records.filter((r) => r.runId && runIds.includes(r.runId))).toHaveLength(RUNS); // one row per run
+      } finally {
+        await second.kill('SIGTERM');
+      }
+    }, 240_000);
+
+    it('marks an approved escalation write killed mid-run as interrupted, and its approval shows it', async (ctx) => {
+      if (variant.skip() || !dir) return ctx.skip();
+      const first = await ServerProcess.start(dir);
+      const key = 'rb/fix';
+      const sha256 = dir.manifest.snippets[key]!.sha256;
+      const requested = await first.api('POST', '/api/approvals', OPERATOR, { snippet: key, sha256, env: 'demo', params: {}, reason: 'duplicate keys in the hub' });
+      expect(requested.status, JSON.stringify(requested.body)).toBe(201);
+      const decided = await first.api('POST', `/api/approvals/${requested.body.id}/decision`, APPROVER, { decision: 'approve', comment: 'go ahead' });
+      expect(decided.status).toBe(200);
+      const client = await first.connect(OPERATOR);
+      client.send({ type: 'run', id: 'w1', snippet: key, sha256, env: 'demo', params: {}, approval: requested.body.id });
+      const accepted = await client.waitFor(isAccepted('w1'), 60_000);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const second = await ServerProcess.start(dir);
+      try {
+        const record = (await auditRuns(second)).find((r) => r.runId === accepted.runId);
+        expect(record).toMatchObject({ status: 'interrupted', approval: requested.body.id, snippet: key });
+        const approval = await second.api('GET', `/api/approvals/${requested.body.id}`, OPERATOR);
+        expect(approval.body).toMatchObject({ status: 'used', run: { id: accepted.runId, status: 'interrupted' } });
+      } finally {
+        await second.kill('SIGTERM');
+      }
+    }, 120_000);
+
+    it('on SIGTERM cancels a long run, records it cancelled, closes the socket with 1001 and exits', async (ctx) => {
+      if (variant.skip() || !dir) return ctx.skip();
+      const first = await ServerProcess.start(dir);
+      const key = 'rb/long';
+      const client = await first.connect(OPERATOR);
+      const closed = new Promise<number>((resolve) => client.socket.once('close', (code) => resolve(code)));
+      client.send({ type: 'run', id: 'l1', snippet: key, sha256: dir.manifest.snippets[key]!.sha256, env: 'demo', params: {} });
+      const accepted = await client.waitFor(isAccepted('l1'), 60_000);
+      const t0 = performance.now();
+      const exit = await first.kill('SIGTERM');
+      const exitMs = Math.round(performance.now() - t0);
+      console.log(`SIGTERM during a long DuckDB run (${variant.name}): exited in ${exitMs} ms, code ${exit.code}`);
+      expect(exit.code, first.log).toBe(0);
+      expect(await closed).toBe(1001);
+      expect((await client.waitFor(isDone('l1'), 5_000)).status).toBe('cancelled');
+      const second = await ServerProcess.start(dir);
+      try {
+        expect((await auditRuns(second)).find((r) => r.runId === accepted.runId)).toMatchObject({ status: 'cancelled', errorCode: 'cancelled' });
+      } finally {
+        await second.kill('SIGTERM');
+      }
+    }, 120_000);
+  });
+}

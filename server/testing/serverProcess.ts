@@ -1,0 +1,117 @@
+/**
+ * The real server as a child process (`node --import tsx server/index.ts`), for tests that kill it:
+ * a temp directory with a DuckDB warehouse, a manifest built from snippet definitions, and a config in
+ * proxy auth mode (identities as headers from loopback), on an ephemeral port. Stop it with a signal,
+ * start it again on the same directory, and read what the audit kept.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Manifest } from '../../plugins/remark-runbook/types';
+import { ADMIN, headersFor, makeManifest, TestClient, type SnippetDef, type TestUser } from './harness';
+
+export interface ServerDir {
+  readonly dir: string;
+  readonly manifest: Manifest;
+  /** The audit store in YAML, e.g. `{store: postgres, url: …, schema: …}`; default the embedded DuckDB file. */
+  readonly auditYaml: string;
+}
+
+export async function prepareServerDir(o: { setupSql: string; snippets: Record<string, SnippetDef>; auditYaml?: string; connectionsYaml?: string; limitsYaml?: string }): Promise<ServerDir> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-proc-'));
+  const warehouse = path.join(dir, 'warehouse.duckdb');
+  const setup = await DuckDBInstance.create(warehouse);
+  const c = await setup.connect();
+  await c.run(o.setupSql);
+  c.closeSync();
+  setup.closeSync();
+  const manifest = makeManifest(o.snippets);
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  const auditYaml = o.auditYaml ?? `{store: duckdb, path: ${JSON.stringify(path.join(dir, 'state.duckdb'))}}`;
+  fs.writeFileSync(
+    path.join(dir, 'config.yaml'),
+    `environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(warehouse)}}\n${o.connectionsYaml ?? ''}` +
+      `auth:\n  mode: proxy\n  trustedProxies: [127.0.0.1/32]\n  roleMap: {ops: [service-team], approvers: [approver], admins: [admin]}\n` +
+      `audit: ${auditYaml}\n${o.limitsYaml ? `limits: ${o.limitsYaml}\n` : ''}`,
+  );
+  return { dir, manifest, auditYaml };
+}
+
+export class ServerProcess {
+  private output = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+  ) {
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+  }
+
+  get wsUrl(): string {
+    return `${this.url.replace(/^http/, 'ws')}/api/ws`;
+  }
+
+  /** Everything the process printed (for failure messages and the measured shutdown time). */
+  get log(): string {
+    return this.output;
+  }
+
+  static start(d: ServerDir, instance = 'test-instance'): Promise<ServerProcess> {
+    const siteDir = path.resolve(__dirname, '../..');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+      cwd: siteDir,
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        OPSBOOK_CONFIG: path.join(d.dir, 'config.yaml'),
+        OPSBOOK_MANIFEST: path.join(d.dir, 'manifest.json'),
+        OPSBOOK_API_ONLY: '1',
+        OPSBOOK_INSTANCE_ID: instance,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new Promise((resolve, reject) => {
+      let printed = '';
+      const onData = (data: Buffer) => {
+        printed += data.toString();
+        const m = /serving on http:\/\/localhost:(\d+)\//.exec(printed);
+        if (m) {
+          child.stdout!.off('data', onData);
+          const server = new ServerProcess(child, `http://127.0.0.1:${m[1]}`);
+          server.output = printed;
+          resolve(server);
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', (d: Buffer) => (printed += d.toString()));
+      child.once('exit', (code) => reject(new Error(`server exited with ${code} before serving:\n${printed}`)));
+    });
+  }
+
+  connect(as: TestUser): Promise<TestClient> {
+    return TestClient.open(this.wsUrl, this.url, as);
+  }
+
+  async api(method: string, p: string, as: TestUser = ADMIN, body?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
+    const csrf = 'test-csrf-token';
+    const res = await fetch(`${this.url}${p}`, {
+      method,
+      headers: { ...headersFor(as), cookie: `opsbook_csrf=${csrf}`, 'x-csrf-token': csrf, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as never) : null };
+  }
+
+  /** Sends a signal and resolves when the process has exited. */
+  async kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+}
