@@ -41,6 +41,7 @@ export async function prepareServerDir(o: { setupSql: string; snippets: Record<s
 
 export class ServerProcess {
   private output = '';
+  private readonly logWaiters = new Set<() => void>();
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(
@@ -48,8 +49,30 @@ export class ServerProcess {
     readonly url: string,
   ) {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    const append = (d: Buffer) => {
+      this.output += d.toString();
+      for (const w of [...this.logWaiters]) w();
+    };
+    child.stdout!.on('data', append);
+    child.stderr!.on('data', append);
+  }
+
+  /** Resolves when the process has printed a line matching `pattern` (checking what it printed so far). */
+  waitForLog(pattern: RegExp, guardMs = 30_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(this.output)) return;
+        this.logWaiters.delete(check);
+        clearTimeout(guard);
+        resolve();
+      };
+      const guard = setTimeout(() => {
+        this.logWaiters.delete(check);
+        reject(new Error(`the server never printed ${pattern}; it printed:\n${this.output}`));
+      }, guardMs);
+      this.logWaiters.add(check);
+      check();
+    });
   }
 
   get wsUrl(): string {
