@@ -3,7 +3,9 @@
  *  1. server time to first row, 1-row query, demo warehouse (p50 ≤ 20 ms)
  *  2. 1,000,000 rows × 4 columns through the socket vs the direct driver, same run (≥ 50 %)
  *  3. server RSS growth while a slow client reads 1,000,000 rows (≤ 64 MB)
- *  and, when PostgreSQL runs locally, 1 and 2 against it (issue #6).
+ *  and, when PostgreSQL runs locally, 1 and 2 against it (issue #6);
+ *  4. runs that got their `done`, after SIGKILL of the server: % kept in the audit (100 %), per store.
+ *  `npm run bench -- --durability` measures only 4.
  * Prints a table of figures against budgets; exits 1 if a budget is missed.
  */
 import fs from 'node:fs';
@@ -14,6 +16,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { ensureDemoWarehouse } from '../../server/demo/warehouse';
 import { chunkRows } from '../../server/connectors/duckdb/values';
 import { startBenchServer, type BenchServer } from './serverProcess';
+import { runsKeptAfterSigkill } from './durability';
 import { postgresUnavailable, postgresUrl } from '../../server/testing/postgres';
 import type { ServerMessage } from '../../server/protocol';
 
@@ -127,10 +130,18 @@ async function directPostgresRowsPerSecond(url: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  const rows: [string, string, string, boolean][] = [];
+  const pgAvailable = (await postgresUnavailable()) === null;
+  for (const url of [null, ...(pgAvailable ? [postgresUrl()] : [])]) {
+    const f = await runsKeptAfterSigkill(400, url);
+    const pctKept = f.done ? (100 * f.kept) / f.done : 0;
+    rows.push([`${f.store} audit: runs that got their done, after SIGKILL (${f.done} runs)`, `${pctKept.toFixed(1)} % (${f.kept} of ${f.done})`, '100 %', f.kept === f.done && f.done > 0]);
+  }
+  if (process.argv.includes('--durability')) return report(rows);
+
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-bench-db-'));
   const dbFile = path.join(dir, 'demo.duckdb');
   await ensureDemoWarehouse(dbFile);
-  const rows: [string, string, string, boolean][] = [];
 
   const direct = await directDriverRowsPerSecond(dbFile);
   const pgUrl = (await postgresUnavailable()) === null ? postgresUrl() : null;
@@ -222,6 +233,10 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
+  report(rows);
+}
+
+function report(rows: readonly [string, string, string, boolean][]): void {
   console.log(`\nOpsbook bench — ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}\n`);
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [what, figure, budget, ok] of rows) console.log(`${ok ? 'PASS' : 'MISS'}  ${what.padEnd(w)}  ${figure}  (budget ${budget})`);

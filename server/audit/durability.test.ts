@@ -4,6 +4,7 @@
  * (and its approval says so), and SIGTERM cancels and records running work and exits.
  */
 import fs from 'node:fs';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoneMessage, ServerMessage } from '../protocol';
 
@@ -150,3 +151,45 @@ for (const variant of storeVariants()) {
     }, 120_000);
   });
 }
+
+describe('on SIGTERM during a long PostgreSQL statement', () => {
+  let dir: ServerDir;
+  afterAll(() => {
+    if (dir) fs.rmSync(dir.dir, { recursive: true, force: true });
+  });
+
+  it('cancels it, records it cancelled and exits', async (ctx) => {
+    if (pgSkip) return ctx.skip();
+    dir = await prepareServerDir({
+      setupSql: SETUP,
+      snippets: { 'rb/pg-sleep': { text: 'select pg_sleep(600) as sigterm_probe', target: 'pg' } },
+      connectionsYaml: `      pg: {kind: postgres, url: ${JSON.stringify(postgresUrl())}}\n`,
+    });
+    const first = await ServerProcess.start(dir);
+    const client = await first.connect(OPERATOR);
+    client.send({ type: 'run', id: 'p1', snippet: 'rb/pg-sleep', sha256: dir.manifest.snippets['rb/pg-sleep']!.sha256, env: 'demo', params: {} });
+    const accepted = await client.waitFor(isAccepted('p1'), 60_000);
+    // Signal once the statement runs in PostgreSQL (a state, not a delay): a cancel that lands before the
+    // statement starts is the connector's race (noted for the engines work), not what this test is about.
+    const probe = new pg.Client({ connectionString: postgresUrl() });
+    await probe.connect();
+    try {
+      await expect
+        .poll(async () => (await probe.query("select count(*)::int as n from pg_stat_activity where state = 'active' and query like '%sigterm_probe%' and pid <> pg_backend_pid()")).rows[0].n, { timeout: 30_000 })
+        .toBe(1);
+    } finally {
+      await probe.end();
+    }
+    const t0 = performance.now();
+    const exit = await first.kill('SIGTERM');
+    console.log(`SIGTERM during a PostgreSQL pg_sleep(600): exited in ${Math.round(performance.now() - t0)} ms, code ${exit.code}`);
+    expect(exit.code, first.log).toBe(0);
+    expect((await client.waitFor(isDone('p1'), 5_000)).status).toBe('cancelled');
+    const second = await ServerProcess.start(dir);
+    try {
+      expect((await auditRuns(second)).find((r) => r.runId === accepted.runId)).toMatchObject({ status: 'cancelled' });
+    } finally {
+      await second.kill('SIGTERM');
+    }
+  }, 120_000);
+});
