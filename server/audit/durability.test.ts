@@ -193,3 +193,43 @@ describe('on SIGTERM during a long PostgreSQL statement', () => {
     }
   }, 120_000);
 });
+
+describe('two instances sharing the PostgreSQL store', () => {
+  let dir: ServerDir;
+  let schema: string;
+  afterAll(async () => {
+    if (dir) fs.rmSync(dir.dir, { recursive: true, force: true });
+    if (schema) await dropSchema(schema);
+  });
+
+  it("a starting instance leaves a live instance's running run alone; a killed one's run becomes interrupted", async (ctx) => {
+    if (pgSkip) return ctx.skip();
+    schema = scratchSchema('opsbook_test_shared');
+    dir = await prepareServerDir({
+      setupSql: SETUP,
+      snippets: { 'rb/pg-sleep': { text: 'select pg_sleep(600) as shared_probe', target: 'pg' } },
+      connectionsYaml: `      pg: {kind: postgres, url: ${JSON.stringify(postgresUrl())}}\n`,
+      auditYaml: `{store: postgres, url: ${JSON.stringify(postgresUrl())}, schema: ${schema}}`,
+    });
+    const a = await ServerProcess.start(dir, 'instance-a');
+    const client = await a.connect(OPERATOR);
+    client.send({ type: 'run', id: 's1', snippet: 'rb/pg-sleep', sha256: dir.manifest.snippets['rb/pg-sleep']!.sha256, env: 'demo', params: {} });
+    const accepted = await client.waitFor(isAccepted('s1'), 60_000);
+    const b = await ServerProcess.start(dir, 'instance-b'); // recovers at start: must not touch instance-a's run
+    try {
+      expect((await auditRuns(b)).find((r) => r.runId === accepted.runId)).toMatchObject({ status: 'running', instance: 'instance-a' });
+      a.child.kill('SIGKILL');
+      await a.exited;
+      // instance-a is gone but its heartbeat is fresh for a while: B interrupts it once it is stale, and a
+      // restart of instance-a (its next life) interrupts it at once.
+      const again = await ServerProcess.start(dir, 'instance-a');
+      try {
+        expect((await auditRuns(b)).find((r) => r.runId === accepted.runId)).toMatchObject({ status: 'interrupted' });
+      } finally {
+        await again.kill('SIGTERM');
+      }
+    } finally {
+      await b.kill('SIGTERM');
+    }
+  }, 120_000);
+});
