@@ -256,6 +256,11 @@ function Decision({
           ) : null}
         </p>
         {approval.usedAt ? <p className={styles.muted}>Used at {formatDateTime(approval.usedAt)} — an approval runs once.</p> : null}
+        {approval.run?.status === 'interrupted' ? (
+          <p className={styles.muted} data-run-status="interrupted">
+            The run it approved was interrupted (the server stopped while it ran): check what changed before asking to run it again.
+          </p>
+        ) : null}
         {approved && status === 'expired' ? <p className={styles.muted}>Expired without being used.</p> : null}
       </div>
     );
