@@ -162,8 +162,8 @@ export function createApp(deps: AppDeps): App {
       // Stop accepting first, then cancel every run and wait until each has sent its `done` and completed
       // its audit record; only then tell the pages to reconnect (1001, going away).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const stuck = await activeRuns.abortAll(8_000);
-      if (stuck) log(`shutdown: ${stuck} run(s) did not stop within 8 s of being cancelled`);
+      const stuck = await activeRuns.abortAll(6_000);
+      if (stuck) log(`shutdown: ${stuck} run(s) did not stop within 6 s of being cancelled`);
       // Each socket's close handler still writes (e.g. its coalesced bad-message count): wait for it, bounded.
       const socketsClosed = [...wss.clients].map((ws) => {
         const gone = new Promise<void>((resolve) => ws.once('close', () => resolve()));

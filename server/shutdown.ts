@@ -22,7 +22,7 @@ export interface ShutdownDeps {
 }
 
 /** Leaves a second for the fallback's own writes inside the 10 s budget. */
-export const HARD_EXIT_MS = 8_500;
+export const HARD_EXIT_MS = 8_000;
 
 const within = <T>(work: Promise<T>, ms: number): Promise<T | 'late'> =>
   Promise.race([work, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref())]);
