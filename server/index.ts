@@ -15,6 +15,7 @@ import { createAuthenticator } from './auth';
 import { openStateStore } from './state';
 import { loadManifestStore, ManifestError } from './execution/manifestStore';
 import { createApp } from './app';
+import { loadOrCreateCsrfSecret } from './http/csrfToken';
 import { ensureDemoWarehouse } from './demo/warehouse';
 
 const siteDir = path.resolve(__dirname, '..');
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
     log,
     ...(process.env.OPSBOOK_API_ONLY === '1' ? {} : { siteDir: path.join(siteDir, 'build') }),
     extraOrigins: (process.env.OPSBOOK_EXTRA_ORIGINS ?? '').split(',').filter(Boolean),
+    // Without server.csrfSecret: one kept beside the state, so a restart does not invalidate open pages.
+    ...(config.server.csrfSecret ? {} : { csrfSecret: loadOrCreateCsrfSecret(path.resolve(siteDir, config.audit.store === 'duckdb' ? path.dirname(config.audit.path) : '.opsbook')) }),
   });
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? '0.0.0.0';

@@ -8,6 +8,8 @@ import { clientMessageSchema, type Cell, type RunMessage, type ServerMessage } f
 import type { Identity } from '../identity';
 import { executeRun, type RunnerDeps } from '../execution/runner';
 import type { ApprovalHub, UserRunCounter } from '../events';
+import { expiredRunRefusal } from './identityExpiry';
+import { messageTooComplex } from './inboundShape';
 
 interface ActiveRun {
   readonly controller: AbortController;
@@ -32,6 +34,8 @@ const resolveWhenWritten = (resolve: () => void) => () => resolve();
 export interface SessionShared {
   readonly hub: ApprovalHub;
   readonly userRuns: UserRunCounter;
+  /** The socket's inbound budget (app.ts): false when this message is over it (already answered). */
+  readonly admit?: (bytes: number) => boolean;
 }
 
 export function attachSession(socket: WebSocket, identity: Identity, deps: RunnerDeps, shared: SessionShared): void {
@@ -57,6 +61,8 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     send({ type: 'done', id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0, error: { code: 'busy', message } });
 
   const startRun = (msg: RunMessage) => {
+    const expired = expiredRunRefusal(identity, msg.id, Date.now());
+    if (expired) return send(expired);
     if (runs.has(msg.id)) {
       badMessage(`A run with id "${msg.id}" is still going; use a new id for each run.`);
       return;
@@ -83,11 +89,15 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
 
   socket.on('message', (data: RawData, isBinary: boolean) => {
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+    if (shared.admit && !shared.admit(size)) return;
     if (size > limits.maxMessageBytes) return badMessage(`Message of ${size} bytes is over the ${limits.maxMessageBytes}-byte limit.`);
     if (isBinary) return badMessage('Binary messages are not part of the protocol; send JSON text.');
+    const text = data.toString();
+    const tooComplex = messageTooComplex(text);
+    if (tooComplex) return badMessage(tooComplex);
     let json: unknown;
     try {
-      json = JSON.parse(data.toString());
+      json = JSON.parse(text);
     } catch {
       return badMessage('Message is not JSON.');
     }
