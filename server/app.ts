@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps): App {
   const origins = originPolicy(deps.config, deps.extraOrigins ?? [], () => server);
   const signer = csrfSigner(deps.config.server.csrfSecret ?? deps.csrfSecret ?? randomBytes(32).toString('base64url'));
   const csrf = csrfProtection({ origins, signer, mode: deps.authenticator.mode });
-  const rateLimits = httpRateLimits(deps.config);
+  const rateLimits = httpRateLimits(deps.config, log);
   const hub = new ApprovalHub();
   const userRuns = new UserRunCounter();
   const notify = createNotifier(deps.config.notifications, log);
@@ -159,7 +159,7 @@ export function createApp(deps: AppDeps): App {
     deps.authenticator.authenticate(req).then(
       (identity) => {
         wss.handleUpgrade(req, socket, head, (ws) => {
-          closeAtExpiry(ws, identity, Date.now());
+          closeAtExpiry(ws, identity, now().getTime());
           attachSession(ws, identity, {
             config: deps.config,
             manifest: deps.manifest,

@@ -25,23 +25,42 @@ export interface HttpRateLimits {
   anonymous(req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], next: (error: unknown) => void, unauthenticated: unknown): void;
   /** After authentication: per user, and the expensive routes' own budget. */
   readonly perUser: RequestHandler;
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
-function limiterFactory(config: OpsbookConfig): { make(prefix: string, points: number): RateLimiterAbstract; close(): Promise<void> } {
+interface LimiterFactory {
+  make(prefix: string, points: number): RateLimiterAbstract;
+  /** Resolves once every store is ready (PostgreSQL: its table exists); memory is ready at once. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function limiterFactory(config: OpsbookConfig, log: (m: string) => void): LimiterFactory {
   const duration = config.limits.httpWindowSeconds;
   const audit = config.audit;
-  if (audit.store !== 'postgres') return { make: (keyPrefix, points) => new RateLimiterMemory({ keyPrefix, points, duration }), close: async () => undefined };
+  if (audit.store !== 'postgres') {
+    return { make: (keyPrefix, points) => new RateLimiterMemory({ keyPrefix, points, duration }), ready: async () => undefined, close: async () => undefined };
+  }
   const pool = new pg.Pool({ connectionString: audit.url, max: 2 });
   // A pool error (PostgreSQL restarting) must not crash the process; the limiter falls back below.
   pool.on('error', () => undefined);
+  const created: Promise<void>[] = [];
   return {
-    make: (keyPrefix, points) =>
-      new RateLimiterPostgres({
-        storeClient: pool, storeType: 'pool', schemaName: audit.schema, tableName: 'rate_limits', keyPrefix, points, duration,
+    make(keyPrefix, points) {
+      let done!: () => void;
+      created.push(new Promise<void>((resolve) => (done = resolve)));
+      // One table per limiter: concurrent CREATE TABLE IF NOT EXISTS of one table can fail in PostgreSQL.
+      return new RateLimiterPostgres({
+        storeClient: pool, storeType: 'pool', schemaName: audit.schema, tableName: `rate_limit_${keyPrefix}`, keyPrefix, points, duration,
         // While PostgreSQL is unreachable each instance still limits on its own rather than not at all.
         insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
-      }, () => undefined),
+      }, (error?: Error) => {
+        if (error) log(`rate limits: could not create ${audit.schema}.rate_limit_${keyPrefix} (${error.message}); limiting per instance until a restart.`);
+        done();
+      });
+    },
+    ready: async () => void (await Promise.all(created)),
     close: () => pool.end(),
   };
 }
@@ -63,8 +82,8 @@ function guard(limiter: RateLimiterAbstract, key: (req: Parameters<RequestHandle
 const addressOf = (req: Parameters<RequestHandler>[0]) => req.socket.remoteAddress ?? 'unknown';
 const exempt = (path: string) => path === '/health';
 
-export function httpRateLimits(config: OpsbookConfig): HttpRateLimits {
-  const factory = limiterFactory(config);
+export function httpRateLimits(config: OpsbookConfig, log: (m: string) => void = () => undefined): HttpRateLimits {
+  const factory = limiterFactory(config, log);
   const { httpRequestsPerWindow, httpExpensivePerWindow } = config.limits;
   const byAddress = guard(factory.make('http_ip', httpRequestsPerWindow), (req) => `ip:${addressOf(req)}`, 'requests from this address');
   const byUser = guard(factory.make('http_user', httpRequestsPerWindow), (_req, res) => `user:${(res.locals.identity as Identity).user}`, 'requests');
@@ -79,6 +98,7 @@ export function httpRateLimits(config: OpsbookConfig): HttpRateLimits {
         next();
       });
     },
+    ready: () => factory.ready(),
     close: () => factory.close(),
   };
 }

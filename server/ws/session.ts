@@ -61,7 +61,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     send({ type: 'done', id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0, error: { code: 'busy', message } });
 
   const startRun = (msg: RunMessage) => {
-    const expired = expiredRunRefusal(identity, msg.id, Date.now());
+    const expired = expiredRunRefusal(identity, msg.id, (deps.now?.() ?? new Date()).getTime());
     if (expired) return send(expired);
     if (runs.has(msg.id)) {
       badMessage(`A run with id "${msg.id}" is still going; use a new id for each run.`);
