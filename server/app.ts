@@ -168,7 +168,7 @@ export function createApp(deps: AppDeps): App {
             approvals,
             airflow,
             ...(deps.now ? { now: deps.now } : {}),
-          }, { hub, userRuns, admit: socketBudget(ws, identity) });
+          }, { hub, userRuns, admit: socketBudget(ws, socket, identity) });
         });
       },
       (error: unknown) => {
@@ -183,7 +183,7 @@ export function createApp(deps: AppDeps): App {
    * The socket's inbound budget: over it, the sender is told which limit and when to retry; a socket that
    * keeps flooding is closed (1008) and the close is audited as a refusal.
    */
-  function socketBudget(ws: import('ws').WebSocket, identity: Identity): (bytes: number) => boolean {
+  function socketBudget(ws: import('ws').WebSocket, tcp: import('node:stream').Duplex, identity: Identity): (bytes: number) => boolean {
     const budget = inboundBudget(deps.config.limits);
     let closing = false;
     return (bytes) => {
@@ -195,6 +195,11 @@ export function createApp(deps: AppDeps): App {
         closing = true;
         void deps.audit.record(refusal(`socket closed for flooding: ${admission.message}`, 'bad_message', identity));
         ws.close(1008, 'Over the message limit; reload the page to reconnect.');
+        // Stop reading now: a flooder has megabytes queued behind this frame, and ws would unmask and
+        // buffer every byte of it while waiting for the close handshake (measured: most of the server's
+        // time in a flood). Flush the close frame, then drop the connection.
+        tcp.end();
+        tcp.once('finish', () => tcp.destroy());
       }
       return false;
     };

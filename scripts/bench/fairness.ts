@@ -2,9 +2,13 @@
  * Fairness under abuse (DESIGN.md §11): another user's 1-row run p95 while one socket floods 1,000
  * garbage frames, against the same runs without the flood — measured in the same run, after a warm-up,
  * with quiet and flooded rounds interleaved so drift (JIT, caches, the other helpers' load) hits both.
+ * The server runs the default inbound budgets, so the victim takes a fresh socket per round (a page sends
+ * far fewer than the 100 messages per 10 s one socket may).
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import WebSocket from 'ws';
-import type { BenchServer } from './serverProcess';
+import { startBenchServer, type BenchServer } from './serverProcess';
 import type { ServerMessage } from '../../server/protocol';
 
 const FRAMES = 1_000;
@@ -45,15 +49,18 @@ function timedRun(ws: WebSocket, server: BenchServer, key: string): Promise<numb
   });
 }
 
-/** Sends the flood on a fresh socket (the server may close it for flooding; that is the point). */
-async function flood(server: BenchServer): Promise<void> {
-  const ws = await open(server, 'imani.manager');
-  ws.on('error', () => undefined);
-  for (const frame of garbageFrames(FRAMES)) {
-    if (ws.readyState !== ws.OPEN) break;
-    ws.send(frame);
-  }
-  ws.close();
+/** The flooder process (flooder.ts): the attacker is another machine, not this process's event loop. */
+async function startFlooder(server: BenchServer): Promise<{ flood(): Promise<void>; stop(): void }> {
+  const child: ChildProcess = fork(path.join(__dirname, 'flooder.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve) => child.once('message', () => resolve()));
+  return {
+    flood: () =>
+      new Promise<void>((resolve) => {
+        child.once('message', () => resolve());
+        child.send({ wsUrl: server.wsUrl, origin: server.url });
+      }),
+    stop: () => void child.send('exit'),
+  };
 }
 
 const pct = (xs: readonly number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -64,24 +71,32 @@ export interface FairnessFigure {
   readonly ratio: number;
 }
 
-export async function measureFairness(server: BenchServer, key: string): Promise<FairnessFigure> {
-  const victim = await open(server, 'dana.operator');
+const KEY = 'bench/one-row';
+
+export async function measureFairness(dbFile: string, port: number): Promise<FairnessFigure> {
+  const server = await startBenchServer({ dbFile, port, rowCap: 1000, snippets: { [KEY]: { text: 'select business_date from etl_control.etl_date_control limit 1' } } });
+  const flooder = await startFlooder(server);
   try {
-    for (let i = 0; i < 20; i++) await timedRun(victim, server, key); // warm-up
-    await flood(server); // warm the refusal path too
+    const warm = await open(server, 'dana.operator');
+    for (let i = 0; i < 20; i++) await timedRun(warm, server, KEY);
+    warm.close();
+    await flooder.flood(); // warm the refusal path too
     const quiet: number[] = [];
     const flooded: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      for (let i = 0; i < RUNS_PER_ROUND; i++) quiet.push(await timedRun(victim, server, key));
-      const attack = flood(server);
-      for (let i = 0; i < RUNS_PER_ROUND; i++) flooded.push(await timedRun(victim, server, key));
+      const victim = await open(server, 'dana.operator');
+      for (let i = 0; i < RUNS_PER_ROUND; i++) quiet.push(await timedRun(victim, server, KEY));
+      const attack = flooder.flood();
+      for (let i = 0; i < RUNS_PER_ROUND; i++) flooded.push(await timedRun(victim, server, KEY));
       await attack;
+      victim.close();
     }
     const q = { p50: pct(quiet, 50), p95: pct(quiet, 95) };
     const f = { p50: pct(flooded, 50), p95: pct(flooded, 95) };
     return { quiet: q, flooded: f, ratio: f.p95 / q.p95 };
   } finally {
-    victim.close();
+    flooder.stop();
+    await server.stop();
   }
 }
 
