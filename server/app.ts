@@ -154,7 +154,7 @@ export function createApp(deps: AppDeps): App {
     if (url.pathname !== '/api/ws') return refuseUpgrade(socket, 400, `No WebSocket endpoint at ${url.pathname}; use /api/ws.`);
     if (!originAllowed(req, origins)) {
       void deps.audit.record(refusal(req.headers.origin ? `cross-origin socket from ${req.headers.origin}` : 'socket without Origin', 'forbidden'));
-      return refuseUpgrade(socket, 403, `Origin ${req.headers.origin ?? '(none)'} may not open the run socket.`);
+      return refuseUpgrade(socket, 403, `Origin ${req.headers.origin ?? '(none)'} may not open the run socket; if operators reach Opsbook there, add it to server.publicOrigins.`);
     }
     deps.authenticator.authenticate(req).then(
       (identity) => {
