@@ -2,6 +2,7 @@
  * createApp(deps): the HTTP API, the static site and the WebSocket on one http.Server. It never listens
  * itself, so tests run it in-process on an ephemeral port and the process entry owns the lifecycle.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -16,13 +17,20 @@ import { createApprovalService } from './execution/approvals';
 import type { AuditSink } from './execution/audit';
 import type { ManifestStore } from './execution/manifestStore';
 import { csrfProtection } from './http/csrf';
+import { csrfSigner } from './http/csrfToken';
 import { apiNotFound, errorMiddleware, HttpError } from './http/errors';
+import { originPolicy } from './http/origins';
+import { httpRateLimits } from './http/rateLimit';
 import { apiRouter } from './http/routes';
+import { answerClientError } from './http/clientError';
+import type { Identity } from './identity';
 import { createNotifier } from './notify';
 import { attachSession } from './ws/session';
 import { createAirflowConnections } from './connectors/airflow/connections';
 import { sandboxFor } from './demo/airflow/mount';
 import { createSocketServer, originAllowed, refuseUpgrade } from './ws/upgrade';
+import { closeAtExpiry } from './ws/identityExpiry';
+import { inboundBudget } from './ws/inboundBudget';
 
 export interface AppDeps {
   readonly config: OpsbookConfig;
@@ -37,6 +45,8 @@ export interface AppDeps {
   readonly now?: () => Date;
   /** Origins allowed besides the configured ones (author mode adds the dev server's). */
   readonly extraOrigins?: readonly string[];
+  /** Signs CSRF tokens when the configuration has no server.csrfSecret (index.ts keeps one in the state dir). */
+  readonly csrfSecret?: string;
 }
 
 export interface App {
@@ -48,7 +58,12 @@ export interface App {
 export function createApp(deps: AppDeps): App {
   const log = deps.log ?? ((m: string) => console.error(m));
   const now = deps.now ?? (() => new Date());
-  const allowedOrigins = [...deps.config.server.allowedOrigins, ...(deps.extraOrigins ?? [])];
+  // Resolved lazily: the demo's default origins are the loopback ones on the port the server listens on.
+  let server: http.Server | null = null;
+  const origins = originPolicy(deps.config, deps.extraOrigins ?? [], () => server);
+  const signer = csrfSigner(deps.config.server.csrfSecret ?? deps.csrfSecret ?? randomBytes(32).toString('base64url'));
+  const csrf = csrfProtection({ origins, signer, mode: deps.authenticator.mode });
+  const rateLimits = httpRateLimits(deps.config, log);
   const hub = new ApprovalHub();
   const userRuns = new UserRunCounter();
   const activeRuns = new RunRegistry();
@@ -80,7 +95,7 @@ export function createApp(deps: AppDeps): App {
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'", ...allowedOrigins, ...allowedOrigins.map((o) => o.replace(/^http/, 'ws'))],
+          connectSrc: ["'self'", ...connectSources(deps.config.server.publicOrigins ?? [], deps.config.server.allowedOrigins, deps.extraOrigins ?? [])],
           upgradeInsecureRequests: null,
         },
       },
@@ -90,7 +105,7 @@ export function createApp(deps: AppDeps): App {
   // Author mode serves the page from the dev server's origin: let exactly the allowed origins use the API.
   app.use('/api', (req, res, next) => {
     const origin = req.headers.origin;
-    if (origin && allowedOrigins.includes(origin)) {
+    if (origin && origins.allows(origin)) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Allow-Credentials', 'true');
       res.setHeader('Access-Control-Allow-Headers', 'Content-Type, X-CSRF-Token');
@@ -100,7 +115,6 @@ export function createApp(deps: AppDeps): App {
     next();
   });
   app.use('/api', express.json({ limit: deps.config.limits.maxMessageBytes }));
-  app.use('/api', csrfProtection(allowedOrigins));
   app.use('/api', (req, res, next) => {
     if (req.path === '/health') return next();
     deps.authenticator.authenticate(req).then(
@@ -108,13 +122,18 @@ export function createApp(deps: AppDeps): App {
         res.locals.identity = identity;
         next();
       },
-      (error: unknown) => next(error instanceof AuthError ? new HttpError(401, 'unauthenticated', error.message) : error),
+      (error: unknown) => {
+        if (!(error instanceof AuthError)) return next(error);
+        rateLimits.anonymous(req, res, next, new HttpError(401, 'unauthenticated', error.message));
+      },
     );
   });
-  app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date() }));
+  app.use('/api', rateLimits.perUser);
+  app.use('/api', (req, res, next) => (req.path === '/health' ? next() : csrf(req, res, next)));
+  app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date(), signer }));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
-  const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, allowedOrigins, log });
+  const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log });
   if (sandbox) app.use('/demo/airflow', sandbox.router);
   if (deps.siteDir) {
     const siteDir = deps.siteDir;
@@ -125,19 +144,23 @@ export function createApp(deps: AppDeps): App {
   }
   app.use(errorMiddleware(log));
 
-  const server = http.createServer(app);
-  const airflow = createAirflowConnections(deps.config, () => sandbox?.endpoint(server) ?? null);
+  const listening = http.createServer(app);
+  server = listening;
+  // Malformed or oversized request heads never reach express: answer them in the API's error shape.
+  listening.on('clientError', answerClientError);
+  const airflow = createAirflowConnections(deps.config, () => sandbox?.endpoint(listening) ?? null);
   const wss = createSocketServer(deps.config.limits.maxMessageBytes);
-  server.on('upgrade', (req, socket, head) => {
+  listening.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/api/ws') return refuseUpgrade(socket, 400, `No WebSocket endpoint at ${url.pathname}; use /api/ws.`);
-    if (!originAllowed(req, allowedOrigins)) {
-      deps.audit.record(refusal(req.headers.origin ? `cross-origin socket from ${req.headers.origin}` : 'socket without Origin', 'forbidden'));
-      return refuseUpgrade(socket, 403, `Origin ${req.headers.origin ?? '(none)'} may not open the run socket.`);
+    if (!originAllowed(req, origins)) {
+      void deps.audit.record(refusal(req.headers.origin ? `cross-origin socket from ${req.headers.origin}` : 'socket without Origin', 'forbidden'));
+      return refuseUpgrade(socket, 403, `Origin ${req.headers.origin ?? '(none)'} may not open the run socket; if operators reach Opsbook there, add it to server.publicOrigins.`);
     }
     deps.authenticator.authenticate(req).then(
       (identity) => {
         wss.handleUpgrade(req, socket, head, (ws) => {
+          closeAtExpiry(ws, identity, now().getTime());
           attachSession(ws, identity, {
             config: deps.config,
             manifest: deps.manifest,
@@ -146,22 +169,49 @@ export function createApp(deps: AppDeps): App {
             approvals,
             airflow,
             ...(deps.now ? { now: deps.now } : {}),
-          }, { hub, userRuns, runs: activeRuns });
+          }, { hub, userRuns, runs: activeRuns, admit: socketBudget(ws, socket, identity) });
         });
       },
       (error: unknown) => {
-        deps.audit.record(refusal(`socket refused: ${(error as Error).message}`, 'forbidden'));
+        if (error instanceof HttpError) return refuseUpgrade(socket, error.status, error.message); // a malformed cookie
+        void deps.audit.record(refusal(`socket refused: ${(error as Error).message}`, 'forbidden'));
         refuseUpgrade(socket, 401, error instanceof AuthError ? error.message : 'Authentication failed.');
       },
     );
   });
 
+  /**
+   * The socket's inbound budget: over it, the sender is told which limit and when to retry; a socket that
+   * keeps flooding is closed (1008) and the close is audited as a refusal.
+   */
+  function socketBudget(ws: import('ws').WebSocket, tcp: import('node:stream').Duplex, identity: Identity): (bytes: number) => boolean {
+    const budget = inboundBudget(deps.config.limits);
+    let closing = false;
+    return (bytes) => {
+      if (closing) return false; // frames already in flight after the close: drop them unread
+      const admission = budget.admit(bytes);
+      if (admission.ok) return true;
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', code: 'bad_message', message: admission.message }));
+      if (admission.close) {
+        closing = true;
+        void deps.audit.record(refusal(`socket closed for flooding: ${admission.message}`, 'bad_message', identity));
+        ws.close(1008, 'Over the message limit; reload the page to reconnect.');
+        // Stop reading now: a flooder has megabytes queued behind this frame, and ws would unmask and
+        // buffer every byte of it while waiting for the close handshake (measured: most of the server's
+        // time in a flood). Flush the close frame, then drop the connection.
+        tcp.end();
+        tcp.once('finish', () => tcp.destroy());
+      }
+      return false;
+    };
+  }
+
   return {
-    server,
+    server: listening,
     async close() {
       // Stop accepting first, then cancel every run and wait until each has sent its `done` and completed
       // its audit record; only then tell the pages to reconnect (1001, going away).
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => listening.close(() => resolve()));
       const stuck = await activeRuns.abortAll(6_000);
       if (stuck) log(`shutdown: ${stuck} run(s) did not stop within 6 s of being cancelled`);
       // Each socket's close handler still writes (e.g. its coalesced bad-message count): wait for it, bounded.
@@ -173,8 +223,9 @@ export function createApp(deps: AppDeps): App {
       });
       await Promise.all(socketsClosed);
       wss.close();
-      server.closeAllConnections();
+      listening.closeAllConnections();
       await closed;
+      await rateLimits.close();
       sandbox?.close();
       airflow.closeAll();
       await deps.audit.flush();
@@ -182,10 +233,16 @@ export function createApp(deps: AppDeps): App {
   };
 }
 
-/** An audit record for an attempt refused before anyone was identified. */
-function refusal(detail: string, errorCode: 'forbidden') {
+/** An audit record for an attempt refused before a run: before anyone was identified, or a flooding socket. */
+function refusal(detail: string, errorCode: 'forbidden' | 'bad_message', who?: Identity) {
   return {
-    kind: 'run' as const, user: '(unauthenticated)', roles: [], snippet: null, sha256: null, runbook: null, step: null, env: null, params: {},
+    kind: 'run' as const, user: who?.user ?? '(unauthenticated)', roles: who ? [...who.roles] : [], snippet: null, sha256: null, runbook: null, step: null, env: null, params: {},
     approval: null, runId: null, startedAt: null, endedAt: null, status: 'rejected' as const, rowCount: null, check: null, errorCode, detail,
   };
+}
+
+/** The CSP's connect-src: every configured origin, in http and ws form ('self' covers the demo's own). */
+function connectSources(...lists: (readonly string[])[]): string[] {
+  const all = lists.flat();
+  return [...all, ...all.map((o) => o.replace(/^http/, 'ws'))];
 }

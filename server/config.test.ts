@@ -10,8 +10,16 @@ describe('the configuration', () => {
   it('fills documented defaults', () => {
     const c = parseConfig(minimal, 'x.yaml');
     expect(c.limits).toMatchObject({ maxMessageBytes: 65536, rowsPerRun: 10000, rowsHardCap: 100000, statementTimeoutMs: 60000, runsPerSocket: 4, socketHighWaterBytes: 1048576, pingIntervalMs: 30000 });
+    expect(c.limits).toMatchObject({ socketWindowSeconds: 10, socketMessagesPerWindow: 100, socketBytesPerWindow: 1048576, socketRefusalsBeforeClose: 20, httpWindowSeconds: 60, httpRequestsPerWindow: 300, httpExpensivePerWindow: 10 });
+    expect(c.server).toEqual({ allowedOrigins: [] });
     expect(c.auth.mode).toBe('demo');
     expect(Object.isFrozen(c.environments.demo)).toBe(true);
+  });
+
+  it('takes public origins and a CSRF secret, and refuses a short secret', () => {
+    const c = parseConfig(`${minimal}server: {publicOrigins: ["https://opsbook.internal"], csrfSecret: "\${S}"}\n`, 'x.yaml', { S: 'x'.repeat(40) });
+    expect(c.server).toMatchObject({ publicOrigins: ['https://opsbook.internal'], csrfSecret: 'x'.repeat(40) });
+    expect(() => parseConfig(`${minimal}server: {csrfSecret: short}\n`, 'x.yaml')).toThrow(/server\.csrfSecret: use at least 32 random characters/);
   });
 
   it('expands ${ENV} references and names a missing one by its path', () => {

@@ -105,6 +105,17 @@ const limitsSchema = z
     runsPerUser: z.number().int().positive().max(256).default(8),
     socketHighWaterBytes: z.number().int().positive().default(1024 * 1024),
     pingIntervalMs: z.number().int().positive().default(30_000),
+    /** Inbound budget of one socket: messages and bytes per window (a page sends a few runs a second at most). */
+    socketWindowSeconds: z.number().int().positive().max(3600).default(10),
+    socketMessagesPerWindow: z.number().int().positive().default(100),
+    socketBytesPerWindow: z.number().int().min(1024).default(1024 * 1024),
+    /** Messages refused for being over budget, in one window, before the socket is closed (1008). */
+    socketRefusalsBeforeClose: z.number().int().positive().default(20),
+    /** HTTP API requests per window, per user (per address before sign-in); /api/health is exempt. */
+    httpWindowSeconds: z.number().int().positive().max(3600).default(60),
+    httpRequestsPerWindow: z.number().int().positive().default(300),
+    /** Expensive routes (audit CSV export, approval requests) have their own, tighter budget. */
+    httpExpensivePerWindow: z.number().int().positive().default(10),
   })
   .refine((l) => l.rowsPerRun <= l.rowsHardCap, { message: 'rowsPerRun must not exceed rowsHardCap', path: ['rowsPerRun'] });
 export type Limits = z.infer<typeof limitsSchema>;
@@ -112,8 +123,20 @@ export type Limits = z.infer<typeof limitsSchema>;
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
-      /** Origins allowed to open the socket besides the server's own (e.g. the dev server's). */
+      /**
+       * The origins operators reach this server at (e.g. https://opsbook.internal). The socket and every
+       * state-changing request must come from one of them or allowedOrigins; the request's own Host header is
+       * never trusted (DNS rebinding). Default: http://localhost:<port> and http://127.0.0.1:<port> of the
+       * port the server listens on, for the demo.
+       */
+      publicOrigins: z.array(z.url()).optional(),
+      /** Origins allowed besides the public ones (e.g. the dev server's). */
       allowedOrigins: z.array(z.url()).default([]),
+      /**
+       * Signs the CSRF tokens (at least 32 characters; write "${OPSBOOK_CSRF_SECRET}"). Default: a random
+       * secret generated once and kept in the state directory (.opsbook/csrf-secret).
+       */
+      csrfSecret: z.string().min(32, 'use at least 32 random characters').optional(),
     })
     .default({ allowedOrigins: [] }),
   defaultEnvironment: name.optional(),

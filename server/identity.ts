@@ -2,9 +2,21 @@
 import type { RoleName } from './api';
 
 export interface Identity {
+  /** Canonical (see canonicalUser): what approvals, audit and per-user limits compare. */
   readonly user: string;
+  /** As the identity provider spelled it, for people to read. */
   readonly displayName: string;
   readonly roles: readonly RoleName[];
+  /** When the credential behind this identity stops being valid (epoch ms); OIDC tokens only. */
+  readonly expiresAt?: number;
+}
+
+/**
+ * The one spelling of a user name: trimmed, Unicode NFC, lower-case. Applied once where an identity is
+ * established, so `OSKAR` and `oskar` are the same person to the four-eyes rule, the audit and the limits.
+ */
+export function canonicalUser(name: string): string {
+  return name.trim().normalize('NFC').toLowerCase();
 }
 
 /** The fixed operator the in-process tests and benchmarks use when they do not exercise auth. */

@@ -18,6 +18,7 @@ import { instanceId, startLiveness } from './audit/liveness';
 import { installShutdown } from './shutdown';
 import { loadManifestStore, ManifestError } from './execution/manifestStore';
 import { createApp } from './app';
+import { loadOrCreateCsrfSecret } from './http/csrfToken';
 import { ensureDemoWarehouse } from './demo/warehouse';
 
 const siteDir = path.resolve(__dirname, '..');
@@ -65,6 +66,8 @@ async function main(): Promise<void> {
     log,
     ...(process.env.OPSBOOK_API_ONLY === '1' ? {} : { siteDir: path.join(siteDir, 'build') }),
     extraOrigins: (process.env.OPSBOOK_EXTRA_ORIGINS ?? '').split(',').filter(Boolean),
+    // Without server.csrfSecret: one kept beside the state, so a restart does not invalidate open pages.
+    ...(config.server.csrfSecret ? {} : { csrfSecret: loadOrCreateCsrfSecret(path.resolve(siteDir, config.audit.store === 'duckdb' ? path.dirname(config.audit.path) : '.opsbook')) }),
   });
   const host = process.env.HOST ?? '0.0.0.0';
   await new Promise<void>((resolve, reject) => {

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'env_not_allowed',
   'invalid_params',
   'forbidden',
+  /** The sign-in behind the socket expired (OIDC); the page renews it and reconnects. */
+  'unauthenticated',
   'approval_required',
   'approval_invalid',
   'confirm_required',

@@ -233,15 +233,22 @@ describe('limits', () => {
     b.close();
   });
 
-  it("survives 1,000 garbage messages on one socket while another user's run completes normally", async () => {
+  it("closes a socket that floods 1,000 garbage messages, audits it, and another user's run completes normally", async () => {
     const attacker = await h.connect({ as: SECOND_APPROVER });
     const victim = await h.connect({ as: OPERATOR });
-    const garbage = ['{', 'null', '[]', '{"type":"run"}', '{"type":"cancel","id":""}', 'x'.repeat(70_000), JSON.stringify({ type: 'run', id: 'g', snippet: 'rb/count', sha256: 'f'.repeat(64), env: 'demo' })];
-    for (let i = 0; i < 1000; i++) attacker.send(garbage[i % garbage.length]!);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => attacker.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    const wide = JSON.stringify({ type: 'run', ...Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${i}`, i])) });
+    const garbage = ['{', 'null', '[]', '{"type":"run"}', '{"type":"cancel","id":""}', 'x'.repeat(70_000), wide, JSON.stringify({ type: 'run', id: 'g', snippet: 'rb/count', sha256: 'f'.repeat(64), env: 'demo' })];
+    for (let i = 0; i < 1000 && attacker.socket.readyState === attacker.socket.OPEN; i++) attacker.send(garbage[i % garbage.length]!);
     expect(await run(victim, 'rb/count')).toMatchObject({ status: 'succeeded' });
-    await expect.poll(() => attacker.messages.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(1000);
+    expect(await closed).toEqual({ code: 1008, reason: expect.stringMatching(/message limit/) });
+    expect(attacker.messages.some((m) => m.type === 'error' && /limit of .* per 10 s.*Retry in \d+ s/.test(m.message))).toBe(true);
     expect(attacker.messages.every((m) => m.type === 'error' || m.type === 'done')).toBe(true);
-    expect(await run(attacker, 'rb/count')).toMatchObject({ status: 'succeeded' });
+    await expect.poll(() => h.audit.events.find((e) => e.user === SECOND_APPROVER.user && /closed for flooding/.test(e.detail ?? ''))).toMatchObject({ status: 'rejected', errorCode: 'bad_message' });
+    // The flooder may reconnect and work normally; the victim's socket was never touched.
+    const again = await h.connect({ as: SECOND_APPROVER });
+    expect(await run(again, 'rb/count')).toMatchObject({ status: 'succeeded' });
+    again.close();
     attacker.close();
     victim.close();
   });

@@ -6,6 +6,7 @@
  *  and, when PostgreSQL runs locally, 1 and 2 against it (issue #6);
  *  4. runs that got their `done`, after SIGKILL of the server: % kept in the audit (100 %), per store.
  *  `npm run bench -- --durability` measures only 4.
+ *  fairness: another user's p95 during a 1,000-frame garbage flood on one socket (≤ 2 × without; fairness.ts).
  * Prints a table of figures against budgets; exits 1 if a budget is missed.
  */
 import fs from 'node:fs';
@@ -17,6 +18,7 @@ import { ensureDemoWarehouse } from '../../server/demo/warehouse';
 import { chunkRows } from '../../server/connectors/duckdb/values';
 import { startBenchServer, type BenchServer } from './serverProcess';
 import { runsKeptAfterSigkill } from './durability';
+import { fairnessRow, measureFairness } from './fairness';
 import { postgresUnavailable, postgresUrl } from '../../server/testing/postgres';
 import type { ServerMessage } from '../../server/protocol';
 
@@ -157,6 +159,8 @@ async function main(): Promise<void> {
       ...(pgUrl ? { 'bench/pg-one-row': { text: PG_ONE_ROW, target: 'pg' }, 'bench/pg-million': { text: PG_MILLION, target: 'pg' } } : {}),
     },
     ...(pgUrl ? { postgresUrl: pgUrl } : {}),
+    // The bench client sends hundreds of runs a second on one socket, far past a page's inbound budget.
+    limits: { socketMessagesPerWindow: 1_000_000 },
   });
   try {
     const ws = await openSocket(server);
@@ -230,6 +234,11 @@ async function main(): Promise<void> {
     slow.close();
   } finally {
     await server.stop();
+  }
+  try {
+    // Fairness under abuse, on a server of its own with the default inbound budgets (fairness.ts).
+    rows.push(fairnessRow(await measureFairness(dbFile, 3990 + Math.floor(Math.random() * 9))));
+  } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 

@@ -18,7 +18,7 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(opts: { dbFile: string; snippets: Record<string, SnippetDef>; rowCap: number; port: number; postgresUrl?: string }): Promise<BenchServer> {
+export async function startBenchServer(opts: { dbFile: string; snippets: Record<string, SnippetDef>; rowCap: number; port: number; postgresUrl?: string; limits?: Readonly<Record<string, number>> }): Promise<BenchServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-bench-'));
   const manifest = makeManifest(opts.snippets);
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
@@ -28,7 +28,7 @@ export async function startBenchServer(opts: { dbFile: string; snippets: Record<
       (opts.postgresUrl ? `      pg: {kind: postgres, url: ${JSON.stringify(opts.postgresUrl)}}\n` : '') +
       `      airflow: {kind: airflow, sandbox: true, timeScale: 0.2}\n` +
       `audit: {store: duckdb, path: ${JSON.stringify(path.join(dir, 'state.duckdb'))}}\n` +
-      `limits: {rowsPerRun: ${opts.rowCap}, rowsHardCap: ${opts.rowCap}, runsPerSocket: 64}\n`,
+      `limits: {rowsPerRun: ${opts.rowCap}, rowsHardCap: ${opts.rowCap}, runsPerSocket: 64${Object.entries(opts.limits ?? {}).map(([k, v]) => `, ${k}: ${v}`).join('')}}\n`,
   );
   const siteDir = path.resolve(__dirname, '../..');
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);

@@ -25,6 +25,14 @@ describe('proxy mode', () => {
     await expect(auth.authenticate(req({ 'x-forwarded-user': 'dana' }, '::1'))).resolves.toMatchObject({ roles: [] });
   });
 
+  it('canonicalises the user name (trim, NFC, lower case) and keeps the spelling as the display name', async () => {
+    await expect(auth.authenticate(req({ 'x-forwarded-user': '  OSKAR.OnCall ' }, '10.1.2.3'))).resolves.toMatchObject({ user: 'oskar.oncall', displayName: 'OSKAR.OnCall' });
+    // "é" composed and decomposed are one user.
+    const composed = await auth.authenticate(req({ 'x-forwarded-user': 'Ren\u00e9' }, '10.1.2.3'));
+    const decomposed = await auth.authenticate(req({ 'x-forwarded-user': 'Rene\u0301' }, '10.1.2.3'));
+    expect(decomposed.user).toBe(composed.user);
+  });
+
   it('refuses the same headers from an address that is not a trusted proxy', async () => {
     await expect(auth.authenticate(req({ 'x-forwarded-user': 'dana', 'x-forwarded-groups': 'leads' }, '10.2.0.1'))).rejects.toThrow(/not a trusted proxy/);
     await expect(auth.authenticate(req({ 'x-forwarded-user': 'dana' }, '::ffff:192.168.1.5'))).rejects.toThrow(/not a trusted proxy/);
@@ -73,8 +81,13 @@ describe('oidc mode', () => {
 
   it('accepts a valid token and maps its groups to roles', async () => {
     await expect(auth.authenticate(req({ authorization: `Bearer ${await token({ groups: ['sit', 'managers'] })}` }))).resolves.toEqual({
-      user: 'dana', displayName: 'Dana Operator', roles: ['approver', 'service-team'],
+      user: 'dana', displayName: 'Dana Operator', roles: ['approver', 'service-team'], expiresAt: expect.any(Number),
     });
+  });
+
+  it("remembers the token's exp (plus the clock tolerance), so the socket can end with it", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 300;
+    await expect(auth.authenticate(req({ authorization: `Bearer ${await token({}, { exp })}` }))).resolves.toMatchObject({ expiresAt: (exp + 30) * 1000 });
   });
 
   it('accepts the token from the cookie, for the browser socket upgrade', async () => {

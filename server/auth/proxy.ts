@@ -4,7 +4,7 @@
  */
 import { BlockList, isIPv4 } from 'node:net';
 import type { AuthConfig } from '../config';
-import type { Identity } from '../identity';
+import { canonicalUser, type Identity } from '../identity';
 import { rolesFor } from './roles';
 import { AuthError, type Authenticator } from './types';
 
@@ -25,10 +25,11 @@ export function proxyAuthenticator(config: ProxyConfig): Authenticator {
       if (!remote || !trusted.check(remote, family)) {
         throw new AuthError(`Requests must come through the SSO proxy; ${remote || 'this address'} is not a trusted proxy.`);
       }
-      const user = header(req.headers[config.userHeader.toLowerCase()]);
+      const asSent = header(req.headers[config.userHeader.toLowerCase()]);
+      const user = canonicalUser(asSent);
       if (!user) throw new AuthError(`The SSO proxy sent no ${config.userHeader} header.`);
       const groups = header(req.headers[config.groupsHeader.toLowerCase()]).split(/[,\s]+/).filter(Boolean);
-      const displayName = header(req.headers[config.nameHeader.toLowerCase()]) || user;
+      const displayName = header(req.headers[config.nameHeader.toLowerCase()]) || asSent;
       return { user, displayName, roles: rolesFor(groups, config.roleMap) };
     },
   };

@@ -1,34 +1,38 @@
 /**
- * CSRF protection for state-changing API calls: a double-submit cookie (the page copies the
- * `opsbook_csrf` cookie into the `X-CSRF-Token` header, which another site cannot read or set) plus an
- * Origin check when the browser sends one.
+ * CSRF protection for state-changing API calls. The `opsbook_csrf` cookie holds a token signed for the
+ * signed-in identity (csrfToken.ts); the page copies it into the `X-CSRF-Token` header, which another site
+ * can neither read nor set. The server checks the header's signature against the identity of this
+ * request — not merely that header and cookie match — and refuses an Origin that is not configured.
+ * Runs after authentication: it needs `res.locals.identity`.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { cookieValue } from '../auth/types';
+import type { Identity } from '../identity';
+import { csrfSubject, type CsrfSigner } from './csrfToken';
 import { HttpError } from './errors';
-import { originAllowed } from '../ws/upgrade';
+import type { OriginPolicy } from './origins';
 
 export const CSRF_COOKIE = 'opsbook_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function csrfProtection(allowedOrigins: readonly string[]): RequestHandler {
+export const csrfCookie = (token: string) => `${CSRF_COOKIE}=${token}; Path=/; SameSite=Strict`;
+
+export function csrfProtection(deps: { readonly origins: OriginPolicy; readonly signer: CsrfSigner; readonly mode: string }): RequestHandler {
   return (req, res, next) => {
-    let token = cookieValue(req, CSRF_COOKIE);
-    if (!token) {
-      token = randomBytes(24).toString('base64url');
-      res.append('Set-Cookie', `${CSRF_COOKIE}=${token}; Path=/; SameSite=Strict`);
-    }
+    const identity = res.locals.identity as Identity | undefined;
+    if (!identity) return next(new HttpError(401, 'unauthenticated', 'Sign in first.'));
+    const subject = csrfSubject(deps.mode, identity);
+    const cookie = cookieValue(req, CSRF_COOKIE);
+    // A missing cookie, or one issued to another identity (the demo switcher, a new sign-in): issue a fresh one.
+    if (!cookie || !deps.signer.verify(cookie, subject)) res.append('Set-Cookie', csrfCookie(deps.signer.issue(subject)));
     if (SAFE.has(req.method)) return next();
-    if (req.headers.origin && !originAllowed(req, allowedOrigins)) {
-      return next(new HttpError(403, 'forbidden', `Origin ${req.headers.origin} may not change anything here.`));
+    const origin = req.headers.origin;
+    if (origin && !deps.origins.allows(origin)) {
+      return next(new HttpError(403, 'forbidden', `Origin ${origin} may not change anything here; add it to server.publicOrigins if operators use it.`));
     }
-    const sent = req.get(CSRF_HEADER) ?? '';
-    const a = Buffer.from(sent);
-    const b = Buffer.from(cookieValue(req, CSRF_COOKIE) ?? '');
-    if (!b.length || a.length !== b.length || !timingSafeEqual(a, b)) {
-      return next(new HttpError(403, 'csrf', 'Missing or wrong X-CSRF-Token header; reload the page and try again.'));
+    if (!deps.signer.verify(req.get(CSRF_HEADER) ?? '', subject)) {
+      return next(new HttpError(403, 'csrf', 'Missing or wrong X-CSRF-Token header for this sign-in; reload the page and try again.'));
     }
     next();
   };

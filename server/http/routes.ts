@@ -11,6 +11,8 @@ import type { ManifestStore } from '../execution/manifestStore';
 import type { Identity } from '../identity';
 import type { EnvironmentInfo } from '../protocol';
 import { toCsv } from './csv';
+import { csrfCookie } from './csrf';
+import { csrfSubject, type CsrfSigner } from './csrfToken';
 import { HttpError } from './errors';
 
 export function environmentsOf(config: OpsbookConfig): EnvironmentInfo[] {
@@ -32,6 +34,7 @@ export interface ApiDeps {
   readonly store: StateStore;
   readonly approvals: ApprovalService;
   readonly startedAt: Date;
+  readonly signer: CsrfSigner;
 }
 
 const approvalRequestSchema = z.strictObject({
@@ -99,6 +102,8 @@ export function apiRouter(deps: ApiDeps): Router {
     const { user } = parse(z.strictObject({ user: z.string().max(100) }), req.body);
     if (!users.some((u) => u.user === user)) throw new HttpError(400, 'bad_request', `No demo user "${user}"; choose one of ${users.map((u) => u.user).join(', ')}.`);
     res.append('Set-Cookie', `${DEMO_USER_COOKIE}=${encodeURIComponent(user)}; Path=/; SameSite=Strict; HttpOnly`);
+    // The CSRF token is bound to who is signed in: the new demo user needs theirs.
+    res.append('Set-Cookie', csrfCookie(deps.signer.issue(csrfSubject('demo', users.find((u) => u.user === user)!))));
     res.json({ user });
   });
   router.get('/environments', (_req, res) => {

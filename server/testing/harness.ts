@@ -81,7 +81,8 @@ export async function startHarness(options: {
   await c.run(options.setupSql);
   c.closeSync();
   setup.closeSync();
-  const limits = Object.entries(options.limits ?? {}).map(([k, v]) => `  ${k}: ${v}`).join('\n');
+  // HTTP rate limits stay out of the way unless a test sets them (rateLimit tests do).
+  const limits = Object.entries({ httpRequestsPerWindow: 1_000_000, httpExpensivePerWindow: 1_000_000, ...options.limits }).map(([k, v]) => `  ${k}: ${v}`).join('\n');
   const config = parseConfig(
     `environments:\n  demo:\n    label: Demo\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(dbFile)}}\n${options.demoConnections ?? ''}  prod:\n    label: Production\n    production: true\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'prod.duckdb'))}}\n${limits ? `limits:\n${limits}\n` : ''}auth:\n  mode: proxy\n  trustedProxies: [127.0.0.1/32]\n  roleMap: {ops: [service-team], approvers: [approver], admins: [admin]}\n${options.extraConfig ?? ''}`,
     'test-config.yaml',
@@ -111,7 +112,7 @@ export async function startHarness(options: {
     dbFile,
     connect: (o = {}) => TestClient.open(wsUrl, o.origin === undefined ? url : o.origin, o.as === undefined ? OPERATOR : o.as),
     async api(method, p, as = OPERATOR, body) {
-      const csrf = 'test-csrf-token';
+      const csrf = await csrfTokenFor(url, as);
       const res = await fetch(`${url}${p}`, {
         method,
         headers: { ...headersFor(as), cookie: `opsbook_csrf=${csrf}`, 'x-csrf-token': csrf, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -133,6 +134,19 @@ export async function startHarness(options: {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The CSRF token the server issues to a user (it is bound to the identity), as a page gets it from GET /api/me. */
+const csrfTokens = new Map<string, string>();
+export async function csrfTokenFor(url: string, as: TestUser): Promise<string> {
+  const key = `${url} ${as.user}`;
+  const cached = csrfTokens.get(key);
+  if (cached) return cached;
+  const res = await fetch(`${url}/api/me`, { headers: headersFor(as) });
+  const token = /opsbook_csrf=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))?.[1];
+  if (!token) throw new Error(`GET /api/me as ${as.user} set no CSRF cookie (HTTP ${res.status})`);
+  csrfTokens.set(key, token);
+  return token;
 }
 
 /** A protocol client that records every message and waits for a run's `done`. */

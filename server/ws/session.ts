@@ -9,6 +9,8 @@ import type { Identity } from '../identity';
 import { executeRun, type RunnerDeps } from '../execution/runner';
 import type { ApprovalHub, RunRegistry, UserRunCounter } from '../events';
 import { badMessageTally, refusedRunEntry } from './refusals';
+import { expiredRunRefusal } from './identityExpiry';
+import { messageTooComplex } from './inboundShape';
 
 interface ActiveRun {
   readonly controller: AbortController;
@@ -35,6 +37,8 @@ export interface SessionShared {
   readonly userRuns: UserRunCounter;
   /** The process's runs, for shutdown; absent in tests that drive one session. */
   readonly runs?: RunRegistry;
+  /** The socket's inbound budget (app.ts): false when this message is over it (already answered). */
+  readonly admit?: (bytes: number) => boolean;
 }
 
 export function attachSession(socket: WebSocket, identity: Identity, deps: RunnerDeps, shared: SessionShared): void {
@@ -67,6 +71,11 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     );
 
   const startRun = (msg: RunMessage) => {
+    const expired = expiredRunRefusal(identity, msg.id, (deps.now?.() ?? new Date()).getTime());
+    if (expired) {
+      void deps.audit.record(refusedRunEntry(identity, msg, 'unauthenticated', expired.error!.message)).then(() => send(expired));
+      return;
+    }
     if (runs.has(msg.id)) {
       badMessage(`A run with id "${msg.id}" is still going; use a new id for each run.`);
       return;
@@ -94,11 +103,15 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
 
   socket.on('message', (data: RawData, isBinary: boolean) => {
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+    if (shared.admit && !shared.admit(size)) return;
     if (size > limits.maxMessageBytes) return badMessage(`Message of ${size} bytes is over the ${limits.maxMessageBytes}-byte limit.`);
     if (isBinary) return badMessage('Binary messages are not part of the protocol; send JSON text.');
+    const text = data.toString();
+    const tooComplex = messageTooComplex(text);
+    if (tooComplex) return badMessage(tooComplex);
     let json: unknown;
     try {
-      json = JSON.parse(data.toString());
+      json = JSON.parse(text);
     } catch {
       return badMessage('Message is not JSON.');
     }

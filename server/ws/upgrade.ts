@@ -1,23 +1,30 @@
 /**
- * The upgrade to /api/ws: exact Origin check (a missing Origin is refused, so a non-browser client must
- * say where it comes from), then the WebSocket handshake. Refusals are plain HTTP responses.
+ * The upgrade to /api/ws: exact Origin check against the configured origins (a missing Origin is refused,
+ * so a non-browser client must say where it comes from; the Host header is never trusted), then the
+ * WebSocket handshake. Refusals are plain HTTP responses with the API's error shape.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import type { OriginPolicy } from '../http/origins';
 
-export function originAllowed(req: IncomingMessage, allowedOrigins: readonly string[]): boolean {
+export function originAllowed(req: IncomingMessage, origins: OriginPolicy): boolean {
   const origin = req.headers.origin;
-  if (!origin) return false;
-  const host = req.headers.host;
-  const own = host ? [`http://${host}`, `https://${host}`] : [];
-  return own.includes(origin) || allowedOrigins.includes(origin);
+  return typeof origin === 'string' && origins.allows(origin);
 }
 
+const REASONS: Readonly<Record<number, [string, string]>> = {
+  400: ['Bad Request', 'bad_request'],
+  401: ['Unauthorized', 'unauthenticated'],
+  403: ['Forbidden', 'forbidden'],
+  429: ['Too Many Requests', 'rate_limited'],
+};
+
 export function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  const body = JSON.stringify({ error: { code: status === 403 ? 'forbidden' : 'bad_request', message: reason } });
+  const [text, code] = REASONS[status] ?? ['Bad Request', 'bad_request'];
+  const body = JSON.stringify({ error: { code, message: reason } });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 

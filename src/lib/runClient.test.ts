@@ -188,6 +188,42 @@ describe('RunClient', () => {
     subscription.dispose();
     client.close();
   });
+
+  it('renews the sign-in and sends a run again once, when the server refused it because the sign-in expired', async () => {
+    let connections = 0;
+    const { server, url } = await serve((socket, m) => {
+      if (connections === 1) {
+        reply(socket, { type: 'done', id: m.id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0, error: { code: 'unauthenticated', message: 'expired', hint: 'Your sign-in expired; the page will reconnect.' } });
+        socket.close(4401, 'Your sign-in expired; the page will reconnect.');
+      } else reply(socket, { type: 'done', id: m.id, status: 'succeeded', rowCount: 1, truncated: false, elapsedMs: 1 });
+    });
+    server.on('connection', () => (connections += 1));
+    let renewals = 0;
+    const client = new RunClient(url, { WebSocketImpl, renewSignIn: async () => void (renewals += 1) });
+    const run = collect(client);
+    expect(await run.done).toMatchObject({ type: 'done', status: 'succeeded' });
+    expect(run.events.map((e) => e.type)).toEqual(['done']);
+    expect({ renewals, connections }).toEqual({ renewals: 1, connections: 2 });
+    client.close();
+  });
+
+  it('ends a run the server stopped at sign-in expiry (close 4401) with the reason, then renews and reconnects', async () => {
+    let connections = 0;
+    const { server, url } = await serve((socket, m) => {
+      reply(socket, { type: 'accepted', id: m.id, runId: 'r1', startedAt: new Date(0).toISOString() });
+      socket.close(4401, 'Your sign-in expired; the page will reconnect.');
+    });
+    server.on('connection', () => (connections += 1));
+    let renewals = 0;
+    const client = new RunClient(url, { WebSocketImpl, renewSignIn: async () => void (renewals += 1) });
+    const subscription = client.onApproval(() => undefined);
+    const run = collect(client);
+    expect(await run.done).toMatchObject({ status: 'failed', error: { code: 'unauthenticated', hint: 'Your sign-in expired; the page will reconnect.' } });
+    await waitFor(() => connections === 2 && client.connection === 'open');
+    expect(renewals).toBe(1);
+    subscription.dispose();
+    client.close();
+  });
 });
 
 async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {

@@ -5,6 +5,10 @@
  * the socket closes mid-run (code `unavailable`) or a queued run is cancelled. While approval listeners
  * exist the socket is kept up: a drop reconnects (slowly, forever), and listeners learn of each reopen
  * through `onConnectionChange` so they can refetch what they missed.
+ *
+ * A sign-in expires (OIDC): the server closes the socket with code 4401, or refuses a run as
+ * `unauthenticated`. The client then renews the sign-in (`renewSignIn`), reconnects at once and sends a
+ * refused run again, once. Results already on screen belong to the blocks, not to this client: they stay.
  */
 import type { Approval } from '@site/server/api';
 import type { DoneMessage, RunMessage, ServerMessage } from '@site/server/protocol';
@@ -32,11 +36,28 @@ export interface RunClientOptions {
   readonly connectTimeoutMs?: number;
   /** While approval listeners exist and every attempt failed: wait this long, then try again. */
   readonly watchRetryMs?: number;
+  /**
+   * Renews the sign-in before reconnecting after it expired. Default: a credentialed GET /api/me, which
+   * passes the organisation's SSO front door — the layer that refreshes the `opsbook_token` cookie.
+   */
+  readonly renewSignIn?: () => Promise<void>;
   /** For tests: a WebSocket constructor other than the browser's. */
   readonly WebSocketImpl?: typeof WebSocket;
 }
 
+/** The server's close code when the sign-in behind the socket expired (server/ws/identityExpiry.ts). */
+export const SIGN_IN_EXPIRED_CLOSE = 4401;
+const EXPIRED_HINT = 'Your sign-in expired; the page will reconnect.';
+
 const DEFAULTS = { backoffMs: [0, 300, 1_000, 2_500], connectTimeoutMs: 5_000, watchRetryMs: 15_000 } as const;
+
+/** The default renewal: touch the server through whatever signs the page in. */
+function renewThroughServer(socketUrl: string): () => Promise<void> {
+  return async () => {
+    const http = new URL('/api/me', socketUrl.replace(/^ws/, 'http'));
+    await fetch(http, { credentials: 'include', headers: { accept: 'application/json' } }).catch(() => undefined);
+  };
+}
 
 interface ActiveRun {
   readonly message: RunMessage;
@@ -44,6 +65,8 @@ interface ActiveRun {
   sent: boolean;
   /** The server has said something about this run. */
   answered: boolean;
+  /** Already sent again once after a sign-in renewal. */
+  resent?: boolean;
 }
 
 let counter = 0;
@@ -63,6 +86,7 @@ export class RunClient {
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   private readonly approvalListeners = new Set<ApprovalListener>();
   private readonly options: Required<Omit<RunClientOptions, 'WebSocketImpl'>> & Pick<RunClientOptions, 'WebSocketImpl'>;
+  private renewing = false;
   private attempt = 0;
   private attemptTimer: ReturnType<typeof setTimeout> | undefined;
   private watchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -72,7 +96,7 @@ export class RunClient {
     private readonly url: string,
     options: RunClientOptions = {},
   ) {
-    this.options = { ...DEFAULTS, ...options };
+    this.options = { ...DEFAULTS, renewSignIn: renewThroughServer(url), ...options };
   }
 
   get connection(): ConnectionState {
@@ -184,11 +208,12 @@ export class RunClient {
     socket.onmessage = (event: MessageEvent) => this.dispatch(event.data);
     // 'error' is always followed by 'close'; handling both would end runs twice.
     socket.onerror = () => undefined;
-    socket.onclose = () => {
+    socket.onclose = (event: CloseEvent) => {
       clearTimeout(timeout);
       if (this.socket !== socket) return; // replaced or closed on purpose
       this.socket = null;
-      if (opened) this.onDropped();
+      if (opened && event.code === SIGN_IN_EXPIRED_CLOSE) this.onSignInExpired();
+      else if (opened) this.onDropped();
       else this.onAttemptFailed();
     };
   }
@@ -214,6 +239,44 @@ export class RunClient {
     // Only listeners: come back soon after a long-lived socket dropped (a server restart), slowly after one
     // the server closed at once (refused after the handshake), so a refusing server is not hammered.
     if (this.approvalListeners.size > 0) this.scheduleWatch(Date.now() - this.openedAt > 10_000 ? 1_000 : this.options.watchRetryMs);
+  }
+
+  /**
+   * The server closed the socket because the sign-in expired: runs it was running were stopped with it
+   * (they end here, with the reason); queued runs wait for the renewed connection.
+   */
+  private onSignInExpired(): void {
+    for (const [id, run] of this.runs) {
+      if (!run.sent) continue;
+      this.runs.delete(id);
+      run.onEvent(localDone(id, 'failed', { code: 'unauthenticated', message: 'Your sign-in expired during the run; the server stopped it with the connection.', hint: EXPIRED_HINT }));
+    }
+    this.renewAndReconnect();
+  }
+
+  /** Renews the sign-in, then reconnects at once when anything waits for the socket. */
+  private renewAndReconnect(): void {
+    if (this.renewing) return;
+    this.renewing = true;
+    this.setState('connecting');
+    void this.options.renewSignIn().finally(() => {
+      this.renewing = false;
+      this.attempt = 0;
+      if (this.runs.size > 0 || this.approvalListeners.size > 0) this.connect();
+      else this.setState('closed');
+    });
+  }
+
+  /** The server refused a run because the sign-in expired: send it again once, on a renewed connection. */
+  private retryAfterRenewal(run: ActiveRun): void {
+    run.sent = false;
+    run.answered = false;
+    run.resent = true;
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000, 'renewing the sign-in');
+    // The connection's other runs end with it, as when the server closes it at expiry.
+    this.onSignInExpired();
   }
 
   private scheduleWatch(delayMs: number): void {
@@ -275,6 +338,10 @@ export class RunClient {
     if (typeof message.id !== 'string') return;
     const run = this.runs.get(message.id);
     if (!run) return; // a disposed run's late messages
+    if (message.type === 'done' && message.error?.code === 'unauthenticated' && !run.resent) {
+      this.retryAfterRenewal(run);
+      return;
+    }
     run.answered = true;
     if (message.type === 'done') this.runs.delete(message.id);
     run.onEvent(message);

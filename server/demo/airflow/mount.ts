@@ -9,7 +9,6 @@ import { AuthError, type Authenticator } from '../../auth/types';
 import type { OpsbookConfig } from '../../config';
 import type { SandboxEndpoint } from '../../connectors/airflow/connections';
 import type { ConnectorRegistry } from '../../connectors/registry';
-import { csrfProtection } from '../../http/csrf';
 import { HttpError } from '../../http/errors';
 import { createSandbox, type Sandbox } from './index';
 
@@ -20,7 +19,7 @@ export interface MountedSandbox {
   close(): void;
 }
 
-export function sandboxFor(config: OpsbookConfig, deps: { connectors: ConnectorRegistry; authenticator: Authenticator; allowedOrigins: readonly string[]; log: (m: string) => void }): MountedSandbox | null {
+export function sandboxFor(config: OpsbookConfig, deps: { connectors: ConnectorRegistry; authenticator: Authenticator; csrf: RequestHandler; log: (m: string) => void }): MountedSandbox | null {
   for (const [env, e] of Object.entries(config.environments)) {
     const conn = Object.values(e.connections).find((c) => c.kind === 'airflow' && c.sandbox);
     if (!conn || conn.kind !== 'airflow') continue;
@@ -35,7 +34,8 @@ export function sandboxFor(config: OpsbookConfig, deps: { connectors: ConnectorR
     };
     const sandbox = createSandbox({
       connectors: deps.connectors, env, warehouse: conn.warehouse ?? 'warehouse', timeScale: conn.timeScale ?? 1, log: deps.log,
-      scenarioGuards: [csrfProtection(deps.allowedOrigins), signedIn],
+      // Signed in first: the CSRF token is checked against who is signed in.
+      scenarioGuards: [signedIn, deps.csrf],
     });
     return {
       router: sandbox.router,
