@@ -44,37 +44,52 @@ export async function openDuckDB(options: DuckDBConnectorOptions): Promise<SqlCo
     autoload_known_extensions: 'false',
     lock_configuration: 'true',
   });
-  const open = new Set<DuckDBConnection>();
+  // Connections with work in flight, and that work: close() must let each finish unwinding before the
+  // instance goes. Closing a connection under a running query leaves the query's promise unsettled
+  // forever and makes process.exit() hang in native teardown (the server then ignores SIGTERM).
+  const inFlight = new Map<DuckDBConnection, Promise<unknown>>();
+  // Aborting this cancels every run through its own interrupt loop (one interrupt can land between statements).
+  const closing = new AbortController();
+  const onConnection = async <T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> => {
+    if (closing.signal.aborted) throw shuttingDown();
+    const connection = await instance.connect();
+    if (closing.signal.aborted) {
+      connection.closeSync();
+      throw shuttingDown();
+    }
+    const running = work(connection);
+    inFlight.set(connection, running.catch(() => undefined));
+    try {
+      return await running;
+    } finally {
+      inFlight.delete(connection);
+      connection.closeSync();
+    }
+  };
   return {
     kind: 'duckdb',
     dialect: 'duckdb',
-    async stream(request, sink) {
-      const connection = await instance.connect();
-      open.add(connection);
-      try {
-        return await runOnConnection(connection, request, sink);
-      } finally {
-        open.delete(connection);
-        connection.closeSync();
-      }
-    },
-    async preview(request) {
-      const connection = await instance.connect();
-      open.add(connection);
-      try {
-        return await previewOnConnection(connection, request);
-      } finally {
-        open.delete(connection);
-        connection.closeSync();
-      }
-    },
+    stream: (request, sink) => onConnection((connection) => runOnConnection(connection, { ...request, signal: AbortSignal.any([request.signal, closing.signal]) }, sink)),
+    preview: (request) => onConnection((connection) => previewOnConnection(connection, request)),
     async close() {
-      for (const c of open) c.interrupt();
-      for (const c of open) c.closeSync();
-      instance.closeSync();
+      closing.abort();
+      for (const c of inFlight.keys()) c.interrupt();
+      // Interrupted runs unwind in milliseconds; one blocked on a slow socket gets a bounded wait, and
+      // its connection is then left to the process's exit rather than closed under it.
+      const settled = Promise.allSettled(inFlight.values());
+      const bound = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
+      await Promise.race([settled, bound]);
+      if (inFlight.size === 0) instance.closeSync();
     },
   };
 }
+
+function shuttingDown(): ConnectorError {
+  return new ConnectorError('unavailable', 'This DuckDB connection is closing (the server is shutting down).', 'Run it again once the server is back.');
+}
+
+/** How long close() waits for interrupted runs to unwind: well inside the 10 s shutdown budget. */
+const CLOSE_WAIT_MS = 3000;
 
 async function runOnConnection(connection: DuckDBConnection, request: StatementRequest, sink: RowSink): Promise<StatementOutcome> {
   let stoppedBy: 'cancelled' | 'timeout' | null = null;
