@@ -6,6 +6,8 @@
  */
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlPlaceholders';
+import { classifyStatements } from '../../../plugins/remark-runbook/syntax/sqlClassify';
+import { splitSqlText } from '../../../plugins/remark-runbook/syntax/sqlTokens';
 import type { Cell, ColumnInfo } from '../../protocol';
 import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview, type StatementRequest } from '../types';
 import { chunkRows, toDuckDBBind } from './values';
@@ -112,6 +114,7 @@ async function runOnConnection(connection: DuckDBConnection, request: StatementR
     const { text } = rewritePlaceholders(request.text, 'dollar-name');
     const statements = await connection.extractStatements(text);
     if (statements.count === 0) throw new ConnectorError('connector_error', 'The snippet contains no SQL statement.');
+    const texts = splitSqlText(text);
     let outcome: StatementOutcome = { rowCount: 0, truncated: false, firstValue: undefined };
     for (let i = 0; i < statements.count; i++) {
       if (stoppedBy) break;
@@ -120,6 +123,7 @@ async function runOnConnection(connection: DuckDBConnection, request: StatementR
       if (forbidden) {
         throw new ConnectorError('forbidden', `Snippets may not use ${forbidden}.`, 'Remove the statement from the runbook; the server manages sessions and transactions.');
       }
+      if (request.mode === 'read') refuseUnlessPlainRead(prepared.statementType, texts[i] ?? text, i);
       bindUsed(prepared, request, i);
       if (i < statements.count - 1) await prepared.run();
       else outcome = await drain(await prepared.stream(), request.maxRows, sink, () => stoppedBy !== null);
@@ -156,7 +160,7 @@ async function previewOnConnection(connection: DuckDBConnection, request: Previe
       for (let i = 0; i < statements.count; i++) {
         const prepared = await statements.prepare(i);
         if (FORBIDDEN.has(prepared.statementType)) throw new ConnectorError('forbidden', `Snippets may not use ${FORBIDDEN.get(prepared.statementType)}.`);
-        const statementText = await statementTextAt(connection, text, i);
+        const statementText = statementTextAt(text, i);
         const explain = await connection.prepare(`EXPLAIN ${statementText}`).catch(() => null);
         if (explain) {
           bindUsed(explain, request, i);
@@ -184,39 +188,22 @@ async function previewOnConnection(connection: DuckDBConnection, request: Previe
 }
 
 /** The text of statement i (EXPLAIN needs text; extracted statements are opaque). */
-async function statementTextAt(_connection: DuckDBConnection, text: string, index: number): Promise<string> {
-  const parts = splitStatements(text);
-  return parts[index] ?? text;
+function statementTextAt(text: string, index: number): string {
+  return splitSqlText(text)[index] ?? text;
 }
 
-/** Splits on semicolons outside quotes and comments. */
-function splitStatements(sql: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    if (c === "'" || c === '"') {
-      const end = sql.indexOf(c, i + 1);
-      const stop = end < 0 ? sql.length : end + 1;
-      current += sql.slice(i, stop);
-      i = stop;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      const stop = end < 0 ? sql.length : end;
-      current += sql.slice(i, stop);
-      i = stop;
-    } else if (c === ';') {
-      if (current.trim()) out.push(current.trim());
-      current = '';
-      i++;
-    } else {
-      current += c;
-      i++;
-    }
+/**
+ * A read snippet runs plain reads only, as DuckDB itself classifies them (SELECT, or EXPLAIN that does
+ * not execute): no temp tables or macros, CHECKPOINT, VACUUM, CALL. The shared classifier adds what the
+ * statement type cannot show — EXPLAIN ANALYZE of a write, table functions that reveal file paths.
+ */
+function refuseUnlessPlainRead(type: StatementType, statementText: string, index: number): void {
+  const hint = 'A mode=read snippet may only read. If this step must change something, the runbook marks it mode=write (and, for anything beyond data, role="escalation").';
+  if (type !== StatementType.SELECT && type !== StatementType.EXPLAIN) {
+    throw new ConnectorError('forbidden', `Statement ${index + 1} of this read snippet is a ${StatementType[type] ?? type} statement, not a plain read.`, hint);
   }
-  if (current.trim()) out.push(current.trim());
-  return out;
+  const problem = classifyStatements(statementText).find((s) => s.kind !== 'read');
+  if (problem) throw new ConnectorError('forbidden', `Statement ${index + 1} of this read snippet is not a plain read (${problem.keyword}).`, hint);
 }
 
 /** Binds only the parameters this statement mentions: DuckDB rejects values for absent parameters. */
