@@ -197,12 +197,18 @@ function statementTextAt(text: string, index: number): string {
  * not execute): no temp tables or macros, CHECKPOINT, VACUUM, CALL. The shared classifier adds what the
  * statement type cannot show — EXPLAIN ANALYZE of a write, table functions that reveal file paths.
  */
+const STOPPED_BY_READ_ONLY: ReadonlySet<StatementType> = new Set([StatementType.INSERT, StatementType.UPDATE, StatementType.DELETE, StatementType.MERGE_INTO]);
+
 function refuseUnlessPlainRead(type: StatementType, statementText: string, index: number): void {
   const hint = 'A mode=read snippet may only read. If this step must change something, the runbook marks it mode=write (and, for anything beyond data, role="escalation").';
+  // Data changes are left to the read-only transaction, whose own error tells the author to mark the
+  // snippet mode=write; what it would not stop is refused here.
+  if (STOPPED_BY_READ_ONLY.has(type)) return;
   if (type !== StatementType.SELECT && type !== StatementType.EXPLAIN) {
     throw new ConnectorError('forbidden', `Statement ${index + 1} of this read snippet is a ${StatementType[type] ?? type} statement, not a plain read.`, hint);
   }
-  const problem = classifyStatements(statementText).find((s) => s.kind !== 'read');
+  // EXPLAIN ANALYZE executes its statement: only a read may be explained that way.
+  const problem = classifyStatements(statementText).find((s) => s.kind !== 'read' && (type === StatementType.EXPLAIN || s.kind !== 'write'));
   if (problem) throw new ConnectorError('forbidden', `Statement ${index + 1} of this read snippet is not a plain read (${problem.keyword}).`, hint);
 }
 
