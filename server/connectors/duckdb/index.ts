@@ -4,33 +4,13 @@
  * READ ONLY transaction, and cancel/timeout through `connection.interrupt()` (DuckDB has no server-side
  * statement timeout).
  */
-import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlPlaceholders';
-import { classifyStatements } from '../../../plugins/remark-runbook/syntax/sqlClassify';
 import { splitSqlText } from '../../../plugins/remark-runbook/syntax/sqlTokens';
-import type { Cell, ColumnInfo } from '../../protocol';
 import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview, type StatementRequest } from '../types';
-import { chunkRows, toDuckDBBind } from './values';
-
-/**
- * Statements a snippet may never run: they would end the read-only transaction, reach outside the
- * database, or change the instance's settings for everyone.
- */
-const FORBIDDEN: ReadonlyMap<StatementType, string> = new Map([
-  [StatementType.TRANSACTION, 'transaction control (BEGIN/COMMIT/ROLLBACK): Opsbook runs each snippet in its own transaction'],
-  [StatementType.ATTACH, 'ATTACH'],
-  [StatementType.DETACH, 'DETACH'],
-  [StatementType.LOAD, 'LOAD'],
-  [StatementType.EXTENSION, 'INSTALL'],
-  [StatementType.UPDATE_EXTENSIONS, 'UPDATE EXTENSIONS'],
-  [StatementType.SET, 'SET/RESET'],
-  [StatementType.VARIABLE_SET, 'SET VARIABLE'],
-  [StatementType.PRAGMA, 'PRAGMA'],
-  [StatementType.EXPORT, 'EXPORT DATABASE'],
-  [StatementType.COPY_DATABASE, 'COPY DATABASE'],
-  [StatementType.PREPARE, 'PREPARE'],
-  [StatementType.EXECUTE, 'EXECUTE'],
-]);
+import { drain } from './drain';
+import { FORBIDDEN, refuseUnlessPlainRead, statementTextAt } from './statementPolicy';
+import { toDuckDBBind } from './values';
 
 export interface DuckDBConnectorOptions {
   /** Absolute path of the database file. */
@@ -187,31 +167,6 @@ async function previewOnConnection(connection: DuckDBConnection, request: Previe
   }
 }
 
-/** The text of statement i (EXPLAIN needs text; extracted statements are opaque). */
-function statementTextAt(text: string, index: number): string {
-  return splitSqlText(text)[index] ?? text;
-}
-
-/**
- * A read snippet runs plain reads only, as DuckDB itself classifies them (SELECT, or EXPLAIN that does
- * not execute): no temp tables or macros, CHECKPOINT, VACUUM, CALL. The shared classifier adds what the
- * statement type cannot show — EXPLAIN ANALYZE of a write, table functions that reveal file paths.
- */
-const STOPPED_BY_READ_ONLY: ReadonlySet<StatementType> = new Set([StatementType.INSERT, StatementType.UPDATE, StatementType.DELETE, StatementType.MERGE_INTO]);
-
-function refuseUnlessPlainRead(type: StatementType, statementText: string, index: number): void {
-  const hint = 'A mode=read snippet may only read. If this step must change something, the runbook marks it mode=write (and, for anything beyond data, role="escalation").';
-  // Data changes are left to the read-only transaction, whose own error tells the author to mark the
-  // snippet mode=write; what it would not stop is refused here.
-  if (STOPPED_BY_READ_ONLY.has(type)) return;
-  if (type !== StatementType.SELECT && type !== StatementType.EXPLAIN) {
-    throw new ConnectorError('forbidden', `Statement ${index + 1} of this read snippet is a ${StatementType[type] ?? type} statement, not a plain read.`, hint);
-  }
-  // EXPLAIN ANALYZE executes its statement: only a read may be explained that way.
-  const problem = classifyStatements(statementText).find((s) => s.kind !== 'read' && (type === StatementType.EXPLAIN || s.kind !== 'write'));
-  if (problem) throw new ConnectorError('forbidden', `Statement ${index + 1} of this read snippet is not a plain read (${problem.keyword}).`, hint);
-}
-
 /** Binds only the parameters this statement mentions: DuckDB rejects values for absent parameters. */
 function bindUsed(prepared: { parameterCount: number; parameterName(i: number): string; bind(v: Record<string, DuckDBValue>, t: Record<string, DuckDBType>): void }, request: Pick<StatementRequest, 'binds'>, index: number): void {
   if (prepared.parameterCount === 0) return;
@@ -226,39 +181,6 @@ function bindUsed(prepared: { parameterCount: number; parameterName(i: number): 
     types[name] = b.type;
   }
   prepared.bind(values, types);
-}
-
-async function drain(result: DuckDBResult, maxRows: number, sink: RowSink, stopped: () => boolean): Promise<StatementOutcome> {
-  const names = result.deduplicatedColumnNames();
-  const types = result.columnTypes();
-  const columns: ColumnInfo[] = names.map((name, i) => ({ name, type: String(types[i]) }));
-  sink.columns(columns);
-  const state = { rowCount: 0, truncated: false, firstValue: undefined as Cell | undefined };
-  while (!stopped() && !state.truncated) {
-    // The chunk and its rows live only inside forward(); this frame keeps just the pending promise,
-    // so a slow client does not pin converted batches in memory while the socket drains.
-    const pending = forward(await result.fetchChunk(), maxRows, state, sink);
-    if (!pending) break;
-    await pending;
-  }
-  return state;
-}
-
-/** Converts one chunk and hands it to the sink; null at the end of the result (or of the cap). */
-function forward(chunk: DuckDBDataChunk | null, maxRows: number, state: { rowCount: number; truncated: boolean; firstValue: Cell | undefined }, sink: RowSink): Promise<void> | null {
-  if (!chunk || chunk.rowCount === 0) return null;
-  if (state.rowCount >= maxRows) {
-    state.truncated = true;
-    return null;
-  }
-  let rows = chunkRows(chunk);
-  if (state.rowCount + rows.length > maxRows) {
-    rows = rows.slice(0, maxRows - state.rowCount);
-    state.truncated = true;
-  }
-  if (state.rowCount === 0 && rows[0]) state.firstValue = rows[0][0];
-  state.rowCount += rows.length;
-  return sink.rows(rows);
 }
 
 function stoppedError(why: 'cancelled' | 'timeout', timeoutMs: number): ConnectorError {
