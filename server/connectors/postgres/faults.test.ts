@@ -154,4 +154,26 @@ describe('PostgreSQL connection faults', () => {
       await connector.close();
     }
   });
+
+  it('cancels a run that was still waiting for a pooled connection', async (ctx) => {
+    if (skip) return ctx.skip();
+    const connector = await openPostgres({ read: urlWithApp(), write: null, poolMax: 1, label: 'dev/source' });
+    try {
+      const first = new AbortController();
+      const second = new AbortController();
+      const busy = run(connector, 'select pg_sleep(120)', { signal: first.signal, timeoutMs: 120_000 });
+      busy.catch(() => undefined);
+      // The pool's only connection is taken by the first run, so the second waits for it.
+      const waiting = run(connector, 'select 1', { signal: second.signal });
+      waiting.catch(() => undefined);
+      second.abort();
+      await waitUntil('the sleep runs', async () => (await backends("state = 'active'")).length === 1);
+      first.abort();
+      await expect(busy).rejects.toMatchObject({ code: 'cancelled' });
+      // Before the fix the abort was missed and the run went ahead once it got the connection.
+      await expect(waiting).rejects.toMatchObject({ code: 'cancelled' });
+    } finally {
+      await connector.close();
+    }
+  });
 });

@@ -51,6 +51,11 @@ export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConne
     async stream(request, sink) {
       if (request.signal.aborted) throw new ConnectorError('cancelled', 'The run was cancelled before it started.');
       const session = await openSession(sourceFor(request.mode));
+      // A cancel that came while the run waited for a pooled connection: the listener below would never fire.
+      if (request.signal.aborted) {
+        await session.end(false);
+        throw new ConnectorError('cancelled', 'The run was cancelled before it started.');
+      }
       const { client } = session;
       let cancelled = false;
       const onAbort = () => {
