@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from './config';
-import { checkConnections, formatChecks } from './checkConfig';
-import { postgresUrl } from './testing/postgres';
+import { checkConnections, checkReadProfiles, formatChecks } from './checkConfig';
+import { postgresUnavailable, postgresUrl } from './testing/postgres';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-check-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -34,5 +35,70 @@ describe('--check-config', () => {
     expect(text).toMatch(/^Configuration check\.yaml is valid\./);
     expect(text).toMatch(/FAIL\s+dev\s+source\s+postgres\s+write/);
     expect(text).toMatch(/profiles failed\.$/);
+  });
+});
+
+describe('--check-config on PostgreSQL read profiles', () => {
+  const role = `opsbook_reader_${Math.random().toString(16).slice(2, 10)}`;
+  let skip: string | null = null;
+  let superuser = false;
+  beforeAll(async () => {
+    skip = await postgresUnavailable();
+    if (skip) return;
+    const admin = new pg.Client({ connectionString: postgresUrl() });
+    await admin.connect();
+    superuser = (await admin.query('select rolsuper from pg_roles where rolname = current_user')).rows[0]?.rolsuper === true;
+    await admin.query(`create role ${role} login`);
+    await admin.end();
+  });
+  afterAll(async () => {
+    if (skip) return;
+    const admin = new pg.Client({ connectionString: postgresUrl() });
+    await admin.connect();
+    await admin.query(`drop role if exists ${role}`);
+    await admin.end();
+  });
+
+  function configWith(url: string, production: boolean) {
+    return parseConfig(`environments:\n  prod:\n    production: ${production}\n    connections:\n      source: {kind: postgres, url: "${url}"}\nauth: {mode: proxy, trustedProxies: [127.0.0.1/32], roleMap: {ops: [service-team]}}\n`, 'check.yaml');
+  }
+  function asRole(name: string): string {
+    const url = new URL(postgresUrl());
+    url.username = name;
+    url.password = '';
+    return url.toString();
+  }
+
+  it('refuses a superuser read profile for a production environment, and says how to fix it', async (ctx) => {
+    if (skip) return ctx.skip();
+    if (!superuser) return ctx.skip(); // the test database's own user is not a superuser here
+    const [result] = await checkConnections(configWith(postgresUrl(), true), dir);
+    expect(result).toMatchObject({ ok: false, detail: expect.stringMatching(/refused for a production environment: the read profile's role \w+ is a superuser.*examples\/postgres-read-role\.sql/) });
+    await expect(checkReadProfiles(configWith(postgresUrl(), true), dir, () => undefined)).rejects.toThrow(/prod\/source: refused/);
+  });
+
+  it('warns, without failing, for the same role outside production', async (ctx) => {
+    if (skip || !superuser) return ctx.skip();
+    const [result] = await checkConnections(configWith(postgresUrl(), false), dir);
+    expect(result!.ok).toBe(true);
+    const warnings: string[] = [];
+    await checkReadProfiles(configWith(postgresUrl(), false), dir, (m) => warnings.push(m));
+    expect(warnings).toEqual([expect.stringMatching(/^prod\/source: WARNING: the read profile's role \w+ is a superuser/)]);
+  });
+
+  it('accepts a dedicated reader, and refuses it once it may run programs on the server', async (ctx) => {
+    if (skip) return ctx.skip();
+    const [plain] = await checkConnections(configWith(asRole(role), true), dir);
+    expect(plain).toMatchObject({ ok: true, detail: 'select 1 ok' });
+    const admin = new pg.Client({ connectionString: postgresUrl() });
+    await admin.connect();
+    await admin.query(`grant pg_execute_server_program to ${role}`);
+    try {
+      const [granted] = await checkConnections(configWith(asRole(role), true), dir);
+      expect(granted).toMatchObject({ ok: false, detail: expect.stringMatching(/member of pg_execute_server_program/) });
+    } finally {
+      await admin.query(`revoke pg_execute_server_program from ${role}`);
+      await admin.end();
+    }
   });
 });

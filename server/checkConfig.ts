@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { ConnectionConfig, OpsbookConfig } from './config';
 import { createConnectorRegistry } from './connectors/registry';
 import type { Mode } from '../plugins/remark-runbook/types';
+import type { SqlConnector } from './connectors/types';
+import { READ_ROLE_HINT, readProfileRisks } from './connectors/postgres/privileges';
 
 export interface ProfileCheck {
   readonly env: string;
@@ -59,6 +61,11 @@ export async function checkConnections(config: OpsbookConfig, siteDir: string): 
                 { columns: () => undefined, rows: async () => undefined },
               );
               detail = out.rowCount === 1 ? 'select 1 ok' : `select 1 returned ${out.rowCount} rows`;
+              if (conn.kind === 'postgres' && profile === 'read') {
+                const verdict = await postgresReadVerdict(connector, e.production);
+                ok = verdict.ok;
+                detail = verdict.ok ? `${detail}${verdict.detail ? `; ${verdict.detail}` : ''}` : (verdict.detail ?? detail);
+              }
             }
           } catch (error) {
             ok = false;
@@ -89,4 +96,43 @@ export function formatChecks(results: readonly ProfileCheck[], file: string, sit
     '',
     failed ? `${failed} of ${results.length} profiles failed.` : `All ${results.length} profiles answered.`,
   ].join('\n');
+}
+
+/** A privileged read profile is refused for a production environment and a warning elsewhere. */
+async function postgresReadVerdict(connector: SqlConnector, production: boolean): Promise<{ ok: boolean; detail: string | null }> {
+  const risks = await readProfileRisks(connector);
+  if (risks.length === 0) return { ok: true, detail: null };
+  if (production) return { ok: false, detail: `refused for a production environment: the read profile's ${risks.join(', ')}. ${READ_ROLE_HINT}` };
+  return { ok: true, detail: `WARNING: the read profile's ${risks.join(', ')}. ${READ_ROLE_HINT}` };
+}
+
+/**
+ * At server start: refuses (throws) when a production environment's PostgreSQL read profile is privileged,
+ * and reports the others through `warn`. A database that does not answer yet is not a reason to refuse
+ * start (it may come up later); it is said through `warn` and checked by --check-config.
+ */
+export async function checkReadProfiles(config: OpsbookConfig, siteDir: string, warn: (message: string) => void): Promise<void> {
+  const registry = createConnectorRegistry(config, siteDir);
+  const refused: string[] = [];
+  try {
+    for (const [env, e] of Object.entries(config.environments)) {
+      for (const [name, conn] of Object.entries(e.connections)) {
+        if (conn.kind !== 'postgres') continue;
+        try {
+          const verdict = await postgresReadVerdict(await registry.get(env, name), e.production);
+          if (!verdict.ok) refused.push(`${env}/${name}: ${verdict.detail}`);
+          else if (verdict.detail) warn(`${env}/${name}: ${verdict.detail}`);
+        } catch (error) {
+          warn(`${env}/${name}: could not check the read profile's privileges (${(error as Error).message}); run npm start -- --check-config once it answers.`);
+        }
+      }
+    }
+  } finally {
+    await registry.closeAll();
+  }
+  if (refused.length) throw new PrivilegedReadProfileError(refused.join('\n'));
+}
+
+export class PrivilegedReadProfileError extends Error {
+  override readonly name = 'PrivilegedReadProfileError';
 }

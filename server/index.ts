@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
-import { checkConnections, formatChecks } from './checkConfig';
+import { checkConnections, checkReadProfiles, formatChecks } from './checkConfig';
 import { createConnectorRegistry } from './connectors/registry';
 import { storeAuditSink } from './execution/audit';
 import { createAuthenticator } from './auth';
@@ -47,6 +47,8 @@ async function main(): Promise<void> {
       }
     }
   }
+  // A production read profile that could read server files or run programs is refused before serving.
+  await checkReadProfiles(config, siteDir, (m) => console.error(`opsbook: ${m}`));
   const connectors = createConnectorRegistry(config, siteDir);
   const log = (m: string) => console.error(`opsbook: ${m}`);
   const store = await openStateStore(config, siteDir, log);
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof ManifestError || (error as Error).name === 'DemoWarehouseLockedError') {
+  if (error instanceof ConfigError || error instanceof ManifestError || (error as Error).name === 'DemoWarehouseLockedError' || (error as Error).name === 'PrivilegedReadProfileError') {
     console.error(`opsbook: cannot start: ${(error as Error).message}`);
   }
   else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error(`opsbook: port ${process.env.PORT ?? 3000} is in use; set PORT to another port.`);

@@ -12,7 +12,7 @@ import { parseInfoAttributes } from './syntax/infoString';
 import { parseParamDeclarations } from './syntax/params';
 import { parseExpect } from './syntax/expect';
 import { findPlaceholders } from './syntax/sqlPlaceholders';
-import { classifySql } from './syntax/sqlKind';
+import { sqlVerdict } from './syntax/sqlKind';
 import { airflowCommandOf, findTemplateParams } from './syntax/airflowCommand';
 
 /** Container directives Docusaurus renders as admonitions; everything else but `step` is an error. */
@@ -228,14 +228,13 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
       if (!used.includes(p.name)) report(attrAt('params'), `Parameter "${p.name}" is declared but never used in the ${lang === 'sql' ? 'SQL (write :' + p.name + ')' : 'command (write {{' + p.name + '}})'}.`, 'warning');
     }
     if (lang === 'sql') {
-      const kinds = classifySql(text);
-      if (kinds.ddl.length > 0 && step.role === 'service-team') {
-        report(at, `Snippet "${id}" runs DDL (${kinds.ddl.join(', ')}) in a service-team step. DDL is outside the team's scope: move it to a role="escalation" step, or use the setup DAGs.`);
+      // The same verdict the server applies at run time (server/execution/policy.ts).
+      const verdict = sqlVerdict(text, { role: step.role, mode: mode as Mode });
+      if (verdict.refusal) {
+        report(at, `Snippet "${id}": ${verdict.refusal.message} ${verdict.refusal.hint}`);
         ok = false;
       }
-      if (mode === 'read' && (kinds.writes.length > 0 || kinds.ddl.length > 0)) {
-        report(at, `Snippet "${id}" is mode=read but its SQL writes (${[...kinds.ddl, ...kinds.writes].join(', ')}); it will fail in a read-only session. Add mode=write if it is meant to change data.`, 'warning');
-      }
+      for (const warning of verdict.warnings) report(at, `Snippet "${id}": ${warning}`, 'warning');
     } else {
       const command = airflowCommandOf(text, params);
       if ('error' in command) {

@@ -11,7 +11,7 @@ export interface ConnectorRegistry {
   closeAll(): Promise<void>;
 }
 
-async function open(config: ConnectionConfig, siteDir: string): Promise<SqlConnector> {
+async function open(config: ConnectionConfig, siteDir: string, label: string): Promise<SqlConnector> {
   switch (config.kind) {
     case 'duckdb': {
       const { openDuckDB } = await import('./duckdb/index');
@@ -19,7 +19,7 @@ async function open(config: ConnectionConfig, siteDir: string): Promise<SqlConne
     }
     case 'postgres': {
       const { openPostgres } = await import('./postgres/index');
-      return openPostgres({ read: config.url, write: config.write?.url ?? null, poolMax: config.poolMax });
+      return openPostgres({ read: config.url, write: config.write?.url ?? null, poolMax: config.poolMax, label });
     }
     case 'oracle': {
       const { openOracle } = await import('./oracle/index');
@@ -51,7 +51,7 @@ export function createConnectorRegistry(config: OpsbookConfig, siteDir: string):
       const key = `${env}/${connection}`;
       let pending = opened.get(key);
       if (!pending) {
-        pending = open(conf, siteDir).catch((error: unknown) => {
+        pending = open(conf, siteDir, key).catch((error: unknown) => {
           opened.delete(key); // try again on the next run: the database may come back
           throw new ConnectorError('unavailable', `Could not open ${conf.kind} connection "${connection}" of ${env}: ${(error as Error).message}`);
         });

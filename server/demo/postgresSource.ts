@@ -64,3 +64,22 @@ export async function seedPostgresSource(pgUrl: string, log: (m: string) => void
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The read role the dev example connects as (examples/postgres-read-role.sql, without a password for loopback trust auth). */
+export const DEV_READ_ROLE = 'opsbook_read';
+
+/** Creates (or repairs) the dev read role: login, no privileges beyond SELECT on ecomm_src, read-only sessions. */
+export async function ensureReadRole(pgUrl: string, role = DEV_READ_ROLE): Promise<void> {
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  try {
+    const exists = (await client.query('select 1 from pg_roles where rolname = $1', [role])).rowCount;
+    if (!exists) await client.query(`create role ${role} login`);
+    await client.query(`alter role ${role} with login nosuperuser nocreatedb nocreaterole noreplication nobypassrls`);
+    await client.query(`alter role ${role} set default_transaction_read_only = on`);
+    await client.query(`grant usage on schema ${SCHEMA} to ${role}`);
+    await client.query(`grant select on all tables in schema ${SCHEMA} to ${role}`);
+  } finally {
+    await client.end();
+  }
+}

@@ -4,7 +4,7 @@
  * resolved parameters); this decides whether one is needed.
  */
 import type { ManifestSnippet } from '../../plugins/remark-runbook/types';
-import { classifySql } from '../../plugins/remark-runbook/syntax/sqlKind';
+import { sqlVerdict } from '../../plugins/remark-runbook/syntax/sqlKind';
 import type { EnvironmentConfig } from '../config';
 import type { Identity } from '../identity';
 import type { ErrorCode } from '../protocol';
@@ -34,8 +34,11 @@ export function decide(input: PolicyInput): Decision {
   if (!mayExecute(identity)) {
     return { ok: false, code: 'forbidden', message: `${identity.displayName} (${identity.roles.join(', ') || 'no roles'}) may not run steps; they run for the Service Implementation Team and approvers.` };
   }
-  if (snippet.role === 'service-team' && snippet.lang === 'sql' && classifySql(snippet.text).ddl.length > 0) {
-    return { ok: false, code: 'forbidden', message: 'DDL never runs from a service-team step.', hint: 'Schema changes go through the setup DAGs or an escalation.' };
+  // The linter applies the same verdict at build time; refusing here covers a manifest built without it.
+  const refusal = snippet.lang === 'sql' ? sqlVerdict(snippet.text, snippet).refusal : null;
+  if (refusal) {
+    const lead = refusal.reason === 'ddl' ? 'DDL never runs from a service-team step: ' : 'This snippet may not run: ';
+    return { ok: false, code: 'forbidden', message: `${lead}${refusal.message.replace(/^It /, 'it ')}`, hint: refusal.hint };
   }
   if (env.production && snippet.mode === 'write' && input.confirm !== envName) {
     return { ok: false, code: 'confirm_required', message: `This writes to the production environment ${envName}; type its name to confirm.` };

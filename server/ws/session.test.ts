@@ -42,7 +42,8 @@ beforeAll(async () => {
       'rb/escalation': { text: 'select 1', role: 'escalation', approver: 'implementation-manager' },
       'rb/prod-write': { text: 'select 1', mode: 'write', envs: ['prod'] },
       'rb/demo-only': { text: 'select 1', envs: ['demo'] },
-      'rb/external': { text: "select * from read_csv('/etc/passwd')" },
+      // Not read_csv(): the SQL policy refuses that before the engine; this checks the engine's own setting.
+      'rb/external': { text: "select * from parquet_schema('/etc/passwd')" },
     },
   });
   client = await h.connect();
@@ -149,7 +150,7 @@ describe('read snippets cannot write', () => {
 
   it('refuses transaction control, so COMMIT cannot end the read-only transaction', async () => {
     const { done } = await runToDone('rb/escape-tx');
-    expect(done).toMatchObject({ status: 'failed', error: { code: 'forbidden' } });
+    expect(done).toMatchObject({ status: 'rejected', error: { code: 'forbidden' } });
     const after = await runToDone('rb/by-name', { params: { name: 'table_2' } });
     expect(after.messages.find((m) => m.type === 'rows')).toMatchObject({ rows: [['1714']] });
   });

@@ -4,31 +4,13 @@
  * READ ONLY transaction, and cancel/timeout through `connection.interrupt()` (DuckDB has no server-side
  * statement timeout).
  */
-import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlPlaceholders';
-import type { Cell, ColumnInfo } from '../../protocol';
+import { splitSqlText } from '../../../plugins/remark-runbook/syntax/sqlTokens';
 import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview, type StatementRequest } from '../types';
-import { chunkRows, toDuckDBBind } from './values';
-
-/**
- * Statements a snippet may never run: they would end the read-only transaction, reach outside the
- * database, or change the instance's settings for everyone.
- */
-const FORBIDDEN: ReadonlyMap<StatementType, string> = new Map([
-  [StatementType.TRANSACTION, 'transaction control (BEGIN/COMMIT/ROLLBACK): Opsbook runs each snippet in its own transaction'],
-  [StatementType.ATTACH, 'ATTACH'],
-  [StatementType.DETACH, 'DETACH'],
-  [StatementType.LOAD, 'LOAD'],
-  [StatementType.EXTENSION, 'INSTALL'],
-  [StatementType.UPDATE_EXTENSIONS, 'UPDATE EXTENSIONS'],
-  [StatementType.SET, 'SET/RESET'],
-  [StatementType.VARIABLE_SET, 'SET VARIABLE'],
-  [StatementType.PRAGMA, 'PRAGMA'],
-  [StatementType.EXPORT, 'EXPORT DATABASE'],
-  [StatementType.COPY_DATABASE, 'COPY DATABASE'],
-  [StatementType.PREPARE, 'PREPARE'],
-  [StatementType.EXECUTE, 'EXECUTE'],
-]);
+import { drain } from './drain';
+import { FORBIDDEN, refuseUnlessPlainRead, statementTextAt } from './statementPolicy';
+import { toDuckDBBind } from './values';
 
 export interface DuckDBConnectorOptions {
   /** Absolute path of the database file. */
@@ -44,37 +26,52 @@ export async function openDuckDB(options: DuckDBConnectorOptions): Promise<SqlCo
     autoload_known_extensions: 'false',
     lock_configuration: 'true',
   });
-  const open = new Set<DuckDBConnection>();
+  // Connections with work in flight, and that work: close() must let each finish unwinding before the
+  // instance goes. Closing a connection under a running query leaves the query's promise unsettled
+  // forever and makes process.exit() hang in native teardown (the server then ignores SIGTERM).
+  const inFlight = new Map<DuckDBConnection, Promise<unknown>>();
+  // Aborting this cancels every run through its own interrupt loop (one interrupt can land between statements).
+  const closing = new AbortController();
+  const onConnection = async <T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> => {
+    if (closing.signal.aborted) throw shuttingDown();
+    const connection = await instance.connect();
+    if (closing.signal.aborted) {
+      connection.closeSync();
+      throw shuttingDown();
+    }
+    const running = work(connection);
+    inFlight.set(connection, running.catch(() => undefined));
+    try {
+      return await running;
+    } finally {
+      inFlight.delete(connection);
+      connection.closeSync();
+    }
+  };
   return {
     kind: 'duckdb',
     dialect: 'duckdb',
-    async stream(request, sink) {
-      const connection = await instance.connect();
-      open.add(connection);
-      try {
-        return await runOnConnection(connection, request, sink);
-      } finally {
-        open.delete(connection);
-        connection.closeSync();
-      }
-    },
-    async preview(request) {
-      const connection = await instance.connect();
-      open.add(connection);
-      try {
-        return await previewOnConnection(connection, request);
-      } finally {
-        open.delete(connection);
-        connection.closeSync();
-      }
-    },
+    stream: (request, sink) => onConnection((connection) => runOnConnection(connection, { ...request, signal: AbortSignal.any([request.signal, closing.signal]) }, sink)),
+    preview: (request) => onConnection((connection) => previewOnConnection(connection, request)),
     async close() {
-      for (const c of open) c.interrupt();
-      for (const c of open) c.closeSync();
-      instance.closeSync();
+      closing.abort();
+      for (const c of inFlight.keys()) c.interrupt();
+      // Interrupted runs unwind in milliseconds; one blocked on a slow socket gets a bounded wait, and
+      // its connection is then left to the process's exit rather than closed under it.
+      const settled = Promise.allSettled(inFlight.values());
+      const bound = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
+      await Promise.race([settled, bound]);
+      if (inFlight.size === 0) instance.closeSync();
     },
   };
 }
+
+function shuttingDown(): ConnectorError {
+  return new ConnectorError('unavailable', 'This DuckDB connection is closing (the server is shutting down).', 'Run it again once the server is back.');
+}
+
+/** How long close() waits for interrupted runs to unwind: well inside the 10 s shutdown budget. */
+const CLOSE_WAIT_MS = 3000;
 
 async function runOnConnection(connection: DuckDBConnection, request: StatementRequest, sink: RowSink): Promise<StatementOutcome> {
   let stoppedBy: 'cancelled' | 'timeout' | null = null;
@@ -97,6 +94,7 @@ async function runOnConnection(connection: DuckDBConnection, request: StatementR
     const { text } = rewritePlaceholders(request.text, 'dollar-name');
     const statements = await connection.extractStatements(text);
     if (statements.count === 0) throw new ConnectorError('connector_error', 'The snippet contains no SQL statement.');
+    const texts = splitSqlText(text);
     let outcome: StatementOutcome = { rowCount: 0, truncated: false, firstValue: undefined };
     for (let i = 0; i < statements.count; i++) {
       if (stoppedBy) break;
@@ -105,6 +103,7 @@ async function runOnConnection(connection: DuckDBConnection, request: StatementR
       if (forbidden) {
         throw new ConnectorError('forbidden', `Snippets may not use ${forbidden}.`, 'Remove the statement from the runbook; the server manages sessions and transactions.');
       }
+      if (request.mode === 'read') refuseUnlessPlainRead(prepared.statementType, texts[i] ?? text, i);
       bindUsed(prepared, request, i);
       if (i < statements.count - 1) await prepared.run();
       else outcome = await drain(await prepared.stream(), request.maxRows, sink, () => stoppedBy !== null);
@@ -141,7 +140,7 @@ async function previewOnConnection(connection: DuckDBConnection, request: Previe
       for (let i = 0; i < statements.count; i++) {
         const prepared = await statements.prepare(i);
         if (FORBIDDEN.has(prepared.statementType)) throw new ConnectorError('forbidden', `Snippets may not use ${FORBIDDEN.get(prepared.statementType)}.`);
-        const statementText = await statementTextAt(connection, text, i);
+        const statementText = statementTextAt(text, i);
         const explain = await connection.prepare(`EXPLAIN ${statementText}`).catch(() => null);
         if (explain) {
           bindUsed(explain, request, i);
@@ -168,42 +167,6 @@ async function previewOnConnection(connection: DuckDBConnection, request: Previe
   }
 }
 
-/** The text of statement i (EXPLAIN needs text; extracted statements are opaque). */
-async function statementTextAt(_connection: DuckDBConnection, text: string, index: number): Promise<string> {
-  const parts = splitStatements(text);
-  return parts[index] ?? text;
-}
-
-/** Splits on semicolons outside quotes and comments. */
-function splitStatements(sql: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    if (c === "'" || c === '"') {
-      const end = sql.indexOf(c, i + 1);
-      const stop = end < 0 ? sql.length : end + 1;
-      current += sql.slice(i, stop);
-      i = stop;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      const stop = end < 0 ? sql.length : end;
-      current += sql.slice(i, stop);
-      i = stop;
-    } else if (c === ';') {
-      if (current.trim()) out.push(current.trim());
-      current = '';
-      i++;
-    } else {
-      current += c;
-      i++;
-    }
-  }
-  if (current.trim()) out.push(current.trim());
-  return out;
-}
-
 /** Binds only the parameters this statement mentions: DuckDB rejects values for absent parameters. */
 function bindUsed(prepared: { parameterCount: number; parameterName(i: number): string; bind(v: Record<string, DuckDBValue>, t: Record<string, DuckDBType>): void }, request: Pick<StatementRequest, 'binds'>, index: number): void {
   if (prepared.parameterCount === 0) return;
@@ -218,39 +181,6 @@ function bindUsed(prepared: { parameterCount: number; parameterName(i: number): 
     types[name] = b.type;
   }
   prepared.bind(values, types);
-}
-
-async function drain(result: DuckDBResult, maxRows: number, sink: RowSink, stopped: () => boolean): Promise<StatementOutcome> {
-  const names = result.deduplicatedColumnNames();
-  const types = result.columnTypes();
-  const columns: ColumnInfo[] = names.map((name, i) => ({ name, type: String(types[i]) }));
-  sink.columns(columns);
-  const state = { rowCount: 0, truncated: false, firstValue: undefined as Cell | undefined };
-  while (!stopped() && !state.truncated) {
-    // The chunk and its rows live only inside forward(); this frame keeps just the pending promise,
-    // so a slow client does not pin converted batches in memory while the socket drains.
-    const pending = forward(await result.fetchChunk(), maxRows, state, sink);
-    if (!pending) break;
-    await pending;
-  }
-  return state;
-}
-
-/** Converts one chunk and hands it to the sink; null at the end of the result (or of the cap). */
-function forward(chunk: DuckDBDataChunk | null, maxRows: number, state: { rowCount: number; truncated: boolean; firstValue: Cell | undefined }, sink: RowSink): Promise<void> | null {
-  if (!chunk || chunk.rowCount === 0) return null;
-  if (state.rowCount >= maxRows) {
-    state.truncated = true;
-    return null;
-  }
-  let rows = chunkRows(chunk);
-  if (state.rowCount + rows.length > maxRows) {
-    rows = rows.slice(0, maxRows - state.rowCount);
-    state.truncated = true;
-  }
-  if (state.rowCount === 0 && rows[0]) state.firstValue = rows[0][0];
-  state.rowCount += rows.length;
-  return sink.rows(rows);
 }
 
 function stoppedError(why: 'cancelled' | 'timeout', timeoutMs: number): ConnectorError {

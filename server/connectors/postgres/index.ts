@@ -1,21 +1,25 @@
 /**
  * PostgreSQL connector: a pool per profile (read, write), server-side cursors for streaming, reads in a
  * READ ONLY transaction, `statement_timeout` set per transaction, cancel with pg_cancel_backend from
- * another connection, and errors carrying SQLSTATE and the server's hint. One statement per snippet:
+ * a fresh connection, sessions reset (DISCARD ALL) between runs and destroyed after a failure, errors
+ * carrying SQLSTATE and the server's hint, and a lost connection failing only its own run. One statement per snippet:
  * the extended protocol refuses several, so a read cannot COMMIT its way out of the read-only transaction.
  */
-import type { Pool, PoolClient } from 'pg';
 import type CursorType from 'pg-cursor';
 import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlPlaceholders';
 import type { BoundValue } from '../../../plugins/remark-runbook/syntax/params';
 import type { Cell, ColumnInfo } from '../../protocol';
-import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview, type StatementRequest } from '../types';
+import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview } from '../types';
+import { toConnectorError } from './errors';
+import { openSession, type Session, type SessionSource } from './session';
 import { jsonSafe, jsonSafeTypes, needsConversion, typeName } from './types';
 
 export interface PostgresProfiles {
   readonly read: string;
   readonly write: string | null;
   readonly poolMax: number;
+  /** `env/connection`, so errors say which connection failed. */
+  readonly label?: string;
 }
 
 const BATCH = 2000;
@@ -24,43 +28,42 @@ export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConne
   // Loaded lazily: a missing driver disables PostgreSQL connections, not the server.
   const { default: pg } = await import('pg');
   const { default: Cursor } = (await import('pg-cursor')) as { default: typeof CursorType };
-  const makePool = (url: string): Pool => {
-    const pool = new pg.Pool({ connectionString: url, max: profiles.poolMax, types: jsonSafeTypes, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+  const label = profiles.label ?? 'this connection';
+  const makeSource = (url: string): SessionSource => {
+    // application_name lets a DBA find (and an operator's runs be told apart from) Opsbook's sessions;
+    // a URL that sets its own wins.
+    const pool = new pg.Pool({ connectionString: url, application_name: 'opsbook', max: profiles.poolMax, types: jsonSafeTypes, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
     // An idle client that loses its connection must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
-    return pool;
+    return { pg, pool, url, label };
   };
-  const readPool = makePool(profiles.read);
-  const writePool = profiles.write ? makePool(profiles.write) : null;
-  const poolFor = (mode: 'read' | 'write'): Pool => {
-    if (mode === 'read') return readPool;
-    if (!writePool) throw new ConnectorError('forbidden', 'This connection has no write profile; write snippets cannot run here.', 'Configure write: {url: …} for the connection, with a role allowed to write.');
-    return writePool;
+  const read = makeSource(profiles.read);
+  const write = profiles.write ? makeSource(profiles.write) : null;
+  const sourceFor = (mode: 'read' | 'write'): SessionSource => {
+    if (mode === 'read') return read;
+    if (!write) throw new ConnectorError('forbidden', 'This connection has no write profile; write snippets cannot run here.', 'Configure write: {url: …} for the connection, with a role allowed to write.');
+    return write;
   };
-
-  async function checkout(mode: 'read' | 'write'): Promise<PoolClient> {
-    try {
-      return await poolFor(mode).connect();
-    } catch (error) {
-      if (error instanceof ConnectorError) throw error;
-      throw new ConnectorError('unavailable', `Cannot connect to PostgreSQL: ${(error as Error).message}`, 'Check that the database is up and the connection URL in the configuration is right.');
-    }
-  }
 
   return {
     kind: 'postgres',
     dialect: 'postgres',
     async stream(request, sink) {
-      const client = await checkout(request.mode);
-      const pid = (client as PoolClient & { processID: number }).processID;
+      if (request.signal.aborted) throw new ConnectorError('cancelled', 'The run was cancelled before it started.');
+      const session = await openSession(sourceFor(request.mode));
+      // A cancel that came while the run waited for a pooled connection: the listener below would never fire.
+      if (request.signal.aborted) {
+        await session.end(false);
+        throw new ConnectorError('cancelled', 'The run was cancelled before it started.');
+      }
+      const { client } = session;
       let cancelled = false;
       const onAbort = () => {
         cancelled = true;
-        // Cancel from another connection: the running one is busy with the query.
-        void readPool.query('select pg_cancel_backend($1)', [pid]).catch(() => undefined);
+        session.cancel();
       };
       request.signal.addEventListener('abort', onAbort, { once: true });
-      let broken = false;
+      let failed = true;
       try {
         await client.query(request.mode === 'read' ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN');
         await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(request.timeoutMs))}`);
@@ -68,24 +71,24 @@ export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConne
         const cursor = client.query(new Cursor(text, order.map((n) => pgValue(request.binds[n])), { rowMode: 'array' }));
         const outcome = await drain(cursor, request.maxRows, sink, () => cancelled);
         await cursor.close();
-        await client.query(request.mode === 'read' ? 'ROLLBACK' : 'COMMIT');
         if (cancelled) throw new ConnectorError('cancelled', 'The run was cancelled; the query was cancelled on the server.');
+        await client.query(request.mode === 'read' ? 'ROLLBACK' : 'COMMIT');
+        failed = false;
         return outcome;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        throw toConnectorError(error, request, cancelled);
+        // The session is destroyed below, which ends any open transaction on the server: no ROLLBACK
+        // round trip on a connection that may be dead or mid-protocol.
+        throw toConnectorError(error, { mode: request.mode, timeoutMs: request.timeoutMs, label, cancelled, lost: session.lost() });
       } finally {
         request.signal.removeEventListener('abort', onAbort);
-        client.release(broken);
+        await session.end(failed);
       }
     },
     async preview(request) {
-      return previewPg(await checkout('read'), request);
+      return previewPg(await openSession(read), request, label);
     },
     async close() {
-      await Promise.allSettled([readPool.end(), writePool?.end()]);
+      await Promise.allSettled([read.pool.end(), write?.pool.end()]);
     },
   };
 }
@@ -139,38 +142,25 @@ function forward(batch: { rows: unknown[][]; fields: Field[] }, maxRows: number,
   return rows.length ? sink.rows(rows as Cell[][]) : null;
 }
 
-async function previewPg(client: PoolClient, request: PreviewRequest): Promise<StatementPreview> {
+async function previewPg(session: Session, request: PreviewRequest, label: string): Promise<StatementPreview> {
+  const { client } = session;
+  let failed = true;
   try {
     await client.query('BEGIN TRANSACTION READ ONLY');
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(request.timeoutMs))}`);
     const { text, order } = rewritePlaceholders(request.text, 'dollar-index');
     // EXPLAIN without ANALYZE never executes the statement, so it is safe for writes in a read-only transaction.
     const plan = await client.query({ text: `EXPLAIN ${text}`, values: order.map((n) => pgValue(request.binds[n])) });
+    await client.query('ROLLBACK');
+    failed = false;
     return {
       plan: plan.rows.map((r: Record<string, unknown>) => String(r['QUERY PLAN'])).join('\n'),
       affectedRows: null,
       note: request.mode === 'write' ? 'PostgreSQL is not run to count rows before approval; the plan shows the estimate.' : 'A read: nothing changes.',
     };
   } catch (error) {
-    throw toConnectorError(error, request, false);
+    throw toConnectorError(error, { mode: request.mode, timeoutMs: request.timeoutMs, label, cancelled: false, lost: session.lost() });
   } finally {
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release();
+    await session.end(failed);
   }
-}
-
-function toConnectorError(error: unknown, request: Pick<StatementRequest, 'mode' | 'timeoutMs'>, cancelled: boolean): ConnectorError {
-  if (error instanceof ConnectorError) return error;
-  const e = error as Error & { code?: string; hint?: string; detail?: string; position?: string };
-  if (e.code === '57014') {
-    if (cancelled) return new ConnectorError('cancelled', 'The run was cancelled; the query was cancelled on the server.');
-    return new ConnectorError('timeout', `The statement ran longer than the ${Math.round(request.timeoutMs / 1000)} s statement timeout and was stopped.`, 'Narrow the query (a date filter, a LIMIT) or ask for a longer limit.', e.code);
-  }
-  if (!e.code) {
-    return new ConnectorError('unavailable', `Lost the PostgreSQL connection: ${e.message}`, 'The next run opens a new connection.');
-  }
-  let hint = e.hint;
-  if (e.code === '25006' && request.mode === 'read') hint = 'This snippet is mode=read, so it runs in a read-only transaction. If it is meant to change data, the runbook must mark it mode=write.';
-  const detail = [e.detail, e.position ? `at character ${e.position}` : null].filter(Boolean).join('; ');
-  return new ConnectorError('connector_error', `${e.message}${detail ? ` (${detail})` : ''} [SQLSTATE ${e.code}]`, hint, e.code);
 }

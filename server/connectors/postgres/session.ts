@@ -1,0 +1,92 @@
+/**
+ * One run's PostgreSQL session, borrowed from a pool: guarded against the connection dying under it,
+ * reset before it goes back, destroyed when anything went wrong, and cancellable from outside.
+ *
+ * Why each part matters:
+ * - pg emits `error` on a checked-out client whose socket closes (pg_terminate_backend, a restart, a
+ *   network cut). The pool listens only while the client is idle; unheard, that event ends the process.
+ * - A session outlives the run that used it: advisory locks, prepared statements, temp tables and
+ *   session settings would leak into the next operator's run. DISCARD ALL drops them all.
+ * - A client whose run failed may be mid-protocol or in an aborted transaction: it is not worth saving.
+ */
+import type pgTypes from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { ConnectorError } from '../types';
+
+type PgModule = typeof pgTypes;
+
+export interface Session {
+  readonly client: PoolClient;
+  /** The error the connection died of, if it did (the run's own query usually fails with it too). */
+  lost(): Error | null;
+  /** Asks the server to cancel what this session is running, from a separate connection. */
+  cancel(): void;
+  /** Returns the session to the pool after DISCARD ALL, or destroys it if `failed` or the reset fails. */
+  end(failed: boolean): Promise<void>;
+}
+
+export interface SessionSource {
+  readonly pg: PgModule;
+  readonly pool: Pool;
+  /** The profile's URL, for the cancel connection (same role: it may cancel its own backends). */
+  readonly url: string;
+  /** `env/connection`, for messages. */
+  readonly label: string;
+}
+
+export async function openSession(source: SessionSource): Promise<Session> {
+  let client: PoolClient;
+  try {
+    client = await source.pool.connect();
+  } catch (error) {
+    throw new ConnectorError(
+      'unavailable',
+      `Cannot connect to PostgreSQL for ${source.label}: ${(error as Error).message}`,
+      'Check that the database is up and the connection URL in the configuration is right, then run it again.',
+    );
+  }
+  let lostWith: Error | null = null;
+  const onError = (error: Error) => {
+    lostWith ??= error;
+  };
+  client.on('error', onError);
+  const pid = (client as PoolClient & { processID: number }).processID;
+  let released = false;
+  return {
+    client,
+    lost: () => lostWith,
+    cancel() {
+      void cancelBackend(source, pid);
+    },
+    async end(failed) {
+      if (released) return;
+      released = true;
+      let destroy = failed || lostWith !== null;
+      if (!destroy) {
+        // Outside any transaction by now (the run committed or rolled back), so DISCARD ALL may run.
+        await client.query('DISCARD ALL').catch(() => {
+          destroy = true;
+        });
+      }
+      client.removeListener('error', onError);
+      // The pool's own idle listener takes over from here; a destroyed client still needs one until
+      // its socket is gone, or a late error would again go unheard.
+      if (destroy) client.on('error', () => undefined);
+      client.release(destroy ? (lostWith ?? true) : undefined);
+    },
+  };
+}
+
+/** pg_cancel_backend from a fresh connection: the pool may be full, and the busy client cannot speak. */
+async function cancelBackend(source: SessionSource, pid: number): Promise<void> {
+  const canceller = new source.pg.Client({ connectionString: source.url, connectionTimeoutMillis: 5000 });
+  canceller.on('error', () => undefined);
+  try {
+    await canceller.connect();
+    await canceller.query('select pg_cancel_backend($1)', [pid]);
+  } catch {
+    // The run ends anyway, by its statement timeout at the latest; nothing more to do here.
+  } finally {
+    await canceller.end().catch(() => undefined);
+  }
+}
