@@ -114,6 +114,10 @@ export interface AuditRecord {
   readonly check: boolean | null;
   readonly errorCode: ErrorCode | null;
   readonly detail: string | null;
+  /** SQL writes: rows changed (null for reads, refusals, and engines that cannot tell). */
+  readonly rowsAffected?: number | null;
+  /** A dry run (a clear's or trigger's preview), which changed nothing; tells it apart from the real one. */
+  readonly dryRun?: boolean | null;
 }
 
 /**

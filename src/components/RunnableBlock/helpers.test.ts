@@ -73,6 +73,7 @@ describe('chooseVariant', () => {
     mode: 'read',
     params: [],
     expect: null,
+    timezone: 'UTC',
     variants,
   });
   const env = (dialect: string | null): EnvironmentInfo => ({
