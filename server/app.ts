@@ -110,7 +110,7 @@ export function createApp(deps: AppDeps): App {
       (error: unknown) => next(error instanceof AuthError ? new HttpError(401, 'unauthenticated', error.message) : error),
     );
   });
-  app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date() }));
+  app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date(), now }));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
   const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, allowedOrigins, log });

@@ -89,3 +89,16 @@ describe('a SQL write on DuckDB', () => {
     expect(auditOf('w/set-one-utc')!.params).toMatchObject({ business_date: '2026-12-01' });
   });
 });
+
+describe('GET /api/dates', () => {
+  it('answers today and yesterday in the zone asked for, by the server clock', async () => {
+    expect((await h.api('GET', '/api/dates?tz=Asia/Bangkok')).body).toEqual({ timezone: 'Asia/Bangkok', today: '2026-12-02', yesterday: '2026-12-01', at: '2026-12-01T20:00:00.000Z' });
+    expect((await h.api('GET', '/api/dates?tz=UTC')).body).toMatchObject({ today: '2026-12-01', yesterday: '2026-11-30' });
+  });
+
+  it('refuses an unknown zone with a 400 that says what to send', async () => {
+    const r = await h.api('GET', '/api/dates?tz=Mars/Olympus');
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/"Mars\/Olympus" is not a known IANA time zone/);
+  });
+});

@@ -11,6 +11,7 @@ import type { ManifestStore } from '../execution/manifestStore';
 import type { Identity } from '../identity';
 import type { EnvironmentInfo } from '../protocol';
 import { toCsv } from './csv';
+import { datesHandler } from './dates';
 import { HttpError } from './errors';
 
 export function environmentsOf(config: OpsbookConfig): EnvironmentInfo[] {
@@ -32,6 +33,8 @@ export interface ApiDeps {
   readonly store: StateStore;
   readonly approvals: ApprovalService;
   readonly startedAt: Date;
+  /** The clock `today` defaults are resolved by (GET /api/dates); the wall clock when absent. */
+  readonly now?: () => Date;
 }
 
 const approvalRequestSchema = z.strictObject({
@@ -101,6 +104,7 @@ export function apiRouter(deps: ApiDeps): Router {
     res.append('Set-Cookie', `${DEMO_USER_COOKIE}=${encodeURIComponent(user)}; Path=/; SameSite=Strict; HttpOnly`);
     res.json({ user });
   });
+  router.get('/dates', datesHandler(deps.now ?? (() => new Date())));
   router.get('/environments', (_req, res) => {
     res.json({ environments: environmentsOf(deps.config), default: defaultEnvironmentOf(deps.config) });
   });
