@@ -1,10 +1,10 @@
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import clsx from 'clsx';
 import CodeBlock from '@theme/CodeBlock';
-import useIsBrowser from '@docusaurus/useIsBrowser';
 import type { RunnableBlockSpec } from '@site/plugins/remark-runbook/types';
 import { useEnvironments } from '@site/src/lib/environment';
 import { useServerBase, wsUrl } from '@site/src/lib/serverUrl';
+import { useZoneDates } from '@site/src/lib/zoneDates';
 import ApprovalPanel from './ApprovalPanel';
 import type { RunIntent } from './approvalMatch';
 import ClearPreview from './ClearPreview';
@@ -19,6 +19,7 @@ import { useAirflowBlock, type AirflowBlock } from './useAirflowBlock';
 import { formatElapsed, useRun, type RunView, type UiStatus } from './useRun';
 import { useEscalation } from './useEscalation';
 import { chooseVariant } from './variant';
+import { writeOutcome, type WriteOutcome } from './writeOutcome';
 import styles from './styles.module.css';
 
 interface Props {
@@ -78,18 +79,21 @@ function statusWord(view: RunView, airflow: AirflowBlock): string {
 interface StatusLineProps {
   readonly view: RunView;
   readonly word: string;
+  readonly write: WriteOutcome | null;
   readonly env: EnvSummary | null;
   readonly blocked: string | null;
   /** Said while idle when nothing blocks the run. */
   readonly hint: string | null;
 }
 
-function StatusLine({ view, word, env, blocked, hint }: StatusLineProps): ReactNode {
+function StatusLine({ view, word, write, env, blocked, hint }: StatusLineProps): ReactNode {
   const running = view.status === 'running';
+  // A write that changed nothing "succeeded" only technically: the word turns amber, like a warning.
+  const wordClass = write?.tone === 'nothing' ? styles.status_warning : styles[`status_${view.status}`];
   const showEnv = view.target ? { name: view.target.env, label: view.target.envLabel, production: view.target.production } : env;
   return (
     <div role="status" className={styles.status} data-state={view.status}>
-      <span className={clsx(styles.statusWord, styles[`status_${view.status}`])}>{word}</span>
+      <span className={clsx(styles.statusWord, wordClass)}>{word}</span>
       {showEnv ? (
         <span className={clsx(styles.statusEnv, showEnv.production && styles.prodEnv)}>
           {showEnv.production ? '⚠ ' : ''}
@@ -108,6 +112,7 @@ function StatusLine({ view, word, env, blocked, hint }: StatusLineProps): ReactN
           {view.rowCount.toLocaleString()} row{view.rowCount === 1 ? '' : 's'}
         </span>
       ) : null}
+      {write ? <span className={clsx(styles.statusNum, write.tone !== 'changed' && styles.statusWarnNum)}>{write.count}</span> : null}
       {view.done?.truncated ? <span className={styles.truncated}>truncated</span> : null}
       {view.status === 'idle' && (blocked ?? hint) ? <span className={styles.blocked}>{blocked ?? hint}</span> : null}
     </div>
@@ -130,7 +135,6 @@ export default function RunnableBlock({ spec: specJson }: Props): ReactNode {
 function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   const idPrefix = useId().replace(/:/g, '');
   const base = useServerBase();
-  const isBrowser = useIsBrowser();
   const envState = useEnvironments();
   const env = envState.environments.find((e) => e.name === envState.selected) ?? null;
   const { variant, blocked: envBlocked } = chooseVariant(spec, env, envState.status);
@@ -141,9 +145,11 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   const [confirm, setConfirm] = useState('');
   const formRef = useRef<HTMLFormElement>(null);
 
-  const now = isBrowser ? new Date() : null;
+  // `today` is the pipeline zone's day, as the server resolves it, not the reader's.
+  const timezone = spec.timezone ?? 'UTC';
+  const zoneDates = useZoneDates(timezone);
   const values: Record<string, string> = {};
-  for (const p of spec.params) values[p.name] = edits[p.name] ?? defaultValue(p, now);
+  for (const p of spec.params) values[p.name] = edits[p.name] ?? defaultValue(p, zoneDates);
   // What Run would send; the approval must cover exactly this. Keyed by its content so it stays stable.
   const wireParams: Record<string, string> = {};
   for (const p of spec.params) wireParams[p.name] = wireValue(p, values[p.name] ?? '');
@@ -225,6 +231,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   const cannotRequest = envBlocked ?? (!escalation.signedIn ? 'Sign in to request an approval.' : null);
 
   const error = done?.error && done.status !== 'cancelled' ? done.error : null;
+  const write = writeOutcome(done);
   // Cancelling a followed run stops the watching only: say so, since the run goes on in Airflow.
   const stoppedNote = airflow.follows && done?.status === 'cancelled' && done.error ? done.error.message : null;
   const stopLabel = airflow.follows && !(running && view.preview) ? 'Stop following' : 'Cancel';
@@ -240,6 +247,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       data-approval={escalationStep ? escalation.state : undefined}
       data-airflow-state={airflow.runState ?? undefined}
       data-clear={airflow.stage !== 'off' ? airflow.stage : undefined}
+      data-write={write?.tone}
     >
       <Header spec={spec} snippetKey={snippetKey} dialect={variant?.dialect ?? null} />
       {variant ? (
@@ -251,7 +259,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       )}
       <div className={styles.controls}>
         <form id={formId} ref={formRef} onSubmit={onSubmit} className={styles.runForm}>
-          <Params idPrefix={idPrefix} params={spec.params} values={values} disabled={running} onChange={onParamChange} />
+          <Params idPrefix={idPrefix} params={spec.params} values={values} disabled={running} onChange={onParamChange} timezone={timezone} />
           {needsConfirm ? (
             <div className={styles.confirm}>
               <label htmlFor={`${idPrefix}-confirm`}>
@@ -283,13 +291,19 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
             {stopLabel}
           </button>
           {/* Without a variant the reason is already the block's body. */}
-          <StatusLine view={view} word={statusWord(view, airflow)} env={env} blocked={variant ? blocked : null} hint={idleHint} />
+          <StatusLine view={view} word={statusWord(view, airflow)} write={write} env={env} blocked={variant ? blocked : null} hint={idleHint} />
         </div>
       </div>
       {done?.check ? (
         <div className={clsx(styles.check, done.check.passed ? styles.checkPassed : styles.checkFailed)} data-check={done.check.passed ? 'passed' : 'failed'}>
           <span className={styles.checkTitle}>{done.check.passed ? '✓ Check passed' : '✗ Check failed'}</span>
           <span className={styles.checkDetail}>{done.check.detail}</span>
+        </div>
+      ) : null}
+      {write?.sentence ? (
+        <div role="alert" className={styles.writeWarning} data-write-warning={write.tone}>
+          <strong className={styles.writeWarningTitle}>{write.tone === 'nothing' ? `⚠ Succeeded · ${write.count}` : '↺ Rolled back · nothing changed'}</strong>
+          <span>{write.sentence}</span>
         </div>
       ) : null}
       {error ? (
