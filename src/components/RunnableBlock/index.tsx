@@ -15,6 +15,7 @@ import TaskGrid from './TaskGrid';
 import Terminal from './Terminal';
 import { defaultValue, wireValue } from './params';
 import { clearGroups } from './airflow';
+import { triggerPlan } from './triggerPreview';
 import { useAirflowBlock, type AirflowBlock } from './useAirflowBlock';
 import { formatElapsed, useRun, type RunView, type UiStatus } from './useRun';
 import { useEscalation } from './useEscalation';
@@ -200,6 +201,8 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
         ...(approval ? { approval } : {}),
         ...(needsConfirm ? { confirm } : {}),
         ...(preview ? { preview: true } : {}),
+        // The operator saw the trigger's preview (or an approver approved it): the server may start the run.
+        ...(!preview && airflow.command === 'dags trigger' ? { confirmed: true } : {}),
       },
       { env: env.name, envLabel: env.label, production: env.production, target: spec.target },
     );
@@ -235,7 +238,11 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   // Cancelling a followed run stops the watching only: say so, since the run goes on in Airflow.
   const stoppedNote = airflow.follows && done?.status === 'cancelled' && done.error ? done.error.message : null;
   const stopLabel = airflow.follows && !(running && view.preview) ? 'Stop following' : 'Cancel';
-  const idleHint = airflow.dryRunFirst ? 'Run lists the task instances first; nothing is cleared until you confirm.' : null;
+  const idleHint = !airflow.dryRunFirst
+    ? null
+    : airflow.command === 'dags trigger'
+      ? 'Run shows the DAG run it would start first; nothing starts until you confirm.'
+      : 'Run lists the task instances first; nothing is cleared until you confirm.';
   const results = <ResultGrid columns={view.columns} rows={run.rows} rowCount={view.rowCount} streaming={running} />;
 
   return (
@@ -327,7 +334,9 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
         <ClearPreview
           stage={airflow.stage}
           count={view.rowCount}
-          groups={airflow.stage === 'confirm' ? clearGroups(view.columns, run.rows, view.rowCount) : []}
+          kind={airflow.command === 'dags trigger' ? 'trigger' : 'clear'}
+          trigger={airflow.stage === 'confirm' && airflow.command === 'dags trigger' ? triggerPlan(view.columns, run.rows) : null}
+          groups={airflow.stage === 'confirm' && airflow.command !== 'dags trigger' ? clearGroups(view.columns, run.rows, view.rowCount) : []}
           blocked={blocked}
           onConfirm={() => launch(false)}
         >
