@@ -16,6 +16,8 @@ import Terminal from './Terminal';
 import { defaultValue, wireValue } from './params';
 import { clearGroups } from './airflow';
 import { triggerPlan } from './triggerPreview';
+import ReportedCheck, { useReportedCheck } from './ReportedCheck';
+import { clearCheckResult } from '@site/src/lib/checkResults';
 import { useAirflowBlock, type AirflowBlock } from './useAirflowBlock';
 import { formatElapsed, useRun, type RunView, type UiStatus } from './useRun';
 import { useEscalation } from './useEscalation';
@@ -164,6 +166,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   const escalationStep = spec.role === 'escalation';
   const airflow = useAirflowBlock(spec, variant?.code ?? '', view, intentKey);
   const keys = useMemo(() => spec.variants.map((v) => v.key), [spec]);
+  const reported = useReportedCheck(keys);
   const escalation = useEscalation(escalationStep, keys, intent, spec.params);
 
   const needsConfirm = spec.mode === 'write' && env?.production === true;
@@ -206,6 +209,8 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       },
       { env: env.name, envLabel: env.label, production: env.production, target: spec.target },
     );
+    // The block's own run replaces what Run all checks left here.
+    for (const key of keys) clearCheckResult(key);
     if (approval) {
       sentApproval.current = approval;
       setSpent(approval, true);
@@ -329,6 +334,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
         </div>
       ) : null}
       {stoppedNote ? <p className={styles.stoppedNote}>{stoppedNote}</p> : null}
+      {reported && view.status === 'idle' ? <ReportedCheck result={reported} /> : null}
       <TaskGrid runs={view.airflow} />
       {airflow.stage !== 'off' && airflow.stage !== 'failed' ? (
         <ClearPreview
