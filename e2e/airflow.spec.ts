@@ -17,7 +17,7 @@ test.describe('Airflow from the page', () => {
     const block = new AirflowBlockObject(page, TRIGGER);
     await expect(block.root).toHaveAttribute('data-mode', 'write');
     await block.record();
-    await block.run();
+    await block.runAndConfirmTrigger();
 
     await expect(block.root).toHaveAttribute('data-airflow-state', /^(queued|running)$/);
     await expect(block.stopButton).toBeEnabled();
@@ -55,7 +55,7 @@ test.describe('Airflow from the page', () => {
   test('Stop following leaves the DAG run going', async ({ page, consoleErrors }) => {
     await new RunbookPage(page).open('/canonical/setup-dags');
     const block = new AirflowBlockObject(page, TRIGGER);
-    await block.run();
+    await block.runAndConfirmTrigger();
     await expect(block.root).toHaveAttribute('data-airflow-state', /^(queued|running)$/);
     await block.stopButton.click();
     await expect(block.root).toHaveAttribute('data-status', 'cancelled');

@@ -130,7 +130,7 @@ export function createApp(deps: AppDeps): App {
   });
   app.use('/api', rateLimits.perUser);
   app.use('/api', (req, res, next) => (req.path === '/health' ? next() : csrf(req, res, next)));
-  app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date(), signer }));
+  app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date(), signer, now }));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
   const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log });

@@ -46,8 +46,13 @@ export const runMessageSchema = z.strictObject({
   params: z.record(z.string().max(64), z.union([z.string().max(4096), z.number(), z.boolean(), z.null()])).default({}),
   approval: z.string().max(64).optional(),
   confirm: z.string().max(64).optional(),
-  /** For writes that can be dry-run (Airflow clears): return what would change, change nothing. */
+  /** For writes that can be dry-run (Airflow clears and triggers): return what would change, change nothing. */
   preview: z.boolean().optional(),
+  /**
+   * The operator saw the preview of this write and confirmed it. An Airflow trigger without it gets the
+   * preview only: nothing starts in Airflow until the page (or a script) says so.
+   */
+  confirmed: z.boolean().optional(),
 });
 
 export const cancelMessageSchema = z.strictObject({ type: z.literal('cancel'), id: clientId });
@@ -86,6 +91,12 @@ export type ServerMessage =
       readonly rowCount: number;
       readonly truncated: boolean;
       readonly elapsedMs: number;
+      /** SQL writes: rows their INSERT/UPDATE/DELETE/MERGE changed (absent for reads, or where the engine cannot tell). */
+      readonly rowsAffected?: number;
+      /** The write's `expect="affected …"` failed inside its transaction, which was rolled back: nothing changed. */
+      readonly rolledBack?: boolean;
+      /** A dry run (a clear's or a trigger's preview): it listed what would happen and changed nothing. */
+      readonly dryRun?: boolean;
       readonly check?: CheckResult;
       readonly error?: RunError;
     }
@@ -111,6 +122,18 @@ export interface AirflowRunState {
     readonly startDate: string | null;
     readonly endDate: string | null;
   }[];
+}
+
+/**
+ * GET /api/dates?tz=Asia/Bangkok → the server's `today`/`yesterday` in that zone: what a `today` default
+ * will bind to when the block runs. The page shows these instead of the reader's own calendar.
+ */
+export interface ZoneDates {
+  readonly timezone: string;
+  readonly today: string;
+  readonly yesterday: string;
+  /** The instant they were computed for (ISO), so a page open past midnight can ask again. */
+  readonly at: string;
 }
 
 /** GET /api/environments */

@@ -28,6 +28,17 @@ export class AirflowBlockObject extends RunnableBlockObject {
   get clearPreview(): Locator {
     return this.root.getByRole('region', { name: 'These task instances will be cleared' });
   }
+  get triggerPreview(): Locator {
+    return this.root.getByRole('region', { name: 'This DAG run will be started' });
+  }
+  get confirmTriggerButton(): Locator {
+    return this.root.getByRole('button', { name: 'Trigger this run', exact: true });
+  }
+  /** A trigger's Run shows the run it would start; this starts it. */
+  async runAndConfirmTrigger(): Promise<void> {
+    await this.run();
+    await this.confirmTriggerButton.click();
+  }
   get confirmClearButton(): Locator {
     return this.root.getByRole('button', { name: 'Clear these tasks', exact: true });
   }

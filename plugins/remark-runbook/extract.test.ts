@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunbookSource } from './parseFile';
 import { extractRunbook } from './extract';
+import { toManifestSnippet } from './snippet';
 import type { Diagnostic } from './syntax/diagnostics';
 
 const fixtures = path.join(__dirname, '__fixtures__');
@@ -80,7 +81,9 @@ const errors: [behaviour: string, fixture: string, line: number, column: number,
   ['rejects an Airflow command it does not know', 'airflow-unknown-command', 11, 1, /"dags explode" is not a supported Airflow command/],
   ['rejects a stray ::: left when a nested admonition closed the step', 'stray-close', 13, 1, /stray ":::".*more colons/],
   ['rejects a snippet without a variant for an engine the runbook declares', 'engine-variant-missing', 10, 1, /no variant for snowflake, which this runbook declares in engines/],
-  ['rejects bad front matter, naming each field', 'bad-front-matter', 1, 1, /runbook\.id: use lowercase kebab-case/],
+  ['rejects bad front matter, naming each field at its line', 'bad-front-matter', 4, 3, /runbook\.id: use lowercase kebab-case/],
+  ['rejects a time zone that is not an IANA name, at its line', 'bad-timezone', 6, 3, /runbook\.timezone: "Asia\/Bangkcok" is not a known IANA time zone; write one like Asia\/Bangkok/],
+  ['rejects expect="affected …" on a read, which changes nothing', 'affected-on-read', 9, 17, /expect="affected > 0" checks rows changed, but this block is mode=read.*Add mode=write/],
   ['rejects steps on a page without runbook front matter', 'steps-without-runbook', 5, 1, /no runbook front matter/],
 ];
 
@@ -97,6 +100,27 @@ describe('authoring errors fail with file:line:column and how to fix them', () =
   it('reports unknown front matter keys too', () => {
     const found = lint('bad-front-matter').diagnostics.map((d) => d.message);
     expect(found.some((m) => /colour/.test(m))).toBe(true);
+  });
+});
+
+describe('the pipeline time zone and checks on rows changed', () => {
+  const { diagnostics, extracted } = lint('zoned-write');
+
+  it('accepts runbook.timezone and expect="affected = 1" on a write', () => {
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('gives every block the runbook zone, and UTC to runbooks that name none', () => {
+    expect(extracted.blocks.map((b) => [b.id, b.timezone, b.expect])).toEqual([['mark', 'Asia/Bangkok', 'affected = 1']]);
+    expect(lint('valid').extracted.blocks.every((b) => b.timezone === 'UTC')).toBe(true);
+  });
+
+  it('puts the zone in the manifest entry and its hash, so moving a runbook to another zone makes a new hash', () => {
+    const block = extracted.blocks[0]!;
+    const [, zoned] = toManifestSnippet('fixture-runbook', 'f.mdx', block);
+    const [, utc] = toManifestSnippet('fixture-runbook', 'f.mdx', { ...block, timezone: 'UTC' });
+    expect(zoned.timezone).toBe('Asia/Bangkok');
+    expect(zoned.sha256).not.toBe(utc.sha256);
   });
 });
 

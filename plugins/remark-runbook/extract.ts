@@ -11,6 +11,7 @@ import { readRunbookFrontMatter, type RunbookFrontMatter } from './frontMatter';
 import { parseInfoAttributes } from './syntax/infoString';
 import { parseParamDeclarations } from './syntax/params';
 import { parseExpect } from './syntax/expect';
+import { DEFAULT_TIMEZONE } from './syntax/zonedDate';
 import { findPlaceholders } from './syntax/sqlPlaceholders';
 import { sqlVerdict } from './syntax/sqlKind';
 import { airflowCommandOf, findTemplateParams } from './syntax/airflowCommand';
@@ -44,6 +45,8 @@ export interface BlockInfo {
   readonly expect: string | null;
   readonly title: string | null;
   readonly dialect: Dialect | null;
+  /** The runbook's pipeline time zone (`runbook.timezone`, default UTC): where `today` is resolved. */
+  readonly timezone: string;
   readonly text: string;
   readonly line: number;
   readonly node: CodeNode;
@@ -71,13 +74,14 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
   const report = (at: Point, message: string, severity: Diagnostic['severity'] = 'error') =>
     diagnostics.push({ severity, file: input.file, line: at.line, column: at.column, message });
 
+  const sourceLines = input.source?.split('\n');
   const fm = readRunbookFrontMatter(input.frontMatter);
-  if (fm.kind === 'invalid') for (const m of fm.messages) report({ line: 1, column: 1 }, m);
+  if (fm.kind === 'invalid') for (const issue of fm.issues) report(frontMatterFieldAt(sourceLines, issue.field), issue.message);
   const runbook = fm.kind === 'runbook' ? fm.runbook : null;
+  const timezone = runbook?.timezone ?? DEFAULT_TIMEZONE;
 
   const steps: StepInfo[] = [];
   const blocks: BlockInfo[] = [];
-  const sourceLines = input.source?.split('\n');
 
   /** Column of `needle` inside the fence line of `node`, for precise attribute errors. */
   const columnIn = (node: MdNode, needle: string): Point => {
@@ -206,6 +210,9 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
         if ('error' in check) {
           report(attrAt('expect'), check.error);
           ok = false;
+        } else if (check.subject === 'affected' && mode !== 'write') {
+          report(attrAt('expect'), `expect="${expect}" checks rows changed, but this block is mode=${mode}: a read changes nothing. Add mode=write, or check rows/value instead.`);
+          ok = false;
         }
       }
     }
@@ -254,6 +261,7 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
       expect,
       title: attrs.get('title') ?? null,
       dialect: dialect as Dialect | null,
+      timezone,
       text,
       line: at.line,
       node,
@@ -365,4 +373,17 @@ function checkIds(steps: readonly StepInfo[], blocks: BlockInfo[], report: (at: 
       i--;
     }
   }
+}
+
+/**
+ * Where a front-matter field is written (`  timezone: …` under `runbook:`), so its error points at the
+ * line; the whole front matter's first line when it cannot be found.
+ */
+function frontMatterFieldAt(lines: readonly string[] | undefined, field: string): Point {
+  if (!lines || lines[0]?.trim() !== '---' || !field) return { line: 1, column: 1 };
+  for (let i = 1; i < lines.length && lines[i]!.trim() !== '---'; i++) {
+    const m = new RegExp(`^(\\s+)${field}\\s*:`).exec(lines[i]!);
+    if (m) return { line: i + 1, column: m[1]!.length + 1 };
+  }
+  return { line: 1, column: 1 };
 }

@@ -2,12 +2,16 @@
 import { createHash } from 'node:crypto';
 import type { Dialect, ManifestSnippet } from './types';
 import type { BlockInfo } from './extract';
+import { DEFAULT_TIMEZONE } from './syntax/zonedDate';
 
 export function snippetKey(runbookId: string, snippetId: string, dialect: Dialect | null): string {
   return `${runbookId}/${snippetId}${dialect ? `:${dialect}` : ''}`;
 }
 
-type Hashed = Pick<ManifestSnippet, 'lang' | 'target' | 'mode' | 'envs' | 'role' | 'approver' | 'params' | 'expect' | 'dialect' | 'text'>;
+type Hashed = Pick<ManifestSnippet, 'lang' | 'target' | 'mode' | 'envs' | 'role' | 'approver' | 'params' | 'expect' | 'dialect' | 'text'> & {
+  /** Optional for callers that predate zones; absent means UTC, and hashes like UTC. */
+  readonly timezone?: string;
+};
 
 /**
  * sha256 over everything that decides what runs and who may run it, serialized with a fixed key order
@@ -25,6 +29,8 @@ export function snippetHash(s: Hashed): string {
     s.expect,
     s.dialect,
     s.text,
+    // The zone decides which day `today` is, so it is part of what runs.
+    s.timezone ?? DEFAULT_TIMEZONE,
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -44,6 +50,7 @@ export function toManifestSnippet(runbookId: string, file: string, block: BlockI
     params: block.params,
     expect: block.expect,
     dialect: block.dialect,
+    timezone: block.timezone,
     title: block.title,
     text: block.text,
   };

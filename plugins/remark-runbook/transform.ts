@@ -33,6 +33,7 @@ export function transformRunbook(extracted: ExtractedRunbook, file: string, tree
       mode: first.mode,
       params: first.params,
       expect: first.expect,
+      timezone: first.timezone,
       variants: variants.map((v) => {
         const [key, snippet] = toManifestSnippet(runbook.id, file, v);
         return { dialect: v.dialect, key, sha256: snippet.sha256, code: v.text };
@@ -95,7 +96,7 @@ function insertRunAllChecks(extracted: ExtractedRunbook, file: string, tree: MdN
       const [key, snippet] = toManifestSnippet(runbook.id, file, v);
       return { dialect: v.dialect, key, sha256: snippet.sha256, code: '' };
     });
-    checks.push({ id: b.id, title: b.title ?? b.id, step: b.step.id, stepTitle: b.step.title, target: b.target, envs: b.envs, expect: b.expect, variants });
+    checks.push({ id: b.id, title: b.title ?? b.id, step: b.step.id, stepTitle: b.step.title, target: b.target, envs: b.envs, expect: b.expect, params: b.params, timezone: b.timezone, variants });
   }
   if (checks.length === 0) return;
   const element: JsxFlowElement = {

@@ -42,6 +42,8 @@ export interface ManifestSnippet {
   readonly params: readonly ParamSpec[];
   readonly expect: string | null;
   readonly dialect: Dialect | null;
+  /** IANA zone the runbook's `today`/`yesterday` are resolved in (front matter `runbook.timezone`); absent means UTC. */
+  readonly timezone?: string;
   readonly title: string | null;
   readonly text: string;
   readonly sha256: string;
@@ -80,6 +82,8 @@ export interface RunnableBlockSpec {
   readonly mode: Mode;
   readonly params: readonly ParamSpec[];
   readonly expect: string | null;
+  /** The runbook's pipeline time zone: the page asks the server for `today` there. */
+  readonly timezone: string;
   readonly variants: readonly BlockVariant[];
 }
 
@@ -92,6 +96,10 @@ export interface RunAllChecksItem {
   readonly target: string;
   readonly envs: readonly string[];
   readonly expect: string;
+  /** Parameters, so the report can give every business-date parameter the date it picked. */
+  readonly params: readonly ParamSpec[];
+  /** The runbook's pipeline time zone (the report's default business date is that zone's). */
+  readonly timezone: string;
   /** Keys and hashes per dialect; `code` is left empty (the blocks show the SQL). */
   readonly variants: readonly BlockVariant[];
 }

@@ -87,7 +87,7 @@ function firstStateMs(ws: WebSocket, server: BenchServer, key: string): Promise<
       }
     };
     ws.on('message', handler);
-    ws.send(JSON.stringify({ type: 'run', id, snippet: key, sha256: server.manifest.snippets[key]!.sha256, env: 'demo', params: {} }));
+    ws.send(JSON.stringify({ type: 'run', id, snippet: key, sha256: server.manifest.snippets[key]!.sha256, env: 'demo', params: {}, confirmed: true }));
   });
 }
 

@@ -20,6 +20,12 @@ export interface StatementRequest {
    * query history names the runbook, snippet and user. Engines without such a label ignore it.
    */
   readonly queryTag?: { readonly runbook: string; readonly snippet: string; readonly user: string; readonly env: string; readonly runId: string };
+  /**
+   * For writes with `expect="affected …"`: asked with the outcome before COMMIT, inside the transaction.
+   * False rolls the write back (the outcome then says `rolledBack`), so a write that misses its target
+   * changes nothing. Engines that cannot ask before committing leave the check to the runner afterwards.
+   */
+  readonly commitWhen?: (outcome: StatementOutcome) => boolean;
 }
 
 /** Where rows go. `rows` resolves when the consumer can take more: that is the backpressure. */
@@ -33,6 +39,13 @@ export interface StatementOutcome {
   readonly truncated: boolean;
   /** First column of the first row, for `expect value …` checks. */
   readonly firstValue: Cell | undefined;
+  /**
+   * Rows the snippet's INSERT/UPDATE/DELETE/MERGE statements changed, summed; null (or absent, for engines
+   * that cannot tell) when nothing in it was a write.
+   */
+  readonly rowsAffected?: number | null;
+  /** The write was rolled back because `commitWhen` said no. */
+  readonly rolledBack?: boolean;
 }
 
 export type ConnectorErrorCode = 'connector_error' | 'timeout' | 'cancelled' | 'unavailable' | 'forbidden';

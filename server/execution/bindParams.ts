@@ -1,16 +1,19 @@
 /**
  * Validates the parameters a page sends against the snippet's declarations and coerces them to typed
  * values for the driver. Unknown names, missing required values and bad values are `invalid_params`.
+ * `today`/`yesterday` are the dates in the runbook's pipeline zone, resolved here on the server, so the
+ * reader's browser zone never decides which data day a batch check looks at.
  */
 import type { ParamSpec } from '../../plugins/remark-runbook/types';
 import { coerceParamValue, parseParamType, type BoundValue } from '../../plugins/remark-runbook/syntax/params';
+import { DEFAULT_TIMEZONE } from '../../plugins/remark-runbook/syntax/zonedDate';
 import type { ParamValue } from '../protocol';
 
 export type BindResult =
   | { readonly ok: true; readonly binds: Record<string, BoundValue>; readonly resolved: Record<string, string | number> }
   | { readonly ok: false; readonly message: string };
 
-export function bindParams(specs: readonly ParamSpec[], sent: Readonly<Record<string, ParamValue>>, now: Date): BindResult {
+export function bindParams(specs: readonly ParamSpec[], sent: Readonly<Record<string, ParamValue>>, now: Date, timeZone: string = DEFAULT_TIMEZONE): BindResult {
   const problems: string[] = [];
   const binds: Record<string, BoundValue> = {};
   const resolved: Record<string, string | number> = {};
@@ -29,7 +32,7 @@ export function bindParams(specs: readonly ParamSpec[], sent: Readonly<Record<st
       problems.push(`"${spec.name}" is required`);
       continue;
     }
-    const coerced = coerceParamValue(type, value, now);
+    const coerced = coerceParamValue(type, value, now, timeZone);
     if (!coerced.ok) problems.push(`"${spec.name}": ${coerced.message}`);
     else {
       binds[spec.name] = coerced.bound;

@@ -25,6 +25,7 @@ const snippetSchema = z.object({
   expect: z.string().nullable(),
   dialect: z.enum(['duckdb', 'postgres', 'snowflake', 'oracle', 'sqlserver']).nullable(),
   title: z.string().nullable(),
+  timezone: z.string().optional(),
   text: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });

@@ -10,7 +10,7 @@ import type { OpsbookConfig } from '../config';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { AirflowConnections } from '../connectors/airflow/connections';
 import { executeAirflowSnippet } from '../connectors/airflow/execute';
-import { ConnectorError, type RowSink } from '../connectors/types';
+import { ConnectorError, type RowSink, type StatementOutcome } from '../connectors/types';
 import type { Identity } from '../identity';
 import type { CheckResult, DoneMessage, ErrorCode, RunError, RunMessage, ServerMessage } from '../protocol';
 import type { AuditEntry, AuditSink } from './audit';
@@ -54,6 +54,9 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
   let rowCount = 0;
   let truncated = false;
   let check: CheckResult | undefined;
+  let rowsAffected: number | null = null;
+  let rolledBack = false;
+  let dryRun = msg.preview === true;
   let resolvedParams: Record<string, unknown> = msg.params;
 
   const entry = (status: AuditEntry['status'], error?: RunError): AuditEntry => ({
@@ -75,7 +78,9 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     rowCount: status === 'running' ? null : rowCount,
     check: check ? check.passed : null,
     errorCode: error?.code ?? null,
-    detail: error ? error.message.slice(0, 500) : null,
+    detail: error ? error.message.slice(0, 500) : rolledBack ? 'rolled back: the write did not pass its expect check' : null,
+    rowsAffected: status === 'running' ? null : rowsAffected,
+    dryRun,
   });
 
   /** Completes the record (or writes the refusal) and only then hands back the `done` to send. */
@@ -88,6 +93,9 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       rowCount,
       truncated,
       elapsedMs: Math.round(performance.now() - t0),
+      ...(rowsAffected !== null ? { rowsAffected } : {}),
+      ...(rolledBack ? { rolledBack } : {}),
+      ...(dryRun ? { dryRun } : {}),
       ...(check ? { check } : {}),
       ...(error ? { error } : {}),
     };
@@ -105,7 +113,7 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
   }
   const decision = decide({ snippet, envName: msg.env, env, identity, confirm: msg.confirm });
   if (!decision.ok) return reject(decision.code, decision.message, decision.hint);
-  const bound = bindParams(snippet.params, msg.params, started);
+  const bound = bindParams(snippet.params, msg.params, started, snippet.timezone);
   if (!bound.ok) return reject('invalid_params', bound.message);
   resolvedParams = bound.resolved;
   if (decision.needsApproval && !msg.approval) {
@@ -138,16 +146,25 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     if (snippet.lang === 'airflow') {
       if (!deps.airflow) throw new ConnectorError('unavailable', 'Airflow snippets cannot run on this server: it has no Airflow connections.');
       const { client, pollMs } = deps.airflow.get(msg.env, snippet.target);
-      const outcome = await executeAirflowSnippet({ client, text: snippet.text, binds: bound.binds, preview: msg.preview === true, id: msg.id, channel, signal, maxRows: limits.rowsPerRun, pollMs });
+      const outcome = await executeAirflowSnippet({ client, text: snippet.text, binds: bound.binds, preview: msg.preview === true, confirmed: msg.confirmed === true, id: msg.id, channel, signal, maxRows: limits.rowsPerRun, pollMs });
       rowCount = outcome.rowCount;
       truncated = outcome.truncated;
+      dryRun = outcome.dryRun;
       return finish(outcome.status, outcome.error);
     }
     const connector = await deps.connectors.get(msg.env, snippet.target);
+    const expected = snippet.expect ? parseExpect(snippet.expect) : null;
+    const expectCheck = expected && !('error' in expected) ? expected : null;
+    // `affected …` is decided inside the write's transaction: a write that misses its target rolls back.
+    const commitWhen =
+      snippet.mode === 'write' && expectCheck?.subject === 'affected'
+        ? (o: StatementOutcome) => evaluateExpect(expectCheck, o.rowCount, o.firstValue, o.rowsAffected ?? null).passed
+        : undefined;
     const outcome = await connector.stream(
       {
         text: snippet.text, binds: bound.binds, mode: snippet.mode, signal, timeoutMs: limits.statementTimeoutMs, maxRows: limits.rowsPerRun,
         queryTag: { runbook: snippet.runbook, snippet: msg.snippet, user: identity.user, env: msg.env, runId: opening },
+        ...(commitWhen ? { commitWhen } : {}),
       },
       {
         columns: (columns) => channel.send({ type: 'columns', id: msg.id, columns }),
@@ -159,11 +176,11 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       },
     );
     truncated = outcome.truncated;
-    if (snippet.expect) {
-      const parsed = parseExpect(snippet.expect);
-      // A truncated result still knows "at least N rows"; the check sees the rows that were read.
-      if (!('error' in parsed)) check = evaluateExpect(parsed, outcome.rowCount, outcome.firstValue);
-    }
+    rowsAffected = outcome.rowsAffected ?? null;
+    rolledBack = outcome.rolledBack === true;
+    // A truncated result still knows "at least N rows"; the check sees the rows that were read.
+    if (expectCheck) check = evaluateExpect(expectCheck, outcome.rowCount, outcome.firstValue, rowsAffected);
+    if (check && rolledBack) check = { passed: false, detail: `${check.detail}. The write was rolled back: nothing changed.` };
     return finish(check && !check.passed ? 'failed' : 'succeeded');
   } catch (error) {
     const e = error instanceof ConnectorError ? error : new ConnectorError('connector_error', (error as Error).message);

@@ -13,6 +13,7 @@ import type { EnvironmentInfo } from '../protocol';
 import { toCsv } from './csv';
 import { csrfCookie } from './csrf';
 import { csrfSubject, type CsrfSigner } from './csrfToken';
+import { datesHandler } from './dates';
 import { HttpError } from './errors';
 
 export function environmentsOf(config: OpsbookConfig): EnvironmentInfo[] {
@@ -35,6 +36,8 @@ export interface ApiDeps {
   readonly approvals: ApprovalService;
   readonly startedAt: Date;
   readonly signer: CsrfSigner;
+  /** The clock `today` defaults are resolved by (GET /api/dates); the wall clock when absent. */
+  readonly now?: () => Date;
 }
 
 const approvalRequestSchema = z.strictObject({
@@ -106,6 +109,7 @@ export function apiRouter(deps: ApiDeps): Router {
     res.append('Set-Cookie', csrfCookie(deps.signer.issue(csrfSubject('demo', users.find((u) => u.user === user)!))));
     res.json({ user });
   });
+  router.get('/dates', datesHandler(deps.now ?? (() => new Date())));
   router.get('/environments', (_req, res) => {
     res.json({ environments: environmentsOf(deps.config), default: defaultEnvironmentOf(deps.config) });
   });

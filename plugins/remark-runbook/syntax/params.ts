@@ -3,6 +3,7 @@
  * the coercion of submitted values. The build validates defaults with the same code the server uses to
  * validate what a page sends, so a default that builds is a default that runs.
  */
+import { DEFAULT_TIMEZONE, relativeDateIn } from './zonedDate';
 import type { ParamSpec, ParamType } from '../types';
 
 export const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -66,11 +67,6 @@ export type BoundValue =
 
 export type Coerced = { readonly ok: true; readonly bound: BoundValue } | { readonly ok: false; readonly message: string };
 
-function isoDate(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
 function validCalendarDate(text: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!m) return false;
@@ -78,18 +74,16 @@ function validCalendarDate(text: string): boolean {
   return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
 
-/** Resolves `today` / `yesterday` against `now` (the server's local calendar). */
-export function resolveRelativeDate(text: string, now: Date): string | null {
-  if (text === 'today') return isoDate(now);
-  if (text === 'yesterday') return isoDate(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1));
-  return null;
+/** Resolves `today` / `yesterday` against `now` on the calendar of `timeZone` (the runbook's pipeline zone). */
+export function resolveRelativeDate(text: string, now: Date, timeZone: string = DEFAULT_TIMEZONE): string | null {
+  return relativeDateIn(text, now, timeZone);
 }
 
-export function coerceParamValue(type: ParamType, raw: string | number | boolean, now: Date): Coerced {
+export function coerceParamValue(type: ParamType, raw: string | number | boolean, now: Date, timeZone: string = DEFAULT_TIMEZONE): Coerced {
   const text = typeof raw === 'string' ? raw.trim() : String(raw);
   switch (type.kind) {
     case 'date': {
-      const value = resolveRelativeDate(text, now) ?? text;
+      const value = resolveRelativeDate(text, now, timeZone) ?? text;
       return validCalendarDate(value)
         ? { ok: true, bound: { type: 'date', value } }
         : { ok: false, message: 'expected a date as YYYY-MM-DD, "today" or "yesterday".' };

@@ -4,13 +4,16 @@
  * READ ONLY transaction, and cancel/timeout through `connection.interrupt()` (DuckDB has no server-side
  * statement timeout).
  */
-import { DuckDBInstance, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlPlaceholders';
 import { splitSqlText } from '../../../plugins/remark-runbook/syntax/sqlTokens';
 import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview, type StatementRequest } from '../types';
 import { drain } from './drain';
 import { FORBIDDEN, refuseUnlessPlainRead, statementTextAt } from './statementPolicy';
 import { toDuckDBBind } from './values';
+
+/** Statements whose changed rows are a write's "rows affected". */
+const WRITES: ReadonlySet<StatementType> = new Set([StatementType.INSERT, StatementType.UPDATE, StatementType.DELETE, StatementType.MERGE_INTO]);
 
 export interface DuckDBConnectorOptions {
   /** Absolute path of the database file. */
@@ -96,6 +99,8 @@ async function runOnConnection(connection: DuckDBConnection, request: StatementR
     if (statements.count === 0) throw new ConnectorError('connector_error', 'The snippet contains no SQL statement.');
     const texts = splitSqlText(text);
     let outcome: StatementOutcome = { rowCount: 0, truncated: false, firstValue: undefined };
+    // Null until a statement writes: a read has no "rows changed", and must not show 0.
+    let rowsAffected: number | null = null;
     for (let i = 0; i < statements.count; i++) {
       if (stoppedBy) break;
       const prepared = await statements.prepare(i);
@@ -105,10 +110,29 @@ async function runOnConnection(connection: DuckDBConnection, request: StatementR
       }
       if (request.mode === 'read') refuseUnlessPlainRead(prepared.statementType, texts[i] ?? text, i);
       bindUsed(prepared, request, i);
-      if (i < statements.count - 1) await prepared.run();
-      else outcome = await drain(await prepared.stream(), request.maxRows, sink, () => stoppedBy !== null);
+      const writes = WRITES.has(prepared.statementType);
+      if (i < statements.count - 1) {
+        const result = await prepared.run();
+        if (writes) rowsAffected = (rowsAffected ?? 0) + (result.returnType === ResultReturnType.CHANGED_ROWS ? result.rowsChanged : result.rowCount);
+        continue;
+      }
+      const result = await prepared.stream();
+      if (result.returnType === ResultReturnType.CHANGED_ROWS) {
+        // A plain write answers with a one-row "Count" table: report it as rows changed, not as a result row.
+        rowsAffected = (rowsAffected ?? 0) + result.rowsChanged;
+      } else {
+        outcome = await drain(result, request.maxRows, sink, () => stoppedBy !== null);
+        // A write with RETURNING streams the rows it changed.
+        if (writes) rowsAffected = (rowsAffected ?? 0) + outcome.rowCount;
+      }
     }
     if (stoppedBy) throw stoppedError(stoppedBy, request.timeoutMs);
+    outcome = { ...outcome, rowsAffected };
+    if (request.mode === 'write' && request.commitWhen && !request.commitWhen(outcome)) {
+      await connection.run('ROLLBACK');
+      inTransaction = false;
+      return { ...outcome, rolledBack: true };
+    }
     await connection.run(request.mode === 'read' ? 'ROLLBACK' : 'COMMIT');
     inTransaction = false;
     return outcome;

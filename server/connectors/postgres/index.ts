@@ -69,9 +69,15 @@ export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConne
         await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(request.timeoutMs))}`);
         const { text, order } = rewritePlaceholders(request.text, 'dollar-index');
         const cursor = client.query(new Cursor(text, order.map((n) => pgValue(request.binds[n])), { rowMode: 'array' }));
-        const outcome = await drain(cursor, request.maxRows, sink, () => cancelled);
+        const drained = await drain(cursor, request.maxRows, sink, () => cancelled);
         await cursor.close();
+        const outcome: StatementOutcome = { ...drained, rowsAffected: rowsAffectedOf(cursor) };
         if (cancelled) throw new ConnectorError('cancelled', 'The run was cancelled; the query was cancelled on the server.');
+        if (request.mode === 'write' && request.commitWhen && !request.commitWhen(outcome)) {
+          await client.query('ROLLBACK');
+          failed = false;
+          return { ...outcome, rolledBack: true };
+        }
         await client.query(request.mode === 'read' ? 'ROLLBACK' : 'COMMIT');
         failed = false;
         return outcome;
@@ -99,8 +105,21 @@ function pgValue(bound: BoundValue | undefined): unknown {
 }
 
 type Field = { name: string; dataTypeID: number };
-// pg-cursor calls back without a result once the cursor is done; the fields come from its last result.
-type CursorLike = { read(n: number, cb: (err: Error | undefined, rows: unknown[][], result?: { fields: Field[] }) => void): void; _result?: { fields?: Field[] } };
+// pg-cursor calls back without a result once the cursor is done; the fields come from its last result,
+// and so do the command tag's verb and count ("UPDATE 3").
+type CursorLike = {
+  read(n: number, cb: (err: Error | undefined, rows: unknown[][], result?: { fields: Field[] }) => void): void;
+  _result?: { fields?: Field[]; command?: string | null; rowCount?: number | null };
+};
+
+const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+
+/** Rows a write changed, from its command tag; null for reads, or when the statement did not complete. */
+function rowsAffectedOf(cursor: CursorLike): number | null {
+  const result = cursor._result;
+  if (!result?.command || !WRITE_COMMANDS.has(result.command.toUpperCase())) return null;
+  return typeof result.rowCount === 'number' ? result.rowCount : null;
+}
 
 function readBatch(cursor: CursorLike, n: number): Promise<{ rows: unknown[][]; fields: Field[] }> {
   return new Promise((resolve, reject) =>

@@ -48,7 +48,7 @@ const of = <T extends ServerMessage['type']>(id: string, type: T) => client.of(i
 
 describe('an Airflow trigger from the page', () => {
   it('answers accepted, then state and log messages as the run goes, then exactly one done', async () => {
-    const { id, done } = run('af/date-control');
+    const { id, done } = run('af/date-control', { confirmed: true });
     expect(await done).toMatchObject({ status: 'succeeded', rowCount: 0 });
     const messages = client.of(id);
     expect(messages[0]!.type).toBe('accepted');
@@ -68,7 +68,7 @@ describe('an Airflow trigger from the page', () => {
   it('ends failed, naming the failed task, and a clear previews, then clears and follows the rerun', async () => {
     const activated = await h.api('POST', '/demo/airflow/scenarios', undefined, { id: 'failed_task_until_cleared', action: 'activate' });
     expect(activated.status).toBe(200);
-    const failed = await run('af/trigger-360').done;
+    const failed = await run('af/trigger-360', { confirmed: true }).done;
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'connector_error', message: expect.stringMatching(/cdm_360_refresh run manual__\S+ failed: task refresh_campaign_360 failed \(1 downstream not run\)/) } });
 
     const preview = run('af/clear-360', { preview: true });
@@ -79,6 +79,8 @@ describe('an Airflow trigger from the page', () => {
 
     const clear = run('af/clear-360');
     expect(await clear.done).toMatchObject({ status: 'succeeded', rowCount: 2 });
+    const clears = h.audit.events.filter((e) => e.snippet === 'af/clear-360').map((e) => e.dryRun);
+    expect(clears).toEqual([true, false]);
     const last = of(clear.id, 'state').at(-1)!.state as { state: string };
     expect(last.state).toBe('success');
     expect(of(clear.id, 'log').map((m) => m.text).join('')).toMatch(/Cleared 2 task instances in 1 run[\s\S]*refresh_campaign_360 · try 3/);
@@ -86,12 +88,22 @@ describe('an Airflow trigger from the page', () => {
   });
 
   it('refuses a preview of a command that has no dry run, without acting', async () => {
-    const { done } = run('af/trigger-360', { preview: true });
-    expect(await done).toMatchObject({ status: 'failed', error: { code: 'bad_message', message: expect.stringMatching(/only tasks clear can be previewed/) } });
+    const { done } = run('af/var', { preview: true });
+    expect(await done).toMatchObject({ status: 'failed', error: { code: 'bad_message', message: expect.stringMatching(/only tasks clear and dags trigger can be previewed/) } });
+  });
+
+  it('previews a trigger sent without confirmation and records it as a dry run, apart from the real one', async () => {
+    const { id, done } = run('af/trigger-360');
+    expect(await done).toMatchObject({ status: 'succeeded', rowCount: 1, dryRun: true });
+    expect(of(id, 'state')).toHaveLength(0);
+    expect(of(id, 'rows').flatMap((m) => m.rows)[0]!.slice(0, 3)).toEqual(['cdm_360_refresh', 'now (when you confirm)', '{}']);
+    const records = h.audit.events.filter((e) => e.snippet === 'af/trigger-360');
+    expect(records.at(-1)).toMatchObject({ status: 'succeeded', dryRun: true });
+    expect(records.some((e) => e.dryRun === false)).toBe(true);
   });
 
   it('stops following on cancel and leaves the run going', async () => {
-    const { id, done } = run('af/trigger-360');
+    const { id, done } = run('af/trigger-360', { confirmed: true });
     await client.waitFor((m): m is ServerMessage => m.type === 'state' && 'id' in m && m.id === id);
     client.send({ type: 'cancel', id });
     expect(await done).toMatchObject({ status: 'cancelled' });

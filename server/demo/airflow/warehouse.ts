@@ -28,7 +28,7 @@ export function createWarehouse(connectors: ConnectorRegistry, env: string, conn
       const connector = await connectors.get(env, connection);
       let names: string[] = [];
       const rows: Record<string, unknown>[] = [];
-      await connector.stream(
+      const outcome = await connector.stream(
         { text, binds: Object.fromEntries(Object.entries(binds).map(([k, v]) => [k, bind(v)])), mode: 'write', signal: new AbortController().signal, timeoutMs, maxRows: 100_000 },
         {
           columns: (columns) => {
@@ -40,6 +40,8 @@ export function createWarehouse(connectors: ConnectorRegistry, env: string, conn
           },
         },
       );
+      // A plain write streams no rows, only its rows changed: keep the operator-log shape ("Count").
+      if (names.length === 0 && outcome.rowsAffected != null) return [{ Count: outcome.rowsAffected }];
       return rows;
     },
   };

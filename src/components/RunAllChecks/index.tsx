@@ -2,12 +2,13 @@
  * "Run all checks": every read-only check of the runbook, in page order, on the chosen environment, with
  * a summary (passed, failed, errors, time) and a row per check linking to its step.
  */
-import React, { useCallback, useMemo } from 'react';
+import React, { useCallback, useId, useMemo, useState } from 'react';
 import clsx from 'clsx';
 import type { RunAllChecksItem } from '@site/plugins/remark-runbook/types';
 import { useEnvironments, useSelectedEnvironment } from '@site/src/lib/environment';
 import { useServerBase, wsUrl } from '@site/src/lib/serverUrl';
-import { useRunAllChecks, type CheckOutcome } from './useRunAllChecks';
+import { useZoneDates } from '@site/src/lib/zoneDates';
+import { businessDateParams, useRunAllChecks, type CheckOutcome } from './useRunAllChecks';
 import styles from './styles.module.css';
 
 interface Props {
@@ -31,6 +32,12 @@ export default function RunAllChecks({ runbook, checks: json }: Props): React.JS
   const base = useServerBase();
   const socketUrl = useCallback(() => wsUrl(base), [base]);
   const { outcomes, phase, summary, runAll, stop } = useRunAllChecks(checks, env, status, socketUrl);
+  const dateId = useId();
+  // Empty: each check keeps its own default (today / yesterday in the runbook's zone, resolved by the server).
+  const [businessDate, setBusinessDate] = useState('');
+  const takesDate = checks.some((c) => businessDateParams(c).length > 0);
+  const timezone = checks[0]?.timezone ?? 'UTC';
+  const zoneDates = useZoneDates(timezone);
 
   return (
     <section className={styles.panel} data-run-all={phase} aria-label="Runbook checks" data-runbook={runbook}>
@@ -41,12 +48,31 @@ export default function RunAllChecks({ runbook, checks: json }: Props): React.JS
             {checks.length} read-only check{checks.length === 1 ? '' : 's'} on {env ? env.label : '…'}
           </span>
         </div>
+        {takesDate ? (
+          <div className={styles.dateField}>
+            <label htmlFor={dateId}>Business date</label>
+            <input
+              id={dateId}
+              type="date"
+              className={styles.dateInput}
+              value={businessDate}
+              onChange={(e) => setBusinessDate(e.target.value)}
+              disabled={phase === 'running'}
+              aria-describedby={`${dateId}-hint`}
+            />
+            <span id={`${dateId}-hint`} className={styles.muted}>
+              {businessDate
+                ? 'for every check'
+                : `each check's default${zoneDates ? ` (today in ${timezone}: ${zoneDates.today})` : ` (in ${timezone})`}`}
+            </span>
+          </div>
+        ) : null}
         {phase === 'running' ? (
           <button type="button" className="button button--secondary button--sm" onClick={stop}>
             Stop
           </button>
         ) : (
-          <button type="button" className="button button--primary button--sm" onClick={() => void runAll()} disabled={!env}>
+          <button type="button" className="button button--primary button--sm" onClick={() => void runAll(businessDate || null)} disabled={!env}>
             Run all checks
           </button>
         )}
@@ -86,6 +112,11 @@ export default function RunAllChecks({ runbook, checks: json }: Props): React.JS
                   <td className={styles.detail}>
                     {'detail' in o ? o.detail : ''}
                     {'elapsedMs' in o ? <span className={styles.muted}> · {o.elapsedMs} ms</span> : null}
+                    {o.state === 'failed' ? (
+                      <div>
+                        <a href={`#${c.step}`}>See the rows it found, under its SQL ↓</a>
+                      </div>
+                    ) : null}
                   </td>
                 </tr>
               );

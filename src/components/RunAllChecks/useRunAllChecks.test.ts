@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outcomeOf, summarize } from './useRunAllChecks';
+import { businessDateParams, outcomeOf, reportParams, summarize } from './useRunAllChecks';
 
 const done = (over: object) => ({ type: 'done' as const, id: 'x', status: 'succeeded' as const, rowCount: 1, truncated: false, elapsedMs: 12, ...over });
 
@@ -11,5 +11,20 @@ describe('run all checks', () => {
   });
   it('summarizes outcomes', () => {
     expect(summarize([{ state: 'passed', detail: '', elapsedMs: 1 }, { state: 'failed', detail: '', elapsedMs: 1 }, { state: 'error', detail: '', elapsedMs: 1 }, { state: 'skipped', detail: '' }], 900)).toEqual({ passed: 1, failed: 1, errors: 1, skipped: 1, elapsedMs: 900 });
+  });
+  it('gives the picked business date to date parameters named like it, and leaves every other parameter to its default', () => {
+    const check = {
+      params: [
+        { name: 'business_date', type: 'date', default: 'today' },
+        { name: 'report_date', type: 'date', default: 'yesterday' },
+        { name: 'logical_date', type: 'date', default: 'yesterday' },
+        { name: 'business_day_label', type: 'string', default: 'x' },
+        { name: 'limit', type: 'int', default: '10' },
+      ],
+    };
+    expect(businessDateParams(check)).toEqual(['business_date', 'report_date']);
+    expect(reportParams(check, '2026-11-28')).toEqual({ business_date: '2026-11-28', report_date: '2026-11-28' });
+    expect(reportParams(check, null)).toEqual({});
+    expect(reportParams({ params: [] }, '2026-11-28')).toEqual({});
   });
 });

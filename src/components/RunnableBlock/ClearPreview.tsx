@@ -2,6 +2,7 @@ import { useId, type ReactNode } from 'react';
 import clsx from 'clsx';
 import type { ClearGroup, ClearStage } from './airflow';
 import StateChip from './StateChip';
+import type { TriggerPlan } from './triggerPreview';
 import styles from './styles.module.css';
 
 interface Props {
@@ -9,6 +10,10 @@ interface Props {
   readonly count: number;
   /** The listed task instances by DAG run (the grid below has every column). */
   readonly groups: readonly ClearGroup[];
+  /** A clear lists task instances; a trigger shows the one run it would start. */
+  readonly kind: 'clear' | 'trigger';
+  /** For a trigger: the run it would start, read from its dry run (null while listing or when stale). */
+  readonly trigger: TriggerPlan | null;
   /** Why the clear cannot be sent now (a production confirm, the environment…); null when it can. */
   readonly blocked: string | null;
   /** The dry run's rows, in the block's result grid. */
@@ -23,10 +28,43 @@ const HEADING: Record<Props['stage'], string> = {
   stale: 'The values changed since this list',
 };
 
-/**
- * The first step of a clear: the dry run's list, then one button that clears exactly that. Nothing has
- * changed in Airflow until the operator presses it.
- */
+const TRIGGER_HEADING: Record<Props['stage'], string> = {
+  listing: 'Checking what the trigger would start…',
+  confirm: 'This DAG run will be started',
+  nothing: 'Nothing to start',
+  stale: 'The values changed since this preview',
+};
+
+/** What a trigger starts, in the operator's words, with what would make it wait or fail. */
+function TriggerSummary({ plan }: { readonly plan: TriggerPlan }): ReactNode {
+  return (
+    <>
+      <dl className={styles.triggerPlan}>
+        <dt>DAG</dt>
+        <dd>
+          <code>{plan.dagId}</code>
+        </dd>
+        <dt>Logical date</dt>
+        <dd>
+          <code>{plan.logicalDate}</code>
+        </dd>
+        <dt>Conf</dt>
+        <dd>
+          <code>{plan.conf}</code>
+        </dd>
+        <dt>New run</dt>
+        <dd>
+          <code>{plan.runId}</code>
+        </dd>
+      </dl>
+      {plan.paused ? <p className={styles.triggerWarn}>⚠ {plan.dagId} is paused: the run waits in “queued” until someone unpauses the DAG.</p> : null}
+      {plan.existingRun ? (
+        <p className={styles.triggerWarn}>⚠ Run {plan.existingRun} already has this logical date: Airflow will refuse a second one. Clear that run’s tasks instead.</p>
+      ) : null}
+    </>
+  );
+}
+
 /** More than this and the list says how many more; the grid below has them all. */
 const LISTED = 30;
 
@@ -59,9 +97,39 @@ function TargetList({ groups }: { readonly groups: readonly ClearGroup[] }): Rea
   );
 }
 
-export default function ClearPreview({ stage, count, groups, blocked, children, onConfirm }: Props): ReactNode {
+/**
+ * The first step of a clear or a trigger: the dry run's list (or the run it would start), then one button
+ * that does exactly that. Nothing has changed in Airflow until the operator presses it.
+ */
+export default function ClearPreview({ stage, count, groups, kind, trigger, blocked, children, onConfirm }: Props): ReactNode {
   const headingId = useId();
   const plural = count === 1 ? '' : 's';
+  if (kind === 'trigger') {
+    return (
+      <section className={clsx(styles.clearPreview, stage === 'stale' && styles.clearStale)} aria-labelledby={headingId} data-trigger-preview={stage}>
+        <div className={styles.clearHead}>
+          <strong id={headingId} className={styles.clearTitle}>
+            {TRIGGER_HEADING[stage]}
+          </strong>
+          {stage === 'confirm' && trigger ? (
+            <>
+              <span className={styles.clearNote}>A dry run: nothing has started yet. Check the DAG, the date and the conf.</span>
+              <TriggerSummary plan={trigger} />
+            </>
+          ) : null}
+          {stage === 'stale' ? <span className={styles.clearNote}>Press Run to preview what these values would start.</span> : null}
+        </div>
+        {stage === 'confirm' && trigger ? (
+          <div className={styles.clearActions}>
+            <button type="button" className={clsx(styles.button, styles.clearButton)} disabled={blocked !== null} onClick={onConfirm}>
+              Trigger this run
+            </button>
+            <span className={styles.muted}>{blocked ?? 'Starts the run in Airflow; the page follows it until it ends.'}</span>
+          </div>
+        ) : null}
+      </section>
+    );
+  }
   return (
     <section className={clsx(styles.clearPreview, stage === 'stale' && styles.clearStale)} aria-labelledby={headingId} data-clear-preview={stage}>
       <div className={styles.clearHead}>

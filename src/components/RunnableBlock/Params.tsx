@@ -8,11 +8,13 @@ interface Props {
   readonly params: readonly ParamSpec[];
   readonly values: Readonly<Record<string, string>>;
   readonly disabled: boolean;
+  /** The runbook's pipeline zone: said beside a date whose default is today/yesterday, so nobody reads it as theirs. */
+  readonly timezone: string;
   onChange(name: string, value: string): void;
 }
 
 /** One labelled input per declared parameter; the browser validates types and required values. */
-export default function Params({ idPrefix, params, values, disabled, onChange }: Props): ReactNode {
+export default function Params({ idPrefix, params, values, disabled, timezone, onChange }: Props): ReactNode {
   if (params.length === 0) return null;
   return (
     <fieldset className={styles.params} disabled={disabled}>
@@ -87,6 +89,11 @@ export default function Params({ idPrefix, params, values, disabled, onChange }:
               <span className={styles.paramType} aria-hidden="true">
                 {param.type}
               </span>
+              {param.default === 'today' || param.default === 'yesterday' ? (
+                <span className={styles.paramZone} data-zone={timezone}>
+                  {param.default} in {timezone}
+                </span>
+              ) : null}
             </label>
             {input}
           </div>

@@ -6,16 +6,18 @@ import { defaultValue, inputKind, wireValue } from './params';
 import { chooseVariant } from './variant';
 
 describe('params', () => {
-  const now = new Date(2026, 10, 1, 9, 30); // 1 Nov 2026, local time
+  // What the server answered for the runbook's zone (GET /api/dates): the page never uses its own calendar.
+  const now = { today: '2026-11-01', yesterday: '2026-10-31' };
 
   it('reads enum values from the declared type', () => {
     expect(inputKind('enum(a|b|c)')).toEqual({ kind: 'enum', values: ['a', 'b', 'c'] });
     expect(inputKind('int')).toEqual({ kind: 'int' });
   });
 
-  it('resolves today and yesterday to local dates, only in the browser', () => {
+  it('shows today and yesterday as the server resolved them in the runbook zone, and nothing before it answered', () => {
     expect(defaultValue({ name: 'd', type: 'date', default: 'today' }, now)).toBe('2026-11-01');
     expect(defaultValue({ name: 'd', type: 'date', default: 'yesterday' }, now)).toBe('2026-10-31');
+    expect(defaultValue({ name: 'd', type: 'datetime', default: 'today' }, now)).toBe('2026-11-01T00:00');
     expect(defaultValue({ name: 'd', type: 'date', default: 'today' }, null)).toBe('');
   });
 
@@ -73,6 +75,7 @@ describe('chooseVariant', () => {
     mode: 'read',
     params: [],
     expect: null,
+    timezone: 'UTC',
     variants,
   });
   const env = (dialect: string | null): EnvironmentInfo => ({

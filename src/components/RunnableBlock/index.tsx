@@ -1,24 +1,29 @@
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import clsx from 'clsx';
 import CodeBlock from '@theme/CodeBlock';
-import useIsBrowser from '@docusaurus/useIsBrowser';
 import type { RunnableBlockSpec } from '@site/plugins/remark-runbook/types';
 import { useEnvironments } from '@site/src/lib/environment';
 import { useServerBase, wsUrl } from '@site/src/lib/serverUrl';
+import { useZoneDates } from '@site/src/lib/zoneDates';
 import ApprovalPanel from './ApprovalPanel';
 import type { RunIntent } from './approvalMatch';
 import ClearPreview from './ClearPreview';
 import Header from './Header';
+import StatusLine, { STATUS_TEXT, statusWord } from './StatusLine';
 import Params from './Params';
 import ResultGrid from './ResultGrid';
 import TaskGrid from './TaskGrid';
 import Terminal from './Terminal';
 import { defaultValue, wireValue } from './params';
 import { clearGroups } from './airflow';
-import { useAirflowBlock, type AirflowBlock } from './useAirflowBlock';
-import { formatElapsed, useRun, type RunView, type UiStatus } from './useRun';
+import { triggerPlan } from './triggerPreview';
+import ReportedCheck, { useReportedCheck } from './ReportedCheck';
+import { clearCheckResult } from '@site/src/lib/checkResults';
+import { useAirflowBlock } from './useAirflowBlock';
+import { useRun } from './useRun';
 import { useEscalation } from './useEscalation';
 import { chooseVariant } from './variant';
+import { writeOutcome } from './writeOutcome';
 import styles from './styles.module.css';
 
 interface Props {
@@ -26,14 +31,6 @@ interface Props {
   readonly spec: string;
 }
 
-const STATUS_TEXT: Record<UiStatus, string> = {
-  idle: 'Ready',
-  running: 'Running…',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-  rejected: 'Rejected',
-};
 
 /** Highlighting is the costliest part of a block: skip it on the elapsed timer's re-renders. */
 const Code = memo(function Code({ language, code }: { readonly language: string; readonly code: string }): ReactNode {
@@ -60,60 +57,6 @@ const APPROVAL_BLOCKED: Record<ReturnType<typeof useEscalation>['state'], string
   expired: 'The approval expired: request a new one.',
 };
 
-interface EnvSummary {
-  readonly name: string;
-  readonly label: string;
-  readonly production: boolean;
-}
-
-/** The status word: Airflow blocks say what they are doing (listing, following) rather than just running. */
-function statusWord(view: RunView, airflow: AirflowBlock): string {
-  if (view.preview && view.status === 'running') return 'Listing…';
-  if (view.preview && view.status === 'succeeded') return 'Dry run: nothing changed';
-  if (airflow.follows && view.status === 'running') return 'Following…';
-  if (airflow.follows && view.status === 'cancelled') return 'Stopped following';
-  return STATUS_TEXT[view.status];
-}
-
-interface StatusLineProps {
-  readonly view: RunView;
-  readonly word: string;
-  readonly env: EnvSummary | null;
-  readonly blocked: string | null;
-  /** Said while idle when nothing blocks the run. */
-  readonly hint: string | null;
-}
-
-function StatusLine({ view, word, env, blocked, hint }: StatusLineProps): ReactNode {
-  const running = view.status === 'running';
-  const showEnv = view.target ? { name: view.target.env, label: view.target.envLabel, production: view.target.production } : env;
-  return (
-    <div role="status" className={styles.status} data-state={view.status}>
-      <span className={clsx(styles.statusWord, styles[`status_${view.status}`])}>{word}</span>
-      {showEnv ? (
-        <span className={clsx(styles.statusEnv, showEnv.production && styles.prodEnv)}>
-          {showEnv.production ? '⚠ ' : ''}
-          {showEnv.label}
-          {showEnv.production && !/prod/i.test(showEnv.label) ? ' (production)' : ''}
-        </span>
-      ) : null}
-      {view.status !== 'idle' ? (
-        // The ticking value is hidden from screen readers while running: a live region would announce every tick.
-        <span className={styles.statusNum} aria-hidden={running || undefined}>
-          {formatElapsed(view.elapsedMs)}
-        </span>
-      ) : null}
-      {view.status !== 'idle' && view.columns.length > 0 ? (
-        <span className={styles.statusNum}>
-          {view.rowCount.toLocaleString()} row{view.rowCount === 1 ? '' : 's'}
-        </span>
-      ) : null}
-      {view.done?.truncated ? <span className={styles.truncated}>truncated</span> : null}
-      {view.status === 'idle' && (blocked ?? hint) ? <span className={styles.blocked}>{blocked ?? hint}</span> : null}
-    </div>
-  );
-}
-
 /** A runnable SQL / Airflow snippet: code, parameters, Run/Cancel, live status, results and log. */
 export default function RunnableBlock({ spec: specJson }: Props): ReactNode {
   const spec = useMemo(() => parseSpec(specJson), [specJson]);
@@ -130,7 +73,6 @@ export default function RunnableBlock({ spec: specJson }: Props): ReactNode {
 function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   const idPrefix = useId().replace(/:/g, '');
   const base = useServerBase();
-  const isBrowser = useIsBrowser();
   const envState = useEnvironments();
   const env = envState.environments.find((e) => e.name === envState.selected) ?? null;
   const { variant, blocked: envBlocked } = chooseVariant(spec, env, envState.status);
@@ -141,9 +83,11 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   const [confirm, setConfirm] = useState('');
   const formRef = useRef<HTMLFormElement>(null);
 
-  const now = isBrowser ? new Date() : null;
+  // `today` is the pipeline zone's day, as the server resolves it, not the reader's.
+  const timezone = spec.timezone ?? 'UTC';
+  const zoneDates = useZoneDates(timezone);
   const values: Record<string, string> = {};
-  for (const p of spec.params) values[p.name] = edits[p.name] ?? defaultValue(p, now);
+  for (const p of spec.params) values[p.name] = edits[p.name] ?? defaultValue(p, zoneDates);
   // What Run would send; the approval must cover exactly this. Keyed by its content so it stays stable.
   const wireParams: Record<string, string> = {};
   for (const p of spec.params) wireParams[p.name] = wireValue(p, values[p.name] ?? '');
@@ -157,6 +101,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   const escalationStep = spec.role === 'escalation';
   const airflow = useAirflowBlock(spec, variant?.code ?? '', view, intentKey);
   const keys = useMemo(() => spec.variants.map((v) => v.key), [spec]);
+  const reported = useReportedCheck(keys);
   const escalation = useEscalation(escalationStep, keys, intent, spec.params);
 
   const needsConfirm = spec.mode === 'write' && env?.production === true;
@@ -194,9 +139,13 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
         ...(approval ? { approval } : {}),
         ...(needsConfirm ? { confirm } : {}),
         ...(preview ? { preview: true } : {}),
+        // The operator saw the trigger's preview (or an approver approved it): the server may start the run.
+        ...(!preview && airflow.command === 'dags trigger' ? { confirmed: true } : {}),
       },
       { env: env.name, envLabel: env.label, production: env.production, target: spec.target },
     );
+    // The block's own run replaces what Run all checks left here.
+    for (const key of keys) clearCheckResult(key);
     if (approval) {
       sentApproval.current = approval;
       setSpent(approval, true);
@@ -225,10 +174,15 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   const cannotRequest = envBlocked ?? (!escalation.signedIn ? 'Sign in to request an approval.' : null);
 
   const error = done?.error && done.status !== 'cancelled' ? done.error : null;
+  const write = writeOutcome(done);
   // Cancelling a followed run stops the watching only: say so, since the run goes on in Airflow.
   const stoppedNote = airflow.follows && done?.status === 'cancelled' && done.error ? done.error.message : null;
   const stopLabel = airflow.follows && !(running && view.preview) ? 'Stop following' : 'Cancel';
-  const idleHint = airflow.dryRunFirst ? 'Run lists the task instances first; nothing is cleared until you confirm.' : null;
+  const idleHint = !airflow.dryRunFirst
+    ? null
+    : airflow.command === 'dags trigger'
+      ? 'Run shows the DAG run it would start first; nothing starts until you confirm.'
+      : 'Run lists the task instances first; nothing is cleared until you confirm.';
   const results = <ResultGrid columns={view.columns} rows={run.rows} rowCount={view.rowCount} streaming={running} />;
 
   return (
@@ -240,6 +194,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       data-approval={escalationStep ? escalation.state : undefined}
       data-airflow-state={airflow.runState ?? undefined}
       data-clear={airflow.stage !== 'off' ? airflow.stage : undefined}
+      data-write={write?.tone}
     >
       <Header spec={spec} snippetKey={snippetKey} dialect={variant?.dialect ?? null} />
       {variant ? (
@@ -251,7 +206,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       )}
       <div className={styles.controls}>
         <form id={formId} ref={formRef} onSubmit={onSubmit} className={styles.runForm}>
-          <Params idPrefix={idPrefix} params={spec.params} values={values} disabled={running} onChange={onParamChange} />
+          <Params idPrefix={idPrefix} params={spec.params} values={values} disabled={running} onChange={onParamChange} timezone={timezone} />
           {needsConfirm ? (
             <div className={styles.confirm}>
               <label htmlFor={`${idPrefix}-confirm`}>
@@ -283,13 +238,19 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
             {stopLabel}
           </button>
           {/* Without a variant the reason is already the block's body. */}
-          <StatusLine view={view} word={statusWord(view, airflow)} env={env} blocked={variant ? blocked : null} hint={idleHint} />
+          <StatusLine view={view} word={statusWord(view, airflow)} write={write} env={env} blocked={variant ? blocked : null} hint={idleHint} />
         </div>
       </div>
       {done?.check ? (
         <div className={clsx(styles.check, done.check.passed ? styles.checkPassed : styles.checkFailed)} data-check={done.check.passed ? 'passed' : 'failed'}>
           <span className={styles.checkTitle}>{done.check.passed ? '✓ Check passed' : '✗ Check failed'}</span>
           <span className={styles.checkDetail}>{done.check.detail}</span>
+        </div>
+      ) : null}
+      {write?.sentence ? (
+        <div role="alert" className={styles.writeWarning} data-write-warning={write.tone}>
+          <strong className={styles.writeWarningTitle}>{write.tone === 'nothing' ? `⚠ Succeeded · ${write.count}` : '↺ Rolled back · nothing changed'}</strong>
+          <span>{write.sentence}</span>
         </div>
       ) : null}
       {error ? (
@@ -308,12 +269,15 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
         </div>
       ) : null}
       {stoppedNote ? <p className={styles.stoppedNote}>{stoppedNote}</p> : null}
+      {reported && view.status === 'idle' ? <ReportedCheck result={reported} /> : null}
       <TaskGrid runs={view.airflow} />
       {airflow.stage !== 'off' && airflow.stage !== 'failed' ? (
         <ClearPreview
           stage={airflow.stage}
           count={view.rowCount}
-          groups={airflow.stage === 'confirm' ? clearGroups(view.columns, run.rows, view.rowCount) : []}
+          kind={airflow.command === 'dags trigger' ? 'trigger' : 'clear'}
+          trigger={airflow.stage === 'confirm' && airflow.command === 'dags trigger' ? triggerPlan(view.columns, run.rows) : null}
+          groups={airflow.stage === 'confirm' && airflow.command !== 'dags trigger' ? clearGroups(view.columns, run.rows, view.rowCount) : []}
           blocked={blocked}
           onConfirm={() => launch(false)}
         >

@@ -13,27 +13,25 @@ export function inputKind(type: string): InputKind {
   return { kind: 'string' };
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-export function localDate(d: Date): string {
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+/** `today`/`yesterday` as the server resolves them in the runbook's zone (GET /api/dates). */
+export interface RelativeDates {
+  readonly today: string;
+  readonly yesterday: string;
 }
 
 /**
- * The form's initial text for a parameter. `today`/`yesterday` are local dates, so they are only
- * resolved in the browser (`now` null during SSR and hydration leaves them empty, avoiding a mismatch).
+ * The form's initial text for a parameter. `today`/`yesterday` are the pipeline zone's dates as the server
+ * answers them; until it has (and during SSR) they stay empty, and an empty value makes the server use the
+ * default itself, so a run never binds the reader's own calendar day.
  */
-export function defaultValue(param: ParamSpec, now: Date | null): string {
+export function defaultValue(param: ParamSpec, dates: RelativeDates | null): string {
   const kind = inputKind(param.type).kind;
   const raw = param.default;
   if (raw === null) return kind === 'enum' ? (inputKind(param.type) as { values: readonly string[] }).values[0] ?? '' : '';
   if (raw === 'today' || raw === 'yesterday') {
-    if (!now) return '';
-    const d = new Date(now);
-    if (raw === 'yesterday') d.setDate(d.getDate() - 1);
-    return kind === 'datetime' ? `${localDate(d)}T00:00` : localDate(d);
+    if (!dates) return '';
+    const day = raw === 'today' ? dates.today : dates.yesterday;
+    return kind === 'datetime' ? `${day}T00:00` : day;
   }
   // datetime-local wants `YYYY-MM-DDTHH:mm[:ss]`; authors may write a space.
   if (kind === 'datetime') return raw.replace(' ', 'T');

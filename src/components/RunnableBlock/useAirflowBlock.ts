@@ -15,7 +15,7 @@ export interface AirflowBlock {
   /** Trigger or clear: the server follows the DAG runs it starts until they end. */
   readonly follows: boolean;
   /**
-   * Run sends a dry run first. Escalation steps skip it: a run there spends the approval, and the
+   * Run sends a dry run first (a clear's list, a trigger's preview). Escalation steps skip it: a run there spends the approval, and the
    * approval already carries the dry-run list, made when it was requested.
    */
   readonly dryRunFirst: boolean;
@@ -28,7 +28,8 @@ export interface AirflowBlock {
 
 export function useAirflowBlock(spec: RunnableBlockSpec, code: string, view: RunView, intentKey: string | null): AirflowBlock {
   const command = spec.lang === 'airflow' ? airflowCommand(code) : null;
-  const dryRunFirst = command === 'tasks clear' && spec.role !== 'escalation';
+  // Clears and triggers show what they would do before they do it; the server previews an unconfirmed trigger anyway.
+  const dryRunFirst = (command === 'tasks clear' || command === 'dags trigger') && spec.role !== 'escalation';
   const [previewKey, setPreviewKey] = useState<string | null>(null);
   const remember = useCallback((key: string | null) => setPreviewKey(key), []);
   const runState = useMemo(() => overallRunState(view.airflow), [view.airflow]);

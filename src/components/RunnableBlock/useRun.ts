@@ -8,6 +8,7 @@ import type { AirflowRunState, Cell, ColumnInfo, DoneMessage, RunStatus } from '
 import { getRunClient, type RunEvent, type RunHandle, type RunRequest } from '@site/src/lib/runClient';
 import { asRunState, mergeRunState } from './airflow';
 import { ansi, Transcript } from './transcript';
+import { rowsChanged } from './writeOutcome';
 
 export type UiStatus = 'idle' | 'running' | RunStatus;
 
@@ -61,8 +62,11 @@ function clock(): string {
 function summary(done: DoneMessage, hadColumns: boolean): string {
   const rows = `${done.rowCount.toLocaleString()} row${done.rowCount === 1 ? '' : 's'}${done.truncated ? ' (truncated)' : ''}`;
   // An Airflow command returns no result set: "0 rows" would only be noise there.
-  const text = [done.status, ...(hadColumns || done.rowCount > 0 ? [rows] : []), formatElapsed(done.elapsedMs)].join(' · ');
-  const line = done.status === 'succeeded' ? ansi.green(`✔ ${text}`) : done.status === 'cancelled' ? ansi.yellow(`■ ${text}`) : ansi.red(`✖ ${text}`);
+  const changed = done.rowsAffected === undefined ? [] : [rowsChanged(done.rowsAffected)];
+  const text = [done.status, ...(hadColumns || done.rowCount > 0 ? [rows] : []), ...changed, formatElapsed(done.elapsedMs)].join(' · ');
+  const line = done.status === 'succeeded' && done.rowsAffected === 0 ? ansi.yellow(`⚠ ${text} — the write matched nothing`)
+    : done.rolledBack ? ansi.yellow(`↺ ${text} — rolled back, nothing changed`)
+    : done.status === 'succeeded' ? ansi.green(`✔ ${text}`) : done.status === 'cancelled' ? ansi.yellow(`■ ${text}`) : ansi.red(`✖ ${text}`);
   const check = done.check ? `\n  ${done.check.passed ? ansi.green('check passed') : ansi.red('check failed')}: ${done.check.detail}` : '';
   const error = done.error
     ? `\n  ${ansi.red(`${done.error.code}: ${done.error.message.replace(/\n/g, '\n  ')}`)}${done.error.hint ? `\n  ${ansi.dim(`hint: ${done.error.hint}`)}` : ''}`

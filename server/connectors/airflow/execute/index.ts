@@ -12,6 +12,7 @@ import type { AirflowClient } from '../types';
 import { output, type AirflowChannel, type Output } from './channel';
 import { Cancelled } from './follow';
 import { clearTasks, triggerDag } from './writes';
+import { previewTrigger } from './triggerPreview';
 import { backfill, readLogs, reads, setPaused, setVariable } from './commands';
 
 export interface AirflowRunInput {
@@ -19,8 +20,13 @@ export interface AirflowRunInput {
   /** The snippet's command, as the manifest holds it. */
   readonly text: string;
   readonly binds: Readonly<Record<string, BoundValue>>;
-  /** For a clear: list what would be cleared, change nothing. */
+  /** For a clear or a trigger: list what would happen, change nothing. */
   readonly preview: boolean;
+  /**
+   * The operator confirmed the write after its preview. A trigger without it is previewed only: starting
+   * a DAG run cannot be undone, so the server never does it on an unconfirmed request, whatever the page.
+   */
+  readonly confirmed: boolean;
   /** The page's run id: every message carries it. */
   readonly id: string;
   readonly channel: AirflowChannel;
@@ -33,6 +39,8 @@ export interface AirflowOutcome {
   readonly status: 'succeeded' | 'failed' | 'cancelled';
   readonly rowCount: number;
   readonly truncated: boolean;
+  /** It only listed what would happen (a clear's or a trigger's preview). */
+  readonly dryRun: boolean;
   readonly error?: RunError;
 }
 
@@ -49,31 +57,35 @@ export type CommandResult = { readonly rowCount: number; readonly truncated: boo
 
 export async function executeAirflowSnippet(input: AirflowRunInput): Promise<AirflowOutcome> {
   const resolved = resolveAirflowCommand(input.text, input.binds);
-  if (!resolved.ok) return { status: 'failed', rowCount: 0, truncated: false, error: { code: 'invalid_params', message: resolved.message } };
-  if (input.preview && resolved.command.name !== 'tasks clear') {
-    // Only a clear has a dry run; anything else asked to preview must not act.
-    return { status: 'failed', rowCount: 0, truncated: false, error: { code: 'bad_message', message: `"${resolved.command.name}" has no dry run: only tasks clear can be previewed.`, hint: 'Run it without preview.' } };
+  if (!resolved.ok) return { status: 'failed', rowCount: 0, truncated: false, dryRun: input.preview, error: { code: 'invalid_params', message: resolved.message } };
+  const name = resolved.command.name;
+  if (input.preview && !PREVIEWABLE.has(name)) {
+    // Only clears and triggers have a dry run; anything else asked to preview must not act.
+    return { status: 'failed', rowCount: 0, truncated: false, dryRun: true, error: { code: 'bad_message', message: `"${name}" has no dry run: only tasks clear and dags trigger can be previewed.`, hint: 'Run it without preview.' } };
   }
+  const preview = input.preview || (name === 'dags trigger' && !input.confirmed);
   const ctx: CommandContext = {
-    client: input.client, out: output(input.channel, input.id, input.maxRows), signal: input.signal, pollMs: input.pollMs, preview: input.preview, maxRows: input.maxRows,
+    client: input.client, out: output(input.channel, input.id, input.maxRows), signal: input.signal, pollMs: input.pollMs, preview, maxRows: input.maxRows,
   };
   try {
     const result = await run(resolved.command, ctx);
-    return { status: result.failure ? 'failed' : 'succeeded', rowCount: result.rowCount, truncated: result.truncated, ...(result.failure ? { error: result.failure } : {}) };
+    return { status: result.failure ? 'failed' : 'succeeded', rowCount: result.rowCount, truncated: result.truncated, dryRun: preview, ...(result.failure ? { error: result.failure } : {}) };
   } catch (error) {
     if (error instanceof Cancelled || input.signal.aborted || (error instanceof ConnectorError && error.code === 'cancelled')) {
-      return { status: 'cancelled', rowCount: 0, truncated: false, error: { code: 'cancelled', message: new Cancelled().message } };
+      return { status: 'cancelled', rowCount: 0, truncated: false, dryRun: preview, error: { code: 'cancelled', message: new Cancelled().message } };
     }
     const e = error instanceof ConnectorError ? error : new ConnectorError('connector_error', (error as Error).message);
     const code = e.code === 'cancelled' ? 'cancelled' : e.code;
-    return { status: 'failed', rowCount: 0, truncated: false, error: { code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } };
+    return { status: 'failed', rowCount: 0, truncated: false, dryRun: preview, error: { code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } };
   }
 }
+
+const PREVIEWABLE: ReadonlySet<AirflowCommand['name']> = new Set(['tasks clear', 'dags trigger']);
 
 function run(command: AirflowCommand, ctx: CommandContext): Promise<CommandResult> {
   switch (command.name) {
     case 'dags trigger':
-      return triggerDag(command, ctx);
+      return ctx.preview ? previewTrigger(command, ctx) : triggerDag(command, ctx);
     case 'tasks clear':
       return clearTasks(command, ctx);
     case 'dags state':
