@@ -12,11 +12,12 @@ import { chromiumExecutable, CHROMIUM_ARGS } from './e2e/chromium';
  */
 export default defineConfig({
   testDir: './e2e',
+  globalSetup: './e2e/harness/global-setup.ts',
   outputDir: './e2e/artifacts/results',
   fullyParallel: false,
   workers: Number(process.env.E2E_WORKERS ?? 1),
   retries: 0,
-  timeout: 120_000,
+  timeout: 180_000,
   expect: { timeout: 30_000 },
   reporter: [['list']],
   use: {

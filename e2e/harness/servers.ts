@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, logTail, siteDir, startTsx, waitUntilReady, type Started } from './process';
+import { copyTemplate } from './warehouse-template';
 
 export interface RunningSnowflakeFake {
   /** http://127.0.0.1:PORT — the accessUrl the server's snowflake environment points at. */
@@ -27,7 +28,9 @@ const logsDir = path.join(siteDir, 'e2e', 'artifacts', 'servers');
 
 /** The fake prints one JSON line {"accessUrl", "account"} once it listens (it picks its own port). */
 export async function startSnowflakeFake(name: string): Promise<RunningSnowflakeFake> {
-  const p = startTsx('server/connectors/snowflake/fake/cli.ts', ['--port', '0', '--demo'], {}, path.join(logsDir, `${name}.snowflake-fake.log`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `opsbook-e2e-sf-${name}-`));
+  copyTemplate(path.join(dir, 'warehouse.duckdb'));
+  const p = startTsx('server/connectors/snowflake/fake/cli.ts', ['--port', '0', '--file', path.join(dir, 'warehouse.duckdb')], {}, path.join(logsDir, `${name}.snowflake-fake.log`));
   const url = await waitUntilReady(p, 'The Snowflake fake', async () => {
     const line = fs.readFileSync(p.logFile, 'utf8').split('\n').find((l) => l.startsWith('{') && l.includes('accessUrl'));
     if (!line) return null;
@@ -35,7 +38,14 @@ export async function startSnowflakeFake(name: string): Promise<RunningSnowflake
     const health = await fetch(`${accessUrl}/__fake/health`);
     return health.ok ? accessUrl : null;
   });
-  return { url, port: Number(new URL(url).port), stop: () => p.stop() };
+  return {
+    url,
+    port: Number(new URL(url).port),
+    async stop() {
+      await p.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface OpsbookOptions {
@@ -50,6 +60,7 @@ export interface OpsbookOptions {
  */
 export async function startOpsbook(options: OpsbookOptions): Promise<RunningOpsbook> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `opsbook-e2e-${options.name}-`));
+  copyTemplate(path.join(stateDir, 'demo.duckdb'));
   const logFile = path.join(logsDir, `${options.name}.log`);
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
