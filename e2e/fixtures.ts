@@ -33,7 +33,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await use(fake);
       await fake?.stop();
     },
-    { scope: 'worker', timeout: 240_000 },
+    { scope: 'worker', timeout: 600_000 },
   ],
   opsbook: [
     async ({ server, snowflakeFake }, use, workerInfo) => {
@@ -42,7 +42,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await running.stop();
     },
     // Starting seeds a demo warehouse; on a machine whose cores are busy that takes a while.
-    { scope: 'worker', timeout: 240_000 },
+    { scope: 'worker', timeout: 600_000 },
   ],
   baseURL: async ({ opsbook }, use) => {
     await use(opsbook.url);

@@ -18,7 +18,6 @@ test('a failure scenario from the Training page: the failed run in a runbook, th
   consoleErrors,
   shot,
 }) => {
-  test.setTimeout(300_000);
   const training = new TrainingPage(page);
   await training.open();
   const card = training.scenario(SCENARIO);
@@ -40,7 +39,7 @@ test('a failure scenario from the Training page: the failed run in a runbook, th
     await expect(states.root).toHaveAttribute('data-status', 'succeeded');
     // Until the replay reaches the failure the run shows running; then this check runs again.
     await expect(states.root).toHaveAttribute('data-airflow-state', 'failed', { timeout: 5_000 });
-  }).toPass({ timeout: 180_000 });
+  }).toPass({ timeout: 300_000 });
   await expect(states.task('refresh_customer_360')).toHaveAttribute('data-state', 'success');
   await expect(states.task('refresh_campaign_360')).toHaveAttribute('data-state', 'failed');
   await expect(states.task('refresh_flowchart_360')).toHaveAttribute('data-state', 'upstream_failed');
@@ -66,7 +65,7 @@ test('a failure scenario from the Training page: the failed run in a runbook, th
   await clear.confirmClearButton.click();
   // Whether the page shows the retry running depends on how fast the machine is; what it followed is in
   // the terminal (checked below), and following a held run is airflow.spec.ts's job.
-  await expect(clear.root).toHaveAttribute('data-status', 'succeeded', { timeout: 120_000 });
+  await expect(clear.root).toHaveAttribute('data-status', 'succeeded');
   await expect(clear.root).toHaveAttribute('data-airflow-state', 'success');
   await expect(clear.task('refresh_campaign_360')).toHaveAttribute('data-state', 'success');
   await expect(clear.task('refresh_flowchart_360')).toHaveAttribute('data-state', 'success');
@@ -88,7 +87,7 @@ test('a failure scenario from the Training page: the failed run in a runbook, th
   await downstream.run();
   await expect(downstream.root).toHaveAttribute('data-clear', 'confirm');
   await downstream.confirmClearButton.click();
-  await expect(downstream.root).toHaveAttribute('data-status', 'succeeded', { timeout: 120_000 });
+  await expect(downstream.root).toHaveAttribute('data-status', 'succeeded');
   await expect(downstream.root).toHaveAttribute('data-airflow-state', 'success');
   await new RunbookPage(page).open('/canonical/basic-data-validation');
   const fresh = new RunnableBlockObject(page, AGGREGATES_FRESH);

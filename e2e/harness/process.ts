@@ -55,7 +55,7 @@ export function logTail(file: string, lines = 30): string {
  * Waits until `ready()` resolves to a value, checking again after each attempt; fails as soon as the
  * process exits, or after `guardMs` (a guard for a wedged start, generous because CI machines are busy).
  */
-export async function waitUntilReady<T>(p: Started, what: string, ready: () => Promise<T | null>, guardMs = 180_000): Promise<T> {
+export async function waitUntilReady<T>(p: Started, what: string, ready: () => Promise<T | null>, guardMs = 480_000): Promise<T> {
   const deadline = Date.now() + guardMs;
   for (;;) {
     if (p.child.exitCode !== null || p.child.signalCode !== null) {
