@@ -26,7 +26,7 @@ test.describe('Getting started: your first run', () => {
     await expect(block.root).toHaveAttribute('data-status', 'running');
     await expect(block.cancelButton).toBeEnabled();
     await block.cancelButton.click();
-    await expect(block.root).toHaveAttribute('data-status', 'cancelled', { timeout: 5_000 });
+    await expect(block.root).toHaveAttribute('data-status', 'cancelled');
     expect(consoleErrors).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 /**
  * npm run test:e2e — builds the site (the manifest comes with it), makes sure a Chromium exists, then
- * runs Playwright against the real server. Installs Debian's chromium when none is found and this
+ * runs Playwright against the real server (each worker starts its own on a free port: e2e/fixtures.ts). Installs Debian's chromium when none is found and this
  * process may (root with apt-get); never downloads a browser of Playwright's own.
  */
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -226,7 +226,8 @@ describe('RunClient', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+// A failure guard only: on a machine whose cores are busy, a reconnect can take seconds.
+async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const started = Date.now();
   while (!condition()) {
     if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for a condition');

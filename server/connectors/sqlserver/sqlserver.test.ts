@@ -236,9 +236,8 @@ describe('SQL Server connector', () => {
 
   it('enforces the statement timeout through the request timeout', async () => {
     const fake = fakeMssql(() => ({ ...numbers(1), hang: true }));
-    const started = Date.now();
+    // The fake hangs for ever: a `timeout` rejection is the request timeout (nothing else would end it).
     await expect(run(fake, 'waitfor delay \'00:01\'', { timeoutMs: 200 })).rejects.toMatchObject({ code: 'timeout' });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(fake.log.at(-2)).toBe('rollback');
   });
 
