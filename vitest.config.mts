@@ -8,7 +8,7 @@ export default defineConfig({
   // The page's modules import each other as @site/…, as Docusaurus resolves them.
   resolve: { alias: { '@site': siteDir } },
   test: {
-    include: ['plugins/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts', 'src/**/*.test.ts'],
+    include: ['plugins/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts', 'drills/**/*.test.ts', 'src/**/*.test.ts'],
     // Failure guards, not expectations: tests wait for states and events, and on a machine whose cores
     // are busy with other jobs a real engine or a child process can take many times its usual time.
     testTimeout: 120_000,

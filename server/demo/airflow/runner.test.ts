@@ -132,6 +132,6 @@ describe('Airflow reads from the page', () => {
   it('keeps the scenarios API behind sign-in and the CSRF check', async () => {
     const res = await fetch(`${h.url}/demo/airflow/scenarios`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-user': 'dana.operator', 'x-forwarded-groups': 'ops' }, body: '{"id":"stale_aggregate","action":"activate"}' });
     expect(res.status).toBe(403);
-    expect((await h.api('GET', '/demo/airflow/scenarios')).body.scenarios).toHaveLength(6);
+    expect((await h.api('GET', '/demo/airflow/scenarios')).body.scenarios).toHaveLength(9);
   });
 });

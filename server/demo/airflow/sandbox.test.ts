@@ -159,7 +159,7 @@ describe('training scenarios, followed to recovery', () => {
 
   it('lists scenarios for the Training page and refuses a second activation', async () => {
     const list = (await (await fetch(`${s.url}/scenarios`)).json()) as { scenarios: { id: string; active: boolean; runbook: string }[] };
-    expect(list.scenarios.map((x) => x.id)).toEqual(['late_ldz_file', 'missing_ldz_file', 'duplicate_hub_keys', 'stale_aggregate', 'failed_task_until_cleared', 'environment_rebuild']);
+    expect(list.scenarios.map((x) => x.id)).toEqual(['late_ldz_file', 'missing_ldz_file', 'duplicate_hub_keys', 'stale_aggregate', 'failed_task_until_cleared', 'environment_rebuild', 'interface_build_failed', 'audience_resolution_failed', 'ml_ingest_failed']);
     expect(list.scenarios.every((x) => !x.active && x.runbook.startsWith('/canonical/'))).toBe(true);
     await scenario('environment_rebuild', 'activate');
     const again = await fetch(`${s.url}/scenarios`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'environment_rebuild', action: 'activate' }) });

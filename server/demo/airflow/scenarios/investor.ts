@@ -1,0 +1,4 @@
+/** The Investor family's training scenarios (owned by that family's runbook authors). */
+import type { Scenario } from './types';
+
+export const investorScenarios: readonly Scenario[] = [];
