@@ -8,6 +8,7 @@ import type { Engine } from './engine';
 import type { Faults } from './faults';
 import type { RunStore } from './store';
 import { addDays, localDate, warehouseTime, type Warehouse } from './warehouse';
+import { investorScenarios } from './training/investor';
 
 export interface ScenarioContext {
   readonly warehouse: Warehouse;
@@ -46,7 +47,7 @@ export interface ScenarioInfo {
   readonly actions: readonly ScenarioAction[];
 }
 
-interface Scenario {
+export interface Scenario {
   readonly id: string;
   readonly title: string;
   readonly summary: string;
@@ -205,6 +206,7 @@ const SCENARIOS: readonly Scenario[] = [
       await ctx.variables.reload();
     },
   },
+  ...investorScenarios,
 ];
 
 /** The scenarios' state, and the one JSON shape the Training page reads. */
