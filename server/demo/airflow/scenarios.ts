@@ -9,6 +9,7 @@ import type { Faults } from './faults';
 import type { RunStore } from './store';
 import { addDays, localDate, warehouseTime, type Warehouse } from './warehouse';
 import { investorScenarios } from './training/investor';
+import { retailScenarios } from './training/retail';
 
 export interface ScenarioContext {
   readonly warehouse: Warehouse;
@@ -207,6 +208,7 @@ const SCENARIOS: readonly Scenario[] = [
     },
   },
   ...investorScenarios,
+  ...retailScenarios,
 ];
 
 /** The scenarios' state, and the one JSON shape the Training page reads. */
