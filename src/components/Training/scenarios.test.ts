@@ -4,7 +4,7 @@ import { availabilityFromMe, replaceScenario, runbookLabel, type ScenarioInfo } 
 
 const me = (authMode: MeResponse['authMode']): MeResponse => ({ user: 'dana.operator', displayName: 'Dana', roles: ['service-team'], authMode });
 const scenario = (id: string, active: boolean): ScenarioInfo => ({
-  id, title: id, summary: '', runbook: '/canonical/failure-handling', active, activatedAt: null, note: null, dagRun: null, actions: [],
+  id, title: id, summary: '', runbook: '/canonical/failure-handling', active, activatedAt: null, note: null, dagRun: null, settled: true, actions: [], allActions: [],
 });
 
 describe('the Training page', () => {

@@ -12,7 +12,9 @@ const fail = (res: Response, status: number, code: string, message: string) => v
 export function scenariosRouter(core: SandboxCore, guards: readonly RequestHandler[]): express.Router {
   const r = express.Router();
   if (guards.length) r.use(...guards);
-  r.get('/', (_req, res) => void res.json({ scenarios: core.scenarios.list() }));
+  r.get('/', (_req, res, next) => {
+    core.ready().then(() => core.scenarios.list()).then((scenarios) => res.json({ scenarios }), next);
+  });
   r.post('/', express.json({ limit: '4kb' }), (req, res, next) => {
     if (!req.is('application/json')) return fail(res, 415, 'bad_request', 'Send JSON: {"id": "late_ldz_file", "action": "activate"}.');
     const body = (req.body ?? {}) as { id?: unknown; action?: unknown };

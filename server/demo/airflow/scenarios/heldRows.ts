@@ -1,26 +1,9 @@
 /**
- * What every family's training scenario needs: the night's scheduled run of a DAG replayed for a business date
- * (it meets the injected fault the way the real night would), and a place to hold source rows that have "not
- * arrived yet" so the scenario can deliver them later and restore them on deactivate.
+ * Rows a family's training scenario moves aside: source rows that have "not arrived yet" (delivered later by an
+ * action, or on deactivate), and a snapshot of the healthy rows a faulty night rewrites, put back exactly on
+ * deactivate whether or not the trainee repaired them.
  */
-import type { DagRunRef, ScenarioContext } from '../scenarios';
-import { addDays, type Warehouse } from '../warehouse';
-
-/** Replays the night's scheduled run of a DAG for the business date: its tries replace the ones the seed recorded. */
-export async function replayNight(ctx: ScenarioContext, dagId: string, bd: string): Promise<DagRunRef> {
-  const def = await ctx.engine.dag(dagId);
-  if (!def) throw new Error(`The sandbox has no DAG ${dagId}.`);
-  const rows = await ctx.warehouse.query(
-    `SELECT DISTINCT run_id FROM ops.job_runs WHERE dag_id = :dag AND business_date = CAST(:bd AS DATE) AND run_id LIKE 'scheduled__%'`,
-    { dag: dagId, bd },
-  );
-  const [h, m] = (def.schedule ?? '0 1').split(' ').map(Number);
-  const runId = rows[0] ? String(rows[0].run_id) : `scheduled__${addDays(bd, -1)}T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:00+00:00`;
-  const logical = `${runId.slice('scheduled__'.length, 'scheduled__'.length + 19)}Z`;
-  await ctx.warehouse.query(`DELETE FROM ops.job_runs WHERE dag_id = :dag AND run_id = :run`, { dag: dagId, run: runId });
-  await ctx.engine.trigger(def, { conf: {}, logicalDate: logical, logicalDateGiven: true, runType: 'scheduled', runId });
-  return { dagId, runId };
-}
+import type { Warehouse } from '../warehouse';
 
 /**
  * Rows taken out of a table because the source has not delivered them: kept in opsbook_sandbox under a name of

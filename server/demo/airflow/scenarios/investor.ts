@@ -3,9 +3,10 @@
  * the sources and the DAGs for yesterday's report date (the night's run replays and meets them). Deactivating puts
  * the report date's healthy rows back exactly (a snapshot taken before the fault).
  */
-import type { Scenario } from '../scenarios';
+import type { Scenario } from './types';
 import { addDays } from '../warehouse';
-import { holdBack, replayNight, snapshot } from './replay';
+import { holdBack, snapshot } from './heldRows';
+import { replayNight } from './replay';
 
 const PROFIT_ROWS = [
   { table: 'investor.fact_orders', where: `order_date = CAST(:rd AS DATE) OR refund_date = CAST(:rd AS DATE)` },

@@ -3,8 +3,9 @@
  * the DAGs for tonight's batch (the night's run replays and meets them). Deactivating puts the batch's healthy
  * rows back exactly (a snapshot taken before the fault).
  */
-import type { Scenario } from '../scenarios';
-import { replayNight, snapshot } from './replay';
+import type { Scenario } from './types';
+import { snapshot } from './heldRows';
+import { replayNight } from './replay';
 
 const BRONZE = ['customers', 'products', 'stores', 'orders', 'order_items', 'returns'];
 const BATCH_BRONZE = [

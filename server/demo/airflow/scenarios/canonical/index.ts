@@ -1,0 +1,16 @@
+/** The Canonical/UDS training scenarios, one module each: every layer of runbook 2 can be made to fail. */
+import type { Scenario } from '../types';
+import { duplicateHubKeys } from './duplicateHubKeys';
+import { environmentRebuild } from './environmentRebuild';
+import { failedTaskUntilCleared } from './failedTask';
+import { ldzFileScenario } from './ldzFile';
+import { staleAggregate } from './staleAggregate';
+
+export const canonicalScenarios: readonly Scenario[] = [
+  ldzFileScenario('late_ldz_file'),
+  ldzFileScenario('missing_ldz_file'),
+  duplicateHubKeys,
+  staleAggregate,
+  failedTaskUntilCleared,
+  environmentRebuild,
+];

@@ -1,0 +1,11 @@
+/**
+ * Every training scenario, by family. A family adds its scenarios in its own module (./retail.ts, …);
+ * this list only imports them, so families never edit each other's files.
+ */
+import type { Scenario } from './types';
+import { canonicalScenarios } from './canonical';
+import { retailScenarios } from './retail';
+import { investorScenarios } from './investor';
+import { ecommerceScenarios } from './ecommerce';
+
+export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios];
