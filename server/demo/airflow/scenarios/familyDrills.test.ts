@@ -42,7 +42,7 @@ const drills: Drill[] = ['retail', 'investor', 'ecommerce'].flatMap((family) => 
 let s: ServedSandbox;
 let v2: AirflowClient;
 beforeAll(async () => {
-  s = await serveSandbox();
+  s = await serveSandbox({ timeScale: Number(process.env.FAMILY_DRILL_TIME_SCALE ?? 0.02) });
   v2 = s.client('v2');
 }, 180_000);
 afterAll(async () => s?.close());
@@ -100,6 +100,7 @@ describe('family drills on the sandbox', () => {
         expect(r.ok, `recovery step ${step.snippet}: ${r.detail}`).toBe(true);
         expect(r.changed, `recovery step ${step.snippet} changed nothing`).toBeGreaterThan(0);
       }
+      if (process.env.FAMILY_DRILL_DEBUG) console.log(JSON.stringify(await s.query(process.env.FAMILY_DRILL_DEBUG), null, 1));
       await expectChecks(drill.passes ?? drill.fails, true, 'after the recovery');
       await scenario(drill.fault.scenario, 'deactivate');
       await expectChecks([...drill.fails, ...(drill.passes ?? [])], true, 'after deactivating');
