@@ -18,6 +18,7 @@ import type { ScenarioInfo } from '../../server/demo/airflow/scenarios';
 import { storeAuditSink } from '../../server/execution/audit';
 import { staticManifestStore } from '../../server/execution/manifestStore';
 import type { Approval } from '../../server/api';
+import type { ServerMessage } from '../../server/protocol';
 import type { Manifest } from '../../plugins/remark-runbook/types';
 import { PageClient } from './client';
 import type { DrillEnvironment, RunOutcome } from './judge';
@@ -97,15 +98,19 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
     const { key, snippet } = found;
     const params = step.params ?? {};
     let approval: string | undefined;
+    let previewedRows: number | undefined;
     if (snippet.role === 'escalation') {
       const requested = await operator.api<Approval>('POST', '/api/approvals', { snippet: key, sha256: snippet.sha256, env: 'demo', params, reason: 'Drill: the documented recovery of a training fault.' });
       const decided = await as(step.approver ?? DEFAULT_APPROVER).api<Approval>('POST', `/api/approvals/${requested.id}/decision`, { decision: 'approve', comment: 'Drill recovery approved.' });
       if (decided.status !== 'approved') throw new Error(`approval ${requested.id} is ${decided.status}, not approved`);
       approval = requested.id;
+      if (requested.preview.kind === 'sql' && typeof requested.preview.affectedRows === 'number') previewedRows = requested.preview.affectedRows;
     }
-    const { done } = await operator.run({ snippet: key, sha256: snippet.sha256, env: 'demo', params, ...(approval ? { approval } : {}) });
+    const { done, messages } = await operator.run({ snippet: key, sha256: snippet.sha256, env: 'demo', params, ...(approval ? { approval } : {}) });
+    const changed = snippet.lang === 'sql' && snippet.mode === 'write' ? changedRows(messages) : undefined;
     return {
-      key, lang: snippet.lang, mode: snippet.mode, status: done.status, rowCount: done.rowCount,
+      key, lang: snippet.lang, mode: snippet.mode, status: done.status, rowCount: done.rowCount, ...(changed === undefined ? {} : { changedRows: changed }),
+      ...(previewedRows === undefined ? {} : { previewedRows }),
       ...(done.check ? { check: { passed: done.check.passed, detail: done.check.detail } } : {}),
       ...(done.error ? { error: { code: done.error.code, message: done.error.message } } : {}),
     };
@@ -138,4 +143,13 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A write's result is one row with the engine's count of changed rows (DuckDB: a `Count` column). */
+function changedRows(messages: readonly ServerMessage[]): number | undefined {
+  const columns = messages.find((m) => m.type === 'columns');
+  const rows = messages.find((m) => m.type === 'rows');
+  if (columns?.type !== 'columns' || rows?.type !== 'rows' || columns.columns.length !== 1 || !/^(count|rows_affected)$/i.test(columns.columns[0]!.name)) return undefined;
+  const value = Number(rows.rows[0]?.[0]);
+  return Number.isFinite(value) ? value : undefined;
 }

@@ -20,6 +20,8 @@ export interface RunOptions {
   /** Drill names (`canonical/late-ldz-file`) or bare ids; empty = all (and coverage is enforced). */
   readonly only: readonly string[];
   readonly timeScale?: number;
+  /** A seeded demo warehouse to copy instead of seeding afresh (for authors iterating on one drill). */
+  readonly seededFrom?: string;
   readonly print: (line: string) => void;
 }
 
@@ -41,8 +43,8 @@ export async function runDrills(options: RunOptions): Promise<number> {
   const { print } = options;
   const manifest = buildSiteManifest(options.siteDir);
   const started = Date.now();
-  print('drill: seeding a fresh demo environment…');
-  const env = await startDemoEnvironment({ manifest, ...(options.timeScale ? { timeScale: options.timeScale } : {}) });
+  print(options.seededFrom ? `drill: a demo environment on a copy of ${options.seededFrom}…` : 'drill: seeding a fresh demo environment…');
+  const env = await startDemoEnvironment({ manifest, ...(options.timeScale ? { timeScale: options.timeScale } : {}), ...(options.seededFrom ? { seededFrom: options.seededFrom } : {}) });
   try {
     const loaded = loadDrills({ drillsDir: path.join(options.siteDir, 'drills'), siteDir: options.siteDir, manifest, scenarios: await env.scenarios() });
     for (const p of loaded.problems) print(`✗ ${p}`);

@@ -56,10 +56,16 @@ describe('judging a drill', () => {
   });
 
   it('reports a SQL repair that changes no row, and does not judge the checks after it', async () => {
-    const { env } = fakeEnv({ 'rb/check': check(['fault']), 'rb/repair': () => ({ mode: 'write', rowCount: 0 }) }, { repairs: false });
+    const { env } = fakeEnv({ 'rb/check': check(['fault']), 'rb/repair': () => ({ mode: 'write', rowCount: 1, changedRows: 0 }) }, { repairs: false });
     const result = await judgeDrill(drill(), env);
     expect(result.ok).toBe(false);
     expect(result.problems).toEqual([expect.stringMatching(/recovery step 1 \(rb\/repair\) changed 0 rows: the repair changed nothing/)]);
+  });
+
+  it('reports an escalated repair whose approval preview does not match what it changed', async () => {
+    const { env } = fakeEnv({ 'rb/check': check(['fault']), 'rb/repair': () => ({ mode: 'write', rowCount: 1, changedRows: 5, previewedRows: 0 }) });
+    const result = await judgeDrill(drill(), env);
+    expect(result.problems).toEqual([expect.stringMatching(/recovery step 1 \(rb\/repair\): the approval's preview said 0 row\(s\), the run changed 5/)]);
   });
 
   it('reports a check that still fails after a recovery that ran', async () => {

@@ -15,6 +15,10 @@ export interface RunOutcome {
   readonly mode: 'read' | 'write';
   readonly status: 'succeeded' | 'failed' | 'cancelled' | 'rejected';
   readonly rowCount: number;
+  /** For a SQL write: the rows it changed (the engine's count), when the engine reports one. */
+  readonly changedRows?: number;
+  /** For an escalated SQL write: the rows the approval's preview said it would change. */
+  readonly previewedRows?: number;
   readonly check?: { readonly passed: boolean; readonly detail: string };
   readonly error?: { readonly code: string; readonly message: string };
 }
@@ -82,8 +86,14 @@ export async function judgeDrill(drill: Drill, env: DrillEnvironment, now: () =>
         }
         const o = await env.run(step);
         if (o.status !== 'succeeded') problems.push(`recovery step ${i + 1} (${label}) did not succeed: ${o.status} (${describe(o)})`);
-        else if (o.lang === 'sql' && o.mode === 'write' && o.rowCount === 0) problems.push(`recovery step ${i + 1} (${label}) changed 0 rows: the repair changed nothing`);
-        else continue;
+        else if (o.lang === 'sql' && o.mode === 'write' && (o.changedRows ?? o.rowCount) === 0) problems.push(`recovery step ${i + 1} (${label}) changed 0 rows: the repair changed nothing`);
+        else {
+          // The approver decided on the preview: a preview that does not match what ran misled them.
+          if (o.previewedRows !== undefined && o.changedRows !== undefined && o.previewedRows !== o.changedRows) {
+            problems.push(`recovery step ${i + 1} (${label}): the approval's preview said ${o.previewedRows} row(s), the run changed ${o.changedRows}`);
+          }
+          continue;
+        }
       } catch (error) {
         problems.push(`recovery step ${i + 1} (${label}) could not run: ${(error as Error).message}`);
       }

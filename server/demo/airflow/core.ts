@@ -13,6 +13,7 @@ import { Scenarios } from './scenarios';
 import { RunStore } from './store';
 import { addDays, createWarehouse, type Warehouse } from './warehouse';
 import { slice, type LogSlice } from './logs';
+import { mirrorVariables } from './variablesMirror';
 
 export interface CoreOptions {
   readonly connectors: ConnectorRegistry;
@@ -59,7 +60,13 @@ export class SandboxCore {
     });
     this.scenarios = new Scenarios({
       warehouse: this.warehouse, engine: this.engine, faults: this.faults, store: this.store, timeScale: options.timeScale, timers: new Map(),
-      variables: { clear: () => this.variables.clear(), reload: () => this.loadVariables() },
+      variables: {
+        clear: async () => {
+          this.variables.clear();
+          await mirrorVariables(this.warehouse, this.variables);
+        },
+        reload: () => this.loadVariables('release'),
+      },
     });
   }
 
@@ -69,7 +76,7 @@ export class SandboxCore {
       await this.warehouse.query(`CREATE SCHEMA IF NOT EXISTS opsbook_sandbox`);
       await this.warehouse.query(`CREATE TABLE IF NOT EXISTS opsbook_sandbox.held_ldz_customers AS SELECT * FROM ldz.customers LIMIT 0`);
       await this.warehouse.query(`CREATE TABLE IF NOT EXISTS opsbook_sandbox.held_sat_customer_details AS SELECT * FROM rdv.sat_customer_details LIMIT 0`);
-      await this.loadVariables();
+      await this.loadVariables('airflow');
     })().catch((error: unknown) => {
       this.initialized = null;
       throw error;
@@ -77,9 +84,13 @@ export class SandboxCore {
     return this.initialized;
   }
 
-  private async loadVariables(): Promise<void> {
-    const rows = await this.warehouse.query(`SELECT variable_key, variable_value, description FROM etl_control.airflow_variables ORDER BY variable_key`).catch(() => []);
+  /** From what Airflow last held (ops.airflow_variables, kept by the sandbox), or afresh from the release's list. */
+  private async loadVariables(from: 'airflow' | 'release'): Promise<void> {
+    const release = `SELECT variable_key, variable_value, description FROM etl_control.airflow_variables ORDER BY variable_key`;
+    const held = `SELECT variable_key, variable_value, description FROM ops.airflow_variables ORDER BY variable_key`;
+    const rows = await (from === 'airflow' ? this.warehouse.query(held).catch(() => this.warehouse.query(release)) : this.warehouse.query(release)).catch(() => []);
     this.variables = new Map(rows.map((r) => [String(r.variable_key), { value: String(r.variable_value ?? ''), description: r.description == null ? null : String(r.description) }]));
+    if (from === 'release') await mirrorVariables(this.warehouse, this.variables);
   }
 
   catalogOf(): Promise<Catalog> {
@@ -168,6 +179,7 @@ export class SandboxCore {
     if (mode === 'create' && existing) throw new Conflict(`The Variable with key: \`${key}\` already exists`);
     const entry = { value, description: description === undefined ? (existing?.description ?? null) : description };
     this.variables.set(key, entry);
+    await mirrorVariables(this.warehouse, this.variables);
     return { key, ...entry };
   }
 

@@ -34,6 +34,8 @@ export interface TriggerRequest {
   readonly logicalDateGiven: boolean;
   readonly runType: RunType;
   readonly runId?: string;
+  /** A replayed night: the warehouse time its records start at (see DagRun.recordShiftMs). */
+  readonly recordFrom?: string;
 }
 
 export interface ClearSpec {
@@ -72,6 +74,7 @@ export class Engine {
       triggeredBy: req.runType === 'scheduled' ? 'timetable' : req.runType === 'backfill' ? 'backfill' : 'rest_api',
       state: 'queued', logicalDate: req.logicalDate, runAfter, queuedAt: now, startDate: null, endDate: null, conf: req.conf,
       businessDate: await this.businessDateFor(def, req), tis: new Map(), lastSchedulingDecision: null, active: false,
+      ...(req.recordFrom ? { recordShiftMs: new Date(req.recordFrom.replace(' ', 'T')).getTime() - Date.now() } : {}),
     };
     for (const t of def.tasks) run.tis.set(t.taskId, { taskId: t.taskId, state: null, tryNumber: 0, maxTries: t.retries, startDate: null, endDate: null, queuedWhen: null, scheduledWhen: null, tries: new Map() });
     await this.deps.store.add(run);

@@ -118,4 +118,9 @@ export interface DagRun {
   active: boolean;
   /** Work arrived (a clear) while the engine was on the run: it goes again when done. */
   again?: boolean;
+  /**
+   * A replayed night (training scenarios): how far the run's warehouse records are moved from the wall
+   * clock, so its tries and control rows land on the night's timeline (01:00, not the afternoon).
+   */
+  readonly recordShiftMs?: number;
 }

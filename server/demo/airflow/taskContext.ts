@@ -23,8 +23,8 @@ export function taskContext(deps: ContextDeps, def: DagDef, task: TaskDef, run: 
   };
   return {
     dagId: run.dagId, runId: run.runId, taskId: ti.taskId, tryNumber: ti.tryNumber, maxTries: ti.maxTries, businessDate: run.businessDate,
-    conf: run.conf, startedAt: warehouseFromApi(entry.startDate ?? apiTime()), warehouse, variables, log,
-    now: () => warehouseTime(),
+    conf: run.conf, startedAt: shifted(run, entry.startDate ?? apiTime()), warehouse, variables, log,
+    now: () => warehouseTime(new Date(Date.now() + (run.recordShiftMs ?? 0))),
     failIfFaulted: () => Promise.resolve(faults.check(def.dagId, task.taskId)),
     pause: (fraction) => sleep(deps.ms(task.durationMs * fraction), signal),
     sql: async (text, binds = {}) => {
@@ -44,10 +44,15 @@ export function taskContext(deps: ContextDeps, def: DagDef, task: TaskDef, run: 
 
 /** Each try ends in the warehouse's job history, as the scheduler's own records would. */
 export async function recordTry(warehouse: Warehouse, run: DagRun, ti: TaskInstance, t: Try): Promise<void> {
-  const start = warehouseFromApi(t.startDate ?? apiTime());
-  const end = warehouseFromApi(t.endDate ?? apiTime());
+  const start = shifted(run, t.startDate ?? apiTime());
+  const end = shifted(run, t.endDate ?? apiTime());
   await warehouse.query(
     `INSERT INTO ops.job_runs VALUES (:dag, :run, :task, CAST(:bd AS DATE), :try, :state, CAST(:start AS TIMESTAMP), CAST(:end AS TIMESTAMP), CAST(epoch(CAST(:end AS TIMESTAMP)) - epoch(CAST(:start AS TIMESTAMP)) AS DOUBLE))`,
     { dag: run.dagId, run: run.runId, task: ti.taskId, bd: run.businessDate, try: t.tryNumber, state: t.state === 'success' ? 'success' : 'failed', start, end },
   );
+}
+
+/** An API instant as the warehouse records it for this run (on the night's timeline for a replayed night). */
+export function shifted(run: DagRun, iso: string): string {
+  return run.recordShiftMs ? warehouseTime(new Date(new Date(iso).getTime() + run.recordShiftMs)) : warehouseFromApi(iso);
 }

@@ -1,5 +1,6 @@
 -- Environment setup and releases, for the setup-DAG (6) and release (4) runbooks.
 --   ops.deployments                  every release deployed to the environment, the initial setup included
+--   ops.airflow_variables            the variables Airflow holds now (the sandbox keeps it current)
 --   etl_control.airflow_variables    the Airflow variables airflow_variable_sync pushes (release-managed), and
 --                                    the few operational ones the Service Implementation Team may set
 --   etl_control.ddl_object_registry  every table and view ddl_execution_dag_multidb creates
@@ -106,6 +107,13 @@ SELECT v.variable_key, v.variable_value, v.managed_by, v.is_required, 'N' AS is_
        CASE WHEN v.managed_by = 'release' THEN (SELECT arg_max(run_id, synced_at) FROM seed_variable_sync) END AS last_sync_run_id
 FROM vars v JOIN seed_releases r ON r.release_id = v.changed_in
 ORDER BY v.variable_key;
+
+-- What Airflow itself holds (its metadata's variable table, exported like ops.job_runs): the last sync put
+-- every variable there. The sandbox keeps this table equal to its variables as they change.
+CREATE TABLE ops.airflow_variables AS
+SELECT variable_key, variable_value, description, coalesce(last_synced_at, updated_at) AS set_at
+FROM etl_control.airflow_variables
+ORDER BY variable_key;
 
 -- ---------------------------------------------------------------- derived objects
 -- Customer 360 with the business date's model scores: what consumers of the enrichment query.

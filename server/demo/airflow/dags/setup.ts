@@ -7,6 +7,7 @@
  */
 import { TaskFailure, type DagDef, type TaskContext } from '../model';
 import { chain, dag, sqlTask } from './build';
+import { mirrorVariables } from '../variablesMirror';
 
 const owners = ['canonical-implementation'];
 
@@ -29,6 +30,7 @@ async function syncVariables(ctx: TaskContext): Promise<void> {
     ctx.variables.set(key, { value: String(r.variable_value ?? ''), description: r.description === null ? null : String(r.description) });
     ctx.log(`Variable ${key} set`);
   }
+  await mirrorVariables(ctx.warehouse, ctx.variables);
   await ctx.sql(
     `UPDATE etl_control.airflow_variables SET last_synced_at = CAST(:now AS TIMESTAMP), last_sync_run_id = :run WHERE managed_by = 'release'`,
     { now: ctx.now(), run: ctx.runId },

@@ -15,7 +15,7 @@ export interface ScenarioContext {
   readonly store: RunStore;
   readonly timeScale: number;
   /** Empties the sandbox's Airflow variables, or loads them again from the release's list. */
-  readonly variables: { clear(): void; reload(): Promise<void> };
+  readonly variables: { clear(): Promise<void>; reload(): Promise<void> };
   /** Pending timed events (a late file's arrival), by scenario id. */
   readonly timers: Map<string, NodeJS.Timeout>;
 }
