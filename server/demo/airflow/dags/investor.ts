@@ -45,11 +45,12 @@ async function testGrowth(ctx: TaskContext): Promise<void> {
   const [r] = await ctx.sql(
     `SELECT (SELECT count(*) FROM investor.fact_growth WHERE event_date = CAST(:rd AS DATE) AND event_type = 'new'
                AND channel IN ('paid_search', 'paid_social', 'affiliate') AND campaign_code IS NULL) AS unattributed,
-            (SELECT count(*) - count(DISTINCT user_id) FROM investor_src.users) AS duplicate_users`,
+            (SELECT count(*) FROM investor.fact_growth f WHERE f.event_date = CAST(:rd AS DATE) AND f.event_type = 'new'
+               AND EXISTS (SELECT 1 FROM investor.fact_growth e WHERE e.user_id = f.user_id AND e.event_type = 'new' AND e.event_date < f.event_date)) AS duplicate_users`,
     { rd },
   );
   if (Number(r!.unattributed) > 0 || Number(r!.duplicate_users) > 0) {
-    throw new TaskFailure('DbtTestFailure', `dbt test failed for ${rd}: ${String(r!.unattributed)} paid sign-ups without attribution, ${String(r!.duplicate_users)} duplicate user ids.`);
+    throw new TaskFailure('DbtTestFailure', `dbt test failed for ${rd}: ${String(r!.unattributed)} paid sign-ups without attribution, ${String(r!.duplicate_users)} new users already seen before.`);
   }
   await recordValidated(ctx, 'growth-aggregate', rd, `SELECT 'new_users' AS metric, sum(new_users) AS value FROM investor.agg_growth WHERE date = CAST(:rd AS DATE)
      UNION ALL SELECT 'churned_users', sum(churned_users) FROM investor.agg_growth WHERE date = CAST(:rd AS DATE)
@@ -104,20 +105,21 @@ export const investorDags: readonly DagDef[] = [
   dag({
     dagId: 'investor_growth_aggregate', description: 'Growth – Aggregate: sign-ups, churn and attribution into fact_growth and agg_growth for the report date.',
     schedule: '30 5 * * *', owners, tags: ['investor', 'growth'],
-    tasks: chain([
+    tasks: [
+      // The three sources are read in parallel; the facts wait for all of them, then aggregate and test in turn.
       sqlTask('extract_registrations', 200, (ctx) => requireLanded(ctx, 'users_db.users', 'The users extract')),
       sqlTask('extract_churn', 120, (ctx) => requireLanded(ctx, 'churn_logs', 'The churn logs')),
       countTask('pull_marketing_api', 420, `SELECT api_name, count(*) AS attributed FROM investor_src.marketing_attribution WHERE report_date = CAST(:rd AS DATE) GROUP BY ALL ORDER BY 1`),
       sqlTask('build_fact_growth', 300, async (ctx) => {
         await ctx.failIfFaulted();
         await buildFactGrowth(ctx);
-      }),
+      }, { upstream: ['extract_registrations', 'extract_churn', 'pull_marketing_api'] }),
       sqlTask('aggregate_growth', 180, async (ctx) => {
         await ctx.failIfFaulted();
         await aggregateGrowth(ctx);
       }),
       sqlTask('dbt_test_growth', 120, testGrowth),
-    ]),
+    ].map((t, n, all) => (n > 3 ? { ...t, upstream: [all[n - 1]!.taskId] } : t)),
   }),
   dag({
     dagId: 'investor_engagement_aggregate', description: 'Engagement – Aggregate: DAU, WAU, MTD MAU and D7 retention for the report date from sessions and events.',

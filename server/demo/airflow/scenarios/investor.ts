@@ -4,7 +4,7 @@
  * the report date's healthy rows back exactly (a snapshot taken before the fault).
  */
 import type { Scenario } from './types';
-import { addDays } from '../warehouse';
+import { addDays, warehouseTime } from '../warehouse';
 import { holdBack, snapshot } from './heldRows';
 import { replayNight } from './replay';
 
@@ -122,4 +122,63 @@ const duplicateEvents: Scenario = {
   },
 };
 
-export const investorScenarios: readonly Scenario[] = [missingTransactions, missingCosts, marketingApiFailure, duplicateEvents];
+const duplicateUsers: Scenario = {
+  id: 'investor_duplicate_users',
+  title: 'Duplicate users',
+  summary:
+    "A sign-up bug re-created six existing accounts yesterday: the users table holds their ids twice and last night's growth run counted them as new, so its tests failed. Find the duplicates, remove the repeated sign-ups from the facts (escalation) and re-aggregate the day.",
+  runbook: '/investor/growth-aggregate#case2-duplicates',
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, GROWTH_ROWS).take({ rd });
+    await ctx.warehouse.query(
+      `INSERT INTO investor_src.users
+       SELECT user_id, CAST(:rd AS DATE), CAST(:rd AS DATE) + (signup_ts - CAST(first_seen_date AS TIMESTAMP)), signup_channel, region, platform
+       FROM investor_src.users WHERE user_id IN (8101, 8202, 8303, 8404, 8505, 8606)`,
+      { rd },
+    );
+    const dagRun = await replayNight(ctx, 'investor_growth_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_growth_aggregate is replaying report date ${rd} with six users signed up twice; dbt_test_growth will fail.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await ctx.warehouse.query(`DELETE FROM investor_src.users WHERE user_id IN (8101, 8202, 8303, 8404, 8505, 8606) AND first_seen_date = CAST(:rd AS DATE)`, { rd });
+    await snapshot(ctx.warehouse, this.id, GROWTH_ROWS).restore({ rd });
+  },
+};
+
+const CHURN = (w: Parameters<typeof holdBack>[0]) => holdBack(w, 'investor_src.churn_log', 'held_inv_churn', `churn_date = CAST(:rd AS DATE)`);
+
+const lateChurn: Scenario = {
+  id: 'investor_late_churn',
+  title: 'Late churn logs',
+  summary:
+    "The churn logs for the report date had not landed when last night's growth run started: extract_churn failed and the day has no growth figures. When the logs land (the Deliver action), reload the churn and rebuild the day.",
+  runbook: '/investor/growth-aggregate#case3-churn-lag',
+  actions: [{ id: 'deliver', label: 'The churn logs land' }],
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, [...GROWTH_ROWS, { table: 'investor_ops.source_ingestion', where: `source_name = 'churn_logs' AND report_date = CAST(:rd AS DATE)` }]).take({ rd });
+    for (const p of GROWTH_ROWS) await ctx.warehouse.query(`DELETE FROM ${p.table} WHERE ${p.where}`, { rd });
+    await CHURN(ctx.warehouse).hold({ rd });
+    await ctx.warehouse.query(`UPDATE investor_ops.source_ingestion SET landed_at = NULL, row_count = 0 WHERE source_name = 'churn_logs' AND report_date = CAST(:rd AS DATE)`, { rd });
+    const dagRun = await replayNight(ctx, 'investor_growth_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_growth_aggregate is replaying report date ${rd}; extract_churn will fail: the logs have not landed.`, dagRun };
+  },
+  async act(action, ctx, bd) {
+    if (action !== 'deliver') throw new Error(`Unknown action ${action}.`);
+    const rd = addDays(bd, -1);
+    const n = await CHURN(ctx.warehouse).deliver();
+    await ctx.warehouse.query(
+      `UPDATE investor_ops.source_ingestion SET landed_at = CAST(:now AS TIMESTAMP), row_count = :n WHERE source_name = 'churn_logs' AND report_date = CAST(:rd AS DATE)`,
+      { rd, n, now: warehouseTime() },
+    );
+    return `The churn logs for ${rd} landed (${n} rows), late. Reload the churn and rebuild the day.`;
+  },
+  async deactivate(ctx, bd) {
+    await CHURN(ctx.warehouse).deliver();
+    await snapshot(ctx.warehouse, this.id, [...GROWTH_ROWS, { table: 'investor_ops.source_ingestion', where: `source_name = 'churn_logs' AND report_date = CAST(:rd AS DATE)` }]).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+export const investorScenarios: readonly Scenario[] = [missingTransactions, missingCosts, marketingApiFailure, duplicateUsers, lateChurn, duplicateEvents];
