@@ -113,7 +113,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date() }));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
-  const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, allowedOrigins, log });
+  const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, allowedOrigins, log, training: { manifest: deps.manifest, store: deps.store } });
   if (sandbox) app.use('/demo/airflow', sandbox.router);
   if (deps.siteDir) {
     const siteDir = deps.siteDir;

@@ -11,10 +11,11 @@ export default function TrainingPage(): ReactNode {
       <main className={styles.page}>
         <Heading as="h1">Training</Heading>
         <p className={styles.intro}>
-          Practise the failure-handling runbooks on the demo environment. <strong>Activate</strong> a scenario: it injects its fault into the
+          Practise the failure-handling runbooks on the demo environment. <strong>Start a drill</strong>: it injects its fault into the
           demo warehouse and the Airflow sandbox, and replays the night's run of the affected DAG, which fails the way a real night would.
-          Then follow the runbook it names, from the symptoms to the recovery. <strong>Deactivate</strong> it to put the healthy data
-          back; the failed run stays in the history, as it would.
+          Read what the operator sees, open the runbook it names and work from the symptoms to the recovery, running the steps in the
+          page. <strong>Check my fix</strong> runs the drill's checks on the server and tells you whether it is solved, how long it took,
+          how many steps you ran and how many hints you took. <strong>Reset</strong> puts the healthy night back at any time.
         </p>
         <Training />
       </main>

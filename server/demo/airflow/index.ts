@@ -9,6 +9,7 @@ import type { ConnectorRegistry } from '../../connectors/registry';
 import { SandboxCore } from './core';
 import { createSandboxAuth, type SandboxCredentials } from './routes/auth';
 import { scenariosRouter } from './routes/scenarios';
+import { TrainingDrills, type TrainingDeps } from './scenarios/drills';
 import { v1Router } from './routes/v1';
 import { v2Router } from './routes/v2';
 
@@ -26,6 +27,8 @@ export interface SandboxOptions {
   readonly tokenTtlSeconds?: number;
   /** Put in front of the scenarios API (the app's CSRF check and sign-in). */
   readonly scenarioGuards?: readonly RequestHandler[];
+  /** The runbooks' manifest, the audit and the connectors: the Training page's drills need them. */
+  readonly training?: Omit<TrainingDeps, 'log'>;
   readonly log?: (message: string) => void;
 }
 
@@ -47,7 +50,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   router.use(auth.tokenRouter);
   router.use('/api/v2', auth.bearer, v2Router(core));
   router.use('/api/v1', auth.basic, v1Router(core));
-  router.use('/scenarios', scenariosRouter(core, options.scenarioGuards ?? []));
+  const training = options.training ? new TrainingDrills({ ...options.training, log: options.log ?? ((m) => console.error(m)) }, options.env, options.warehouse ?? 'warehouse') : null;
+  router.use('/scenarios', scenariosRouter(core, options.scenarioGuards ?? [], training));
   // A sandbox that cannot reach its warehouse says so in each API's own error shape.
   router.use('/api/v2', ((error, _req, res, _next) => void res.status(503).json({ detail: `Sandbox unavailable: ${(error as Error).message}` })) as express.ErrorRequestHandler);
   router.use('/api/v1', ((error, _req, res, _next) => void res.status(503).json({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: `Sandbox unavailable: ${(error as Error).message}` })) as express.ErrorRequestHandler);

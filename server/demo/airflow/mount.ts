@@ -12,6 +12,7 @@ import type { ConnectorRegistry } from '../../connectors/registry';
 import { csrfProtection } from '../../http/csrf';
 import { HttpError } from '../../http/errors';
 import { createSandbox, type Sandbox } from './index';
+import type { TrainingDeps } from './scenarios/drills';
 
 export interface MountedSandbox {
   readonly router: Sandbox['router'];
@@ -20,7 +21,10 @@ export interface MountedSandbox {
   close(): void;
 }
 
-export function sandboxFor(config: OpsbookConfig, deps: { connectors: ConnectorRegistry; authenticator: Authenticator; allowedOrigins: readonly string[]; log: (m: string) => void }): MountedSandbox | null {
+export function sandboxFor(
+  config: OpsbookConfig,
+  deps: { connectors: ConnectorRegistry; authenticator: Authenticator; allowedOrigins: readonly string[]; log: (m: string) => void; training?: Omit<TrainingDeps, 'log' | 'connectors'> },
+): MountedSandbox | null {
   for (const [env, e] of Object.entries(config.environments)) {
     const conn = Object.values(e.connections).find((c) => c.kind === 'airflow' && c.sandbox);
     if (!conn || conn.kind !== 'airflow') continue;
@@ -36,6 +40,7 @@ export function sandboxFor(config: OpsbookConfig, deps: { connectors: ConnectorR
     const sandbox = createSandbox({
       connectors: deps.connectors, env, warehouse: conn.warehouse ?? 'warehouse', timeScale: conn.timeScale ?? 1, log: deps.log,
       scenarioGuards: [csrfProtection(deps.allowedOrigins), signedIn],
+      ...(deps.training ? { training: { ...deps.training, connectors: deps.connectors } } : {}),
     });
     return {
       router: sandbox.router,

@@ -18,6 +18,8 @@ export interface UseScenarios {
   /** The last failed switch per scenario id, in the server's words. */
   readonly errors: Readonly<Record<string, string>>;
   apply(id: string, action: string): Promise<void>;
+  /** Reads the list again (a scenario's replayed night may have ended meanwhile). */
+  refresh(): void;
 }
 
 export function useScenarios(): UseScenarios {
@@ -66,5 +68,6 @@ export function useScenarios(): UseScenarios {
     [api],
   );
 
-  return { availability: canLoad ? loaded : fromMe, scenarios, busy, errors, apply };
+  const refresh = useCallback(() => setGeneration((g) => g + 1), []);
+  return { availability: canLoad ? loaded : fromMe, scenarios, busy, errors, apply, refresh };
 }

@@ -109,6 +109,8 @@ async function checkRdvKeys(ctx: TaskContext): Promise<void> {
 /** Read-and-count steps for layers whose rebuild the demo does not replay row by row. */
 function countStep(sql: string) {
   return async (ctx: TaskContext) => {
+    // Where a real failure would surface: a training fault (a dropped connection, a timeout) fails the try.
+    await ctx.failIfFaulted();
     await ctx.sql(sql, { bd: ctx.businessDate });
   };
 }

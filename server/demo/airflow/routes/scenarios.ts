@@ -1,15 +1,18 @@
 /**
  * The Training page's API (demo environments only): GET lists the scenarios with their state; POST
- * {id, action} activates, deactivates, or runs one of an active scenario's actions. The app puts its
- * CSRF check and sign-in in front, like any state-changing call.
+ * {id, action} activates, deactivates, or runs one of an active scenario's actions. GET /drills lists the
+ * drills; POST /drills/check {name} answers whether the signed-in user has solved one (its checks run on
+ * the server). The app puts its CSRF check and sign-in in front, like any state-changing call.
  */
 import express, { type RequestHandler, type Response } from 'express';
+import type { Identity } from '../../../identity';
 import type { SandboxCore } from '../core';
 import { ScenarioConflict } from '../scenarios';
+import { drillInfo, type TrainingDrills } from '../scenarios/drills';
 
 const fail = (res: Response, status: number, code: string, message: string) => void res.status(status).json({ error: { code, message } });
 
-export function scenariosRouter(core: SandboxCore, guards: readonly RequestHandler[]): express.Router {
+export function scenariosRouter(core: SandboxCore, guards: readonly RequestHandler[], training: TrainingDrills | null = null): express.Router {
   const r = express.Router();
   if (guards.length) r.use(...guards);
   r.get('/', (_req, res, next) => {
@@ -27,6 +30,25 @@ export function scenariosRouter(core: SandboxCore, guards: readonly RequestHandl
         (scenario) => res.json({ scenario }),
         (error: unknown) => (error instanceof ScenarioConflict ? fail(res, 409, 'conflict', error.message) : next(error)),
       );
+  });
+  r.get('/drills', (_req, res, next) => {
+    if (!training) return fail(res, 404, 'not_found', 'This sandbox has no drills: it was started without the runbooks’ manifest.');
+    core.ready().then(() => core.scenarios.list()).then((scenarios) => res.json({ drills: training.list(scenarios).map(drillInfo) }), next);
+  });
+  r.post('/drills/check', express.json({ limit: '4kb' }), (req, res, next) => {
+    if (!training) return fail(res, 404, 'not_found', 'This sandbox has no drills: it was started without the runbooks’ manifest.');
+    const name = (req.body as { name?: unknown } | undefined)?.name;
+    if (typeof name !== 'string') return fail(res, 400, 'bad_request', 'Send {"name": "<family>/<drill id>"}, e.g. {"name": "canonical/late-ldz-file"}.');
+    const user = (res.locals.identity as Identity | undefined)?.user ?? 'anonymous';
+    core
+      .ready()
+      .then(async () => {
+        const scenarios = await core.scenarios.list();
+        const drill = training.list(scenarios).find((d) => d.name === name);
+        if (!drill) return fail(res, 404, 'not_found', `No drill "${name}".`);
+        res.json(await training.verdict(drill, scenarios.find((s) => s.id === drill.fault.scenario), user, new Date()));
+      })
+      .catch(next);
   });
   return r;
 }

@@ -5,6 +5,7 @@ import { environmentRebuild } from './environmentRebuild';
 import { failedTaskUntilCleared } from './failedTask';
 import { ldzFileScenario } from './ldzFile';
 import { staleAggregate } from './staleAggregate';
+import { audienceResolutionFailed, interfaceBuildFailed, mlIngestFailed } from './taskFailure';
 
 export const canonicalScenarios: readonly Scenario[] = [
   ldzFileScenario('late_ldz_file'),
@@ -13,4 +14,7 @@ export const canonicalScenarios: readonly Scenario[] = [
   staleAggregate,
   failedTaskUntilCleared,
   environmentRebuild,
+  interfaceBuildFailed,
+  audienceResolutionFailed,
+  mlIngestFailed,
 ];

@@ -1,0 +1,61 @@
+/**
+ * The demo's baseline is green and comes back green (DESIGN.md §8, §7b): every read check of the
+ * Canonical runbooks passes on a fresh demo, again after every training scenario was activated and
+ * deactivated (no restart, no reseed), and a manual run of the date control from the setup runbook does
+ * not read as a slow night. The real app in-process, its checks run over the socket as the page runs them.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededWarehouseCopy } from '../../server/demo/airflow/testing/seeded';
+import type { Manifest } from '../../plugins/remark-runbook/types';
+import { startDemoEnvironment, type DemoEnvironment } from './environment';
+import { buildSiteManifest } from './index';
+import { baseKey } from './snippets';
+
+let env: DemoEnvironment;
+let manifest: Manifest;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-baseline-'));
+
+beforeAll(async () => {
+  manifest = buildSiteManifest(path.resolve(__dirname, '../..'));
+  await seededWarehouseCopy(path.join(dir, 'seeded.duckdb'));
+  env = await startDemoEnvironment({ manifest, seededFrom: path.join(dir, 'seeded.duckdb'), timeScale: 0.05 });
+}, 240_000);
+afterAll(async () => {
+  await env?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every Canonical read check, as "Run all checks" would run them; returns those that did not pass. */
+async function redChecks(): Promise<string[]> {
+  const keys = [...new Set(Object.entries(manifest.snippets).filter(([k, s]) => k.startsWith('canonical-') && s.expect && s.mode === 'read').map(([k]) => baseKey(k)))];
+  const red: string[] = [];
+  for (const key of keys) {
+    const o = await env.run({ snippet: key });
+    if (!(o.status === 'succeeded' && o.check?.passed)) red.push(`${key}: ${o.check?.detail ?? o.error?.message ?? o.status}`);
+  }
+  return red;
+}
+
+describe('the demo baseline', () => {
+  it('is green on a fresh demo, and green again after every scenario is activated and deactivated', async () => {
+    expect(await redChecks()).toEqual([]);
+    const canonical = [...(await env.scenarios()).keys()].filter((id) => !id.startsWith('retail') && !id.startsWith('investor') && !id.startsWith('ecomm'));
+    expect(canonical.length).toBeGreaterThanOrEqual(6);
+    for (const id of canonical) await env.activate(id);
+    expect((await redChecks()).length).toBeGreaterThan(10);
+    for (const id of canonical) await env.deactivate(id);
+    expect(await redChecks()).toEqual([]);
+  }, 600_000);
+
+  it('does not count a manual run of the date control as the nightly window', async () => {
+    const trigger = await env.run({ snippet: 'canonical-setup-dags/trigger-date-control' });
+    expect(trigger.status).toBe('succeeded');
+    for (const key of ['canonical-daily-batch/dag-run-times', 'canonical-release-config-change/first-runs-after-release']) {
+      const o = await env.run({ snippet: key });
+      expect({ key, status: o.status, check: o.check?.detail }).toEqual({ key, status: 'succeeded', check: expect.any(String) });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,70 @@
+/**
+ * A task that fails both of its tries in the night for a reason outside the data (a dropped connection,
+ * a suspended warehouse): the layer's DAG run fails there, and its downstream tasks do not run. The
+ * runbook's recovery is to clear the failed task for the night once the cause is gone.
+ */
+import { replayNight } from '../replay';
+import type { Scenario } from '../types';
+
+export interface TaskFailureSpec {
+  readonly id: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly runbook: string;
+  readonly dagId: string;
+  readonly taskId: string;
+  readonly exception: string;
+  readonly message: string;
+}
+
+export function taskFailureScenario(spec: TaskFailureSpec): Scenario {
+  return {
+    id: spec.id,
+    title: spec.title,
+    summary: spec.summary,
+    runbook: spec.runbook,
+    async activate(ctx, bd) {
+      // Two tries: the first and its one retry, as the nightly DAGs are configured.
+      ctx.faults.set(spec.dagId, spec.taskId, { exception: spec.exception, message: spec.message, untilCleared: false, tries: 2 });
+      const dagRun = await replayNight(ctx, spec.dagId, bd);
+      return { note: `Run ${dagRun.runId} of ${spec.dagId} is replaying the night; ${spec.taskId} will fail on both tries.`, dagRun };
+    },
+    async deactivate(ctx, bd) {
+      ctx.faults.remove(spec.dagId, spec.taskId);
+      return [await replayNight(ctx, spec.dagId, bd)];
+    },
+  };
+}
+
+export const interfaceBuildFailed = taskFailureScenario({
+  id: 'interface_build_failed',
+  title: 'Interface build failed',
+  summary: "The connection to the warehouse dropped twice during tonight's build of the interface layer: build_interface of cdm_rdv_to_interface failed on both tries, so the interface tables still hold yesterday's contacts.",
+  runbook: '/canonical/failure-handling#interface-diagnose',
+  dagId: 'cdm_rdv_to_interface',
+  taskId: 'build_interface',
+  exception: 'OperationalError',
+  message: 'SSL SYSCALL error: EOF detected — the connection to the warehouse was closed during the interface build.',
+});
+
+export const audienceResolutionFailed = taskFailureScenario({
+  id: 'audience_resolution_failed',
+  title: 'Audience resolution failed',
+  summary: "resolve_audiences of cdm_audience_resolution timed out twice tonight, so the Campaign–Offer–Channel–Product bridge was not refreshed either. Find it, then clear the failed task for the night.",
+  runbook: '/canonical/basic-data-validation',
+  dagId: 'cdm_audience_resolution',
+  taskId: 'resolve_audiences',
+  exception: 'OperationalError',
+  message: 'Statement timeout after 3600 s while resolving household audiences; the warehouse queue was full.',
+});
+
+export const mlIngestFailed = taskFailureScenario({
+  id: 'ml_ingest_failed',
+  title: 'Model score ingest failed',
+  summary: 'ingest_model_scores of cdm_ml_writeback could not read the scores the ML platform wrote back (permission denied on the landing share), twice; Customer 360 was not enriched tonight.',
+  runbook: '/canonical/failure-handling#ml-diagnose',
+  dagId: 'cdm_ml_writeback',
+  taskId: 'ingest_model_scores',
+  exception: 'PermissionError',
+  message: 'Access denied reading the model score share: the ML platform rotated its credentials.',
+});

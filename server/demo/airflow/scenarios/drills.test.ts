@@ -1,0 +1,60 @@
+/**
+ * The Training page's drills API on the real app: the drills are listed, and "is it solved" runs the
+ * drill's checks on the server — not yet while the fault is in, solved after the runbook's recovery, with
+ * the time taken and the runs the user made.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSiteManifest } from '../../../../drills/runner/index';
+import { PageClient } from '../../../../drills/runner/client';
+import { OPERATOR, startDemoEnvironment, type DemoEnvironment } from '../../../../drills/runner/environment';
+import { seededWarehouseCopy } from '../testing/seeded';
+import type { DrillInfo, DrillVerdict } from './drills';
+
+let env: DemoEnvironment;
+let page: PageClient;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-training-'));
+
+beforeAll(async () => {
+  await seededWarehouseCopy(path.join(dir, 'seeded.duckdb'));
+  env = await startDemoEnvironment({ manifest: buildSiteManifest(path.resolve(__dirname, '../../../..')), seededFrom: path.join(dir, 'seeded.duckdb'), timeScale: 0.05 });
+  page = new PageClient(env.url, OPERATOR);
+}, 240_000);
+afterAll(async () => {
+  page?.close();
+  await env?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the drills API', () => {
+  it('lists every drill with its symptom, runbook, hints and checks', async () => {
+    const { drills } = await page.api<{ drills: DrillInfo[] }>('GET', '/demo/airflow/scenarios/drills');
+    const drill = drills.find((d) => d.name === 'canonical/failed-360-refresh');
+    expect(drill).toMatchObject({ family: 'canonical', scenario: 'failed_task_until_cleared', runbook: '/canonical/failure-handling#c360-diagnose' });
+    expect(drill!.symptom).toMatch(/refresh_campaign_360/);
+    expect(drill!.hints.length).toBeGreaterThan(0);
+    expect(drill!.checks).toContain('canonical-daily-batch/targets-refreshed');
+  });
+
+  it('answers not yet while the fault is in, and solved after the recovery, with time and steps', async () => {
+    const check = () => page.api<DrillVerdict>('POST', '/demo/airflow/scenarios/drills/check', { name: 'canonical/failed-360-refresh' });
+    expect(await check()).toMatchObject({ solved: false, elapsedSeconds: null, stepsUsed: 0 });
+    await env.activate('failed_task_until_cleared');
+    const before = await check();
+    expect(before.solved).toBe(false);
+    expect(before.checks.filter((c) => !c.passed).map((c) => c.snippet)).toContain('canonical-failure-handling/c360-refresh-state');
+    const clear = await env.run({ snippet: 'canonical-failure-handling/clear-360-tasks' });
+    expect(clear.status).toBe('succeeded');
+    const after = await check();
+    expect(after).toMatchObject({ solved: true, stepsUsed: 1 });
+    expect(after.elapsedSeconds).toEqual(expect.any(Number));
+    await env.deactivate('failed_task_until_cleared');
+  }, 120_000);
+
+  it('refuses a check without the CSRF token, like every state-changing call', async () => {
+    const res = await fetch(`${env.url}/demo/airflow/scenarios/drills/check`, { method: 'POST', headers: { 'content-type': 'application/json', origin: env.url }, body: '{"name":"canonical/failed-360-refresh"}' });
+    expect(res.status).toBe(403);
+  });
+});
