@@ -26,12 +26,41 @@ async function clearInPage(page: Page, key: string): Promise<void> {
   await expect(block.root).toHaveAttribute('data-airflow-state', 'success');
 }
 
+/** Runs a trigger block and follows the DAG run it starts to success. */
+async function triggerInPage(page: Page, key: string): Promise<void> {
+  const block = new AirflowBlockObject(page, key);
+  await block.run();
+  await expect(block.root).toHaveAttribute('data-status', 'succeeded', { timeout: 90_000 });
+  await expect(block.root).toHaveAttribute('data-airflow-state', 'success');
+}
+
 const CASES: readonly DrillCase[] = [
   {
     drill: 'canonical/failed-360-refresh',
     symptom: /refresh_campaign_360/,
     async recover(page) {
       await clearInPage(page, 'canonical-failure-handling/clear-360-tasks');
+    },
+  },
+  {
+    drill: 'retail/dbt-model-failure',
+    symptom: /dbt_run_facts/,
+    async recover(page) {
+      await clearInPage(page, 'retail-failure-handling/dbt-clear-task');
+    },
+  },
+  {
+    drill: 'investor/marketing-api-failure',
+    symptom: /pull_marketing_api/,
+    async recover(page) {
+      await clearInPage(page, 'investor-growth-aggregate/api-pull-retry');
+    },
+  },
+  {
+    drill: 'ecommerce/gold-missing',
+    symptom: /run_dlt_pipeline/,
+    async recover(page) {
+      await triggerInPage(page, 'ecomm-data-pipeline/trigger-full-dag');
     },
   },
 ];

@@ -266,3 +266,14 @@ FROM seed_rt_task_runs t
 JOIN bytes_per_row b ON b.source_name = replace(t.task, 'ingest_', '')
 LEFT JOIN landed l ON l.source_name = replace(t.task, 'ingest_', '') AND l.batch_date = t.business_date
 WHERE t.dag_id = 'data_ingestion_bronze' AND t.task LIKE 'ingest_%';
+
+-- ---------------------------------------------------------------- the sources, as they delivered
+-- What each source system delivered per batch (the files, before loading): the ingestion DAG lands a batch from
+-- here, so a retried or backfilled ingestion re-lands exactly what the source sent. Not a dbt source.
+CREATE SCHEMA retail_source;
+CREATE TABLE retail_source.customers AS SELECT * EXCLUDE (_loaded_at) FROM retail_bronze.customers;
+CREATE TABLE retail_source.products AS SELECT * EXCLUDE (_loaded_at) FROM retail_bronze.products;
+CREATE TABLE retail_source.stores AS SELECT * EXCLUDE (_loaded_at) FROM retail_bronze.stores;
+CREATE TABLE retail_source.orders AS SELECT * EXCLUDE (_loaded_at) FROM retail_bronze.orders;
+CREATE TABLE retail_source.order_items AS SELECT * EXCLUDE (_loaded_at) FROM retail_bronze.order_items;
+CREATE TABLE retail_source.returns AS SELECT * EXCLUDE (_loaded_at) FROM retail_bronze.returns;

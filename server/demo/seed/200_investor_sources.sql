@@ -110,6 +110,10 @@ SELECT order_id, CAST(order_ts AS DATE) AS cost_date, region,
        CAST(amount * 0.029 + 0.30 AS DECIMAL(12, 2)) AS platform_fee
 FROM investor_src.orders;
 
+-- The cost system's items behind the feed: what build_fact_costs allocates (a region's items count only once its
+-- feed for the day has arrived).
+CREATE TABLE investor_src.cost_items AS SELECT * FROM seed_inv_order_costs;
+
 CREATE TABLE investor_src.cost_feed AS
 WITH c AS (
   SELECT cost_date, region, 'fulfillment' AS cost_type, sum(fulfillment_cost) AS amount, count(*) AS items FROM seed_inv_order_costs GROUP BY ALL

@@ -1,4 +1,67 @@
-/** The Ecommerce family's training scenarios (owned by that family's runbook authors). */
+/**
+ * Ecommerce training scenarios: failures of the nightly batch_ecomm_pipeline the daily-run runbook documents,
+ * injected for the latest data day (yesterday, ICT) and replayed. Deactivating puts that day's healthy rows back
+ * exactly (a snapshot taken before the fault).
+ */
+import { addDays } from '../warehouse';
+import { snapshot } from './heldRows';
+import { replayNight } from './replay';
 import type { Scenario } from './types';
 
-export const ecommerceScenarios: readonly Scenario[] = [];
+const DAY_ROWS = [
+  { table: 'ecomm_ops.s3_extracts', where: `execution_date = CAST(:x AS DATE)` },
+  ...['orders', 'order_items', 'customers', 'products'].map((t) => ({ table: `ecomm_bronze.${t}_raw`, where: `_execution_date = CAST(:x AS DATE)` })),
+  ...['silver.dim_customer', 'silver.dim_product', 'silver.dim_orders', 'silver.fact_orders', 'gold.sales_analytics', 'gold.agg_daily_sales'].map((t) => ({
+    table: `ecomm_${t}`, where: 'true',
+  })),
+];
+
+const missingExtract: Scenario = {
+  id: 'ecomm_missing_extract',
+  title: 'Missing extract',
+  summary:
+    "Postgres refused connections during last night's extraction: extract_postgres_to_s3 failed twice, no files reached S3 and DLT never ran, so yesterday is missing from bronze, silver and gold. The database is back: backfill the day with its execution date.",
+  runbook: '/ecommerce/daily-run#extract-files',
+  async activate(ctx, bd) {
+    const x = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, DAY_ROWS).take({ x });
+    await ctx.warehouse.query(`DELETE FROM ecomm_ops.s3_extracts WHERE execution_date = CAST(:x AS DATE)`, { x });
+    for (const t of ['orders', 'order_items', 'customers', 'products']) await ctx.warehouse.query(`DELETE FROM ecomm_bronze.${t}_raw WHERE _execution_date = CAST(:x AS DATE)`, { x });
+    for (const t of ['ecomm_silver.fact_orders', 'ecomm_silver.dim_orders', 'ecomm_gold.sales_analytics', 'ecomm_gold.agg_daily_sales']) {
+      await ctx.warehouse.query(`DELETE FROM ${t} WHERE order_date = CAST(:x AS DATE)`, { x });
+    }
+    ctx.faults.set('batch_ecomm_pipeline', 'extract_postgres_to_s3', {
+      exception: 'OperationalError', message: 'connection to server at "ecomm-db.internal" (10.20.4.11), port 5432 failed: timeout expired', untilCleared: false, tries: 2,
+    });
+    const dagRun = await replayNight(ctx, 'batch_ecomm_pipeline', x);
+    return { note: `Run ${dagRun.runId} of batch_ecomm_pipeline is replaying data day ${x}; extract_postgres_to_s3 will fail twice.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    ctx.faults.remove('batch_ecomm_pipeline', 'extract_postgres_to_s3');
+    await snapshot(ctx.warehouse, this.id, DAY_ROWS).restore({ x: addDays(bd, -1) });
+  },
+};
+
+const goldMissing: Scenario = {
+  id: 'ecomm_gold_missing',
+  title: 'Gold missing',
+  summary:
+    "The Databricks cluster was terminated during last night's gold flow: run_dlt_pipeline failed twice after silver, so gold has nothing for yesterday. Check gold against silver, then re-run the DAG.",
+  runbook: '/ecommerce/daily-run#gold-checks',
+  async activate(ctx, bd) {
+    const x = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, DAY_ROWS).take({ x });
+    for (const t of ['ecomm_gold.sales_analytics', 'ecomm_gold.agg_daily_sales']) await ctx.warehouse.query(`DELETE FROM ${t} WHERE order_date = CAST(:x AS DATE)`, { x });
+    ctx.faults.set('batch_ecomm_pipeline', 'run_dlt_pipeline', {
+      exception: 'AirflowException', message: 'DLT update failed in flow gold.sales_analytics: Cluster 0412-ecomm-dlt was terminated (spot instance reclaimed).', untilCleared: false, tries: 2,
+    });
+    const dagRun = await replayNight(ctx, 'batch_ecomm_pipeline', x);
+    return { note: `Run ${dagRun.runId} of batch_ecomm_pipeline is replaying data day ${x}; run_dlt_pipeline will fail twice at the gold flow.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    ctx.faults.remove('batch_ecomm_pipeline', 'run_dlt_pipeline');
+    await snapshot(ctx.warehouse, this.id, DAY_ROWS).restore({ x: addDays(bd, -1) });
+  },
+};
+
+export const ecommerceScenarios: readonly Scenario[] = [missingExtract, goldMissing];

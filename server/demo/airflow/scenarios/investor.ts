@@ -1,4 +1,184 @@
-/** The Investor family's training scenarios (owned by that family's runbook authors). */
+/**
+ * Investor training scenarios: the failure modes the Profit, Growth and Engagement runbooks document, injected in
+ * the sources and the DAGs for yesterday's report date (the night's run replays and meets them). Deactivating puts
+ * the report date's healthy rows back exactly (a snapshot taken before the fault).
+ */
 import type { Scenario } from './types';
+import { addDays, warehouseTime } from '../warehouse';
+import { holdBack, snapshot } from './heldRows';
+import { replayNight } from './replay';
 
-export const investorScenarios: readonly Scenario[] = [];
+const PROFIT_ROWS = [
+  { table: 'investor.fact_orders', where: `order_date = CAST(:rd AS DATE) OR refund_date = CAST(:rd AS DATE)` },
+  { table: 'investor.fact_costs', where: `cost_date = CAST(:rd AS DATE) OR return_cost_date = CAST(:rd AS DATE)` },
+  { table: 'investor.agg_profit_daily', where: `order_date = CAST(:rd AS DATE)` },
+  { table: 'investor_ops.refresh_log', where: `pipeline = 'profit-aggregate' AND grain = 'daily' AND period_start = CAST(:rd AS DATE)` },
+];
+const GROWTH_ROWS = [
+  { table: 'investor.fact_growth', where: `event_date = CAST(:rd AS DATE)` },
+  { table: 'investor.agg_growth', where: `date = CAST(:rd AS DATE)` },
+  { table: 'investor_ops.refresh_log', where: `pipeline = 'growth-aggregate' AND grain = 'daily' AND period_start = CAST(:rd AS DATE)` },
+];
+const ENGAGEMENT_ROWS = [
+  { table: 'investor.fact_events', where: `event_date = CAST(:rd AS DATE)` },
+  { table: 'investor.agg_engagement', where: `session_date = CAST(:rd AS DATE)` },
+  { table: 'investor_ops.refresh_log', where: `pipeline = 'engagement-aggregate' AND grain = 'daily' AND period_start = CAST(:rd AS DATE)` },
+];
+
+const missingTransactions: Scenario = {
+  id: 'investor_missing_transactions',
+  title: 'Missing transactions (replication lag)',
+  summary:
+    "The transactions DB replica was behind when last night's profit run extracted: North America's orders of the report date are missing, so profit is under-reported. When the replica catches up (the Catch up action), re-run the day from the sources.",
+  runbook: '/investor/profit-aggregate#case-2-missing-data',
+  actions: [{ id: 'catch_up', label: 'The replica catches up' }],
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, PROFIT_ROWS).take({ rd });
+    await holdBack(ctx.warehouse, 'investor_src.orders', 'held_inv_orders', `CAST(order_ts AS DATE) = CAST(:rd AS DATE) AND region = 'NA'`).hold({ rd });
+    const dagRun = await replayNight(ctx, 'investor_profit_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_profit_aggregate is replaying report date ${rd} without North America's orders.`, dagRun };
+  },
+  async act(action, ctx) {
+    if (action !== 'catch_up') throw new Error(`Unknown action ${action}.`);
+    const n = await holdBack(ctx.warehouse, 'investor_src.orders', 'held_inv_orders', 'true').deliver();
+    return `The replica caught up: ${n} orders reached the transactions DB. Re-run the report date from the sources.`;
+  },
+  async deactivate(ctx, bd) {
+    await holdBack(ctx.warehouse, 'investor_src.orders', 'held_inv_orders', 'true').deliver();
+    await snapshot(ctx.warehouse, this.id, PROFIT_ROWS).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+const missingCosts: Scenario = {
+  id: 'investor_missing_costs',
+  title: 'Missing cost data for a region',
+  summary:
+    "The cost pipeline has not delivered Europe's costs for the report date: last night's profit run built Europe without costs and its tests failed. When the feed arrives (the Deliver action), re-run the day from the sources.",
+  runbook: '/investor/profit-aggregate#sources-arrived',
+  actions: [{ id: 'deliver', label: "Deliver Europe's cost feed" }],
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, PROFIT_ROWS).take({ rd });
+    await holdBack(ctx.warehouse, 'investor_src.cost_feed', 'held_inv_cost_feed', `cost_date = CAST(:rd AS DATE) AND region = 'EU'`).hold({ rd });
+    const dagRun = await replayNight(ctx, 'investor_profit_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_profit_aggregate is replaying report date ${rd} without Europe's costs; dbt_test_profit will fail.`, dagRun };
+  },
+  async act(action, ctx) {
+    if (action !== 'deliver') throw new Error(`Unknown action ${action}.`);
+    const n = await holdBack(ctx.warehouse, 'investor_src.cost_feed', 'held_inv_cost_feed', 'true').deliver();
+    return `Europe's cost feed arrived (${n} rows). Re-run the report date from the sources.`;
+  },
+  async deactivate(ctx, bd) {
+    await holdBack(ctx.warehouse, 'investor_src.cost_feed', 'held_inv_cost_feed', 'true').deliver();
+    await snapshot(ctx.warehouse, this.id, PROFIT_ROWS).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+const marketingApiFailure: Scenario = {
+  id: 'investor_marketing_api_failure',
+  title: 'Marketing API failure',
+  summary:
+    "Google Ads answered last night's attribution pull with HTTP 429 on both tries: the growth run failed at pull_marketing_api and the report date has no growth figures. The quota has reset: retry the pull and what follows it.",
+  runbook: '/investor/growth-aggregate#case1-api',
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    const rows = snapshot(ctx.warehouse, this.id, GROWTH_ROWS);
+    await rows.take({ rd });
+    // The night's run is the report date's only build: until it succeeds, the date has no growth rows.
+    for (const p of GROWTH_ROWS) await ctx.warehouse.query(`DELETE FROM ${p.table} WHERE ${p.where}`, { rd });
+    ctx.faults.set('investor_growth_aggregate', 'pull_marketing_api', {
+      exception: 'HTTPError', message: 'Google Ads API: 429 Too Many Requests (rate limit exceeded: retry after 600 s) on batch 2 of 3.', untilCleared: false, tries: 2,
+    });
+    const dagRun = await replayNight(ctx, 'investor_growth_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_growth_aggregate is replaying report date ${rd}; pull_marketing_api will fail twice.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    ctx.faults.remove('investor_growth_aggregate', 'pull_marketing_api');
+    await snapshot(ctx.warehouse, this.id, GROWTH_ROWS).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+const duplicateEvents: Scenario = {
+  id: 'investor_duplicate_events',
+  title: 'Duplicate events',
+  summary:
+    "The event loader re-read a Kafka partition after a rebalance: a sixth of the report date's events landed twice, and last night's engagement run failed its tests. Find the duplicates, remove them, and re-run the day.",
+  runbook: '/investor/engagement-aggregate#case-2-duplicate-events',
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, ENGAGEMENT_ROWS).take({ rd });
+    await ctx.warehouse.query(
+      `INSERT INTO investor.fact_events
+       SELECT event_id + 100000000, session_id, user_id, event_time, event_date, event_type, raw_event_name, sdk_version, platform, device_id, _loaded_at
+       FROM investor.fact_events WHERE event_date = CAST(:rd AS DATE) AND session_id % 6 = 0`,
+      { rd },
+    );
+    const dagRun = await replayNight(ctx, 'investor_engagement_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_engagement_aggregate is replaying report date ${rd}; dbt_test_engagement will fail on duplicates.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    await snapshot(ctx.warehouse, this.id, ENGAGEMENT_ROWS).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+const duplicateUsers: Scenario = {
+  id: 'investor_duplicate_users',
+  title: 'Duplicate users',
+  summary:
+    "A sign-up bug re-created six existing accounts yesterday: the users table holds their ids twice and last night's growth run counted them as new, so its tests failed. Find the duplicates, remove the repeated sign-ups from the facts (escalation) and re-aggregate the day.",
+  runbook: '/investor/growth-aggregate#case2-duplicates',
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, GROWTH_ROWS).take({ rd });
+    await ctx.warehouse.query(
+      `INSERT INTO investor_src.users
+       SELECT user_id, CAST(:rd AS DATE), CAST(:rd AS DATE) + (signup_ts - CAST(first_seen_date AS TIMESTAMP)), signup_channel, region, platform
+       FROM investor_src.users WHERE user_id IN (8101, 8202, 8303, 8404, 8505, 8606)`,
+      { rd },
+    );
+    const dagRun = await replayNight(ctx, 'investor_growth_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_growth_aggregate is replaying report date ${rd} with six users signed up twice; dbt_test_growth will fail.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await ctx.warehouse.query(`DELETE FROM investor_src.users WHERE user_id IN (8101, 8202, 8303, 8404, 8505, 8606) AND first_seen_date = CAST(:rd AS DATE)`, { rd });
+    await snapshot(ctx.warehouse, this.id, GROWTH_ROWS).restore({ rd });
+  },
+};
+
+const CHURN = (w: Parameters<typeof holdBack>[0]) => holdBack(w, 'investor_src.churn_log', 'held_inv_churn', `churn_date = CAST(:rd AS DATE)`);
+
+const lateChurn: Scenario = {
+  id: 'investor_late_churn',
+  title: 'Late churn logs',
+  summary:
+    "The churn logs for the report date had not landed when last night's growth run started: extract_churn failed and the day has no growth figures. When the logs land (the Deliver action), reload the churn and rebuild the day.",
+  runbook: '/investor/growth-aggregate#case3-churn-lag',
+  actions: [{ id: 'deliver', label: 'The churn logs land' }],
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, [...GROWTH_ROWS, { table: 'investor_ops.source_ingestion', where: `source_name = 'churn_logs' AND report_date = CAST(:rd AS DATE)` }]).take({ rd });
+    for (const p of GROWTH_ROWS) await ctx.warehouse.query(`DELETE FROM ${p.table} WHERE ${p.where}`, { rd });
+    await CHURN(ctx.warehouse).hold({ rd });
+    await ctx.warehouse.query(`UPDATE investor_ops.source_ingestion SET landed_at = NULL, row_count = 0 WHERE source_name = 'churn_logs' AND report_date = CAST(:rd AS DATE)`, { rd });
+    const dagRun = await replayNight(ctx, 'investor_growth_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_growth_aggregate is replaying report date ${rd}; extract_churn will fail: the logs have not landed.`, dagRun };
+  },
+  async act(action, ctx, bd) {
+    if (action !== 'deliver') throw new Error(`Unknown action ${action}.`);
+    const rd = addDays(bd, -1);
+    const n = await CHURN(ctx.warehouse).deliver();
+    await ctx.warehouse.query(
+      `UPDATE investor_ops.source_ingestion SET landed_at = CAST(:now AS TIMESTAMP), row_count = :n WHERE source_name = 'churn_logs' AND report_date = CAST(:rd AS DATE)`,
+      { rd, n, now: warehouseTime() },
+    );
+    return `The churn logs for ${rd} landed (${n} rows), late. Reload the churn and rebuild the day.`;
+  },
+  async deactivate(ctx, bd) {
+    await CHURN(ctx.warehouse).deliver();
+    await snapshot(ctx.warehouse, this.id, [...GROWTH_ROWS, { table: 'investor_ops.source_ingestion', where: `source_name = 'churn_logs' AND report_date = CAST(:rd AS DATE)` }]).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+export const investorScenarios: readonly Scenario[] = [missingTransactions, missingCosts, marketingApiFailure, duplicateUsers, lateChurn, duplicateEvents];

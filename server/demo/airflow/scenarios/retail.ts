@@ -1,4 +1,95 @@
-/** The Retail family's training scenarios (owned by that family's runbook authors). */
+/**
+ * Retail training scenarios: the failures the retail failure-handling runbook documents, injected in bronze and in
+ * the DAGs for tonight's batch (the night's run replays and meets them). Deactivating puts the batch's healthy
+ * rows back exactly (a snapshot taken before the fault).
+ */
 import type { Scenario } from './types';
+import { snapshot } from './heldRows';
+import { replayNight } from './replay';
 
-export const retailScenarios: readonly Scenario[] = [];
+const BRONZE = ['customers', 'products', 'stores', 'orders', 'order_items', 'returns'];
+const BATCH_BRONZE = [
+  ...BRONZE.map((t) => ({ table: `retail_bronze.${t}`, where: `_batch_date = CAST(:bd AS DATE)` })),
+  { table: 'retail_bronze.ingestion_log', where: `batch_date = CAST(:bd AS DATE)` },
+];
+const DBT_ARTIFACTS = [
+  { table: 'retail_ops.dbt_run_results', where: `batch_date = CAST(:bd AS DATE)` },
+  { table: 'retail_ops.dbt_test_results', where: `batch_date = CAST(:bd AS DATE)` },
+];
+const GOLD = ['dim_date', 'dim_stores', 'dim_products', 'dim_customers', 'fact_order_items', 'fact_orders', 'fact_returns', 'mart_daily_sales'].map((t) => ({
+  table: `retail_gold.${t}`, where: 'true',
+}));
+/** The name a resent file lands under; the drill passes it to the runbook's delete. */
+export const RESENT_FILE = 's3://retail-bronze/orders/resent/part-0001.json.gz';
+
+const ingestionFailure: Scenario = {
+  id: 'retail_ingestion_failure',
+  title: 'Ingestion failure',
+  summary:
+    "The orders API timed out on both tries of tonight's ingest_orders: orders, their lines and returns did not land. The API is back: find the failed task, retry it with its downstream tasks, and confirm the batch landed.",
+  runbook: '/retail/failure-handling#ingestion-find-failure',
+  async activate(ctx, bd) {
+    await snapshot(ctx.warehouse, this.id, BATCH_BRONZE).take({ bd });
+    // The night's run is the batch's only load: what it did not reach is not in bronze.
+    for (const t of ['orders', 'order_items', 'returns']) await ctx.warehouse.query(`DELETE FROM retail_bronze.${t} WHERE _batch_date = CAST(:bd AS DATE)`, { bd });
+    await ctx.warehouse.query(`DELETE FROM retail_bronze.ingestion_log WHERE batch_date = CAST(:bd AS DATE)`, { bd });
+    ctx.faults.set('data_ingestion_bronze', 'ingest_orders', {
+      exception: 'ReadTimeout', message: 'Source API read timed out after 300 s (HTTP 504) on GET /v2/orders?updated_since=…', untilCleared: false, tries: 2,
+    });
+    const dagRun = await replayNight(ctx, 'data_ingestion_bronze', bd);
+    return { note: `Run ${dagRun.runId} of data_ingestion_bronze is replaying batch ${bd}; ingest_orders will fail twice.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    ctx.faults.remove('data_ingestion_bronze', 'ingest_orders');
+    await snapshot(ctx.warehouse, this.id, BATCH_BRONZE).restore({ bd });
+  },
+};
+
+const modelFailure: Scenario = {
+  id: 'retail_dbt_model_failure',
+  title: 'dbt model failure',
+  summary:
+    "A long-running query held a lock on retail_gold.fact_order_items during tonight's dbt run: dbt_run_facts errored on both tries, the facts and the mart miss yesterday's orders. The lock is gone: find the failed model, re-run the failed task with its downstream tasks.",
+  runbook: '/retail/failure-handling#dbt-find-failure',
+  async activate(ctx, bd) {
+    await snapshot(ctx.warehouse, this.id, [...GOLD, ...DBT_ARTIFACTS]).take({ bd });
+    // The facts still hold the night before: yesterday's orders are not in gold.
+    for (const t of ['fact_order_items', 'fact_orders', 'mart_daily_sales']) {
+      await ctx.warehouse.query(`DELETE FROM retail_gold.${t} WHERE order_date = CAST(:bd AS DATE) - 1`, { bd });
+    }
+    ctx.faults.set('data_transformation_dbt', 'dbt_run_facts', {
+      exception: 'DbtRuntimeError', message: 'lock wait timeout exceeded on retail_gold.fact_order_items (held by session 4711: an analyst query)', untilCleared: false, tries: 2,
+    });
+    const dagRun = await replayNight(ctx, 'data_transformation_dbt', bd);
+    return { note: `Run ${dagRun.runId} of data_transformation_dbt is replaying batch ${bd}; dbt_run_facts will fail twice.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    ctx.faults.remove('data_transformation_dbt', 'dbt_run_facts');
+    await snapshot(ctx.warehouse, this.id, [...GOLD, ...DBT_ARTIFACTS]).restore({ bd });
+  },
+};
+
+const duplicateFile: Scenario = {
+  id: 'retail_dq_duplicate_file',
+  title: 'Data quality test failure (a file loaded twice)',
+  summary:
+    "The orders source resent tonight's first file under a new name and it was loaded as well: dbt_test_staging failed on duplicate order versions. Find the file, have its rows removed from bronze (escalation), then re-run the tests and what follows them.",
+  runbook: '/retail/failure-handling#dq-identify',
+  async activate(ctx, bd) {
+    await snapshot(ctx.warehouse, this.id, [...GOLD, ...DBT_ARTIFACTS]).take({ bd });
+    await ctx.warehouse.query(
+      `INSERT INTO retail_bronze.orders
+       SELECT * REPLACE (CAST(:file AS VARCHAR) AS _source_file, _loaded_at + INTERVAL 7 MINUTE AS _loaded_at) FROM retail_bronze.orders
+       WHERE _batch_date = CAST(:bd AS DATE) AND _source_file = (SELECT min(_source_file) FROM retail_bronze.orders WHERE _batch_date = CAST(:bd AS DATE))`,
+      { bd, file: RESENT_FILE },
+    );
+    const dagRun = await replayNight(ctx, 'data_transformation_dbt', bd);
+    return { note: `Run ${dagRun.runId} of data_transformation_dbt is replaying batch ${bd}; dbt_test_staging will fail on unique_stg_orders_order_id.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    await ctx.warehouse.query(`DELETE FROM retail_bronze.orders WHERE _source_file = :file`, { file: RESENT_FILE });
+    await snapshot(ctx.warehouse, this.id, [...GOLD, ...DBT_ARTIFACTS]).restore({ bd });
+  },
+};
+
+export const retailScenarios: readonly Scenario[] = [ingestionFailure, modelFailure, duplicateFile];

@@ -1,0 +1,154 @@
+/**
+ * The retail DAGs as SQL steps on the demo warehouse. data_ingestion_bronze lands each source's batch from the
+ * source system (`retail_source`, what the sources delivered) into bronze, replacing the batch's rows; the dbt DAG
+ * rebuilds gold from staging and records run and test results the way dbt's artifacts do. So a clear, a rerun or
+ * a backfill repairs what a fault broke. Task ids are the ones ops.job_runs records.
+ */
+import { TaskFailure, type DagDef, type TaskContext } from '../model';
+import { addDays, warehouseTime } from '../warehouse';
+import { chain, dag, sqlTask } from './build';
+import { RETAIL_MODELS, RETAIL_TESTS } from './retailGold';
+
+const owners = ['retail-data-engineering'];
+const SOURCES = ['customers', 'products', 'stores', 'orders', 'order_items', 'returns'] as const;
+const TYPICAL: Record<string, number> = { customers: 110, products: 35, stores: 20, orders: 280, order_items: 340, returns: 50 };
+const BYTES_PER_ROW: Record<string, number> = { customers: 310, products: 240, stores: 200, orders: 380, order_items: 190, returns: 260 };
+
+/** One ingestion-log row per attempt; a replayed or cleared attempt replaces its own row. */
+async function logIngestion(ctx: TaskContext, source: string, status: 'SUCCEEDED' | 'FAILED', error: string | null): Promise<void> {
+  const bd = ctx.businessDate;
+  await ctx.sql(`DELETE FROM retail_bronze.ingestion_log WHERE run_id = :run AND task_id = :task AND try_number >= :try`, { run: ctx.runId, task: ctx.taskId, try: ctx.tryNumber });
+  await ctx.sql(
+    `INSERT INTO retail_bronze.ingestion_log
+     SELECT :dag, :task, :run, :source, CAST(:bd AS DATE), :try, :status,
+            CASE WHEN :status = 'SUCCEEDED' THEN count(DISTINCT _source_file) ELSE 0 END,
+            CASE WHEN :status = 'SUCCEEDED' THEN count(*) ELSE 0 END,
+            CASE WHEN :status = 'SUCCEEDED' THEN CAST(count(*) * :bpr AS BIGINT) ELSE 0 END,
+            CAST(CAST(:bd AS DATE) - 1 AS TIMESTAMP), CAST(CAST(:bd AS DATE) AS TIMESTAMP), CAST(:start AS TIMESTAMP), CAST(:now AS TIMESTAMP),
+            CAST(round((epoch(CAST(:now AS TIMESTAMP)) - epoch(CAST(CAST(:bd AS DATE) AS TIMESTAMP))) / 60.0, 1) AS DECIMAL(8, 1)), NULLIF(:error, '')
+     FROM retail_bronze.${source} WHERE _batch_date = CAST(:bd AS DATE)`,
+    { dag: ctx.dagId, task: ctx.taskId, run: ctx.runId, source, bd, try: ctx.tryNumber, status, bpr: BYTES_PER_ROW[source]!, start: ctx.startedAt, now: ctx.now(), error: error ?? '' },
+  );
+}
+
+async function ingest(ctx: TaskContext, source: (typeof SOURCES)[number]): Promise<void> {
+  const bd = ctx.businessDate;
+  ctx.log(`Reading ${source} changes of ${addDays(bd, -1)} from the source and landing them in retail_bronze.${source} (batch ${bd})`);
+  try {
+    await ctx.failIfFaulted();
+  } catch (error) {
+    await logIngestion(ctx, source, 'FAILED', (error as Error).message);
+    throw error;
+  }
+  await ctx.sql(`DELETE FROM retail_bronze.${source} WHERE _batch_date = CAST(:bd AS DATE)`, { bd });
+  await ctx.sql(`INSERT INTO retail_bronze.${source} SELECT *, CAST(:now AS TIMESTAMP) FROM retail_source.${source} WHERE _batch_date = CAST(:bd AS DATE)`, { bd, now: ctx.now() });
+  await logIngestion(ctx, source, 'SUCCEEDED', null);
+}
+
+async function validateIngestion(ctx: TaskContext): Promise<void> {
+  const rows = await ctx.sql(
+    `WITH latest AS (SELECT source_name, status, rows_loaded FROM retail_bronze.ingestion_log WHERE batch_date = CAST(:bd AS DATE)
+                     QUALIFY row_number() OVER (PARTITION BY source_name ORDER BY try_number DESC, finished_at DESC) = 1)
+     SELECT source_name, status FROM latest WHERE status <> 'SUCCEEDED'`,
+    { bd: ctx.businessDate },
+  );
+  if (rows.length) throw new TaskFailure('AirflowException', `Ingestion of batch ${ctx.businessDate} is incomplete: ${rows.map((r) => `${String(r.source_name)} ${String(r.status)}`).join(', ')}.`);
+}
+
+const invocation = (ctx: TaskContext) => `${ctx.runId}|${ctx.taskId}|${ctx.tryNumber}`;
+
+/**
+ * Now with milliseconds: a retry and the clear after it can start within one second, and "latest attempt" must
+ * not tie. ISO with a `T`, so it binds as text (a datetime bind keeps whole seconds) and CAST keeps the fraction.
+ */
+function preciseNow(): string {
+  const d = new Date();
+  return `${warehouseTime(d).replace(' ', 'T')}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** A `dbt run` of one task's models: builds them in order; the first error skips the rest, as dbt does. */
+async function dbtRun(ctx: TaskContext): Promise<void> {
+  const models = RETAIL_MODELS[ctx.taskId]!;
+  const inv = invocation(ctx);
+  await ctx.sql(`DELETE FROM retail_ops.dbt_run_results WHERE invocation_id = md5(:inv)`, { inv });
+  let failure: Error | null = null;
+  for (const m of models) {
+    const start = preciseNow();
+    let status = 'success';
+    let message = m.materialization === 'view' ? 'CREATE VIEW' : 'SUCCESS';
+    if (failure) [status, message] = ['skipped', 'Skipped: upstream model failed'];
+    else {
+      try {
+        if (m === models[0]) await ctx.failIfFaulted();
+        if (m.select) await ctx.sql(`CREATE OR REPLACE TABLE retail_gold.${m.name} AS ${m.select}`, { now: ctx.now() });
+        else if (m.layer !== 'staging') await ctx.sql(`UPDATE retail_gold.${m.name} SET _dbt_updated_at = CAST(:now AS TIMESTAMP)`, { now: ctx.now() });
+      } catch (error) {
+        failure = error as Error;
+        [status, message] = ['error', `Database Error in model ${m.name}: ${failure.message}`];
+      }
+    }
+    const rows = m.layer === 'staging' || status !== 'success' ? null : Number((await ctx.sql(`SELECT count(*) AS n FROM retail_gold.${m.name}`))[0]!.n);
+    await ctx.sql(
+      `INSERT INTO retail_ops.dbt_run_results VALUES (md5(:inv), :dag, :run, :task, CAST(:bd AS DATE), 'prod', :model, :layer, :mat, :status,
+         CAST(:start AS TIMESTAMP), CAST(:now AS TIMESTAMP), CAST(epoch(CAST(:now AS TIMESTAMP)) - epoch(CAST(:start AS TIMESTAMP)) AS DOUBLE), ${rows === null ? 'NULL' : String(rows)}, :message)`,
+      { inv, dag: ctx.dagId, run: ctx.runId, task: ctx.taskId, bd: ctx.businessDate, model: m.name, layer: m.layer, mat: m.materialization, status, start, now: preciseNow(), message: status === 'success' && rows !== null ? `SUCCESS ${rows}` : message },
+    );
+  }
+  if (failure) throw failure instanceof TaskFailure ? failure : new TaskFailure('DbtRuntimeError', failure.message);
+}
+
+/** A `dbt test` of the task's models: each test's failing rows, recorded; an error-severity failure fails the task. */
+async function dbtTest(ctx: TaskContext): Promise<void> {
+  await ctx.failIfFaulted();
+  const tests = await ctx.sql(
+    `SELECT DISTINCT test_name, model_name, column_name, test_type, severity FROM retail_ops.dbt_test_results WHERE task_id = :task ORDER BY test_name`,
+    { task: ctx.taskId },
+  );
+  const inv = invocation(ctx);
+  await ctx.sql(`DELETE FROM retail_ops.dbt_test_results WHERE invocation_id = md5(:inv)`, { inv });
+  const failing: string[] = [];
+  for (const t of tests) {
+    const name = String(t.test_name);
+    const sql = RETAIL_TESTS[name];
+    if (!sql) continue;
+    const failures = Number(Object.values((await ctx.sql(sql))[0]!)[0]);
+    const status = failures === 0 ? 'pass' : t.severity === 'warn' ? 'warn' : 'fail';
+    if (status === 'fail') failing.push(`${name} (${failures})`);
+    await ctx.sql(
+      `INSERT INTO retail_ops.dbt_test_results VALUES (md5(:inv), :run, :task, CAST(:bd AS DATE), :name, :model, NULLIF(:col, ''), :type, :status, :failures, :severity,
+         CAST(:now AS TIMESTAMP), 1.0)`,
+      { inv, run: ctx.runId, task: ctx.taskId, bd: ctx.businessDate, name, model: String(t.model_name), col: t.column_name === null ? '' : String(t.column_name), type: String(t.test_type), status, failures, severity: String(t.severity), now: preciseNow() },
+    );
+  }
+  if (failing.length) throw new TaskFailure('DbtTestError', `${failing.length} test${failing.length > 1 ? 's' : ''} failed: ${failing.join(', ')}.`);
+}
+
+export const retailDags: readonly DagDef[] = [
+  dag({
+    dagId: 'data_ingestion_bronze', description: "Lands the retail sources' nightly batch in bronze (raw_data) and validates it.",
+    schedule: '30 1 * * *', owners, tags: ['retail', 'bronze'],
+    tasks: chain([
+      ...SOURCES.map((s) => sqlTask(`ingest_${s}`, TYPICAL[s]!, (ctx) => ingest(ctx, s), { operator: 'PythonOperator' })),
+      sqlTask('validate_ingestion', 45, validateIngestion),
+    ]),
+  }),
+  dag({
+    dagId: 'data_transformation_dbt', description: 'dbt: source freshness, staging, dimensions, facts and marts, with their tests.',
+    schedule: '0 3 * * *', owners, tags: ['retail', 'dbt'],
+    tasks: chain([
+      sqlTask('wait_for_ingestion', 15, async (ctx) => {
+        await ctx.failIfFaulted();
+        await validateIngestion(ctx);
+      }, { operator: 'ExternalTaskSensor' }),
+      sqlTask('dbt_source_freshness', 40, async (ctx) => {
+        await ctx.sql(`SELECT 'orders' AS source, max(_loaded_at) AS max_loaded_at FROM retail_bronze.orders UNION ALL SELECT 'customers', max(_loaded_at) FROM retail_bronze.customers`);
+      }, { operator: 'BashOperator' }),
+      sqlTask('dbt_run_staging', 95, dbtRun, { operator: 'BashOperator' }),
+      sqlTask('dbt_test_staging', 120, dbtTest, { operator: 'BashOperator' }),
+      sqlTask('dbt_run_dimensions', 260, dbtRun, { operator: 'BashOperator' }),
+      sqlTask('dbt_run_facts', 410, dbtRun, { operator: 'BashOperator' }),
+      sqlTask('dbt_run_marts', 170, dbtRun, { operator: 'BashOperator' }),
+      sqlTask('dbt_test_marts', 150, dbtTest, { operator: 'BashOperator' }),
+    ]),
+  }),
+];
