@@ -136,16 +136,14 @@ export async function startHarness(options: {
   };
 }
 
-/** The CSRF token the server issues to a user (it is bound to the identity), as a page gets it from GET /api/me. */
-const csrfTokens = new Map<string, string>();
+/**
+ * The CSRF token the server issues to a user (it is bound to the identity), as a page gets it from GET /api/me.
+ * Not cached: a restarted server (or another one on a reused port) signs with another secret.
+ */
 export async function csrfTokenFor(url: string, as: TestUser): Promise<string> {
-  const key = `${url} ${as.user}`;
-  const cached = csrfTokens.get(key);
-  if (cached) return cached;
   const res = await fetch(`${url}/api/me`, { headers: headersFor(as) });
   const token = /opsbook_csrf=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))?.[1];
   if (!token) throw new Error(`GET /api/me as ${as.user} set no CSRF cookie (HTTP ${res.status})`);
-  csrfTokens.set(key, token);
   return token;
 }
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Manifest } from '../../plugins/remark-runbook/types';
-import { ADMIN, headersFor, makeManifest, TestClient, type SnippetDef, type TestUser } from './harness';
+import { ADMIN, csrfTokenFor, headersFor, makeManifest, TestClient, type SnippetDef, type TestUser } from './harness';
 
 export interface ServerDir {
   readonly dir: string;
@@ -18,6 +18,12 @@ export interface ServerDir {
   /** The audit store in YAML, e.g. `{store: postgres, url: …, schema: …}`; default the embedded DuckDB file. */
   readonly auditYaml: string;
 }
+
+/**
+ * These servers are driven by one test client sending hundreds of runs on one socket and many API calls:
+ * far past a page's budgets, which have tests of their own (server/abuse.test.ts).
+ */
+const TEST_LIMITS = '{socketMessagesPerWindow: 1000000, socketBytesPerWindow: 1073741824, httpRequestsPerWindow: 1000000, httpExpensivePerWindow: 1000000}';
 
 export async function prepareServerDir(o: { setupSql: string; snippets: Record<string, SnippetDef>; auditYaml?: string; connectionsYaml?: string; limitsYaml?: string }): Promise<ServerDir> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-proc-'));
@@ -34,7 +40,7 @@ export async function prepareServerDir(o: { setupSql: string; snippets: Record<s
     path.join(dir, 'config.yaml'),
     `environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(warehouse)}}\n${o.connectionsYaml ?? ''}` +
       `auth:\n  mode: proxy\n  trustedProxies: [127.0.0.1/32]\n  roleMap: {ops: [service-team], approvers: [approver], admins: [admin]}\n` +
-      `audit: ${auditYaml}\n${o.limitsYaml ? `limits: ${o.limitsYaml}\n` : ''}`,
+      `audit: ${auditYaml}\nlimits: ${o.limitsYaml ?? TEST_LIMITS}\n`,
   );
   return { dir, manifest, auditYaml };
 }
@@ -122,7 +128,7 @@ export class ServerProcess {
   }
 
   async api(method: string, p: string, as: TestUser = ADMIN, body?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
-    const csrf = 'test-csrf-token';
+    const csrf = await csrfTokenFor(this.url, as);
     const res = await fetch(`${this.url}${p}`, {
       method,
       headers: { ...headersFor(as), cookie: `opsbook_csrf=${csrf}`, 'x-csrf-token': csrf, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
