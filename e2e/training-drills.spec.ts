@@ -8,6 +8,9 @@ import { test, expect, type Page } from './fixtures';
 import { AirflowBlockObject } from './pages/AirflowBlock';
 import { TrainingDrillsPage } from './pages/TrainingDrills';
 
+// Drills inject faults into the demo: a server of their own, so no other spec sees them.
+test.use({ server: 'drills' });
+
 interface DrillCase {
   readonly drill: string;
   /** Text the symptom must show once the drill is started. */
@@ -29,7 +32,7 @@ async function clearInPage(page: Page, key: string): Promise<void> {
 /** Runs a trigger block and follows the DAG run it starts to success. */
 async function triggerInPage(page: Page, key: string): Promise<void> {
   const block = new AirflowBlockObject(page, key);
-  await block.run();
+  await block.runAndConfirmTrigger();
   await expect(block.root).toHaveAttribute('data-status', 'succeeded', { timeout: 90_000 });
   await expect(block.root).toHaveAttribute('data-airflow-state', 'success');
 }

@@ -8,6 +8,9 @@ import { test, expect } from './fixtures';
 import { AirflowBlockObject } from './pages/AirflowBlock';
 import { RunbookPage, type RunnableBlockObject } from './pages/RunbookPage';
 
+// Approvals, writes and DAG runs: a server of its own.
+test.use({ server: 'truth' });
+
 const DELETE_FILE = 'retail-failure-handling/delete-corrupted-file';
 
 // Three signed-in pages and an approval on a 2-core machine shared with other work: a guard, not a budget.

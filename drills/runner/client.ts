@@ -3,12 +3,12 @@
  * double-submit and the page's Origin, and a WebSocket that sends `run` messages and waits for `done`.
  * The drill runner talks to the server only through this, exactly as a browser would.
  */
-import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import type { DoneMessage, RunMessage, ServerMessage } from '../../server/protocol';
 
 export class PageClient {
-  private readonly csrf = randomBytes(18).toString('base64url');
+  /** The CSRF token the server issued to this identity (it is bound to who is signed in), as a page gets it. */
+  private csrf: string | null = null;
   private socket: WebSocket | null = null;
   private readonly waiting = new Map<string, { resolve: (m: DoneMessage) => void; messages: ServerMessage[] }>();
   private next = 0;
@@ -19,13 +19,24 @@ export class PageClient {
   ) {}
 
   private get cookie(): string {
-    return `opsbook_demo_user=${encodeURIComponent(this.user)}; opsbook_csrf=${this.csrf}`;
+    return `opsbook_demo_user=${encodeURIComponent(this.user)}${this.csrf ? `; opsbook_csrf=${this.csrf}` : ''}`;
+  }
+
+  /** Signs in like the page: GET /api/me as this demo user sets the CSRF cookie the server signed for them. */
+  private async token(): Promise<string> {
+    if (this.csrf) return this.csrf;
+    const res = await fetch(`${this.baseUrl}/api/me`, { headers: { cookie: this.cookie, origin: this.baseUrl } });
+    const token = /opsbook_csrf=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))?.[1];
+    if (!token) throw new Error(`GET /api/me as ${this.user} set no CSRF cookie (HTTP ${res.status}).`);
+    this.csrf = token;
+    return token;
   }
 
   async api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const csrf = await this.token();
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { cookie: this.cookie, origin: this.baseUrl, 'x-csrf-token': this.csrf, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { cookie: this.cookie, origin: this.baseUrl, 'x-csrf-token': csrf, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();

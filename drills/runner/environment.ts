@@ -18,8 +18,8 @@ import type { ScenarioInfo } from '../../server/demo/airflow/scenarios';
 import { storeAuditSink } from '../../server/execution/audit';
 import { staticManifestStore } from '../../server/execution/manifestStore';
 import type { Approval } from '../../server/api';
-import type { ServerMessage } from '../../server/protocol';
-import type { Manifest } from '../../plugins/remark-runbook/types';
+import type { DoneMessage } from '../../server/protocol';
+import type { Manifest, ManifestSnippet } from '../../plugins/remark-runbook/types';
 import { PageClient } from './client';
 import type { DrillEnvironment, RunOutcome } from './judge';
 import type { SnippetStep } from './schema';
@@ -106,8 +106,19 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
       approval = requested.id;
       if (requested.preview.kind === 'sql' && typeof requested.preview.affectedRows === 'number') previewedRows = requested.preview.affectedRows;
     }
-    const { done, messages } = await operator.run({ snippet: key, sha256: snippet.sha256, env: 'demo', params, ...(approval ? { approval } : {}) });
-    const changed = snippet.lang === 'sql' && snippet.mode === 'write' ? changedRows(messages) : undefined;
+    const message = { snippet: key, sha256: snippet.sha256, env: 'demo', params, ...(approval ? { approval } : {}) };
+    // Like the page: an Airflow write without an approval is previewed first, and confirmed once seen.
+    if (snippet.lang === 'airflow' && snippet.mode === 'write' && !approval) {
+      const preview = await operator.run(message);
+      if (preview.done.status !== 'succeeded') return outcomeOf(key, snippet, preview.done, previewedRows);
+    }
+    const { done } = await operator.run({ ...message, confirmed: true });
+    return outcomeOf(key, snippet, done, previewedRows);
+  }
+
+  function outcomeOf(key: string, snippet: ManifestSnippet, done: DoneMessage, previewedRows: number | undefined): RunOutcome {
+    // The server reports the rows a SQL write changed; null where the engine cannot tell.
+    const changed = snippet.lang === 'sql' && snippet.mode === 'write' && typeof done.rowsAffected === 'number' ? done.rowsAffected : undefined;
     return {
       key, lang: snippet.lang, mode: snippet.mode, status: done.status, rowCount: done.rowCount, ...(changed === undefined ? {} : { changedRows: changed }),
       ...(previewedRows === undefined ? {} : { previewedRows }),
@@ -143,13 +154,4 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** A write's result is one row with the engine's count of changed rows (DuckDB: a `Count` column). */
-function changedRows(messages: readonly ServerMessage[]): number | undefined {
-  const columns = messages.find((m) => m.type === 'columns');
-  const rows = messages.find((m) => m.type === 'rows');
-  if (columns?.type !== 'columns' || rows?.type !== 'rows' || columns.columns.length !== 1 || !/^(count|rows_affected)$/i.test(columns.columns[0]!.name)) return undefined;
-  const value = Number(rows.rows[0]?.[0]);
-  return Number.isFinite(value) ? value : undefined;
 }

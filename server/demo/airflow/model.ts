@@ -35,6 +35,11 @@ export interface TaskContext {
   log(event: string, level?: 'INFO' | 'WARNING' | 'ERROR'): void;
   /** Now, as a warehouse timestamp. */
   now(): string;
+  /**
+   * Now to the millisecond, as ISO text with a `T` (it binds as text, so CAST keeps the fraction): a failed try
+   * and the retry after it can fall in one second, and "the latest attempt" must not tie.
+   */
+  preciseNow(): string;
   /** Fails the try if a training fault targets this task. */
   failIfFaulted(): Promise<void>;
   /** Runs statements, logging each (first line) and its row count. */

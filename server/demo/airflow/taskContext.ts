@@ -6,7 +6,7 @@ import { apiTime, sleep, warehouseFromApi } from './clock';
 import type { Faults } from './faults';
 import type { DagDef, DagRun, TaskContext, TaskDef, TaskInstance, Try } from './model';
 import { line } from './taskLog';
-import { warehouseTime, type Warehouse } from './warehouse';
+import { preciseWarehouseTime, warehouseTime, type Warehouse } from './warehouse';
 
 export interface ContextDeps {
   readonly warehouse: Warehouse;
@@ -25,6 +25,7 @@ export function taskContext(deps: ContextDeps, def: DagDef, task: TaskDef, run: 
     dagId: run.dagId, runId: run.runId, taskId: ti.taskId, tryNumber: ti.tryNumber, maxTries: ti.maxTries, businessDate: run.businessDate,
     conf: run.conf, startedAt: shifted(run, entry.startDate ?? apiTime()), warehouse, variables, log,
     now: () => warehouseTime(new Date(Date.now() + (run.recordShiftMs ?? 0))),
+    preciseNow: () => preciseWarehouseTime(new Date(Date.now() + (run.recordShiftMs ?? 0))),
     failIfFaulted: () => Promise.resolve(faults.check(def.dagId, task.taskId)),
     pause: (fraction) => sleep(deps.ms(task.durationMs * fraction), signal),
     sql: async (text, binds = {}) => {

@@ -53,6 +53,11 @@ export function warehouseTime(d: Date = new Date()): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** `warehouseTime` to the millisecond, ISO with a `T` (binds as text; a datetime bind keeps whole seconds). */
+export function preciseWarehouseTime(d: Date = new Date()): string {
+  return `${warehouseTime(d).replace(' ', 'T')}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
 export function localDate(d: Date = new Date()): string {
   return warehouseTime(d).slice(0, 10);
 }

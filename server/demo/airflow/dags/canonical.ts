@@ -126,7 +126,7 @@ async function refreshAggregate(ctx: TaskContext, aggTable: string): Promise<voi
       `INSERT INTO agg.refresh_log SELECT :agg, CAST(:bd AS DATE), :dag, :run, :try, :status, CAST(:start AS TIMESTAMP), CAST(:now AS TIMESTAMP),
               CASE WHEN :status = 'SUCCEEDED' THEN (SELECT count(*) FROM agg.${aggTable} WHERE business_date = CAST(:bd AS DATE)) ELSE 0 END,
               NULLIF(:error, '')`,
-      { agg: aggTable, bd, dag: ctx.dagId, run: ctx.runId, try: ctx.tryNumber, status, start: ctx.startedAt, now: ctx.now(), error: error ?? '' },
+      { agg: aggTable, bd, dag: ctx.dagId, run: ctx.runId, try: ctx.tryNumber, status, start: ctx.startedAt, now: ctx.preciseNow(), error: error ?? '' },
     );
   try {
     await ctx.failIfFaulted();

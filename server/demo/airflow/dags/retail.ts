@@ -57,14 +57,6 @@ async function validateIngestion(ctx: TaskContext): Promise<void> {
 
 const invocation = (ctx: TaskContext) => `${ctx.runId}|${ctx.taskId}|${ctx.tryNumber}`;
 
-/**
- * Now with milliseconds: a retry and the clear after it can start within one second, and "latest attempt" must
- * not tie. ISO with a `T`, so it binds as text (a datetime bind keeps whole seconds) and CAST keeps the fraction.
- */
-function preciseNow(): string {
-  const d = new Date();
-  return `${warehouseTime(d).replace(' ', 'T')}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-}
 
 /** A `dbt run` of one task's models: builds them in order; the first error skips the rest, as dbt does. */
 async function dbtRun(ctx: TaskContext): Promise<void> {
@@ -73,7 +65,7 @@ async function dbtRun(ctx: TaskContext): Promise<void> {
   await ctx.sql(`DELETE FROM retail_ops.dbt_run_results WHERE invocation_id = md5(:inv)`, { inv });
   let failure: Error | null = null;
   for (const m of models) {
-    const start = preciseNow();
+    const start = ctx.preciseNow();
     let status = 'success';
     let message = m.materialization === 'view' ? 'CREATE VIEW' : 'SUCCESS';
     if (failure) [status, message] = ['skipped', 'Skipped: upstream model failed'];
@@ -91,7 +83,7 @@ async function dbtRun(ctx: TaskContext): Promise<void> {
     await ctx.sql(
       `INSERT INTO retail_ops.dbt_run_results VALUES (md5(:inv), :dag, :run, :task, CAST(:bd AS DATE), 'prod', :model, :layer, :mat, :status,
          CAST(:start AS TIMESTAMP), CAST(:now AS TIMESTAMP), CAST(epoch(CAST(:now AS TIMESTAMP)) - epoch(CAST(:start AS TIMESTAMP)) AS DOUBLE), ${rows === null ? 'NULL' : String(rows)}, :message)`,
-      { inv, dag: ctx.dagId, run: ctx.runId, task: ctx.taskId, bd: ctx.businessDate, model: m.name, layer: m.layer, mat: m.materialization, status, start, now: preciseNow(), message: status === 'success' && rows !== null ? `SUCCESS ${rows}` : message },
+      { inv, dag: ctx.dagId, run: ctx.runId, task: ctx.taskId, bd: ctx.businessDate, model: m.name, layer: m.layer, mat: m.materialization, status, start, now: ctx.preciseNow(), message: status === 'success' && rows !== null ? `SUCCESS ${rows}` : message },
     );
   }
   if (failure) throw failure instanceof TaskFailure ? failure : new TaskFailure('DbtRuntimeError', failure.message);
@@ -117,7 +109,7 @@ async function dbtTest(ctx: TaskContext): Promise<void> {
     await ctx.sql(
       `INSERT INTO retail_ops.dbt_test_results VALUES (md5(:inv), :run, :task, CAST(:bd AS DATE), :name, :model, NULLIF(:col, ''), :type, :status, :failures, :severity,
          CAST(:now AS TIMESTAMP), 1.0)`,
-      { inv, run: ctx.runId, task: ctx.taskId, bd: ctx.businessDate, name, model: String(t.model_name), col: t.column_name === null ? '' : String(t.column_name), type: String(t.test_type), status, failures, severity: String(t.severity), now: preciseNow() },
+      { inv, run: ctx.runId, task: ctx.taskId, bd: ctx.businessDate, name, model: String(t.model_name), col: t.column_name === null ? '' : String(t.column_name), type: String(t.test_type), status, failures, severity: String(t.severity), now: ctx.preciseNow() },
     );
   }
   if (failing.length) throw new TaskFailure('DbtTestError', `${failing.length} test${failing.length > 1 ? 's' : ''} failed: ${failing.join(', ')}.`);

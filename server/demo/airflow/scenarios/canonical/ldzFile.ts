@@ -4,8 +4,8 @@
  * itself (late) or when redelivered (missing); the runbook's recovery lands it and reloads the vault.
  */
 import { warehouseTime, type Warehouse } from '../../warehouse';
-import { replayNight } from '../replay';
-import type { Scenario } from '../types';
+import { replayNight, runEnded } from '../replay';
+import type { DagRunRef, Scenario, ScenarioContext } from '../types';
 
 const held = {
   async hold(w: Warehouse, bd: string): Promise<void> {
@@ -31,6 +31,23 @@ const held = {
   },
 };
 
+/**
+ * The late file lands `after` ms once the replayed night has failed — never before it, however slow the
+ * machine: a file that arrived first would let the night succeed and the scenario show nothing.
+ * Deactivation or Deliver now removes the timer; a check in flight then stops at `has(id)`.
+ */
+function arriveAfterTheNightFails(ctx: ScenarioContext, id: string, night: DagRunRef, bd: string, after: number): void {
+  const poll = () =>
+    ctx.timers.set(id, setTimeout(() => {
+      void runEnded(ctx, night).then((ended) => {
+        if (!ctx.timers.has(id)) return;
+        if (!ended) return poll();
+        ctx.timers.set(id, setTimeout(() => void held.arrive(ctx.warehouse, bd).catch(() => undefined), after));
+      }, poll);
+    }, 250));
+  poll();
+}
+
 export function ldzFileScenario(id: 'late_ldz_file' | 'missing_ldz_file'): Scenario {
   const late = id === 'late_ldz_file';
   return {
@@ -44,10 +61,7 @@ export function ldzFileScenario(id: 'late_ldz_file' | 'missing_ldz_file'): Scena
     async activate(ctx, bd) {
       await held.hold(ctx.warehouse, bd);
       const dagRun = await replayNight(ctx, 'cdm_mdm_to_ldz', bd);
-      if (late) {
-        const after = Math.max(1000, Math.round(60_000 * ctx.timeScale));
-        ctx.timers.set(id, setTimeout(() => void held.arrive(ctx.warehouse, bd).catch(() => undefined), after));
-      }
+      if (late) arriveAfterTheNightFails(ctx, id, dagRun, bd, Math.max(1000, Math.round(60_000 * ctx.timeScale)));
       return {
         note: `Run ${dagRun.runId} of cdm_mdm_to_ldz is replaying the night and will fail at land_customers. ${late ? 'The file arrives in about a minute.' : 'The file will not arrive until you redeliver it.'}`,
         dagRun,
