@@ -62,6 +62,8 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
       'auth: {mode: demo}',
       // Drills request several approvals in a row; the page's rate limit is for people.
       'approvals: {requestsPerMinute: 1000}',
+      // …and a whole team's night of work in a minute, as one operator: past the HTTP limits made for people.
+      'limits: {httpRequestsPerWindow: 100000, httpExpensivePerWindow: 10000}',
     ].join('\n'),
     'drill-environment.yaml',
   );
@@ -107,9 +109,10 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
       if (requested.preview.kind === 'sql' && typeof requested.preview.affectedRows === 'number') previewedRows = requested.preview.affectedRows;
     }
     const message = { snippet: key, sha256: snippet.sha256, env: 'demo', params, ...(approval ? { approval } : {}) };
-    // Like the page: an Airflow write without an approval is previewed first, and confirmed once seen.
-    if (snippet.lang === 'airflow' && snippet.mode === 'write' && !approval) {
-      const preview = await operator.run(message);
+    // Like the page: a clear or a trigger without an approval is previewed first (the dry-run list, the run it
+    // would start), and confirmed once seen.
+    if (snippet.lang === 'airflow' && !approval && /^\s*(tasks clear|dags trigger)\b/.test(snippet.text)) {
+      const preview = await operator.run({ ...message, preview: true });
       if (preview.done.status !== 'succeeded') return outcomeOf(key, snippet, preview.done, previewedRows);
     }
     const { done } = await operator.run({ ...message, confirmed: true });

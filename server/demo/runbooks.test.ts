@@ -45,7 +45,7 @@ describe('every read snippet runs on the healthy demo warehouse', () => {
   for (const [key, snippet] of demoReads) {
     if (DELIBERATE.has(key)) continue;
     it(`${key} (${snippet.file}:${snippet.line})`, async () => {
-      const bound = bindParams(snippet.params, {}, new Date());
+      const bound = bindParams(snippet.params, {}, new Date(), snippet.timezone);
       if (!bound.ok) throw new Error(`${snippet.file}:${snippet.line}: default parameters do not bind: ${bound.message}`);
       let first: Cell | undefined;
       const outcome = await connector

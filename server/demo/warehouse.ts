@@ -22,6 +22,12 @@ export interface SeedReport {
 interface SeedOptions {
   /** The day the data is relative to, `YYYY-MM-DD`. Default: the local calendar date. */
   today?: string;
+  /**
+   * The ecommerce pipeline's day, `YYYY-MM-DD`: its data days are ICT calendar days (it runs at 01:00
+   * Asia/Bangkok), so from 17:00 UTC its "today" is the next date. Default: `today` when that is given (tests
+   * stay deterministic), else the date now in Asia/Bangkok.
+   */
+  ecommerceToday?: string;
   /** @internal Another seed directory (tests exercise the failure path with a broken copy). */
   seedDir?: string;
 }
@@ -58,6 +64,14 @@ function localToday(): string {
   const d = new Date();
   const pad = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** The ecommerce runbook's time zone (docs/ecommerce, `runbook.timezone`). */
+export const ECOMMERCE_ZONE = 'Asia/Bangkok';
+
+/** The calendar date now in an IANA zone, `YYYY-MM-DD`. */
+export function dateInZone(zone: string, at: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 function resolveToday(today: string | undefined): string {
@@ -184,10 +198,12 @@ async function applySeed(
   connection: DuckDBConnection,
   files: readonly SeedFile[],
   today: string,
+  ecommerceToday: string,
   version: string,
 ): Promise<{ tables: number; rows: number }> {
-  // A literal, not a bind: SET VARIABLE takes a constant expression; `today` was validated above.
+  // Literals, not binds: SET VARIABLE takes a constant expression; both dates were validated above.
   await connection.run(`SET VARIABLE today = DATE '${today}'`);
+  await connection.run(`SET VARIABLE ecommerce_today = DATE '${ecommerceToday}'`);
   for (const file of files) {
     for (const statement of splitStatements(file.sql)) {
       try {
@@ -202,11 +218,12 @@ async function applySeed(
   }
   await connection.run(`
     CREATE SCHEMA IF NOT EXISTS opsbook_meta;
-    CREATE OR REPLACE TABLE opsbook_meta.seed_info (version VARCHAR NOT NULL, seeded_on DATE NOT NULL, seeded_at TIMESTAMP NOT NULL);`);
+    CREATE OR REPLACE TABLE opsbook_meta.seed_info (version VARCHAR NOT NULL, seeded_on DATE NOT NULL, seeded_at TIMESTAMP NOT NULL, ecommerce_on DATE NOT NULL);`);
   // seeded_at is UTC wall-clock time: the one value that differs between two seeds of the same day.
-  await connection.run('INSERT INTO opsbook_meta.seed_info VALUES ($version, CAST($today AS DATE), CAST($at AS TIMESTAMP))', {
+  await connection.run('INSERT INTO opsbook_meta.seed_info VALUES ($version, CAST($today AS DATE), CAST($at AS TIMESTAMP), CAST($ecommerceToday AS DATE))', {
     version,
     today,
+    ecommerceToday,
     at: new Date().toISOString().replace('T', ' ').replace('Z', ''),
   });
   // Row counts of freshly written tables are exact in duckdb_tables(); temp tables of the seed are excluded.
@@ -223,6 +240,7 @@ async function applySeed(
 export async function seedDemoWarehouse(file: string, opts: SeedOptions = {}): Promise<SeedReport> {
   const started = performance.now();
   const today = resolveToday(opts.today);
+  const ecommerceToday = resolveToday(opts.ecommerceToday ?? (opts.today ? today : dateInZone(ECOMMERCE_ZONE)));
   const files = opts.seedDir ? readSeedFiles(opts.seedDir) : defaultFiles;
   const version = opts.seedDir ? versionOf(files) : DEMO_SEED_VERSION;
   const target = path.resolve(file);
@@ -232,7 +250,7 @@ export async function seedDemoWarehouse(file: string, opts: SeedOptions = {}): P
   removeDatabaseFiles(temp);
   let counts: { tables: number; rows: number };
   try {
-    counts = await withConnection(temp, {}, (connection) => applySeed(connection, files, today, version));
+    counts = await withConnection(temp, {}, (connection) => applySeed(connection, files, today, ecommerceToday, version));
   } catch (error) {
     removeDatabaseFiles(temp);
     throw error;
@@ -244,16 +262,16 @@ export async function seedDemoWarehouse(file: string, opts: SeedOptions = {}): P
   return { file: target, today, version, ...counts, elapsedMs: Math.round(performance.now() - started) };
 }
 
-type SeedInfo = { version: string; seededOn: string } | { problem: string };
+type SeedInfo = { version: string; seededOn: string; ecommerceOn: string } | { problem: string };
 
 async function readSeedInfo(file: string): Promise<SeedInfo> {
   try {
     return await withConnection(file, { access_mode: 'READ_ONLY' }, async (connection) => {
       const reader = await connection.runAndReadAll(
-        'SELECT version, CAST(seeded_on AS VARCHAR) FROM opsbook_meta.seed_info ORDER BY seeded_at DESC LIMIT 1',
+        'SELECT version, CAST(seeded_on AS VARCHAR), CAST(ecommerce_on AS VARCHAR) FROM opsbook_meta.seed_info ORDER BY seeded_at DESC LIMIT 1',
       );
       const row = reader.getRowsJS()[0];
-      return row ? { version: String(row[0]), seededOn: String(row[1]) } : { problem: 'no seed record' };
+      return row ? { version: String(row[0]), seededOn: String(row[1]), ecommerceOn: String(row[2]) } : { problem: 'no seed record' };
     });
   } catch (error) {
     const message = messageOf(error);
@@ -268,6 +286,7 @@ export async function ensureDemoWarehouse(
   opts: SeedOptions = {},
 ): Promise<{ seeded: boolean; reason: string; report?: SeedReport }> {
   const today = resolveToday(opts.today);
+  const ecommerceToday = resolveToday(opts.ecommerceToday ?? (opts.today ? today : dateInZone(ECOMMERCE_ZONE)));
   const version = opts.seedDir ? versionOf(readSeedFiles(opts.seedDir)) : DEMO_SEED_VERSION;
   const target = path.resolve(file);
   let reason: string;
@@ -278,8 +297,9 @@ export async function ensureDemoWarehouse(
     if ('problem' in info) reason = `unreadable (${info.problem})`;
     else if (info.version !== version) reason = `seed version ${info.version} is not the current ${version}`;
     else if (info.seededOn !== today) reason = `seeded on ${info.seededOn}, today is ${today}`;
+    else if (info.ecommerceOn !== ecommerceToday) reason = `the ecommerce pipeline's day is now ${ecommerceToday} (${ECOMMERCE_ZONE}), seeded for ${info.ecommerceOn}`;
     else return { seeded: false, reason: `current (seed ${version}, ${today})` };
   }
-  const report = await seedDemoWarehouse(target, { ...opts, today });
+  const report = await seedDemoWarehouse(target, { ...opts, today, ecommerceToday });
   return { seeded: true, reason, report };
 }

@@ -105,7 +105,7 @@ export function createApprovalService(deps: ApprovalDeps) {
     if (!policy.ok) throw new ApprovalError(403, policy.code, policy.message);
     const reason = req.reason.trim();
     if (reason.length < 5) throw new ApprovalError(400, 'bad_request', 'Give a reason the approver can judge (at least a few words).');
-    const bound = bindParams(snippet.params, req.params, now);
+    const bound = bindParams(snippet.params, req.params, now, snippet.timezone);
     if (!bound.ok) throw new ApprovalError(400, 'invalid_params', bound.message);
     const approval = await deps.store.createApproval({
       id: randomUUID(),

@@ -19,7 +19,7 @@ describe('bindParams resolves today and yesterday in the runbook zone', () => {
   });
 
   it('defaults to UTC when the runbook names no zone', () => {
-    expect(bindParams([businessDate], {}, now)).toMatchObject({ ok: true, resolved: { business_date: '2026-12-01' } });
+    expect(bindParams([businessDate], {}, now, undefined)).toMatchObject({ ok: true, resolved: { business_date: '2026-12-01' } });
   });
 
   it('crosses a month and a year boundary on the zone calendar', () => {

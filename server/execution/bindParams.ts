@@ -13,7 +13,13 @@ export type BindResult =
   | { readonly ok: true; readonly binds: Record<string, BoundValue>; readonly resolved: Record<string, string | number> }
   | { readonly ok: false; readonly message: string };
 
-export function bindParams(specs: readonly ParamSpec[], sent: Readonly<Record<string, ParamValue>>, now: Date, timeZone: string = DEFAULT_TIMEZONE): BindResult {
+/**
+ * `timeZone` is the runbook's (the manifest entry's `timezone`), deliberately not optional: every caller that
+ * binds a snippet — a run, an approval request, a drill check — must resolve `today` in the same zone, or an
+ * approval bound to one date would not match the run that resolves another.
+ */
+export function bindParams(specs: readonly ParamSpec[], sent: Readonly<Record<string, ParamValue>>, now: Date, timeZone: string | undefined): BindResult {
+  timeZone ??= DEFAULT_TIMEZONE;
   const problems: string[] = [];
   const binds: Record<string, BoundValue> = {};
   const resolved: Record<string, string | number> = {};

@@ -4,7 +4,7 @@
  * misses its target rolls back, the audit records rows changed, and `today` is the runbook zone's day.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness, type TestClient } from '../testing/harness';
+import { APPROVER, OPERATOR, startHarness, type Harness, type TestClient } from '../testing/harness';
 import type { DoneMessage } from '../protocol';
 
 let h: Harness;
@@ -30,6 +30,11 @@ beforeAll(async () => {
         params: [...businessDate, { name: 'pipeline', type: 'string', default: 'investor' }],
       }),
       'w/set-two-of-three': write("update date_control set business_date = date '2030-01-01' where pipeline <> 'ecomm'", { expect: 'affected = 3' }),
+      // An escalation in a Bangkok runbook: the approval and the run must resolve `today` to the same day.
+      'w/escalated-zoned': write('update date_control set business_date = :business_date where pipeline = :pipeline', {
+        params: [...businessDate, { name: 'pipeline', type: 'string', default: 'retail' }],
+        timezone: 'Asia/Bangkok', role: 'escalation', approver: 'approver',
+      }),
       'r/date-of': { text: 'select business_date from date_control where pipeline = :pipeline', params: [{ name: 'pipeline', type: 'string', default: null }] },
     },
   });
@@ -100,5 +105,20 @@ describe('GET /api/dates', () => {
     const r = await h.api('GET', '/api/dates?tz=Mars/Olympus');
     expect(r.status).toBe(400);
     expect(r.body.error.message).toMatch(/"Mars\/Olympus" is not a known IANA time zone/);
+  });
+});
+
+describe('an escalation in a runbook with a time zone', () => {
+  it('binds the approval and the run to the same zoned date, so the approved run is accepted', async () => {
+    const key = 'w/escalated-zoned';
+    const sha256 = h.manifest.snippets[key]!.sha256;
+    const requested = await h.api('POST', '/api/approvals', OPERATOR, { snippet: key, sha256, env: 'demo', params: {}, reason: 'move retail to today' });
+    expect(requested.status, JSON.stringify(requested.body)).toBe(201);
+    expect(requested.body.params).toMatchObject({ business_date: '2026-12-02' });
+    expect((await h.api('POST', `/api/approvals/${requested.body.id}/decision`, APPROVER, { decision: 'approve', comment: 'ok' })).status).toBe(200);
+    const id = `w${++n}`;
+    client.send({ type: 'run', id, snippet: key, sha256, env: 'demo', params: {}, approval: requested.body.id });
+    expect(await client.done(id, 30_000)).toMatchObject({ status: 'succeeded', rowsAffected: 1 });
+    expect(await dateOf('retail')).toBe('2026-12-02');
   });
 });

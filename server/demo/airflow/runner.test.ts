@@ -3,6 +3,7 @@
  * client sending run messages, the runner handing airflow snippets to the executor, which talks to the
  * sandbox over loopback HTTP.
  */
+import { SCENARIOS } from './scenarios/registry';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness, type TestClient } from '../../testing/harness';
@@ -132,6 +133,6 @@ describe('Airflow reads from the page', () => {
   it('keeps the scenarios API behind sign-in and the CSRF check', async () => {
     const res = await fetch(`${h.url}/demo/airflow/scenarios`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-user': 'dana.operator', 'x-forwarded-groups': 'ops' }, body: '{"id":"stale_aggregate","action":"activate"}' });
     expect(res.status).toBe(403);
-    expect((await h.api('GET', '/demo/airflow/scenarios')).body.scenarios).toHaveLength(9);
+    expect((await h.api('GET', '/demo/airflow/scenarios')).body.scenarios).toHaveLength(SCENARIOS.length);
   });
 });

@@ -1,3 +1,4 @@
+import { SCENARIOS } from './scenarios/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AirflowClient } from '../../connectors/airflow/types';
 import { localDate } from './warehouse';
@@ -159,8 +160,11 @@ describe('training scenarios, followed to recovery', () => {
 
   it('lists scenarios for the Training page and refuses a second activation', async () => {
     const list = (await (await fetch(`${s.url}/scenarios`)).json()) as { scenarios: { id: string; active: boolean; runbook: string }[] };
-    expect(list.scenarios.map((x) => x.id)).toEqual(['late_ldz_file', 'missing_ldz_file', 'duplicate_hub_keys', 'stale_aggregate', 'failed_task_until_cleared', 'environment_rebuild', 'interface_build_failed', 'audience_resolution_failed', 'ml_ingest_failed']);
-    expect(list.scenarios.every((x) => !x.active && x.runbook.startsWith('/canonical/'))).toBe(true);
+    // Every family's scenarios, Canonical first, each pointing at its own runbooks.
+    expect(list.scenarios.map((x) => x.id)).toEqual(SCENARIOS.map((x) => x.id));
+    expect(list.scenarios.slice(0, 9).map((x) => x.id)).toEqual(['late_ldz_file', 'missing_ldz_file', 'duplicate_hub_keys', 'stale_aggregate', 'failed_task_until_cleared', 'environment_rebuild', 'interface_build_failed', 'audience_resolution_failed', 'ml_ingest_failed']);
+    for (const family of ['canonical', 'retail', 'investor', 'ecommerce']) expect(list.scenarios.some((x) => x.runbook.startsWith(`/${family}/`)), family).toBe(true);
+    expect(list.scenarios.every((x) => !x.active)).toBe(true);
     await scenario('environment_rebuild', 'activate');
     const again = await fetch(`${s.url}/scenarios`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'environment_rebuild', action: 'activate' }) });
     expect(again.status).toBe(409);

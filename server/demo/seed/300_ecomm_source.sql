@@ -7,6 +7,9 @@
 -- dbt Cloud runs DailyRefresh at 05:00 ICT (~20 min); Tableau refreshes its extracts when dbt finishes
 -- (< 30 min). Every timestamp in the warehouse is UTC; the bronze CSVs carry the source's +07:00 offsets.
 -- The demo keeps 45 data days; the latest is seed_today() - 1.
+-- For this pipeline (files 3xx, the last ones) seed_today() is the ICT date: from 17:00 UTC it is the next day,
+-- and the runbook resolves "yesterday" in Asia/Bangkok.
+CREATE OR REPLACE TEMP MACRO seed_today() AS CAST(getvariable('ecommerce_today') AS DATE);
 
 CREATE SCHEMA ecomm_src;      -- the OLTP Postgres (orders, order_items, customers, products)
 CREATE SCHEMA ecomm_bronze;   -- DLT bronze: the S3 CSVs as loaded, strings, with _rescued_data

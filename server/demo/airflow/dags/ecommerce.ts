@@ -5,14 +5,20 @@
  * trigger with `execution_date` repairs what a fault broke. DailyRefresh (dbt Cloud) and Tableau are not Airflow.
  */
 import type { DagDef, TaskContext } from '../model';
-import { addDays, localDate } from '../warehouse';
+import { dateInZone, ECOMMERCE_ZONE } from '../../warehouse';
+import { addDays } from '../warehouse';
 import { dag, sqlTask } from './build';
+
+/** Yesterday as the pipeline counts days: in Asia/Bangkok, where its batch runs at 01:00. */
+export function ecommerceYesterday(): string {
+  return addDays(dateInZone(ECOMMERCE_ZONE), -1);
+}
 
 /** The data day: the conf's execution_date, a scheduled run's business date, or else the latest complete day. */
 export function dataDay(ctx: TaskContext): string {
   const conf = ctx.conf.execution_date;
   if (typeof conf === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(conf)) return conf;
-  return ctx.runId.startsWith('manual__') ? addDays(localDate(), -1) : ctx.businessDate;
+  return ctx.runId.startsWith('manual__') ? ecommerceYesterday() : ctx.businessDate;
 }
 
 // Midnight ICT (UTC+7) of the data day and the next, as UTC timestamps; and a UTC timestamp as the CSVs write it.

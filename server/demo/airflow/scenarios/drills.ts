@@ -98,7 +98,8 @@ export class TrainingDrills {
     const found = snippetFor(manifest, key, connector.kind);
     if (!found?.snippet.expect || found.snippet.lang !== 'sql') return { snippet: key, passed: false, detail: `${key} is not a SQL check in this build of the runbooks.` };
     const expect = parseExpect(found.snippet.expect);
-    const bound = bindParams(found.snippet.params, params, now);
+    // Dates in the runbook's own zone, as the server resolves them for a run from the page.
+    const bound = bindParams(found.snippet.params, params, now, found.snippet.timezone);
     if ('error' in expect || !bound.ok) return { snippet: key, passed: false, detail: 'error' in expect ? expect.error : bound.ok ? '' : bound.message };
     try {
       const outcome = await connector.stream(
@@ -114,6 +115,7 @@ export class TrainingDrills {
   private async stepsSince(drill: Drill, user: string, since: Date): Promise<number> {
     const runbooks = new Set([...drill.fails, ...drill.passes, ...drill.recover].flatMap((s) => ('snippet' in s ? [s.snippet.split('/')[0]!] : [])));
     const page = await this.deps.store.queryAudit({ user, kind: 'run', from: since.toISOString().slice(0, 10), limit: 1000, offset: 0 });
-    return page.records.filter((r) => r.at >= since.toISOString() && r.runbook !== null && runbooks.has(r.runbook)).length;
+    // A preview (a clear's dry-run list, a trigger's "this run will start") is looking, not a step taken.
+    return page.records.filter((r) => r.at >= since.toISOString() && r.runbook !== null && runbooks.has(r.runbook) && r.dryRun !== true).length;
   }
 }

@@ -3,7 +3,7 @@
  * injected for the latest data day (yesterday, ICT) and replayed. Deactivating puts that day's healthy rows back
  * exactly (a snapshot taken before the fault).
  */
-import { addDays } from '../warehouse';
+import { ecommerceYesterday } from '../dags/ecommerce';
 import { snapshot } from './heldRows';
 import { replayNight } from './replay';
 import type { Scenario } from './types';
@@ -22,8 +22,8 @@ const missingExtract: Scenario = {
   summary:
     "Postgres refused connections during last night's extraction: extract_postgres_to_s3 failed twice, no files reached S3 and DLT never ran, so yesterday is missing from bronze, silver and gold. The database is back: backfill the day with its execution date.",
   runbook: '/ecommerce/daily-run#extract-files',
-  async activate(ctx, bd) {
-    const x = addDays(bd, -1);
+  async activate(ctx) {
+    const x = ecommerceYesterday();
     await snapshot(ctx.warehouse, this.id, DAY_ROWS).take({ x });
     await ctx.warehouse.query(`DELETE FROM ecomm_ops.s3_extracts WHERE execution_date = CAST(:x AS DATE)`, { x });
     for (const t of ['orders', 'order_items', 'customers', 'products']) await ctx.warehouse.query(`DELETE FROM ecomm_bronze.${t}_raw WHERE _execution_date = CAST(:x AS DATE)`, { x });
@@ -36,9 +36,9 @@ const missingExtract: Scenario = {
     const dagRun = await replayNight(ctx, 'batch_ecomm_pipeline', x);
     return { note: `Run ${dagRun.runId} of batch_ecomm_pipeline is replaying data day ${x}; extract_postgres_to_s3 will fail twice.`, dagRun };
   },
-  async deactivate(ctx, bd) {
+  async deactivate(ctx) {
     ctx.faults.remove('batch_ecomm_pipeline', 'extract_postgres_to_s3');
-    await snapshot(ctx.warehouse, this.id, DAY_ROWS).restore({ x: addDays(bd, -1) });
+    await snapshot(ctx.warehouse, this.id, DAY_ROWS).restore({ x: ecommerceYesterday() });
   },
 };
 
@@ -48,8 +48,8 @@ const goldMissing: Scenario = {
   summary:
     "The Databricks cluster was terminated during last night's gold flow: run_dlt_pipeline failed twice after silver, so gold has nothing for yesterday. Check gold against silver, then re-run the DAG.",
   runbook: '/ecommerce/daily-run#gold-checks',
-  async activate(ctx, bd) {
-    const x = addDays(bd, -1);
+  async activate(ctx) {
+    const x = ecommerceYesterday();
     await snapshot(ctx.warehouse, this.id, DAY_ROWS).take({ x });
     for (const t of ['ecomm_gold.sales_analytics', 'ecomm_gold.agg_daily_sales']) await ctx.warehouse.query(`DELETE FROM ${t} WHERE order_date = CAST(:x AS DATE)`, { x });
     ctx.faults.set('batch_ecomm_pipeline', 'run_dlt_pipeline', {
@@ -58,9 +58,9 @@ const goldMissing: Scenario = {
     const dagRun = await replayNight(ctx, 'batch_ecomm_pipeline', x);
     return { note: `Run ${dagRun.runId} of batch_ecomm_pipeline is replaying data day ${x}; run_dlt_pipeline will fail twice at the gold flow.`, dagRun };
   },
-  async deactivate(ctx, bd) {
+  async deactivate(ctx) {
     ctx.faults.remove('batch_ecomm_pipeline', 'run_dlt_pipeline');
-    await snapshot(ctx.warehouse, this.id, DAY_ROWS).restore({ x: addDays(bd, -1) });
+    await snapshot(ctx.warehouse, this.id, DAY_ROWS).restore({ x: ecommerceYesterday() });
   },
 };
 
