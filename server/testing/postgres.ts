@@ -15,6 +15,13 @@ export function postgresUrl(): string {
   return `postgres://${user}${password}@${host}:${port}/${db}`;
 }
 
+/** The test server's URL with an application name, so a test can find (and terminate) its own backends. */
+export function postgresUrlFor(applicationName: string): string {
+  const url = new URL(postgresUrl());
+  url.searchParams.set('application_name', applicationName);
+  return url.toString();
+}
+
 /** Resolves to null when PostgreSQL answers, else the reason it does not. */
 export async function postgresUnavailable(): Promise<string | null> {
   const client = new pg.Client({ connectionString: postgresUrl(), connectionTimeoutMillis: 2000 });

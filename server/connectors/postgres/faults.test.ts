@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cell } from '../../protocol';
-import { dropSchema, postgresUnavailable, postgresUrl, scratchSchema } from '../../testing/postgres';
+import { dropSchema, postgresUnavailable, postgresUrl, scratchSchema, postgresUrlFor } from '../../testing/postgres';
 import type { SqlConnector, StatementRequest } from '../types';
 import { openPostgres } from './index';
 
@@ -14,12 +14,6 @@ const schema = scratchSchema('opsbook_pgfault');
 const app = schema;
 let skip: string | null = null;
 let admin: pg.Client;
-
-function urlWithApp(): string {
-  const url = new URL(postgresUrl());
-  url.searchParams.set('application_name', app);
-  return url.toString();
-}
 
 beforeAll(async () => {
   skip = await postgresUnavailable();
@@ -60,7 +54,7 @@ async function backends(where = 'true'): Promise<number[]> {
 describe('PostgreSQL connection faults', () => {
   it('replaces an idle pooled connection the server terminated', async (ctx) => {
     if (skip) return ctx.skip();
-    const connector = await openPostgres({ read: urlWithApp(), write: null, poolMax: 2, label: 'dev/source' });
+    const connector = await openPostgres({ read: postgresUrlFor(app), write: null, poolMax: 2, label: 'dev/source' });
     try {
       await run(connector, 'select 1');
       const idle = await backends();
@@ -76,7 +70,7 @@ describe('PostgreSQL connection faults', () => {
 
   it('fails only the run whose connection was terminated while it waited on a lock, and the next run works', async (ctx) => {
     if (skip) return ctx.skip();
-    const connector = await openPostgres({ read: urlWithApp(), write: null, poolMax: 2, label: 'dev/source' });
+    const connector = await openPostgres({ read: postgresUrlFor(app), write: null, poolMax: 2, label: 'dev/source' });
     const holder = new pg.Client({ connectionString: postgresUrl() });
     await holder.connect();
     try {
@@ -101,7 +95,7 @@ describe('PostgreSQL connection faults', () => {
 
   it('survives a snippet that terminates its own backend', async (ctx) => {
     if (skip) return ctx.skip();
-    const connector = await openPostgres({ read: urlWithApp(), write: null, poolMax: 1, label: 'dev/source' });
+    const connector = await openPostgres({ read: postgresUrlFor(app), write: null, poolMax: 1, label: 'dev/source' });
     try {
       await expect(run(connector, 'select pg_terminate_backend(pg_backend_pid())')).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/closed by the server/) });
       expect((await run(connector, 'select 3')).rows).toEqual([[3]]);
@@ -113,7 +107,7 @@ describe('PostgreSQL connection faults', () => {
   it('resets the pooled session between runs: advisory locks and prepared statements are gone', async (ctx) => {
     if (skip) return ctx.skip();
     // One connection in the pool, so both runs use the same backend (checked below).
-    const connector = await openPostgres({ read: urlWithApp(), write: null, poolMax: 1, label: 'dev/source' });
+    const connector = await openPostgres({ read: postgresUrlFor(app), write: null, poolMax: 1, label: 'dev/source' });
     try {
       const first = await run(connector, 'select pg_backend_pid(), pg_advisory_lock(4242)');
       await run(connector, 'prepare leftover as select 1');
@@ -127,7 +121,7 @@ describe('PostgreSQL connection faults', () => {
 
   it('destroys a session whose run failed instead of returning it to the pool', async (ctx) => {
     if (skip) return ctx.skip();
-    const connector = await openPostgres({ read: urlWithApp(), write: null, poolMax: 1, label: 'dev/source' });
+    const connector = await openPostgres({ read: postgresUrlFor(app), write: null, poolMax: 1, label: 'dev/source' });
     try {
       const before = (await run(connector, 'select pg_backend_pid()')).rows[0]![0];
       await expect(run(connector, 'select nope')).rejects.toMatchObject({ engineCode: '42703' });
@@ -140,7 +134,7 @@ describe('PostgreSQL connection faults', () => {
 
   it('cancels promptly even when every pooled connection is busy', async (ctx) => {
     if (skip) return ctx.skip();
-    const connector = await openPostgres({ read: urlWithApp(), write: null, poolMax: 1, label: 'dev/source' });
+    const connector = await openPostgres({ read: postgresUrlFor(app), write: null, poolMax: 1, label: 'dev/source' });
     try {
       const controller = new AbortController();
       const pending = run(connector, 'select pg_sleep(120)', { signal: controller.signal, timeoutMs: 120_000 });
@@ -157,7 +151,7 @@ describe('PostgreSQL connection faults', () => {
 
   it('cancels a run that was still waiting for a pooled connection', async (ctx) => {
     if (skip) return ctx.skip();
-    const connector = await openPostgres({ read: urlWithApp(), write: null, poolMax: 1, label: 'dev/source' });
+    const connector = await openPostgres({ read: postgresUrlFor(app), write: null, poolMax: 1, label: 'dev/source' });
     try {
       const first = new AbortController();
       const second = new AbortController();

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness, type TestClient } from '../../testing/harness';
-import { dropSchema, postgresUnavailable, postgresUrl, scratchSchema } from '../../testing/postgres';
+import { dropSchema, postgresUnavailable, postgresUrl, scratchSchema, postgresUrlFor } from '../../testing/postgres';
 
 const schema = scratchSchema('opsbook_pgserver');
 let skip: string | null = null;
@@ -14,12 +14,6 @@ let h: Harness;
 let client: TestClient;
 let admin: pg.Client;
 let ids = 0;
-
-function sourceUrl(): string {
-  const url = new URL(postgresUrl());
-  url.searchParams.set('application_name', schema);
-  return url.toString();
-}
 
 beforeAll(async () => {
   skip = await postgresUnavailable();
@@ -29,7 +23,7 @@ beforeAll(async () => {
   await admin.query(`create schema ${schema}; create table ${schema}.locked as select 1 as x`);
   h = await startHarness({
     setupSql: 'select 1',
-    demoConnections: `      source: {kind: postgres, url: "${sourceUrl()}", poolMax: 2}\n`,
+    demoConnections: `      source: {kind: postgres, url: "${postgresUrlFor(schema)}", poolMax: 2}\n`,
     snippets: {
       'rb/locked': { text: `select x from ${schema}.locked`, target: 'source' },
       'rb/one': { text: 'select 1 as one', target: 'source' },
