@@ -67,6 +67,8 @@ export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConne
       try {
         await client.query(request.mode === 'read' ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN');
         await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(request.timeoutMs))}`);
+        // Cancelled while BEGIN ran: do not start the statement at all.
+        if (cancelled) throw new ConnectorError('cancelled', 'The run was cancelled before its statement started.');
         const { text, order } = rewritePlaceholders(request.text, 'dollar-index');
         const cursor = client.query(new Cursor(text, order.map((n) => pgValue(request.binds[n])), { rowMode: 'array' }));
         const drained = await drain(cursor, request.maxRows, sink, () => cancelled);

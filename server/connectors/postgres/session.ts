@@ -52,16 +52,24 @@ export async function openSession(source: SessionSource): Promise<Session> {
   client.on('error', onError);
   const pid = (client as PoolClient & { processID: number }).processID;
   let released = false;
+  let repeating: NodeJS.Timeout | null = null;
   return {
     client,
     lost: () => lostWith,
     cancel() {
+      // A cancel that lands between statements (during BEGIN, before the cursor's query reaches the server)
+      // cancels nothing: repeat it until the run hands the session back, so the statement that follows stops.
+      if (repeating) return;
       void cancelBackend(source, pid);
+      repeating = setInterval(() => void cancelBackend(source, pid), CANCEL_REPEAT_MS);
     },
     async end(failed) {
       if (released) return;
       released = true;
-      let destroy = failed || lostWith !== null;
+      if (repeating) clearInterval(repeating);
+      // A cancel still in flight could reach the backend after it went back to the pool and stop someone
+      // else's statement: a session that was ever cancelled is destroyed, never reused.
+      let destroy = failed || lostWith !== null || repeating !== null;
       if (!destroy) {
         // Outside any transaction by now (the run committed or rolled back), so DISCARD ALL may run.
         await client.query('DISCARD ALL').catch(() => {
@@ -76,6 +84,8 @@ export async function openSession(source: SessionSource): Promise<Session> {
     },
   };
 }
+
+const CANCEL_REPEAT_MS = 250;
 
 /** pg_cancel_backend from a fresh connection: the pool may be full, and the busy client cannot speak. */
 async function cancelBackend(source: SessionSource, pid: number): Promise<void> {
