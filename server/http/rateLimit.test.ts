@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config';
 import { dropSchema, postgresUnavailable, postgresUrl, scratchSchema } from '../testing/postgres';
 import { errorMiddleware } from './errors';
@@ -39,14 +39,20 @@ async function instance(): Promise<(typeof instances)[number]> {
   return made;
 }
 
-describe.skipIf(unavailable !== null)('HTTP rate limits on PostgreSQL', () => {
+describe('HTTP rate limits on PostgreSQL', () => {
+  // Skipped only when PostgreSQL does not answer — with that reason in the report (CI requires it and fails instead).
+  beforeEach((ctx) => {
+    if (unavailable) ctx.skip(unavailable);
+  });
   beforeAll(async () => {
+    if (unavailable) return;
     const client = new pg.Client({ connectionString: postgresUrl() });
     await client.connect();
     await client.query(`create schema "${schema}"`);
     await client.end();
   });
   afterAll(async () => {
+    if (unavailable) return;
     for (const i of instances) {
       await new Promise((r) => i.server.close(r));
       await i.limits.close();
