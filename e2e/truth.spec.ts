@@ -3,9 +3,10 @@
  * sentence, not a plain success; an Airflow trigger shows the run it would start and starts it only once the
  * operator confirms. Screenshots of both blocks, light, dark and 420 px wide, go to e2e/artifacts.
  */
-import type { Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { AirflowBlockObject } from './pages/AirflowBlock';
+import { signedIn } from './pages/signedIn';
 import { RunbookPage, type RunnableBlockObject } from './pages/RunbookPage';
 
 // Approvals, writes and DAG runs: a server of its own.
@@ -16,19 +17,6 @@ const DELETE_FILE = 'retail-failure-handling/delete-corrupted-file';
 // Three signed-in pages and an approval on a 2-core machine shared with other work: a guard, not a budget.
 test.describe.configure({ timeout: 180_000 });
 const TRIGGER = 'canonical-setup-dags/trigger-variable-sync';
-
-async function signedIn(browser: Browser, user: string, path: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(path);
-  const switcher = page.getByLabel('Signed in as');
-  if ((await switcher.inputValue()) !== user) await Promise.all([page.waitForEvent('load'), switcher.selectOption(user)]);
-  await expect(page.getByLabel('Signed in as')).toHaveValue(user);
-  return { page, errors };
-}
 
 /** The block in light, dark, and on a 420 px wide screen. */
 async function shoot(page: Page, block: RunnableBlockObject, name: string): Promise<void> {
