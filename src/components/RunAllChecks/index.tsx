@@ -20,6 +20,7 @@ const LABEL: Record<CheckOutcome['state'], string> = {
   pending: '—',
   running: 'running…',
   passed: '✓ passed',
+  warned: '⚠ warning',
   failed: '✗ failed',
   error: '⚠ error',
   skipped: 'skipped',
@@ -79,13 +80,16 @@ export default function RunAllChecks({ runbook, checks: json }: Props): React.JS
       </div>
       {summary && (
         <p
-          className={clsx(styles.summary, summary.failed + summary.errors > 0 ? styles.bad : styles.good)}
+          className={clsx(styles.summary, summary.failed + summary.errors > 0 ? styles.bad : summary.warned > 0 ? styles.warn : styles.good)}
           role="status"
           data-passed={summary.passed}
+          data-warned={summary.warned}
           data-failed={summary.failed}
           data-errors={summary.errors}
         >
-          {summary.failed + summary.errors === 0 ? '✓ All checks passed' : '✗ Attention needed'} — {summary.passed} passed · {summary.failed} failed ·{' '}
+          {summary.failed + summary.errors > 0 ? '✗ Attention needed' : summary.warned > 0 ? '⚠ Passed with warnings' : '✓ All checks passed'} — {summary.passed} passed ·{' '}
+          {summary.warned ? `${summary.warned} warning${summary.warned === 1 ? '' : 's'} · ` : ''}
+          {summary.failed} failed ·{' '}
           {summary.errors} error{summary.errors === 1 ? '' : 's'}
           {summary.skipped ? ` · ${summary.skipped} skipped` : ''} · {(summary.elapsedMs / 1000).toFixed(1)} s
         </p>
@@ -111,8 +115,13 @@ export default function RunAllChecks({ runbook, checks: json }: Props): React.JS
                   <td className={clsx(styles.state, styles[o.state])}>{LABEL[o.state]}</td>
                   <td className={styles.detail}>
                     {'detail' in o ? o.detail : ''}
+                    {'threshold' in o && o.threshold ? (
+                      <div className={styles.muted}>
+                        decided by <code>{o.threshold}</code>
+                      </div>
+                    ) : null}
                     {'elapsedMs' in o ? <span className={styles.muted}> · {o.elapsedMs} ms</span> : null}
-                    {o.state === 'failed' ? (
+                    {o.state === 'failed' || o.state === 'warned' ? (
                       <div>
                         <a href={`#${c.step}`}>See the rows it found, under its SQL ↓</a>
                       </div>
