@@ -11,6 +11,7 @@ import { clearCheckResult, publishCheckResult } from '@site/src/lib/checkResults
 import { checkRequest, runChecks, type CheckJob, type CheckRun } from '@site/src/lib/checkRunner';
 import { getRunClient } from '@site/src/lib/runClient';
 import { verdictOf, type CheckReport } from '@site/src/lib/verdict';
+import { businessDateParams, reportParams } from '@site/src/lib/businessDate';
 import { chooseVariant } from '@site/src/components/RunnableBlock/variant';
 import type { EnvironmentStatus } from '@site/src/lib/environment';
 
@@ -46,18 +47,7 @@ export function outcomeOf(done: DoneMessage): CheckOutcome {
   return { state: 'error', detail: done.error ? `${done.error.code}: ${done.error.message}` : done.status, elapsedMs: done.elapsedMs };
 }
 
-/** Date parameters that name the data day (business_date, batch_date, report_date…): the report's date fills them. */
-const BUSINESS_DATE = /^(business|batch|report|data|load)_?(date|day)$/;
-
-export function businessDateParams(check: Pick<RunAllChecksItem, 'params'>): string[] {
-  return (check.params ?? []).filter((p) => p.type === 'date' && BUSINESS_DATE.test(p.name)).map((p) => p.name);
-}
-
-/** What one check is sent: the picked date for its business-date parameters; nothing else (defaults apply). */
-export function reportParams(check: Pick<RunAllChecksItem, 'params'>, businessDate: string | null): Record<string, string> {
-  if (!businessDate) return {};
-  return Object.fromEntries(businessDateParams(check).map((name) => [name, businessDate]));
-}
+export { businessDateParams, reportParams } from '@site/src/lib/businessDate';
 
 /** Rows kept per failed check for its block: enough to see what is wrong, bounded for a long report. */
 const KEEP_ROWS = 1000;
