@@ -31,6 +31,8 @@ import { sandboxFor } from './demo/airflow/mount';
 import { createSocketServer, originAllowed, refuseUpgrade } from './ws/upgrade';
 import { closeAtExpiry } from './ws/identityExpiry';
 import { inboundBudget } from './ws/inboundBudget';
+import type { CheckHistory } from './checks/types';
+import { checksRouter } from './http/checks';
 
 export interface AppDeps {
   readonly config: OpsbookConfig;
@@ -47,12 +49,16 @@ export interface AppDeps {
   readonly extraOrigins?: readonly string[];
   /** Signs CSRF tokens when the configuration has no server.csrfSecret (index.ts keeps one in the state dir). */
   readonly csrfSecret?: string;
+  /** Where check results are kept; the state store's own history when absent (issue 11). */
+  readonly checks?: CheckHistory;
 }
 
 export interface App {
   readonly server: http.Server;
   /** Stops accepting, cancels every run by closing sockets, and closes connections. */
   close(): Promise<void>;
+  /** Every check result goes through it; alerts subscribe to `onTransition`. Null where the store keeps none. */
+  readonly checks: CheckHistory | null;
 }
 
 export function createApp(deps: AppDeps): App {
@@ -68,6 +74,7 @@ export function createApp(deps: AppDeps): App {
   const userRuns = new UserRunCounter();
   const activeRuns = new RunRegistry();
   const notify = createNotifier(deps.config.notifications, log);
+  const checks = deps.checks ?? deps.store.checks ?? null;
   const approvals = createApprovalService({
     config: deps.config,
     manifest: deps.manifest,
@@ -131,6 +138,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', rateLimits.perUser);
   app.use('/api', (req, res, next) => (req.path === '/health' ? next() : csrf(req, res, next)));
   app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date(), signer, now }));
+  app.use('/api', checksRouter({ config: deps.config, manifest: deps.manifest, history: checks, now }));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
   const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store } });
@@ -168,6 +176,8 @@ export function createApp(deps: AppDeps): App {
             audit: deps.audit,
             approvals,
             airflow,
+            checks,
+            log,
             ...(deps.now ? { now: deps.now } : {}),
           }, { hub, userRuns, runs: activeRuns, admit: socketBudget(ws, socket, identity) });
         });
@@ -208,6 +218,7 @@ export function createApp(deps: AppDeps): App {
 
   return {
     server: listening,
+    checks,
     async close() {
       // Stop accepting first, then cancel every run and wait until each has sent its `done` and completed
       // its audit record; only then tell the pages to reconnect (1001, going away).
