@@ -106,12 +106,7 @@ export function runChecks(jobs: readonly CheckJob[], options: RunChecksOptions):
   };
 }
 
-/**
- * A check's run request, saying who asked (`origin`: recorded with the result, so the Health page can tell
- * a schedule's result from a person's). PRE-MERGE: the server's run message gains `origin` on the monitors
- * branch; until it is merged the field is left out, since the server refuses unknown fields.
- */
-export function checkRequest(request: RunRequest, origin: CheckOrigin): RunRequest {
-  void origin;
-  return request;
+/** A check's run request, saying who asked (`origin`: recorded with the result, so the Health page can tell a schedule's result from a person's). */
+export function checkRequest(request: RunRequest, origin: Exclude<CheckOrigin, 'schedule'>): RunRequest {
+  return { ...request, origin };
 }

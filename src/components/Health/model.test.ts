@@ -35,6 +35,7 @@ const check = (over: Partial<HealthCheck> = {}): HealthCheck => ({
   docPath: '/investor/profit-aggregate',
   anchor: 'snippet-profit-vs-average',
   params: [{ name: 'business_date', type: 'date', default: 'today' }, { name: 'limit', type: 'int', default: '10' }],
+  dateParam: 'business_date',
   conditions: { warn: 'change(avg 7d) within 10%', error: 'change(avg 7d) within 20%' },
   status: 'ok',
   last: record(),
@@ -51,7 +52,7 @@ describe('a Health row', () => {
     expect(row).toMatchObject({
       status: 'ok',
       value: 118,
-      threshold: 'error: change(avg 7d) within 20% · warn: change(avg 7d) within 10%',
+      threshold: 'error if change(avg 7d) within 20% · warn if change(avg 7d) within 10%',
       lastBy: 'scheduler',
       lastOrigin: 'schedule',
       title: 'Profit against its 7-day average',
@@ -78,6 +79,10 @@ describe('a Health row', () => {
   it('shows queued and running while the page runs every check', () => {
     expect(rowOf(check(), { state: 'running' }, 'demo', '2026-12-01').status).toBe('running');
     expect(rowOf(check({ status: 'not-run', last: null, history: [] }), { state: 'queued' }, 'demo', '2026-12-01')).toMatchObject({ status: 'queued', lastAt: null, value: null });
+  });
+  it('fills the date parameter the server judges the check by, even when it is not called business_date', () => {
+    const row = rowOf(check({ params: [{ name: 'as_of', type: 'date', default: 'yesterday' }], dateParam: 'as_of' }), undefined, 'demo', '2026-11-30');
+    expect(row.link).toBe('/investor/profit-aggregate?env=demo&as_of=2026-11-30#snippet-profit-vs-average');
   });
   it('writes the old expect as it was written', () => {
     expect(conditionsText({ expect: 'rows>0' })).toBe('expect rows>0');

@@ -72,17 +72,25 @@ export interface HealthRow {
   readonly link: string;
 }
 
-/** The check's conditions as written in the runbook: `error: … · warn: … · expect …`. */
+/** The check's conditions as written in the runbook (warn and error say what trouble looks like): `error if … · warn if … · expect …`. */
 export function conditionsText(conditions: HealthCheck['conditions']): string {
   const parts: string[] = [];
-  if (conditions.error) parts.push(`error: ${conditions.error}`);
-  if (conditions.warn) parts.push(`warn: ${conditions.warn}`);
+  if (conditions.error) parts.push(`error if ${conditions.error}`);
+  if (conditions.warn) parts.push(`warn if ${conditions.warn}`);
   if (conditions.expect) parts.push(`expect ${conditions.expect}`);
   return parts.join(' · ');
 }
 
+/**
+ * The parameters a check runs with for a business date: its date parameter as the server judges it
+ * (`dateParam`), and every other parameter named like a business date; the rest keep their defaults.
+ */
+export function checkParams(check: Pick<HealthCheck, 'params' | 'dateParam'>, businessDate: string): Record<string, string> {
+  return { ...reportParams(check, businessDate), ...(check.dateParam ? { [check.dateParam]: businessDate } : {}) };
+}
+
 export function checkLink(check: HealthCheck, env: string, businessDate: string): string {
-  return buildDeepLink({ path: check.docPath, env, params: reportParams(check, businessDate), anchor: check.anchor });
+  return buildDeepLink({ path: check.docPath, env, params: checkParams(check, businessDate), anchor: check.anchor });
 }
 
 export function rowOf(check: HealthCheck, live: LiveResult | undefined, env: string, businessDate: string): HealthRow {

@@ -7,11 +7,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EnvironmentInfo } from '@site/server/protocol';
 import { getApi } from '@site/src/lib/api';
-import { reportParams } from '@site/src/lib/businessDate';
 import { checkRequest, runChecks, type CheckRun } from '@site/src/lib/checkRunner';
 import { getRunClient } from '@site/src/lib/runClient';
 import { verdictOf, type CheckReport } from '@site/src/lib/verdict';
-import { onePerBlock, type LiveResult } from './model';
+import { checkParams, onePerBlock, type LiveResult } from './model';
 import type { ChecksResponse, HealthCheck } from './types';
 
 /** Runs open at once: under the server's default of 4 per socket (`limits.runsPerSocket`), one slot to spare. */
@@ -79,7 +78,7 @@ export function useHealth(base: string, env: EnvironmentInfo | null, businessDat
     publish();
     const client = getRunClient(socketUrl());
     const run = runChecks(
-      checks.map((c) => ({ request: checkRequest({ snippet: c.key, sha256: c.sha256, env: envName, params: reportParams(c, businessDate) }, 'health') })),
+      checks.map((c) => ({ request: checkRequest({ snippet: c.key, sha256: c.sha256, env: envName, params: checkParams(c, businessDate) }, 'health') })),
       {
         start: (request, onEvent) => client.start(request, onEvent),
         concurrency: HEALTH_CONCURRENCY,
