@@ -44,7 +44,13 @@ function Row({ row }: { readonly row: HealthRow }): ReactNode {
         <Link to={row.link} className={styles.checkLink}>
           {row.title}
         </Link>
-        {row.stepTitle ? <div className={styles.muted}>{row.stepTitle}</div> : null}
+        {row.stepTitle || row.businessDate ? (
+          <div className={styles.muted}>
+            {row.stepTitle}
+            {row.stepTitle && row.businessDate ? ' · ' : ''}
+            {row.businessDate ? <span data-business-date={row.businessDate}>for {row.businessDate}</span> : null}
+          </div>
+        ) : null}
         {row.detail && row.status !== 'ok' ? <div className={styles.detail}>{row.detail}</div> : null}
         {row.statusHint ? <div className={styles.muted}>{row.statusHint}</div> : null}
       </td>

@@ -17,40 +17,46 @@ import styles from './styles.module.css';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const SUMMARY: readonly RowStatus[] = ['error', 'failed-to-run', 'warn', 'stale', 'not-run', 'ok'];
 
-/** The business date: `?date=` when the URL has one (so a Health view can be shared), else today in UTC as the server says. */
-function useBusinessDate(): [string | null, (date: string) => void, { today: string; yesterday: string } | null] {
+/**
+ * The business date from `?date=` (so a Health view can be shared). None means each check's own date —
+ * its `today`/`yesterday` default in its runbook's zone, as the runbook page and Run all checks resolve it.
+ * `undefined` until the page has hydrated and read its URL.
+ */
+function useBusinessDate(): [string | null | undefined, (date: string | null) => void] {
   const location = useLocation();
   const history = useHistory();
   // Read after hydration only: the static page was built without a query string.
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
-  const fromUrl = mounted ? new URLSearchParams(location.search).get('date') : null;
-  const dates = useZoneDates('UTC');
-  const date = fromUrl && DATE.test(fromUrl) ? fromUrl : (dates?.today ?? null);
+  const fromUrl = new URLSearchParams(location.search).get('date');
+  const date = !mounted ? undefined : fromUrl && DATE.test(fromUrl) ? fromUrl : null;
   const set = useCallback(
-    (next: string) => {
+    (next: string | null) => {
       const query = new URLSearchParams(location.search);
-      query.set('date', next);
-      history.replace(`${location.pathname}?${query.toString()}`);
+      if (next) query.set('date', next);
+      else query.delete('date');
+      const text = query.toString();
+      history.replace(`${location.pathname}${text ? `?${text}` : ''}`);
     },
     [history, location.pathname, location.search],
   );
-  return [date, set, dates];
+  return [date, set];
 }
 
 export default function Health(): ReactNode {
   const base = useServerBase();
   const { status: envStatus } = useEnvironments();
   const env = useSelectedEnvironment();
-  const [date, setDate, dates] = useBusinessDate();
+  const [date, setDate] = useBusinessDate();
+  const dates = useZoneDates('UTC');
   const socketUrl = useCallback(() => wsUrl(base), [base]);
-  const health = useHealth(base, env, date, socketUrl);
+  const health = useHealth(base, date === undefined ? null : env, date ?? null, socketUrl);
   const [problemsOnly, setProblemsOnly] = useState(false);
   const dateId = useId();
 
   const groups = useMemo(() => {
-    if (health.load.state !== 'ready' || !env || !date) return [];
-    return groupRows(health.load.checks, health.live, env.name, date);
+    if (health.load.state !== 'ready' || !env) return [];
+    return groupRows(health.load.checks, health.live, env.name, date ?? null);
   }, [health.load, health.live, env, date]);
   const counts = countStatuses(groups.flatMap((g) => g.rows));
   const shown = problemsOnly
@@ -74,18 +80,35 @@ export default function Health(): ReactNode {
           <label htmlFor={dateId} className={styles.fieldLabel}>
             Business date
           </label>
-          <input id={dateId} type="date" className={styles.dateInput} value={date ?? ''} onChange={(e) => DATE.test(e.target.value) && setDate(e.target.value)} disabled={running} />
-          {dates ? (
-            <span className={styles.quick}>
-              <button type="button" className={styles.linkButton} onClick={() => setDate(dates.today)} disabled={running || date === dates.today}>
-                today
+          <input
+            id={dateId}
+            type="date"
+            className={styles.dateInput}
+            value={date ?? ''}
+            onChange={(e) => setDate(DATE.test(e.target.value) ? e.target.value : null)}
+            disabled={running}
+            aria-describedby={`${dateId}-hint`}
+          />
+          <span className={styles.quick} id={`${dateId}-hint`}>
+            {date ? (
+              <button type="button" className={styles.linkButton} onClick={() => setDate(null)} disabled={running}>
+                each check's own date
               </button>
-              <button type="button" className={styles.linkButton} onClick={() => setDate(dates.yesterday)} disabled={running || date === dates.yesterday}>
-                yesterday
-              </button>
-              <span className={styles.muted}>(UTC)</span>
-            </span>
-          ) : null}
+            ) : (
+              <span className={styles.muted}>each check's own date (today or yesterday in its runbook's zone)</span>
+            )}
+            {dates ? (
+              <>
+                <button type="button" className={styles.linkButton} onClick={() => setDate(dates.today)} disabled={running || date === dates.today}>
+                  today
+                </button>
+                <button type="button" className={styles.linkButton} onClick={() => setDate(dates.yesterday)} disabled={running || date === dates.yesterday}>
+                  yesterday
+                </button>
+                <span className={styles.muted}>(UTC)</span>
+              </>
+            ) : null}
+          </span>
         </div>
         <div className={styles.actions}>
           {running ? (

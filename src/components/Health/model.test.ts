@@ -84,6 +84,13 @@ describe('a Health row', () => {
     const row = rowOf(check({ params: [{ name: 'as_of', type: 'date', default: 'yesterday' }], dateParam: 'as_of' }), undefined, 'demo', '2026-11-30');
     expect(row.link).toBe('/investor/profit-aggregate?env=demo&as_of=2026-11-30#snippet-profit-vs-average');
   });
+  it("without a picked date, runs and links each check with its own business date", () => {
+    const own = check({ businessDate: '2026-11-30', params: [{ name: 'report_date', type: 'date', default: 'yesterday' }], dateParam: 'report_date' });
+    const row = rowOf(own, undefined, 'demo', null);
+    expect(row.businessDate).toBe('2026-11-30');
+    expect(row.link).toBe('/investor/profit-aggregate?env=demo&report_date=2026-11-30#snippet-profit-vs-average');
+    expect(rowOf(check({ params: [], dateParam: null, businessDate: null }), undefined, 'demo', null).link).toBe('/investor/profit-aggregate?env=demo#snippet-profit-vs-average');
+  });
   it('writes the old expect as it was written', () => {
     expect(conditionsText({ expect: 'rows>0' })).toBe('expect rows>0');
     expect(conditionsText({})).toBe('');

@@ -57,6 +57,8 @@ export interface HistoryPoint {
 export interface HealthRow {
   readonly key: string;
   readonly title: string;
+  /** The business date the row is judged for; null when the check has no date. */
+  readonly businessDate: string | null;
   readonly stepTitle: string | null;
   readonly status: RowStatus;
   readonly statusHint: string | null;
@@ -85,17 +87,21 @@ export function conditionsText(conditions: HealthCheck['conditions']): string {
  * The parameters a check runs with for a business date: its date parameter as the server judges it
  * (`dateParam`), and every other parameter named like a business date; the rest keep their defaults.
  */
-export function checkParams(check: Pick<HealthCheck, 'params' | 'dateParam'>, businessDate: string): Record<string, string> {
+export function checkParams(check: Pick<HealthCheck, 'params' | 'dateParam' | 'businessDate'>, picked: string | null): Record<string, string> {
+  // Without a picked date each check keeps its own (today or yesterday in its runbook's zone, as the server judged it).
+  const businessDate = picked ?? check.businessDate ?? null;
+  if (!businessDate) return {};
   return { ...reportParams(check, businessDate), ...(check.dateParam ? { [check.dateParam]: businessDate } : {}) };
 }
 
-export function checkLink(check: HealthCheck, env: string, businessDate: string): string {
-  return buildDeepLink({ path: check.docPath, env, params: checkParams(check, businessDate), anchor: check.anchor });
+export function checkLink(check: HealthCheck, env: string, picked: string | null): string {
+  return buildDeepLink({ path: check.docPath, env, params: checkParams(check, picked), anchor: check.anchor });
 }
 
-export function rowOf(check: HealthCheck, live: LiveResult | undefined, env: string, businessDate: string): HealthRow {
+export function rowOf(check: HealthCheck, live: LiveResult | undefined, env: string, businessDate: string | null): HealthRow {
   const base = {
     key: check.key,
+    businessDate: check.dateParam ? (businessDate ?? check.businessDate ?? null) : null,
     title: check.title ?? check.key.slice(check.key.indexOf('/') + 1),
     stepTitle: check.stepTitle,
     link: checkLink(check, env, businessDate),
@@ -156,7 +162,7 @@ export function countStatuses(rows: readonly Pick<HealthRow, 'status'>[]): Statu
 }
 
 /** One group per runbook, in the server's order (system, then runbook), each with its owner. */
-export function groupRows(checks: readonly HealthCheck[], live: ReadonlyMap<string, LiveResult>, env: string, businessDate: string): HealthGroup[] {
+export function groupRows(checks: readonly HealthCheck[], live: ReadonlyMap<string, LiveResult>, env: string, businessDate: string | null): HealthGroup[] {
   const groups = new Map<string, { check: HealthCheck; rows: HealthRow[] }>();
   for (const check of checks) {
     const group = groups.get(check.runbook) ?? { check, rows: [] };

@@ -1,6 +1,6 @@
 /**
- * The Health page's state: the checks of every runbook for the chosen environment and business date
- * (GET /api/checks), and "Run every check" — every one of them through the page's run socket, a few at a
+ * The Health page's state: the checks of every runbook for the chosen environment and business date —
+ * or, with none picked, each check's own date (GET /api/checks), and "Run every check" — every one of them through the page's run socket, a few at a
  * time, each result landing in its row as it arrives; afterwards the page asks the server again, so the
  * history and the last run are the recorded ones.
  */
@@ -37,11 +37,11 @@ export function useHealth(base: string, env: EnvironmentInfo | null, businessDat
   const dialects = (env?.connections ?? []).map((c) => c.dialect ?? c.kind).join(',');
 
   useEffect(() => {
-    if (!envName || !businessDate) return undefined;
+    if (!envName) return undefined;
     const abort = new AbortController();
     setLoad((l) => (l.state === 'ready' ? l : { state: 'loading' }));
     getApi(base)
-      .get<ChecksResponse>(`/api/checks?env=${encodeURIComponent(envName)}&date=${encodeURIComponent(businessDate)}`, abort.signal)
+      .get<ChecksResponse>(`/api/checks?env=${encodeURIComponent(envName)}${businessDate ? `&date=${encodeURIComponent(businessDate)}` : ''}`, abort.signal)
       .then((data) => {
         setLoad({ state: 'ready', data, checks: onePerBlock(data.checks, dialects.split(',')) });
         // The recorded results now include this page's: its own copies are no longer needed.
@@ -64,7 +64,7 @@ export function useHealth(base: string, env: EnvironmentInfo | null, businessDat
   useEffect(() => () => current.current?.stop(), []);
 
   const runEvery = useCallback(async () => {
-    if (load.state !== 'ready' || !envName || !businessDate || current.current) return;
+    if (load.state !== 'ready' || !envName || current.current) return;
     const checks = load.checks;
     const t0 = performance.now();
     const results = new Map<string, LiveResult>(checks.map((c) => [c.key, { state: 'queued' }]));
