@@ -23,18 +23,20 @@ const TONE = { ok: styles.checkPassed, warn: styles.checkWarn, error: styles.che
 export default function CheckBadge({ check, rowCount, truncated, sample }: Props): ReactNode {
   const verdict = verdictOf(check);
   const capped = truncated || (sample !== null && rowCount >= sample);
+  // An old `expect` says its threshold and value in its sentence already; a monitor's sentence may not.
+  const showThreshold = Boolean(check.threshold) && !check.detail.includes(check.threshold ?? '');
   return (
     <div className={clsx(styles.check, TONE[verdict])} data-check={check.passed ? 'passed' : 'failed'} data-verdict={verdict}>
       <span className={styles.checkTitle}>
         <span aria-hidden="true">{VERDICT_ICON[verdict]} </span>
         {VERDICT_WORD[verdict]}
       </span>
-      {check.value !== undefined && check.value !== null ? (
+      {showThreshold && check.value !== undefined && check.value !== null ? (
         <span className={styles.checkValue}>
           value <strong>{formatValue(check.value)}</strong>
         </span>
       ) : null}
-      {check.threshold ? (
+      {showThreshold ? (
         <span className={styles.checkDetail} title="The condition that decided">
           decided by <code>{check.threshold}</code>
         </span>
