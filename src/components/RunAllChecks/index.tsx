@@ -2,13 +2,14 @@
  * "Run all checks": every read-only check of the runbook, in page order, on the chosen environment, with
  * a summary (passed, failed, errors, time) and a row per check linking to its step.
  */
-import React, { useCallback, useId, useMemo, useState } from 'react';
+import React, { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import clsx from 'clsx';
 import type { RunAllChecksItem } from '@site/plugins/remark-runbook/types';
 import { useEnvironments, useSelectedEnvironment } from '@site/src/lib/environment';
 import { useServerBase, wsUrl } from '@site/src/lib/serverUrl';
 import { useZoneDates } from '@site/src/lib/zoneDates';
 import { businessDateParams, useRunAllChecks, type CheckOutcome } from './useRunAllChecks';
+import { useLinkedBusinessDate } from './useLinkedBusinessDate';
 import styles from './styles.module.css';
 
 interface Props {
@@ -37,6 +38,11 @@ export default function RunAllChecks({ runbook, checks: json }: Props): React.JS
   // Empty: each check keeps its own default (today / yesterday in the runbook's zone, resolved by the server).
   const [businessDate, setBusinessDate] = useState('');
   const takesDate = checks.some((c) => businessDateParams(c).length > 0);
+  // A deep link's business date is the report's too: the operator who followed it checks that day.
+  const linkDate = useLinkedBusinessDate(checks);
+  useEffect(() => {
+    if (linkDate) setBusinessDate(linkDate);
+  }, [linkDate]);
   const timezone = checks[0]?.timezone ?? 'UTC';
   const zoneDates = useZoneDates(timezone);
 
@@ -62,7 +68,9 @@ export default function RunAllChecks({ runbook, checks: json }: Props): React.JS
               aria-describedby={`${dateId}-hint`}
             />
             <span id={`${dateId}-hint`} className={styles.muted}>
-              {businessDate
+              {businessDate && businessDate === linkDate
+                ? 'for every check (from the link)'
+                : businessDate
                 ? 'for every check'
                 : `each check's default${zoneDates ? ` (today in ${timezone}: ${zoneDates.today})` : ` (in ${timezone})`}`}
             </span>
