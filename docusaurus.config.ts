@@ -55,6 +55,7 @@ const config: Config = {
       logo: { alt: 'Opsbook', src: 'img/favicon.svg' },
       items: [
         { type: 'docSidebar', sidebarId: 'runbooks', position: 'left', label: 'Runbooks' },
+        { to: '/health', label: 'Health', position: 'left' },
         { type: 'custom-approvals', position: 'left' },
         { to: '/audit', label: 'Audit', position: 'left' },
         { to: '/training', label: 'Training', position: 'left' },

@@ -7,6 +7,7 @@
  *  4. runs that got their `done`, after SIGKILL of the server: % kept in the audit (100 %), per store.
  *  `npm run bench -- --durability` measures only 4.
  *  fairness: another user's p95 during a 1,000-frame garbage flood on one socket (≤ 2 × without; fairness.ts).
+ *  Health page: Run every check on demo, click → last result, in Chromium (reported; health.ts).
  * Prints a table of figures against budgets; exits 1 if a budget is missed.
  */
 import fs from 'node:fs';
@@ -19,6 +20,7 @@ import { chunkRows } from '../../server/connectors/duckdb/values';
 import { startBenchServer, type BenchServer } from './serverProcess';
 import { runsKeptAfterSigkill } from './durability';
 import { fairnessRow, measureFairness } from './fairness';
+import { healthRow, measureRunEveryCheck } from './health';
 import { postgresUnavailable, postgresUrl } from '../../server/testing/postgres';
 import type { ServerMessage } from '../../server/protocol';
 
@@ -238,6 +240,9 @@ async function main(): Promise<void> {
   try {
     // Fairness under abuse, on a server of its own with the default inbound budgets (fairness.ts).
     rows.push(fairnessRow(await measureFairness(dbFile, 3990 + Math.floor(Math.random() * 9))));
+    // Issue 11: every check of every runbook from the Health page, in a browser (health.ts).
+    const health = await measureRunEveryCheck(dbFile, 4000 + Math.floor(Math.random() * 9));
+    if (health) rows.push(healthRow(health));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -2,13 +2,14 @@
  * "Run all checks": every read-only check of the runbook, in page order, on the chosen environment, with
  * a summary (passed, failed, errors, time) and a row per check linking to its step.
  */
-import React, { useCallback, useId, useMemo, useState } from 'react';
+import React, { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import clsx from 'clsx';
 import type { RunAllChecksItem } from '@site/plugins/remark-runbook/types';
 import { useEnvironments, useSelectedEnvironment } from '@site/src/lib/environment';
 import { useServerBase, wsUrl } from '@site/src/lib/serverUrl';
 import { useZoneDates } from '@site/src/lib/zoneDates';
 import { businessDateParams, useRunAllChecks, type CheckOutcome } from './useRunAllChecks';
+import { useLinkedBusinessDate } from './useLinkedBusinessDate';
 import styles from './styles.module.css';
 
 interface Props {
@@ -20,6 +21,7 @@ const LABEL: Record<CheckOutcome['state'], string> = {
   pending: '—',
   running: 'running…',
   passed: '✓ passed',
+  warned: '⚠ warning',
   failed: '✗ failed',
   error: '⚠ error',
   skipped: 'skipped',
@@ -36,6 +38,11 @@ export default function RunAllChecks({ runbook, checks: json }: Props): React.JS
   // Empty: each check keeps its own default (today / yesterday in the runbook's zone, resolved by the server).
   const [businessDate, setBusinessDate] = useState('');
   const takesDate = checks.some((c) => businessDateParams(c).length > 0);
+  // A deep link's business date is the report's too: the operator who followed it checks that day.
+  const linkDate = useLinkedBusinessDate(checks);
+  useEffect(() => {
+    if (linkDate) setBusinessDate(linkDate);
+  }, [linkDate]);
   const timezone = checks[0]?.timezone ?? 'UTC';
   const zoneDates = useZoneDates(timezone);
 
@@ -61,7 +68,9 @@ export default function RunAllChecks({ runbook, checks: json }: Props): React.JS
               aria-describedby={`${dateId}-hint`}
             />
             <span id={`${dateId}-hint`} className={styles.muted}>
-              {businessDate
+              {businessDate && businessDate === linkDate
+                ? 'for every check (from the link)'
+                : businessDate
                 ? 'for every check'
                 : `each check's default${zoneDates ? ` (today in ${timezone}: ${zoneDates.today})` : ` (in ${timezone})`}`}
             </span>
@@ -79,13 +88,16 @@ export default function RunAllChecks({ runbook, checks: json }: Props): React.JS
       </div>
       {summary && (
         <p
-          className={clsx(styles.summary, summary.failed + summary.errors > 0 ? styles.bad : styles.good)}
+          className={clsx(styles.summary, summary.failed + summary.errors > 0 ? styles.bad : summary.warned > 0 ? styles.warn : styles.good)}
           role="status"
           data-passed={summary.passed}
+          data-warned={summary.warned}
           data-failed={summary.failed}
           data-errors={summary.errors}
         >
-          {summary.failed + summary.errors === 0 ? '✓ All checks passed' : '✗ Attention needed'} — {summary.passed} passed · {summary.failed} failed ·{' '}
+          {summary.failed + summary.errors > 0 ? '✗ Attention needed' : summary.warned > 0 ? '⚠ Passed with warnings' : '✓ All checks passed'} — {summary.passed} passed ·{' '}
+          {summary.warned ? `${summary.warned} warning${summary.warned === 1 ? '' : 's'} · ` : ''}
+          {summary.failed} failed ·{' '}
           {summary.errors} error{summary.errors === 1 ? '' : 's'}
           {summary.skipped ? ` · ${summary.skipped} skipped` : ''} · {(summary.elapsedMs / 1000).toFixed(1)} s
         </p>
@@ -111,8 +123,13 @@ export default function RunAllChecks({ runbook, checks: json }: Props): React.JS
                   <td className={clsx(styles.state, styles[o.state])}>{LABEL[o.state]}</td>
                   <td className={styles.detail}>
                     {'detail' in o ? o.detail : ''}
+                    {'threshold' in o && o.threshold ? (
+                      <div className={styles.muted}>
+                        decided by <code>{o.threshold}</code>
+                      </div>
+                    ) : null}
                     {'elapsedMs' in o ? <span className={styles.muted}> · {o.elapsedMs} ms</span> : null}
-                    {o.state === 'failed' ? (
+                    {o.state === 'failed' || o.state === 'warned' ? (
                       <div>
                         <a href={`#${c.step}`}>See the rows it found, under its SQL ↓</a>
                       </div>

@@ -42,6 +42,16 @@ function Header({ spec, snippetKey, dialect }: Props): ReactNode {
             <span className={styles.muted}>expect</span> {spec.expect}
           </span>
         ) : null}
+        {spec.warn ? (
+          <span className={`${styles.target} ${styles.condWarn}`} title="The check warns (amber) when this holds">
+            <span className={styles.muted}>warn if</span> {spec.warn}
+          </span>
+        ) : null}
+        {spec.error ? (
+          <span className={`${styles.target} ${styles.condError}`} title="The check fails (red) when this holds">
+            <span className={styles.muted}>error if</span> {spec.error}
+          </span>
+        ) : null}
         {spec.role === 'escalation' ? (
           <span className={styles.needsApproval}>needs approval{spec.approver ? ` · ${spec.approver}` : ''}</span>
         ) : null}

@@ -10,11 +10,13 @@ interface Props {
   readonly disabled: boolean;
   /** The runbook's pipeline zone: said beside a date whose default is today/yesterday, so nobody reads it as theirs. */
   readonly timezone: string;
+  /** Parameters whose value is still the one a deep link gave: marked "from link". */
+  readonly fromLink?: ReadonlySet<string>;
   onChange(name: string, value: string): void;
 }
 
 /** One labelled input per declared parameter; the browser validates types and required values. */
-export default function Params({ idPrefix, params, values, disabled, timezone, onChange }: Props): ReactNode {
+export default function Params({ idPrefix, params, values, disabled, timezone, fromLink, onChange }: Props): ReactNode {
   if (params.length === 0) return null;
   return (
     <fieldset className={styles.params} disabled={disabled}>
@@ -89,7 +91,11 @@ export default function Params({ idPrefix, params, values, disabled, timezone, o
               <span className={styles.paramType} aria-hidden="true">
                 {param.type}
               </span>
-              {param.default === 'today' || param.default === 'yesterday' ? (
+              {fromLink?.has(param.name) ? (
+                <span className={styles.fromLink} data-from-link="true" title="This value came from the link you opened">
+                  from link
+                </span>
+              ) : param.default === 'today' || param.default === 'yesterday' ? (
                 <span className={styles.paramZone} data-zone={timezone}>
                   {param.default} in {timezone}
                 </span>

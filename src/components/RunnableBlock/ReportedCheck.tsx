@@ -4,7 +4,9 @@
  * away once the block is run again by hand (that run's result replaces it).
  */
 import { useEffect, useState, type ReactNode } from 'react';
+import clsx from 'clsx';
 import { checkResultOf, subscribeCheckResult, type ReportedResult } from '@site/src/lib/checkResults';
+import { VERDICT_ICON, verdictOf, type CheckReport } from '@site/src/lib/verdict';
 import ResultGrid from './ResultGrid';
 import styles from './styles.module.css';
 
@@ -22,19 +24,42 @@ export function useReportedCheck(keys: readonly string[]): ReportedResult | null
 }
 
 export default function ReportedCheck({ result }: { readonly result: ReportedResult }): ReactNode {
+  const check = result.done.check as CheckReport | undefined;
+  const verdict = check ? verdictOf(check) : 'error';
   const time = new Date(result.at).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
   return (
-    <section className={styles.reported} data-reported-check={result.done.check?.passed ? 'passed' : 'failed'} aria-label="Result from Run all checks">
+    <section
+      className={clsx(styles.reported, verdict === 'warn' && styles.reportedWarn)}
+      data-reported-check={result.done.check?.passed ? 'passed' : 'failed'}
+      data-verdict={verdict}
+      aria-label="Result from Run all checks"
+    >
       <div className={styles.reportedHead}>
-        <strong className={styles.reportedTitle}>✗ Failed in Run all checks</strong>
+        <strong className={styles.reportedTitle}>
+          <span aria-hidden="true">{VERDICT_ICON[verdict]} </span>
+          {verdict === 'warn' ? 'Warning in Run all checks' : 'Failed in Run all checks'}
+        </strong>
         <span className={styles.muted}>
           at {time}
           {result.businessDate ? ` · business date ${result.businessDate}` : ' · default dates'}
         </span>
-        {result.done.check ? <span className={styles.checkDetail}>{result.done.check.detail}</span> : null}
+        {check ? <span className={styles.checkDetail}>{check.detail}</span> : null}
+        {check?.threshold ? (
+          <span className={styles.checkDetail}>
+            decided by <code>{check.threshold}</code>
+          </span>
+        ) : null}
       </div>
       {result.columns.length > 0 ? (
-        <ResultGrid columns={result.columns} rows={result.rows} rowCount={result.rows.length} streaming={false} />
+        <>
+          {result.done.rowCount > result.rows.length || result.done.truncated ? (
+            <p className={styles.reportedEmpty}>
+              The first {result.rows.length.toLocaleString()} of {result.done.rowCount.toLocaleString()}
+              {result.done.truncated ? '+' : ''} rows it found; run the block for the rest.
+            </p>
+          ) : null}
+          <ResultGrid columns={result.columns} rows={result.rows} rowCount={result.rows.length} streaming={false} />
+        </>
       ) : (
         <p className={styles.reportedEmpty}>The check returned no rows.</p>
       )}

@@ -22,6 +22,11 @@ import { clearCheckResult } from '@site/src/lib/checkResults';
 import { useAirflowBlock } from './useAirflowBlock';
 import { useRun } from './useRun';
 import { useEscalation } from './useEscalation';
+import { useLinkedBlock } from './useLinkedBlock';
+import CopyLink from './CopyLink';
+import CheckBadge from './CheckBadge';
+import { blockAnchor } from '@site/src/lib/deepLink';
+import { useLocation } from '@docusaurus/router';
 import { chooseVariant } from './variant';
 import { writeOutcome } from './writeOutcome';
 import styles from './styles.module.css';
@@ -44,6 +49,12 @@ function parseSpec(json: string): RunnableBlockSpec | null {
   } catch {
     return null;
   }
+}
+
+/** A check's `sample=N` cap on the failing rows it returns, when the runbook declares one. */
+function sampleOf(spec: RunnableBlockSpec): number | null {
+  const sample = (spec as RunnableBlockSpec & { readonly sample?: unknown }).sample;
+  return typeof sample === 'number' && sample > 0 ? sample : null;
 }
 
 /** Why Run is disabled on an escalation step, per approval state (when no usable approval exists). */
@@ -82,6 +93,8 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   const [edits, setEdits] = useState<Record<string, string>>({});
   const [confirm, setConfirm] = useState('');
   const formRef = useRef<HTMLFormElement>(null);
+  const { pathname } = useLocation();
+  const linked = useLinkedBlock(spec, useCallback((v: Readonly<Record<string, string>>) => setEdits((e) => ({ ...e, ...v })), []));
 
   // `today` is the pipeline zone's day, as the server resolves it, not the reader's.
   const timezone = spec.timezone ?? 'UTC';
@@ -91,6 +104,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   // What Run would send; the approval must cover exactly this. Keyed by its content so it stays stable.
   const wireParams: Record<string, string> = {};
   for (const p of spec.params) wireParams[p.name] = wireValue(p, values[p.name] ?? '');
+  const fromLink = new Set(spec.params.filter((p) => linked.linkValues[p.name] !== undefined && linked.linkValues[p.name] === values[p.name]).map((p) => p.name));
   const intentKey = variant && env ? JSON.stringify([variant.key, variant.sha256, env.name, wireParams]) : null;
   const intent = useMemo<RunIntent | null>(() => {
     if (!intentKey) return null;
@@ -187,8 +201,11 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
 
   return (
     <div
-      className={clsx(styles.block, spec.mode === 'write' && styles.blockWrite, env?.production && styles.blockProd)}
+      ref={linked.rootRef}
+      id={blockAnchor(spec.id)}
+      className={clsx(styles.block, spec.mode === 'write' && styles.blockWrite, env?.production && styles.blockProd, linked.targeted && styles.blockLinked)}
       data-snippet={snippetKey}
+      data-linked={linked.targeted ? 'true' : undefined}
       data-status={view.status}
       data-mode={spec.mode}
       data-approval={escalationStep ? escalation.state : undefined}
@@ -206,7 +223,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       )}
       <div className={styles.controls}>
         <form id={formId} ref={formRef} onSubmit={onSubmit} className={styles.runForm}>
-          <Params idPrefix={idPrefix} params={spec.params} values={values} disabled={running} onChange={onParamChange} timezone={timezone} />
+          <Params idPrefix={idPrefix} params={spec.params} values={values} disabled={running} onChange={onParamChange} timezone={timezone} fromLink={fromLink} />
           {needsConfirm ? (
             <div className={styles.confirm}>
               <label htmlFor={`${idPrefix}-confirm`}>
@@ -238,15 +255,11 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
             {stopLabel}
           </button>
           {/* Without a variant the reason is already the block's body. */}
+          <CopyLink target={{ path: pathname, env: env?.name ?? null, params: wireParams, anchor: blockAnchor(spec.id) }} />
           <StatusLine view={view} word={statusWord(view, airflow)} write={write} env={env} blocked={variant ? blocked : null} hint={idleHint} />
         </div>
       </div>
-      {done?.check ? (
-        <div className={clsx(styles.check, done.check.passed ? styles.checkPassed : styles.checkFailed)} data-check={done.check.passed ? 'passed' : 'failed'}>
-          <span className={styles.checkTitle}>{done.check.passed ? '✓ Check passed' : '✗ Check failed'}</span>
-          <span className={styles.checkDetail}>{done.check.detail}</span>
-        </div>
-      ) : null}
+      {done?.check ? <CheckBadge check={done.check} rowCount={view.rowCount} truncated={done.truncated} sample={sampleOf(spec)} /> : null}
       {write?.sentence ? (
         <div role="alert" className={styles.writeWarning} data-write-warning={write.tone}>
           <strong className={styles.writeWarningTitle}>{write.tone === 'nothing' ? `⚠ Succeeded · ${write.count}` : '↺ Rolled back · nothing changed'}</strong>

@@ -3,6 +3,7 @@ import clsx from 'clsx';
 import { useLocation } from '@docusaurus/router';
 import useBrokenLinks from '@docusaurus/useBrokenLinks';
 import RoleBadge from '@site/src/components/RoleBadge';
+import { useDeepLink } from '@site/src/lib/useDeepLink';
 import { useStepDone } from './useStepDone';
 import styles from './styles.module.css';
 
@@ -25,14 +26,17 @@ export default function Step({ id, title, role, approver, duration, children }: 
   useBrokenLinks().collectAnchor(id);
   const [done, setDone] = useStepDone(`${pathname}#${id}`);
   const titleId = `${id}-title`;
+  // A link to #step-id (from an alert, a ticket, the Health page) marks the step it lands on.
+  const linked = useDeepLink().anchor === id;
   return (
     <section
       id={id}
-      className={clsx(styles.step, role === 'escalation' && styles.escalation, done && styles.done)}
+      className={clsx(styles.step, role === 'escalation' && styles.escalation, done && styles.done, linked && styles.linked)}
       aria-labelledby={titleId}
       data-step={id}
       data-role={role}
       data-done={done ? 'true' : 'false'}
+      data-linked={linked ? 'true' : undefined}
     >
       <header className={styles.header}>
         <h3 id={titleId} className={styles.title}>
