@@ -3,6 +3,7 @@
  * append-only audit log and the approvals. One interface, two stores (embedded DuckDB, PostgreSQL).
  */
 import type { Approval, AuditPage, AuditRecord, UserRef } from '../api';
+import type { SqlExec } from './sqlStore';
 
 export interface AuditFilter {
   readonly runbook?: string;
@@ -49,6 +50,21 @@ export interface StateStore {
   /** Marks an approved, unexpired approval used; atomic, so it runs once even across server instances. */
   consumeApproval(id: string, now: Date): Promise<Approval | null>;
   close(): Promise<void>;
+  /**
+   * The store's SQL connection, for modules that keep their own tables beside the audit (the notification
+   * outbox, schedule firings). Absent in hand-written test fakes.
+   */
+  readonly sql?: StateSql;
+}
+
+export interface StateSql {
+  readonly exec: SqlExec;
+  /** Table prefix (the quoted schema and a dot on PostgreSQL, empty on DuckDB). */
+  readonly prefix: string;
+  readonly engine: 'duckdb' | 'postgres';
+  /** PostgreSQL only: the connection URL and schema, for pg-boss (its own schema beside this one). */
+  readonly url?: string;
+  readonly schema?: string;
 }
 
 /** Status as seen now: a pending or approved approval past its expiry is expired. */
