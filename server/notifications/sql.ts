@@ -12,7 +12,7 @@ export const OUTBOX_TABLES = (prefix: string) => [
     body varchar not null, status varchar not null, attempts integer not null, created_at varchar not null,
     next_attempt_at varchar, sent_at varchar, last_error varchar, claimed_by varchar, claimed_at varchar)`,
   `create table if not exists ${prefix}notification_attempts (
-    notification_id varchar not null, attempt integer not null, at varchar not null, http_status integer,
+    notification_id varchar not null, attempt integer not null, attempted_at varchar not null, http_status integer,
     outcome varchar not null, error varchar, retry_after_ms bigint)`,
 ];
 
@@ -64,7 +64,7 @@ export async function openOutboxStore(sql: { exec: SqlExec; prefix: string }): P
     },
     async settle(a, next) {
       await exec.query(
-        `insert into ${p}notification_attempts (notification_id, attempt, at, http_status, outcome, error, retry_after_ms) values ($1, $2, $3, $4, $5, $6, $7)`,
+        `insert into ${p}notification_attempts (notification_id, attempt, attempted_at, http_status, outcome, error, retry_after_ms) values ($1, $2, $3, $4, $5, $6, $7)`,
         [a.notificationId, a.attempt, a.at, a.httpStatus, a.outcome, a.error, a.retryAfterMs],
       );
       await exec.query(
@@ -93,8 +93,8 @@ export async function openOutboxStore(sql: { exec: SqlExec; prefix: string }): P
       if (list.length === 0) return [];
       const ids = list.map((n) => n.id);
       const attempts = await exec.query(
-        `select notification_id, attempt, at, http_status, outcome, error, retry_after_ms from ${p}notification_attempts
-         where notification_id in (${ids.map((_, i) => `$${i + 1}`).join(', ')}) order by at, attempt`,
+        `select notification_id, attempt, attempted_at, http_status, outcome, error, retry_after_ms from ${p}notification_attempts
+         where notification_id in (${ids.map((_, i) => `$${i + 1}`).join(', ')}) order by attempted_at, attempt`,
         ids,
       );
       return list.map((n) => ({
@@ -102,7 +102,7 @@ export async function openOutboxStore(sql: { exec: SqlExec; prefix: string }): P
         attemptLog: attempts
           .filter((a) => a.notification_id === n.id)
           .map((a) => ({
-            notificationId: n.id, attempt: Number(a.attempt), at: String(a.at), httpStatus: a.http_status === null ? null : Number(a.http_status),
+            notificationId: n.id, attempt: Number(a.attempt), at: String(a.attempted_at), httpStatus: a.http_status === null ? null : Number(a.http_status),
             outcome: a.outcome as DeliveryAttempt['outcome'], error: str(a.error), retryAfterMs: a.retry_after_ms === null ? null : Number(a.retry_after_ms),
           })),
       }));
