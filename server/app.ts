@@ -26,7 +26,6 @@ import { answerClientError } from './http/clientError';
 import type { Identity } from './identity';
 import { createNotifier } from './notify';
 import { startAutomation } from './automation';
-import type { CheckHistory } from './checks/types';
 import { automationRouter } from './notifications/api';
 import { attachSession } from './ws/session';
 import { createAirflowConnections } from './connectors/airflow/connections';
@@ -34,6 +33,8 @@ import { sandboxFor } from './demo/airflow/mount';
 import { createSocketServer, originAllowed, refuseUpgrade } from './ws/upgrade';
 import { closeAtExpiry } from './ws/identityExpiry';
 import { inboundBudget } from './ws/inboundBudget';
+import type { CheckHistory } from './checks/types';
+import { checksRouter } from './http/checks';
 
 export interface AppDeps {
   readonly config: OpsbookConfig;
@@ -50,10 +51,10 @@ export interface AppDeps {
   readonly extraOrigins?: readonly string[];
   /** Signs CSRF tokens when the configuration has no server.csrfSecret (index.ts keeps one in the state dir). */
   readonly csrfSecret?: string;
+  /** Where check results are kept; the state store's own history when absent (issue 11). */
+  readonly checks?: CheckHistory;
   /** This instance's name (audit, outbox claims, schedule firings); default `local`. */
   readonly instance?: string;
-  /** Check results and their state changes; alerts subscribe to its transitions. */
-  readonly history?: Pick<CheckHistory, 'onTransition'>;
   /** Receivers' fetch (tests may inject one); the global fetch by default. */
   readonly fetch?: typeof fetch;
 }
@@ -62,6 +63,8 @@ export interface App {
   readonly server: http.Server;
   /** Stops accepting, cancels every run by closing sockets, and closes connections. */
   close(): Promise<void>;
+  /** Every check result goes through it; alerts subscribe to `onTransition`. Null where the store keeps none. */
+  readonly checks: CheckHistory | null;
 }
 
 export function createApp(deps: AppDeps): App {
@@ -76,11 +79,12 @@ export function createApp(deps: AppDeps): App {
   const hub = new ApprovalHub();
   const userRuns = new UserRunCounter();
   const activeRuns = new RunRegistry();
+  const checks = deps.checks ?? deps.store.checks ?? null;
   // Outbox, alerts and schedules; schedules run checks through the same runner as pages (no approvals).
   const automation = startAutomation({
-    runner: { config: deps.config, manifest: deps.manifest, connectors: deps.connectors, audit: deps.audit, approvals: null, ...(deps.now ? { now: deps.now } : {}) },
+    runner: { config: deps.config, manifest: deps.manifest, connectors: deps.connectors, audit: deps.audit, approvals: null, ...(deps.now ? { now: deps.now } : {}), ...(checks ? { checks } : {}) },
     store: deps.store, instance: deps.instance ?? 'local', log,
-    ...(deps.history ? { history: deps.history } : {}),
+    ...(checks ? { history: checks } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   const notify = createNotifier(deps.config.notifications, automation.outbox);
@@ -147,6 +151,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', rateLimits.perUser);
   app.use('/api', (req, res, next) => (req.path === '/health' ? next() : csrf(req, res, next)));
   app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date(), signer, now }));
+  app.use('/api', checksRouter({ config: deps.config, manifest: deps.manifest, history: checks, now }));
   app.use('/api', automationRouter(automation));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
@@ -185,6 +190,8 @@ export function createApp(deps: AppDeps): App {
             audit: deps.audit,
             approvals,
             airflow,
+            checks,
+            log,
             ...(deps.now ? { now: deps.now } : {}),
           }, { hub, userRuns, runs: activeRuns, admit: socketBudget(ws, socket, identity) });
         });
@@ -225,6 +232,7 @@ export function createApp(deps: AppDeps): App {
 
   return {
     server: listening,
+    checks,
     async close() {
       // Stop accepting first, then cancel every run and wait until each has sent its `done` and completed
       // its audit record; only then tell the pages to reconnect (1001, going away).

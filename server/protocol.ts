@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import type { Approval } from './api';
+import type { Verdict } from './checks/types';
 
 export const ERROR_CODES = [
   'bad_message',
@@ -53,6 +54,11 @@ export const runMessageSchema = z.strictObject({
    * preview only: nothing starts in Airflow until the page (or a script) says so.
    */
   confirmed: z.boolean().optional(),
+  /**
+   * Who asked, for the check's history (issue 11): the page sends 'page' (the default), Run all checks
+   * 'run-all', the Health page 'health', drills 'drill'. 'schedule' is the server's own: a socket may not claim it.
+   */
+  origin: z.enum(['page', 'run-all', 'health', 'schedule', 'drill']).optional(),
 });
 
 export const cancelMessageSchema = z.strictObject({ type: z.literal('cancel'), id: clientId });
@@ -74,8 +80,15 @@ export type Cell = string | number | boolean | null | readonly Cell[] | { readon
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'rejected';
 
 export interface CheckResult {
+  /** False for an error verdict; a warning passes (the run succeeded) but says so in `verdict`. */
   readonly passed: boolean;
   readonly detail: string;
+  /** ok / warn / error (issue 11); absent from servers before check verdicts. */
+  readonly verdict?: Verdict;
+  /** The measured number the check's history records (value, rows, or an age in seconds). */
+  readonly value?: number | null;
+  /** The condition that decided the verdict (for ok: the one it was held to). */
+  readonly threshold?: string;
 }
 
 export type ServerMessage =

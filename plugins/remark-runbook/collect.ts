@@ -15,6 +15,9 @@ export interface CollectedFile {
   readonly extracted: ExtractedRunbook;
   /** The parsed tree, after extraction (for project-wide checks such as links). */
   readonly tree: MdNode;
+  /** Front matter `title` and `slug`, for the manifest's list of runbooks. */
+  readonly title?: string;
+  readonly slug?: string;
 }
 
 export interface Collection {
@@ -53,7 +56,8 @@ export function collectRunbooks(siteDir: string, docsDir = path.join(siteDir, 'd
         diagnostics.push({ severity: 'error', file, line: 1, column: 1, message: `Runbook id "${id}" is already used by ${prior}; runbook ids must be unique across the site.` });
       } else owners.set(id, file);
     }
-    files.push({ file, extracted, tree: parsed.tree });
+    const fm = parsed.frontMatter ?? {};
+    files.push({ file, extracted, tree: parsed.tree, ...(typeof fm.title === 'string' ? { title: fm.title } : {}), ...(typeof fm.slug === 'string' ? { slug: fm.slug } : {}) });
   }
   return { files, diagnostics };
 }

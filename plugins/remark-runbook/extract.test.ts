@@ -69,7 +69,14 @@ const errors: [behaviour: string, fixture: string, line: number, column: number,
   ['rejects a parameter used in SQL but not declared', 'undeclared-param', 13, 1, /Parameter "business_date" is used but not declared/],
   ['rejects an unknown parameter type', 'bad-param-type', 10, 17, /Unknown parameter type "timestamp"/],
   ['rejects a default that does not fit its type', 'bad-param-default', 10, 17, /bad default "ten": expected a whole number/],
-  ['rejects an expect that is not a check', 'bad-expect', 10, 17, /expect="rows is positive" is not a check/],
+  ['rejects an expect that is not a check, pointing at the mistake', 'bad-expect', 10, 30, /expect="rows is positive" is not a check: Expected a comparison/],
+  ['rejects a warn window that is neither runs nor days', 'bad-warn', 11, 43, /warn="value > 0.8 \* avg\(7 weeks\)" is not a check: Say whether avg\(7 …\) counts runs or days/],
+  ['rejects an error condition without its comparison', 'bad-error-condition', 11, 67, /error="deviation\(value, avg_7d\) 20%" is not a check: Expected a comparison/],
+  ['rejects a deadline on an error condition and says to move it to expect', 'deadline-on-error', 11, 34, /belongs on expect/],
+  ['rejects a warn or error condition on a write', 'condition-on-write', 11, 28, /error= is a check on what a read SQL block returns; this block is mode=write/],
+  ['rejects a sample that is not a number of rows', 'bad-sample', 11, 35, /sample="lots" must be a whole number/],
+  ['rejects a sample on a block without a check', 'sample-without-check', 11, 17, /this block has no expect, warn or error/],
+  ['rejects an age compared with a plain number', 'bad-expect-condition', 11, 40, /An age is a duration/],
   ['rejects an unknown fence attribute', 'unknown-fence-attribute', 10, 17, /Unknown attribute "timeout"/],
   ['rejects DDL in a service-team step', 'ddl-in-service-team', 10, 1, /runs DDL \(CREATE\) in a service-team step/],
   ['rejects a runnable block outside a step', 'runnable-outside-step', 9, 1, /outside any step/],
@@ -86,6 +93,18 @@ const errors: [behaviour: string, fixture: string, line: number, column: number,
   ['rejects expect="affected …" on a read, which changes nothing', 'affected-on-read', 9, 17, /expect="affected > 0" checks rows changed, but this block is mode=read.*Add mode=write/],
   ['rejects steps on a page without runbook front matter', 'steps-without-runbook', 5, 1, /no runbook front matter/],
 ];
+
+describe('a check written as a monitoring rule', () => {
+  const { diagnostics, extracted } = lint('valid-monitor');
+
+  it('lints clean and carries its conditions and sample into the manifest, which hashes them', () => {
+    expect(diagnostics).toEqual([]);
+    const [, snippet] = toManifestSnippet('fixture-runbook', 'f.mdx', extracted.blocks[0]!);
+    expect(snippet).toMatchObject({ expect: 'value > 0 by 08:00 UTC', warn: 'deviation(avg(7 days)) > 25%', error: 'deviation(value, avg_7d) > 20% or zscore(30 days, min 10) > 3', sample: 50, stepTitle: 'One' });
+    const [, looser] = toManifestSnippet('fixture-runbook', 'f.mdx', { ...extracted.blocks[0]!, error: 'deviation(value, avg_7d) > 30%' });
+    expect(looser.sha256).not.toBe(snippet.sha256);
+  });
+});
 
 describe('authoring errors fail with file:line:column and how to fix them', () => {
   for (const [behaviour, fixture, line, column, message] of errors) {

@@ -11,6 +11,7 @@ import { readRunbookFrontMatter, type RunbookFrontMatter } from './frontMatter';
 import { parseInfoAttributes } from './syntax/infoString';
 import { parseParamDeclarations } from './syntax/params';
 import { parseExpect } from './syntax/expect';
+import { isConditionError, parseCondition } from './syntax/condition';
 import { DEFAULT_TIMEZONE } from './syntax/zonedDate';
 import { findPlaceholders } from './syntax/sqlPlaceholders';
 import { sqlVerdict } from './syntax/sqlKind';
@@ -19,7 +20,9 @@ import { airflowCommandOf, findTemplateParams } from './syntax/airflowCommand';
 /** Container directives Docusaurus renders as admonitions; everything else but `step` is an error. */
 export const ADMONITIONS = new Set(['note', 'tip', 'info', 'warning', 'danger', 'caution', 'important', 'success']);
 const STEP_ATTRIBUTES = new Set(['id', 'role', 'approver', 'duration']);
-const BLOCK_ATTRIBUTES = new Set(['id', 'target', 'envs', 'mode', 'params', 'expect', 'title', 'dialect']);
+const BLOCK_ATTRIBUTES = new Set(['id', 'target', 'envs', 'mode', 'params', 'expect', 'warn', 'error', 'sample', 'title', 'dialect']);
+/** Failing rows a check shows at most, whatever `sample` asks (the run's row limit applies too). */
+const MAX_SAMPLE = 10_000;
 const DIALECTS: readonly Dialect[] = ['duckdb', 'postgres', 'snowflake', 'oracle', 'sqlserver'];
 const ID = /^[a-z0-9][a-z0-9_-]*$/;
 const DURATION = /^\d+(?:\.\d+)?(?:\s*[-–]\s*\d+(?:\.\d+)?)?\s*(?:s|m|min|h|d)$/;
@@ -43,6 +46,11 @@ export interface BlockInfo {
   readonly mode: Mode;
   readonly params: readonly ParamSpec[];
   readonly expect: string | null;
+  /** Check conditions (issue 11): when the check warns, when it errors; null when not given. */
+  readonly warn: string | null;
+  readonly error: string | null;
+  /** Failing rows to show at most (`sample=N`); null for the run's row limit. */
+  readonly sample: number | null;
   readonly title: string | null;
   readonly dialect: Dialect | null;
   /** The runbook's pipeline time zone (`runbook.timezone`, default UTC): where `today` is resolved. */
@@ -172,6 +180,13 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
       } else attrs.set(a.name, a.value);
     }
     const attrAt = (name: string) => columnIn(node, `${name}=`);
+    /** Where a character of an attribute's value is: the column of a mistake inside a condition. */
+    const valueAt = (name: string, offset: number): Point => {
+      const at = attrAt(name);
+      const line = sourceLines?.[at.line - 1] ?? '';
+      const quote = line[at.column - 1 + name.length + 1];
+      return { line: at.line, column: at.column + name.length + 1 + (quote === '"' || quote === "'" ? 1 : 0) + offset };
+    };
     const id = attrs.get('id') ?? `${step.id}-${indexInStep}`;
     if (!ID.test(id)) {
       report(attrAt('id'), `Snippet id "${id}" must be lowercase letters, digits, - or _.`);
@@ -207,14 +222,41 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
         ok = false;
       } else {
         const check = parseExpect(expect);
-        if ('error' in check) {
-          report(attrAt('expect'), check.error);
+        const condition = 'error' in check ? parseCondition(expect, true) : null;
+        if (condition && isConditionError(condition)) {
+          report(valueAt('expect', condition.offset), `expect="${expect}" is not a check: ${condition.error}`);
           ok = false;
+        } else if ('error' in check) {
+          // A condition of the check language: it says what healthy looks like.
         } else if (check.subject === 'affected' && mode !== 'write') {
           report(attrAt('expect'), `expect="${expect}" checks rows changed, but this block is mode=${mode}: a read changes nothing. Add mode=write, or check rows/value instead.`);
           ok = false;
         }
       }
+    }
+    const conditions: Record<'warn' | 'error', string | null> = { warn: attrs.get('warn') ?? null, error: attrs.get('error') ?? null };
+    for (const name of ['warn', 'error'] as const) {
+      const condition = conditions[name];
+      if (condition === null) continue;
+      if (lang !== 'sql' || mode !== 'read') {
+        report(attrAt(name), `${name}= is a check on what a read SQL block returns; this block is ${lang === 'sql' ? `mode=${mode}` : 'an Airflow command'}. Put the check on a read query.`);
+        ok = false;
+        continue;
+      }
+      const parsedCondition = parseCondition(condition, false);
+      if (isConditionError(parsedCondition)) {
+        report(valueAt(name, parsedCondition.offset), `${name}="${condition}" is not a check: ${parsedCondition.error}`);
+        ok = false;
+      }
+    }
+    const sampleText = attrs.get('sample') ?? null;
+    const sample = sampleText === null ? null : Number(sampleText);
+    if (sampleText !== null && (!/^\d+$/.test(sampleText) || sample! < 1 || sample! > MAX_SAMPLE)) {
+      report(attrAt('sample'), `sample="${sampleText}" must be a whole number of failing rows to show, 1 to ${MAX_SAMPLE}, e.g. sample=50.`);
+      ok = false;
+    } else if (sampleText !== null && !expect && !conditions.warn && !conditions.error) {
+      report(attrAt('sample'), 'sample= limits the failing rows a check shows; this block has no expect, warn or error. Add the check, or remove sample.');
+      ok = false;
     }
     const text = node.value;
     if (text.trim() === '') {
@@ -259,6 +301,9 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
       mode: mode as Mode,
       params,
       expect,
+      warn: conditions.warn,
+      error: conditions.error,
+      sample,
       title: attrs.get('title') ?? null,
       dialect: dialect as Dialect | null,
       timezone,
@@ -364,8 +409,8 @@ function checkIds(steps: readonly StepInfo[], blocks: BlockInfo[], report: (at: 
     if (prior.step !== b.step) problem = `Snippet id "${b.id}" is already used at line ${prior.line}; ids must be unique in a runbook (dialect variants share an id only within one step).`;
     else if (prior.dialect === null && b.dialect === null) problem = `Snippet id "${b.id}" is already used at line ${prior.line}. Give this block its own id, or a dialect=… if it is the same check for another engine.`;
     else if (blocks.some((o, j) => j < i && o.id === b.id && o.dialect === b.dialect)) problem = `Snippet "${b.id}" has two variants for dialect ${b.dialect ?? '(fallback)'}; keep one.`;
-    else if (JSON.stringify(prior.params) !== JSON.stringify(b.params) || prior.mode !== b.mode || prior.expect !== b.expect || prior.target !== b.target) {
-      problem = `Variants of snippet "${b.id}" must share params, mode, expect and target (line ${prior.line} differs); only the SQL changes per dialect.`;
+    else if (JSON.stringify(prior.params) !== JSON.stringify(b.params) || prior.mode !== b.mode || prior.expect !== b.expect || prior.warn !== b.warn || prior.error !== b.error || prior.sample !== b.sample || prior.target !== b.target) {
+      problem = `Variants of snippet "${b.id}" must share params, mode, expect, warn, error, sample and target (line ${prior.line} differs); only the SQL changes per dialect.`;
     }
     if (problem) {
       report(startOf(b.node), problem);

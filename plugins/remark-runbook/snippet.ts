@@ -8,7 +8,7 @@ export function snippetKey(runbookId: string, snippetId: string, dialect: Dialec
   return `${runbookId}/${snippetId}${dialect ? `:${dialect}` : ''}`;
 }
 
-type Hashed = Pick<ManifestSnippet, 'lang' | 'target' | 'mode' | 'envs' | 'role' | 'approver' | 'params' | 'expect' | 'dialect' | 'text'> & {
+type Hashed = Pick<ManifestSnippet, 'lang' | 'target' | 'mode' | 'envs' | 'role' | 'approver' | 'params' | 'expect' | 'warn' | 'error' | 'sample' | 'dialect' | 'text'> & {
   /** Optional for callers that predate zones; absent means UTC, and hashes like UTC. */
   readonly timezone?: string;
 };
@@ -31,6 +31,9 @@ export function snippetHash(s: Hashed): string {
     s.text,
     // The zone decides which day `today` is, so it is part of what runs.
     s.timezone ?? DEFAULT_TIMEZONE,
+    // Check conditions decide the verdict, so they are part of what was approved by merge. Appended only
+    // when given, so a snippet without them keeps the hash it had before they existed.
+    ...(s.warn || s.error || s.sample ? [s.warn ?? null, s.error ?? null, s.sample ?? null] : []),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -49,9 +52,13 @@ export function toManifestSnippet(runbookId: string, file: string, block: BlockI
     mode: block.mode,
     params: block.params,
     expect: block.expect,
+    ...(block.warn ? { warn: block.warn } : {}),
+    ...(block.error ? { error: block.error } : {}),
+    ...(block.sample !== null ? { sample: block.sample } : {}),
     dialect: block.dialect,
     timezone: block.timezone,
     title: block.title,
+    stepTitle: block.step.title,
     text: block.text,
   };
   return [snippetKey(runbookId, block.id, block.dialect), { ...base, sha256: snippetHash(base) }];

@@ -33,6 +33,8 @@ export function transformRunbook(extracted: ExtractedRunbook, file: string, tree
       mode: first.mode,
       params: first.params,
       expect: first.expect,
+      ...(first.warn ? { warn: first.warn } : {}),
+      ...(first.error ? { error: first.error } : {}),
       timezone: first.timezone,
       variants: variants.map((v) => {
         const [key, snippet] = toManifestSnippet(runbook.id, file, v);
@@ -90,13 +92,13 @@ function insertRunAllChecks(extracted: ExtractedRunbook, file: string, tree: MdN
   const seen = new Set<string>();
   for (const b of extracted.blocks) {
     // Checks in escalation steps need an approval first: they are not part of the daily health report.
-    if (b.lang !== 'sql' || b.mode !== 'read' || !b.expect || b.step.role !== 'service-team' || seen.has(b.id)) continue;
+    if (b.lang !== 'sql' || b.mode !== 'read' || !(b.expect || b.warn || b.error) || b.step.role !== 'service-team' || seen.has(b.id)) continue;
     seen.add(b.id);
     const variants = extracted.blocks.filter((v) => v.id === b.id).map((v) => {
       const [key, snippet] = toManifestSnippet(runbook.id, file, v);
       return { dialect: v.dialect, key, sha256: snippet.sha256, code: '' };
     });
-    checks.push({ id: b.id, title: b.title ?? b.id, step: b.step.id, stepTitle: b.step.title, target: b.target, envs: b.envs, expect: b.expect, params: b.params, timezone: b.timezone, variants });
+    checks.push({ id: b.id, title: b.title ?? b.id, step: b.step.id, stepTitle: b.step.title, target: b.target, envs: b.envs, expect: b.expect ?? '', ...(b.warn ? { warn: b.warn } : {}), ...(b.error ? { error: b.error } : {}), params: b.params, timezone: b.timezone, variants });
   }
   if (checks.length === 0) return;
   const element: JsxFlowElement = {

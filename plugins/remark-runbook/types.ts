@@ -41,6 +41,13 @@ export interface ManifestSnippet {
   readonly mode: Mode;
   readonly params: readonly ParamSpec[];
   readonly expect: string | null;
+  /** Check conditions (issue 11); absent in manifests built before them, and when not given. */
+  readonly warn?: string | null;
+  readonly error?: string | null;
+  /** Failing rows the check shows at most (`sample=N`). */
+  readonly sample?: number | null;
+  /** The step's title, for lists of checks outside the page (the Health page). */
+  readonly stepTitle?: string | null;
   readonly dialect: Dialect | null;
   /** IANA zone the runbook's `today`/`yesterday` are resolved in (front matter `runbook.timezone`); absent means UTC. */
   readonly timezone?: string;
@@ -49,12 +56,26 @@ export interface ManifestSnippet {
   readonly sha256: string;
 }
 
+/** What lists of checks across runbooks (the Health page, alerts) show about a runbook. */
+export interface ManifestRunbook {
+  readonly title: string;
+  readonly system: string;
+  /** The primary owner from the front matter, null when none is named. */
+  readonly owner: string | null;
+  readonly file: string;
+  /** The page's path on the site, e.g. /investor/profit-aggregate. */
+  readonly docPath: string;
+  readonly timezone: string;
+}
+
 export interface Manifest {
   readonly version: 1;
   readonly commit: string | null;
   readonly dirty: boolean;
   readonly builtAt: string;
   readonly snippets: Readonly<Record<string, ManifestSnippet>>;
+  /** By runbook id; absent in manifests built before the Health page. */
+  readonly runbooks?: Readonly<Record<string, ManifestRunbook>>;
 }
 
 /** One variant of a runnable block as the page sees it: what to show, and the key + hash to run. */
@@ -82,6 +103,9 @@ export interface RunnableBlockSpec {
   readonly mode: Mode;
   readonly params: readonly ParamSpec[];
   readonly expect: string | null;
+  /** Check conditions (issue 11), shown beside expect; absent when not given. */
+  readonly warn?: string | null;
+  readonly error?: string | null;
   /** The runbook's pipeline time zone: the page asks the server for `today` there. */
   readonly timezone: string;
   readonly variants: readonly BlockVariant[];
@@ -95,7 +119,10 @@ export interface RunAllChecksItem {
   readonly stepTitle: string;
   readonly target: string;
   readonly envs: readonly string[];
+  /** The expect condition; empty when the check has only warn / error conditions. */
   readonly expect: string;
+  readonly warn?: string;
+  readonly error?: string;
   /** Parameters, so the report can give every business-date parameter the date it picked. */
   readonly params: readonly ParamSpec[];
   /** The runbook's pipeline time zone (the report's default business date is that zone's). */

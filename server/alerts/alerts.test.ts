@@ -27,7 +27,7 @@ const KEY = 'b'.repeat(32);
 const manifest = makeManifest({
   'investor-profit-aggregate/profit-vs-average': {
     file: 'docs/investor/profit-aggregate.mdx', step: 'check-deviation', title: 'Profit within 20 % of its 7-day average',
-    params: [{ name: 'business_date', type: 'date', default: 'yesterday' }], expect: 'value <= 20',
+    params: [{ name: 'business_date', type: 'date', default: 'yesterday' }], expect: 'value <= 20', text: 'select 1',
   },
 });
 

@@ -23,29 +23,30 @@ export interface CheckDescription {
 
 export type DescribeCheck = (key: string) => Promise<CheckDescription | null>;
 
-/** The fallback from the manifest alone (docs/<system>/<page>.mdx served at /<system>/<page>). */
+/**
+ * From the manifest: its `runbooks` section (title, system, primary owner, page path — what the Health page's
+ * `/api/checks` entries show), with fallbacks for a manifest built before it (system from the docs folder).
+ */
 export function describeFromManifest(manifest: () => Manifest): DescribeCheck {
   return async (key) => {
-    const s = Object.hasOwn(manifest().snippets, key) ? manifest().snippets[key] : undefined;
+    const m = manifest();
+    const s = Object.hasOwn(m.snippets, key) ? m.snippets[key] : undefined;
     if (!s) return null;
+    const runbook = m.runbooks && Object.hasOwn(m.runbooks, s.runbook) ? m.runbooks[s.runbook] : undefined;
     const page = s.file.replace(/^docs\//, '').replace(/\.mdx?$/, '').replace(/(^|\/)index$/, '');
-    const extra = s as unknown as { warn?: unknown; error?: unknown };
     return {
       key,
       runbook: s.runbook,
-      runbookTitle: s.runbook,
-      system: s.file.startsWith('docs/') && s.file.split('/').length > 2 ? s.file.split('/')[1]! : null,
-      owner: null,
-      step: s.step,
+      runbookTitle: runbook?.title ?? s.runbook,
+      system: runbook?.system ?? (s.file.startsWith('docs/') && s.file.split('/').length > 2 ? s.file.split('/')[1]! : null),
+      owner: runbook?.owner ?? null,
+      step: s.stepTitle ?? s.step,
       title: s.title,
-      docPath: `/${page}`,
-      anchor: key.slice(key.indexOf('/') + 1).replace(/:.*$/, ''),
+      docPath: runbook?.docPath ?? `/${page}`,
+      // The block's element id on the page is its snippet id (as in /api/checks).
+      anchor: key.slice(s.runbook.length + 1).replace(/:[a-z]+$/, ''),
       params: s.params.map((p) => ({ name: p.name, type: p.type })),
-      conditions: {
-        ...(s.expect ? { expect: s.expect } : {}),
-        ...(typeof extra.warn === 'string' ? { warn: extra.warn } : {}),
-        ...(typeof extra.error === 'string' ? { error: extra.error } : {}),
-      },
+      conditions: { ...(s.expect ? { expect: s.expect } : {}), ...(s.warn ? { warn: s.warn } : {}), ...(s.error ? { error: s.error } : {}) },
     };
   };
 }

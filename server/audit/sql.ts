@@ -4,6 +4,7 @@
  */
 import type { Approval, AuditRecord } from '../api';
 import type { AuditFilter } from './types';
+import { CHECK_TABLES } from '../checks/sql';
 
 export const TABLES = (prefix: string) => [
   `create table if not exists ${prefix}audit_log (
@@ -23,6 +24,8 @@ export const TABLES = (prefix: string) => [
   `alter table ${prefix}audit_log add column if not exists instance varchar`,
   // One row per live server instance; a stale heartbeat means its open runs were interrupted.
   `create table if not exists ${prefix}instances (id varchar primary key, seen_at varchar not null)`,
+  // Check results (issue 11): the history baselines read and the Health page shows.
+  ...CHECK_TABLES(prefix),
 ];
 
 export const AUDIT_COLUMNS = 'id, occurred_at, kind, user_name, roles, snippet, sha256, runbook, step, env, params, approval, run_id, started_at, ended_at, status, row_count, check_passed, error_code, detail, rows_affected, dry_run, instance';

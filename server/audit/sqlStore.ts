@@ -4,6 +4,7 @@
  */
 import type { Approval, AuditPage, AuditRecord, UserRef } from '../api';
 import { APPROVAL_COLUMNS, AUDIT_COLUMN_COUNT, AUDIT_COLUMNS, approvalFromRow, approvalRunColumns, approvalValues, auditFromRow, auditValues, auditWhere, placeholders, type Row } from './sql';
+import { createCheckHistory } from '../checks/store';
 import { effectiveStatus, type AuditFilter, type DecideResult, type NewApproval, type StateStore } from './types';
 
 export interface SqlExec {
@@ -104,6 +105,7 @@ export function createSqlStore(exec: SqlExec, prefix: string): StateStore {
       );
       return rows[0] ? approvalFromRow(rows[0]) : null;
     },
+    checks: createCheckHistory(exec, prefix),
     close: () => exec.close(),
   };
 }

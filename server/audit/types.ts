@@ -3,6 +3,7 @@
  * append-only audit log and the approvals. One interface, two stores (embedded DuckDB, PostgreSQL).
  */
 import type { Approval, AuditPage, AuditRecord, UserRef } from '../api';
+import type { CheckHistory } from '../checks/types';
 import type { SqlExec } from './sqlStore';
 
 export interface AuditFilter {
@@ -49,6 +50,8 @@ export interface StateStore {
   decideApproval(id: string, decision: 'approved' | 'rejected', by: UserRef, comment: string, now: Date): Promise<DecideResult>;
   /** Marks an approved, unexpired approval used; atomic, so it runs once even across server instances. */
   consumeApproval(id: string, now: Date): Promise<Approval | null>;
+  /** Check results (issue 11), in the same database; absent in hand-written test stores. */
+  readonly checks?: CheckHistory;
   close(): Promise<void>;
   /**
    * The store's SQL connection, for modules that keep their own tables beside the audit (the notification

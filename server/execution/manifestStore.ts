@@ -23,6 +23,10 @@ const snippetSchema = z.object({
   mode: z.enum(['read', 'write']),
   params: z.array(paramSchema),
   expect: z.string().nullable(),
+  warn: z.string().nullable().optional(),
+  error: z.string().nullable().optional(),
+  sample: z.number().int().positive().nullable().optional(),
+  stepTitle: z.string().nullable().optional(),
   dialect: z.enum(['duckdb', 'postgres', 'snowflake', 'oracle', 'sqlserver']).nullable(),
   title: z.string().nullable(),
   timezone: z.string().optional(),
@@ -35,6 +39,7 @@ const manifestSchema = z.object({
   dirty: z.boolean(),
   builtAt: z.string(),
   snippets: z.record(z.string(), snippetSchema),
+  runbooks: z.record(z.string(), z.object({ title: z.string(), system: z.string(), owner: z.string().nullable(), file: z.string(), docPath: z.string(), timezone: z.string() })).optional(),
 });
 
 export class ManifestError extends Error {}

@@ -18,6 +18,8 @@ import { bindParams } from './bindParams';
 import type { ManifestStore } from './manifestStore';
 import { decide } from './policy';
 import type { ApprovalService } from './approvals';
+import type { CheckHistory } from '../checks/types';
+import { isMonitor, judgeAndRecord, recordFailedCheck, type CheckRun } from '../checks/runCheck';
 
 export interface RunnerDeps {
   readonly config: OpsbookConfig;
@@ -29,6 +31,9 @@ export interface RunnerDeps {
   readonly now?: () => Date;
   /** Airflow connections (REST clients); airflow snippets are refused where absent. */
   readonly airflow?: AirflowConnections;
+  /** Where check results are kept (issue 11); results are not recorded where absent (benchmarks, unit tests). */
+  readonly checks?: CheckHistory | null;
+  readonly log?: (message: string) => void;
 }
 
 /** The state store did not take the run's record: nothing runs unaudited. */
@@ -142,6 +147,9 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
 
   channel.send({ type: 'accepted', id: msg.id, runId: opening, startedAt: started.toISOString() });
   const limits = deps.config.limits;
+  const monitor: CheckRun | null = isMonitor(snippet)
+    ? { key: msg.snippet, snippet, env: msg.env, resolvedParams, runId: opening, ranBy: identity.user, origin: msg.origin ?? 'page', now, history: deps.checks ?? null, log: deps.log ?? ((m) => console.error(`opsbook: ${m}`)) }
+    : null;
   try {
     if (snippet.lang === 'airflow') {
       if (!deps.airflow) throw new ConnectorError('unavailable', 'Airflow snippets cannot run on this server: it has no Airflow connections.');
@@ -153,8 +161,13 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       return finish(outcome.status, outcome.error);
     }
     const connector = await deps.connectors.get(msg.env, snippet.target);
-    const expected = snippet.expect ? parseExpect(snippet.expect) : null;
+    // Writes keep `expect` as their guard; reads with a condition are monitors, judged and recorded below.
+    const expected = snippet.expect && !monitor ? parseExpect(snippet.expect) : null;
     const expectCheck = expected && !('error' in expected) ? expected : null;
+    const columnNames: string[] = [];
+    let firstRow: readonly unknown[] | undefined;
+    // A check's failing rows are its result; `sample=N` shows at most N of them.
+    const maxRows = monitor && snippet.sample ? Math.min(snippet.sample, limits.rowsPerRun) : limits.rowsPerRun;
     // `affected …` is decided inside the write's transaction: a write that misses its target rolls back.
     const commitWhen =
       snippet.mode === 'write' && expectCheck?.subject === 'affected'
@@ -162,14 +175,18 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
         : undefined;
     const outcome = await connector.stream(
       {
-        text: snippet.text, binds: bound.binds, mode: snippet.mode, signal, timeoutMs: limits.statementTimeoutMs, maxRows: limits.rowsPerRun,
+        text: snippet.text, binds: bound.binds, mode: snippet.mode, signal, timeoutMs: limits.statementTimeoutMs, maxRows,
         queryTag: { runbook: snippet.runbook, snippet: msg.snippet, user: identity.user, env: msg.env, runId: opening },
         ...(commitWhen ? { commitWhen } : {}),
       },
       {
-        columns: (columns) => channel.send({ type: 'columns', id: msg.id, columns }),
+        columns: (columns) => {
+          columnNames.push(...columns.map((c) => c.name));
+          channel.send({ type: 'columns', id: msg.id, columns });
+        },
         // Not async: the batch must not stay alive in a suspended frame while the socket drains.
         rows: (batch) => {
+          if (firstRow === undefined && batch.length > 0) firstRow = batch[0];
           rowCount += batch.length;
           return channel.rows(batch);
         },
@@ -180,11 +197,13 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     rolledBack = outcome.rolledBack === true;
     // A truncated result still knows "at least N rows"; the check sees the rows that were read.
     if (expectCheck) check = evaluateExpect(expectCheck, outcome.rowCount, outcome.firstValue, rowsAffected);
+    if (monitor) check = await judgeAndRecord(monitor, { rowCount: outcome.rowCount, columns: columnNames, firstRow });
     if (check && rolledBack) check = { passed: false, detail: `${check.detail}. The write was rolled back: nothing changed.` };
     return finish(check && !check.passed ? 'failed' : 'succeeded');
   } catch (error) {
     const e = error instanceof ConnectorError ? error : new ConnectorError('connector_error', (error as Error).message);
     if (e.code === 'cancelled') return finish('cancelled', { code: 'cancelled', message: e.message });
+    if (monitor) await recordFailedCheck(monitor, e.message);
     const where = `${msg.env} / ${snippet.target} (${connection.kind})`;
     return finish('failed', {
       code: e.code,

@@ -16,8 +16,7 @@ export interface ScheduledCheck {
 
 /** A block is a check when it has a condition: `expect`, or the `warn` / `error` of the check model. */
 export function isCheck(s: ManifestSnippet): boolean {
-  const extra = s as unknown as { warn?: unknown; error?: unknown };
-  return Boolean(s.expect) || typeof extra.warn === 'string' || typeof extra.error === 'string';
+  return Boolean(s.expect || s.warn || s.error);
 }
 
 /** What a schedule may run: read-only SQL checks of service-team steps. */

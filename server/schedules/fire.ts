@@ -55,7 +55,7 @@ export async function fire(deps: FireDeps, schedule: ScheduleConfig, slot: Date)
   }
   for (const [i, check] of checks.entries()) {
     if (deps.signal.aborted) return end('interrupted', `The server stopped after ${counts.runs} of ${checks.length} checks.`);
-    const msg: RunMessage = { type: 'run', id: `${schedule.name}-${i + 1}`, snippet: check.key, sha256: check.sha256, env: schedule.env, params: check.params };
+    const msg: RunMessage = { type: 'run', id: `${schedule.name}-${i + 1}`, snippet: check.key, sha256: check.sha256, env: schedule.env, params: check.params, origin: 'schedule' };
     const done = await executeRun(deps.runner, SCHEDULER_IDENTITY, msg, {
       send: (m) => {
         if (m.type === 'accepted') runIds.push(m.runId);

@@ -95,6 +95,11 @@ describe('a schedule on the embedded store', () => {
     // `yesterday` resolved on the server, like a page's default.
     expect(runs.find((r) => r.snippet === 'daily/loaded')!.params.business_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(runs.every((r) => r.roles.join() === 'service-team')).toBe(true);
+    // The same record a page run makes, with the schedule as its origin.
+    const results = (await h.api('GET', '/api/checks/history?env=demo&key=daily/loaded&limit=50', ADMIN)).body.results as { ranBy: string; origin: string; verdict: string; runId: string }[];
+    const scheduled = results.filter((r) => runIds.includes(r.runId));
+    expect(scheduled.length).toBe(firings.length);
+    expect(scheduled.every((r) => r.ranBy === 'opsbook-scheduler' && r.origin === 'schedule' && r.verdict === 'ok')).toBe(true);
   });
 
   it('is visible to admins and approvers only', async () => {
