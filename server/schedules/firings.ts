@@ -53,12 +53,13 @@ export async function openFiringStore(sql: StateSql): Promise<FiringStore> {
   if (sql.engine === 'postgres') {
     await exec.query(`create unique index if not exists schedule_firings_one_running on ${p}schedule_firings (schedule) where status = 'running'`);
   }
+  // Placeholders are cast: PostgreSQL cannot deduce one type for $2 used both as a value and in a comparison.
   const insert = (status: FiringStatus, detail: string | null) =>
-    `insert into ${p}schedule_firings (${COLUMNS}) select $1, $2, $3, $4, '${status}', $5, ${status === 'running' ? 'null' : '$5'}, 0, 0, 0, 0, '[]', ${detail === null ? 'null' : '$6'}`;
+    `insert into ${p}schedule_firings (${COLUMNS}) select $1::varchar, $2::varchar, $3::varchar, $4::varchar, '${status}', $5::varchar, ${status === 'running' ? 'null' : '$5::varchar'}, 0, 0, 0, 0, '[]', ${detail === null ? 'null' : '$6::varchar'}`;
   return {
     async begin(f) {
       const rows = await exec.query(
-        `${insert('running', null)} where not exists (select 1 from ${p}schedule_firings where schedule = $2 and status = 'running') on conflict do nothing returning id`,
+        `${insert('running', null)} where not exists (select 1 from ${p}schedule_firings where schedule = $2::varchar and status = 'running') on conflict do nothing returning id`,
         [f.id, f.schedule, f.slot, f.instance, f.startedAt],
       );
       return rows.length === 1;

@@ -41,7 +41,13 @@ export async function startPgBossEngine(
     await boss.createQueue(queue, { name: queue, retryLimit: 0, expireInSeconds: 3600 });
     await boss.schedule(queue, s.cron, { schedule: s.name }, { tz: s.timezone, retryLimit: 0, expireInSeconds: 3600 });
     await boss.work<{ schedule: string }>(queue, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 2 }, async (jobs) => {
-      for (const job of jobs) await onFire(s, minuteOf(job.createdOn));
+      for (const job of jobs) {
+        // pg-boss would only mark the job failed: say why in the server's log too.
+        await onFire(s, minuteOf(job.createdOn)).catch((error: unknown) => {
+          o.log(`schedules: ${s.name} firing failed: ${(error as Error).message}`);
+          throw error;
+        });
+      }
     });
   }
   return {
