@@ -10,6 +10,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropSchema, postgresUnavailable, postgresUrl, scratchSchema } from '../testing/postgres';
 import { prepareServerDir, ServerProcess } from '../testing/serverProcess';
+import { openPostgresStore } from '../audit/postgresStore';
+import { openFiringStore } from './firings';
 import { jobsSchemaFor } from './pgBoss';
 
 const schema = scratchSchema();
@@ -73,5 +75,25 @@ describe('a schedule with two server instances on one PostgreSQL', () => {
     const ofAny = new Set(rows.flatMap((f) => JSON.parse(f.run_ids) as string[]));
     expect(audited.filter((a) => !ofAny.has(a.id))).toEqual([]);
     console.log(`exactly-once: ${rows.length} firings (${done.map((f) => `${f.slot} on ${f.instance}`).join(', ')}), ${audited.length} scheduled runs audited`);
+  });
+
+  it('lets only one instance start a firing while another of the same schedule runs', async (ctx) => {
+    if (pgSkip) return ctx.skip();
+    const [a, b] = [await openPostgresStore(postgresUrl(), schema), await openPostgresStore(postgresUrl(), schema)];
+    try {
+      const [fa, fb] = [await openFiringStore(a.sql!), await openFiringStore(b.sql!)];
+      const at = new Date().toISOString();
+      const both = await Promise.all([
+        fa.begin({ id: 'race-a', schedule: 'race', slot: '2026-12-01T07:00:00.000Z', instance: 'a', startedAt: at }),
+        fb.begin({ id: 'race-b', schedule: 'race', slot: '2026-12-01T07:01:00.000Z', instance: 'b', startedAt: at }),
+      ]);
+      expect(both.filter(Boolean)).toHaveLength(1);
+      const winner = both[0] ? 'race-a' : 'race-b';
+      await fa.finish(winner, { status: 'done', endedAt: at, runs: 0, passed: 0, failed: 0, errors: 0, runIds: [], detail: null });
+      expect(await fb.begin({ id: 'race-c', schedule: 'race', slot: '2026-12-01T07:02:00.000Z', instance: 'b', startedAt: at })).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });
