@@ -81,7 +81,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       await Promise.all(batch.map((n) => deliver(n).catch((e: unknown) => deps.log(`notify: could not record delivery of ${n.id}: ${(e as Error).message}`))));
     }
     const due = await deps.store.nextDue();
-    wake(due ? Math.min(pollMs, Date.parse(due) - now().getTime()) : pollMs);
+    // At least 50 ms: a due time in the past (another instance's clock) must not spin the pump.
+    wake(due ? Math.max(50, Math.min(pollMs, Date.parse(due) - now().getTime())) : pollMs);
   }
 
   function pump(): Promise<void> {

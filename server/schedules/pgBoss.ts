@@ -52,7 +52,8 @@ export async function startPgBossEngine(
   }
   return {
     async close() {
-      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      // The running firing was cancelled just before (its signal): a short grace keeps SIGTERM's 10 s budget.
+      await boss.stop({ graceful: true, wait: true, timeout: 3_000 });
     },
   };
 }
