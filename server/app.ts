@@ -25,6 +25,8 @@ import { apiRouter } from './http/routes';
 import { answerClientError } from './http/clientError';
 import type { Identity } from './identity';
 import { createNotifier } from './notify';
+import { startAutomation } from './automation';
+import { automationRouter } from './notifications/api';
 import { attachSession } from './ws/session';
 import { createAirflowConnections } from './connectors/airflow/connections';
 import { sandboxFor } from './demo/airflow/mount';
@@ -51,6 +53,10 @@ export interface AppDeps {
   readonly csrfSecret?: string;
   /** Where check results are kept; the state store's own history when absent (issue 11). */
   readonly checks?: CheckHistory;
+  /** This instance's name (audit, outbox claims, schedule firings); default `local`. */
+  readonly instance?: string;
+  /** Receivers' fetch (tests may inject one); the global fetch by default. */
+  readonly fetch?: typeof fetch;
 }
 
 export interface App {
@@ -73,8 +79,15 @@ export function createApp(deps: AppDeps): App {
   const hub = new ApprovalHub();
   const userRuns = new UserRunCounter();
   const activeRuns = new RunRegistry();
-  const notify = createNotifier(deps.config.notifications, log);
   const checks = deps.checks ?? deps.store.checks ?? null;
+  // Outbox, alerts and schedules; schedules run checks through the same runner as pages (no approvals).
+  const automation = startAutomation({
+    runner: { config: deps.config, manifest: deps.manifest, connectors: deps.connectors, audit: deps.audit, approvals: null, ...(deps.now ? { now: deps.now } : {}), ...(checks ? { checks } : {}) },
+    store: deps.store, instance: deps.instance ?? 'local', log,
+    ...(checks ? { history: checks } : {}),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+  const notify = createNotifier(deps.config.notifications, automation.outbox);
   const approvals = createApprovalService({
     config: deps.config,
     manifest: deps.manifest,
@@ -139,6 +152,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', (req, res, next) => (req.path === '/health' ? next() : csrf(req, res, next)));
   app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date(), signer, now }));
   app.use('/api', checksRouter({ config: deps.config, manifest: deps.manifest, history: checks, now }));
+  app.use('/api', automationRouter(automation));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
   const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store } });
@@ -237,6 +251,7 @@ export function createApp(deps: AppDeps): App {
       listening.closeAllConnections();
       await closed;
       await rateLimits.close();
+      await automation.close();
       sandbox?.close();
       airflow.closeAll();
       await deps.audit.flush();

@@ -10,6 +10,8 @@ import { postgresConnectionSchema } from './connectors/postgres/config';
 import { oracleConnectionSchema } from './connectors/oracle/config';
 import { sqlserverConnectionSchema } from './connectors/sqlserver/config';
 import { snowflakeConnectionSchema } from './connectors/snowflake/config';
+import { ALERTS_DEFAULT, alertsSchema } from './alerts/config';
+import { cronFields, schedulesSchema } from './schedules/config';
 
 const name = z.string().regex(/^[A-Za-z_][\w-]*$/, 'use letters, digits, _ or -');
 
@@ -163,6 +165,10 @@ export const configSchema = z.strictObject({
       publicUrl: z.url().optional(),
     })
     .default({}),
+  /** Where check state changes are notified (Slack, PagerDuty, webhooks) and by which routes. */
+  alerts: alertsSchema.default(ALERTS_DEFAULT),
+  /** Check sets run server-side on a cron schedule as the opsbook-scheduler service identity. */
+  schedules: schedulesSchema,
   manifest: z
     .strictObject({
       /** Ed25519 public key (PEM). When set, the server refuses an unsigned or tampered manifest. */
@@ -228,6 +234,12 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (config.defaultEnvironment && !config.environments[config.defaultEnvironment]) {
     throw new ConfigError(file, [`defaultEnvironment: "${config.defaultEnvironment}" is not one of the environments (${Object.keys(config.environments).join(', ')}).`]);
   }
+  const scheduleProblems = config.schedules.flatMap((s, i) => [
+    ...(config.environments[s.env] ? [] : [`schedules.${i}.env: "${s.env}" is not one of the environments (${Object.keys(config.environments).join(', ')}).`]),
+    // pg-boss schedules fire at most once a minute; a seconds field would be silently coarsened.
+    ...(config.audit.store === 'postgres' && cronFields(s.cron) !== 5 ? [`schedules.${i}.cron: with audit.store postgres schedules are minute-granular; write five fields (minute hour day month weekday).`] : []),
+  ]);
+  if (scheduleProblems.length) throw new ConfigError(file, scheduleProblems);
   return deepFreeze(config);
 }
 

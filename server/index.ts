@@ -20,6 +20,7 @@ import { loadManifestStore, ManifestError } from './execution/manifestStore';
 import { createApp } from './app';
 import { loadOrCreateCsrfSecret } from './http/csrfToken';
 import { ensureDemoWarehouse } from './demo/warehouse';
+import { validateSchedules } from './schedules';
 
 const siteDir = path.resolve(__dirname, '..');
 
@@ -58,6 +59,9 @@ async function main(): Promise<void> {
   const liveness = await startLiveness(store, instance, config.audit.store === 'postgres', log);
   await liveness.recover();
   const audit = storeAuditSink(store, log, instance);
+  // A schedule that names a write, an escalation step or an unknown check stops the start, like a config error.
+  const scheduleProblems = validateSchedules({ config, manifest });
+  if (scheduleProblems.length) throw new ConfigError(path.relative(siteDir, file) || file, scheduleProblems);
   const app = createApp({
     config,
     manifest,
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
     audit,
     authenticator: createAuthenticator(config.auth),
     log,
+    instance,
     ...(process.env.OPSBOOK_API_ONLY === '1' ? {} : { siteDir: path.join(siteDir, 'build') }),
     extraOrigins: (process.env.OPSBOOK_EXTRA_ORIGINS ?? '').split(',').filter(Boolean),
     // Without server.csrfSecret: one kept beside the state, so a restart does not invalidate open pages.

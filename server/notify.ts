@@ -1,9 +1,11 @@
 /**
  * Notifications of approval requests and decisions: a Slack-compatible incoming webhook ({text}) and a
- * generic JSON webhook ({event, approval}). Best effort with a timeout: a slow or failing receiver is
- * logged and never blocks the request or the decision.
+ * generic JSON webhook ({event, approval}), sent through the notification outbox like check alerts.
  */
 import type { Approval } from './api';
+import { APPROVALS_SLACK, APPROVALS_WEBHOOK } from './notifications/channels';
+import type { Outbox } from './notifications/outbox';
+import type { NewNotification } from './notifications/types';
 
 export interface NotifyConfig {
   readonly slackWebhookUrl?: string | undefined;
@@ -26,27 +28,17 @@ export function slackText(event: ApprovalEvent, a: Approval, publicUrl?: string)
   }
 }
 
-export function createNotifier(config: NotifyConfig, log: (m: string) => void, timeoutMs = 5000) {
-  const post = async (url: string, body: unknown, what: string) => {
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      if (!res.ok) log(`notify: ${what} webhook answered HTTP ${res.status}`);
-    } catch (error) {
-      log(`notify: ${what} webhook failed: ${(error as Error).message}`);
-    }
-  };
-  return (event: ApprovalEvent, approval: Approval): Promise<void> => {
-    const sends: Promise<void>[] = [];
-    if (config.slackWebhookUrl) sends.push(post(config.slackWebhookUrl, { text: slackText(event, approval, config.publicUrl) }, 'Slack'));
-    if (config.webhookUrl) {
-      // The text snippet is in the approval; the receiver decides what to show. Secrets are never in it.
-      sends.push(post(config.webhookUrl, { event: `approval.${event}`, approval }, 'generic'));
-    }
-    return Promise.all(sends).then(() => undefined);
+/**
+ * Approval events become outbox notifications (server/notifications): written to the state store, then
+ * delivered with retries; a failing receiver is recorded and logged, never blocks the request or decision.
+ */
+export function createNotifier(config: NotifyConfig, outbox: Pick<Outbox, 'enqueue'>) {
+  return async (event: ApprovalEvent, approval: Approval): Promise<void> => {
+    const subject = `approval ${event}: ${approval.title ?? approval.snippet} on ${approval.env}`;
+    const items: NewNotification[] = [];
+    if (config.slackWebhookUrl) items.push({ channel: APPROVALS_SLACK, kind: 'slack', event: `approval.${event}`, subject, body: { text: slackText(event, approval, config.publicUrl) } });
+    // The text snippet is in the approval; the receiver decides what to show. Secrets are never in it.
+    if (config.webhookUrl) items.push({ channel: APPROVALS_WEBHOOK, kind: 'webhook', event: `approval.${event}`, subject, body: { event: `approval.${event}`, approval } });
+    await outbox.enqueue(items);
   };
 }

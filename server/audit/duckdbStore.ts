@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { TABLES, type Row } from './sql';
-import { createSqlStore } from './sqlStore';
+import { createSqlStore, type SqlExec } from './sqlStore';
 import type { StateStore } from './types';
 
 export async function openDuckDBStore(file: string): Promise<StateStore> {
@@ -17,19 +17,17 @@ export async function openDuckDBStore(file: string): Promise<StateStore> {
     queue = next.catch(() => undefined);
     return next;
   };
-  return createSqlStore(
-    {
-      query: (sql, values = []) =>
-        serialized(async () => {
-          const reader = await connection.runAndReadAll(sql, values as DuckDBValue[]);
-          return reader.getRowObjectsJS() as Row[];
-        }),
-      close: async () => {
-        await queue;
-        connection.closeSync();
-        instance.closeSync();
-      },
+  const exec: SqlExec = {
+    query: (sql, values = []) =>
+      serialized(async () => {
+        const reader = await connection.runAndReadAll(sql, values as DuckDBValue[]);
+        return reader.getRowObjectsJS() as Row[];
+      }),
+    close: async () => {
+      await queue;
+      connection.closeSync();
+      instance.closeSync();
     },
-    '',
-  );
+  };
+  return { ...createSqlStore(exec, ''), sql: { exec, prefix: '', engine: 'duckdb' } };
 }

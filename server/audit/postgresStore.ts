@@ -4,7 +4,7 @@
  */
 import type { Pool } from 'pg';
 import { TABLES, type Row } from './sql';
-import { createSqlStore } from './sqlStore';
+import { createSqlStore, type SqlExec } from './sqlStore';
 import type { StateStore } from './types';
 
 export async function openPostgresStore(url: string, schema: string, log: (message: string) => void = (m) => console.error(`opsbook: ${m}`)): Promise<StateStore> {
@@ -26,11 +26,9 @@ export async function openPostgresStore(url: string, schema: string, log: (messa
     await client.query('select pg_advisory_unlock(727001)').catch(() => undefined);
     client.release();
   }
-  return createSqlStore(
-    {
-      query: async (sql, values = []) => (await pool.query(sql, values as unknown[])).rows as Row[],
-      close: () => pool.end(),
-    },
-    `${quoted}.`,
-  );
+  const exec: SqlExec = {
+    query: async (sql, values = []) => (await pool.query(sql, values as unknown[])).rows as Row[],
+    close: () => pool.end(),
+  };
+  return { ...createSqlStore(exec, `${quoted}.`), sql: { exec, prefix: `${quoted}.`, engine: 'postgres', url, schema } };
 }

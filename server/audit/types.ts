@@ -4,6 +4,7 @@
  */
 import type { Approval, AuditPage, AuditRecord, UserRef } from '../api';
 import type { CheckHistory } from '../checks/types';
+import type { SqlExec } from './sqlStore';
 
 export interface AuditFilter {
   readonly runbook?: string;
@@ -52,6 +53,21 @@ export interface StateStore {
   /** Check results (issue 11), in the same database; absent in hand-written test stores. */
   readonly checks?: CheckHistory;
   close(): Promise<void>;
+  /**
+   * The store's SQL connection, for modules that keep their own tables beside the audit (the notification
+   * outbox, schedule firings). Absent in hand-written test fakes.
+   */
+  readonly sql?: StateSql;
+}
+
+export interface StateSql {
+  readonly exec: SqlExec;
+  /** Table prefix (the quoted schema and a dot on PostgreSQL, empty on DuckDB). */
+  readonly prefix: string;
+  readonly engine: 'duckdb' | 'postgres';
+  /** PostgreSQL only: the connection URL and schema, for pg-boss (its own schema beside this one). */
+  readonly url?: string;
+  readonly schema?: string;
 }
 
 /** Status as seen now: a pending or approved approval past its expiry is expired. */
