@@ -116,6 +116,8 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
   const bound = bindParams(snippet.params, msg.params, started, snippet.timezone);
   if (!bound.ok) return reject('invalid_params', bound.message);
   resolvedParams = bound.resolved;
+  /** A failure names the environment, connection and engine it came from, whatever the engine. */
+  const located = (e: RunError): RunError => ({ ...e, hint: [e.hint, `Source: ${msg.env} / ${snippet.target} (${connection.kind}).`].filter(Boolean).join(' ') });
   if (decision.needsApproval && !msg.approval) {
     return reject('approval_required', `This is an escalation step: it runs only with an approval from ${snippet.approver ?? 'an approver'}.`, 'Request approval from the step; the run unlocks once someone else approves it.');
   }
@@ -150,7 +152,7 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       rowCount = outcome.rowCount;
       truncated = outcome.truncated;
       dryRun = outcome.dryRun;
-      return finish(outcome.status, outcome.error);
+      return finish(outcome.status, outcome.error && outcome.status === 'failed' ? located(outcome.error) : outcome.error);
     }
     const connector = await deps.connectors.get(msg.env, snippet.target);
     const expected = snippet.expect ? parseExpect(snippet.expect) : null;
@@ -185,11 +187,6 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
   } catch (error) {
     const e = error instanceof ConnectorError ? error : new ConnectorError('connector_error', (error as Error).message);
     if (e.code === 'cancelled') return finish('cancelled', { code: 'cancelled', message: e.message });
-    const where = `${msg.env} / ${snippet.target} (${connection.kind})`;
-    return finish('failed', {
-      code: e.code,
-      message: e.message,
-      hint: [e.hint, `Source: ${where}.`].filter(Boolean).join(' '),
-    });
+    return finish('failed', located({ code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) }));
   }
 }
