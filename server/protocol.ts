@@ -99,6 +99,11 @@ export type ServerMessage =
       readonly dryRun?: boolean;
       readonly check?: CheckResult;
       readonly error?: RunError;
+      /**
+       * The run ended, but its audit record could not be made durable in time (the audit store is
+       * down): the server keeps writing it and it appears in the audit once the store is back.
+       */
+      readonly warning?: { readonly code: 'audit_pending'; readonly message: string };
     }
   | { readonly type: 'error'; readonly code: 'bad_message'; readonly message: string }
   /**

@@ -38,6 +38,12 @@ const UNAUDITED: RunError = {
   hint: 'Try again in a moment; if it persists, ask an admin to check the audit database.',
 };
 
+/** The run's end could not be recorded in time; the sink keeps trying (DESIGN.md §7a). */
+const AUDIT_PENDING = {
+  code: 'audit_pending',
+  message: "The run ended, but the audit store is not answering, so its record still says it is running. Opsbook keeps writing the record and it will show this outcome once the store is back; until then the audit log shows the run as running.",
+} as const;
+
 /** What the session gives a run: a way to send, and a sink whose `rows` waits while the socket is full. */
 export interface RunChannel {
   send(message: ServerMessage): void;
@@ -85,7 +91,7 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
 
   /** Completes the record (or writes the refusal) and only then hands back the `done` to send. */
   const finish = async (status: DoneMessage['status'], error?: RunError): Promise<DoneMessage> => {
-    await deps.audit.record(entry(status, error));
+    const written = await deps.audit.record(entry(status, error));
     return {
       type: 'done',
       id: msg.id,
@@ -98,6 +104,7 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       ...(dryRun ? { dryRun } : {}),
       ...(check ? { check } : {}),
       ...(error ? { error } : {}),
+      ...(written === 'pending' ? { warning: AUDIT_PENDING } : {}),
     };
   };
   const reject = (code: ErrorCode, message: string, hint?: string) => finish('rejected', { code, message, ...(hint ? { hint } : {}) });
