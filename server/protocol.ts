@@ -100,10 +100,11 @@ export type ServerMessage =
       readonly check?: CheckResult;
       readonly error?: RunError;
       /**
-       * The run ended, but its audit record could not be made durable in time (the audit store is
-       * down): the server keeps writing it and it appears in the audit once the store is back.
+       * The run ended, but its audit record could not be made durable in time (the audit store is down):
+       * `audit_pending` — the server keeps writing it and it appears once the store is back;
+       * `audit_lost` — the server was stopping and gave up: the record shows the run as interrupted.
        */
-      readonly warning?: { readonly code: 'audit_pending'; readonly message: string };
+      readonly warning?: { readonly code: 'audit_pending' | 'audit_lost'; readonly message: string };
     }
   | { readonly type: 'error'; readonly code: 'bad_message'; readonly message: string }
   /**

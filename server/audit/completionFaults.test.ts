@@ -62,21 +62,27 @@ afterAll(async () => {
  * waits, then lets the run end: its completion meets a store that refuses connections.
  */
 async function endRunWhileStoreIsDown(client: TestClient, id: string): Promise<{ runId: string; done: DoneMessage }> {
-  const holder = new pg.Client({ connectionString: postgresUrl() });
-  await holder.connect();
+  const { holder, runId } = await blockRunThenStopStore(client, id);
   try {
-    await holder.query(`begin; lock table ${schema}.locked in access exclusive mode`);
-    client.send({ type: 'run', id, snippet: 'rb/locked', sha256: dir.manifest.snippets['rb/locked']!.sha256, env: 'demo', params: {} });
-    const accepted = await client.waitFor((m): m is Accepted => m.type === 'accepted' && m.id === id, 60_000);
-    await expect
-      .poll(async () => (await admin.query("select 1 from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'", [schema])).rowCount, { timeout: 30_000 })
-      .toBe(1);
-    await storeDown();
     await holder.query('rollback');
-    return { runId: accepted.runId, done: await client.done(id, 60_000) };
+    return { runId, done: await client.done(id, 60_000) };
   } finally {
     await holder.end();
   }
+}
+
+/** Starts `rb/locked` behind a lock that `holder` keeps, and takes the store down while the run waits. */
+async function blockRunThenStopStore(client: TestClient, id: string): Promise<{ holder: pg.Client; runId: string }> {
+  const holder = new pg.Client({ connectionString: postgresUrl() });
+  await holder.connect();
+  await holder.query(`begin; lock table ${schema}.locked in access exclusive mode`);
+  client.send({ type: 'run', id, snippet: 'rb/locked', sha256: dir.manifest.snippets['rb/locked']!.sha256, env: 'demo', params: {} });
+  const accepted = await client.waitFor((m): m is Accepted => m.type === 'accepted' && m.id === id, 60_000);
+  await expect
+    .poll(async () => (await admin.query("select 1 from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'", [schema])).rowCount, { timeout: 30_000 })
+    .toBe(1);
+  await storeDown();
+  return { holder, runId: accepted.runId };
 }
 
 async function recordOf(server: ServerProcess, runId: string): Promise<AuditRecord | undefined> {
@@ -123,6 +129,34 @@ describe('the audit store down when a run ends', () => {
       const exit = await server.kill('SIGTERM');
       expect(exit.code, server.log).toBe(0);
       expect(server.log).toMatch(new RegExp(`AUDIT COMPLETION LOST for run ${runId} \\(succeeded\\) at shutdown`));
+    } finally {
+      await storeUp();
+      await server.kill('SIGTERM');
+    }
+    const again = await ServerProcess.start(dir);
+    try {
+      expect(await recordOf(again, runId)).toMatchObject({ status: 'interrupted' });
+    } finally {
+      await again.kill('SIGTERM');
+    }
+  }, 180_000);
+
+  it('on SIGTERM while the run still runs and the store is down, the cancelled run tells its page the record is lost', async (ctx) => {
+    if (pgSkip) return ctx.skip();
+    const server = await ServerProcess.start(dir);
+    let runId: string;
+    try {
+      const client = await server.connect(OPERATOR);
+      const blocked = await blockRunThenStopStore(client, 'd1');
+      runId = blocked.runId;
+      try {
+        const exit = await server.kill('SIGTERM');
+        expect(exit.code, server.log).toBe(0);
+      } finally {
+        await blocked.holder.query('rollback').catch(() => undefined);
+        await blocked.holder.end();
+      }
+      expect(await client.done('d1', 5_000)).toMatchObject({ status: 'cancelled', warning: { code: 'audit_lost', message: expect.stringMatching(/show it as interrupted/) } });
     } finally {
       await storeUp();
       await server.kill('SIGTERM');

@@ -44,6 +44,12 @@ const AUDIT_PENDING = {
   message: "The run ended, but the audit store is not answering, so its record still says it is running. Opsbook keeps writing the record and it will show this outcome once the store is back; until then the audit log shows the run as running.",
 } as const;
 
+/** The server stopped before the audit store took the run's end (DESIGN.md §7a). */
+const AUDIT_LOST = {
+  code: 'audit_lost',
+  message: 'The run ended while the server was stopping and the audit store was not answering, so its end could not be recorded: the audit log will show it as interrupted.',
+} as const;
+
 /** What the session gives a run: a way to send, and a sink whose `rows` waits while the socket is full. */
 export interface RunChannel {
   send(message: ServerMessage): void;
@@ -104,7 +110,9 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       ...(dryRun ? { dryRun } : {}),
       ...(check ? { check } : {}),
       ...(error ? { error } : {}),
-      ...(written === 'pending' ? { warning: AUDIT_PENDING } : {}),
+      // Only a run's completion can be pending or lost; a refusal's record is logged when it fails.
+      ...(runId && written === 'pending' ? { warning: AUDIT_PENDING } : {}),
+      ...(runId && written === false ? { warning: AUDIT_LOST } : {}),
     };
   };
   const reject = (code: ErrorCode, message: string, hint?: string) => finish('rejected', { code, message, ...(hint ? { hint } : {}) });
