@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from './config';
-import { checkConnections, checkReadProfiles, formatChecks } from './checkConfig';
+import { checkConnections, checkReadProfiles, configWarnings, formatChecks } from './checkConfig';
 import { postgresUnavailable, postgresUrl } from './testing/postgres';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-check-'));
@@ -35,6 +35,24 @@ describe('--check-config', () => {
     expect(text).toMatch(/^Configuration check\.yaml is valid\./);
     expect(text).toMatch(/FAIL\s+dev\s+source\s+postgres\s+write/);
     expect(text).toMatch(/profiles failed\.$/);
+  });
+});
+
+describe('--check-config on the public address', () => {
+  const env = `environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: w.duckdb}\n`;
+  const proxy = 'auth: {mode: proxy, trustedProxies: [10.0.0.0/8], roleMap: {ops: [service-team]}}\n';
+  const oidc = 'auth: {mode: oidc, issuer: "https://login.example.com", audience: opsbook, roleMap: {ops: [service-team]}}\n';
+
+  it.each([['proxy', proxy], ['oidc', oidc]])('warns when auth mode is %s and server.publicOrigins is not set, and says how to fix it', (mode, auth) => {
+    const warnings = configWarnings(parseConfig(`${env}${auth}`, 'check.yaml'));
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`auth mode is ${mode} but server.publicOrigins is not set.*only from this server's own localhost origins.*Fix: set server.publicOrigins`))]);
+    const text = formatChecks([], path.join(dir, 'check.yaml'), dir, warnings);
+    expect(text.split('\n').slice(0, 3)).toEqual(['Configuration check.yaml is valid.', '', warnings[0]]);
+  });
+
+  it('says nothing once publicOrigins is set, nor in demo mode where the page is served from localhost', () => {
+    expect(configWarnings(parseConfig(`${env}${proxy}server: {publicOrigins: ["https://opsbook.internal"]}\n`, 'check.yaml'))).toEqual([]);
+    expect(configWarnings(parseConfig(env, 'check.yaml'))).toEqual([]);
   });
 });
 

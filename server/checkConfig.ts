@@ -82,7 +82,23 @@ export async function checkConnections(config: OpsbookConfig, siteDir: string): 
   return results;
 }
 
-export function formatChecks(results: readonly ProfileCheck[], file: string, siteDir: string): string {
+/**
+ * Settings that validate but will surprise operators once deployed. With an SSO proxy or OIDC the server
+ * is reached through a public name; without server.publicOrigins it accepts sockets and changes only from
+ * its own loopback origins, so every page behind the proxy would be refused.
+ */
+export function configWarnings(config: OpsbookConfig): string[] {
+  const warnings: string[] = [];
+  if ((config.auth.mode === 'proxy' || config.auth.mode === 'oidc') && !config.server.publicOrigins?.length) {
+    warnings.push(
+      `WARNING: auth mode is ${config.auth.mode} but server.publicOrigins is not set, so run sockets and changes are accepted only from this server's own localhost origins and pages opened through the public address will be refused. ` +
+        'Fix: set server.publicOrigins to the address operators open, e.g. publicOrigins: ["https://opsbook.example.com"].',
+    );
+  }
+  return warnings;
+}
+
+export function formatChecks(results: readonly ProfileCheck[], file: string, siteDir: string, warnings: readonly string[] = []): string {
   const rows = results.map((r) => [r.ok ? 'OK  ' : 'FAIL', r.env, r.connection, r.kind, r.profile, `${r.ms} ms`, r.detail]);
   const head = ['', 'environment', 'connection', 'kind', 'profile', 'time', 'detail'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -90,6 +106,7 @@ export function formatChecks(results: readonly ProfileCheck[], file: string, sit
   const failed = results.filter((r) => !r.ok).length;
   return [
     `Configuration ${path.relative(siteDir, file) || file} is valid.`,
+    ...(warnings.length ? ['', ...warnings] : []),
     '',
     line(head),
     ...rows.map(line),

@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
-import { checkConnections, checkReadProfiles, formatChecks } from './checkConfig';
+import { checkConnections, checkReadProfiles, configWarnings, formatChecks } from './checkConfig';
 import { createConnectorRegistry } from './connectors/registry';
 import { storeAuditSink } from './execution/audit';
 import { createAuthenticator } from './auth';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const { config, file } = loadConfig(siteDir);
   if (process.argv.includes('--check-config')) {
     const results = await checkConnections(config, siteDir);
-    console.log(formatChecks(results, file, siteDir));
+    console.log(formatChecks(results, file, siteDir, configWarnings(config)));
     process.exit(results.every((r) => r.ok) ? 0 : 1);
   }
   const manifestFile = path.resolve(siteDir, process.env.OPSBOOK_MANIFEST ?? 'build/opsbook-manifest.json');

@@ -112,6 +112,12 @@ export type ServerMessage =
       readonly dryRun?: boolean;
       readonly check?: CheckResult;
       readonly error?: RunError;
+      /**
+       * The run ended, but its audit record could not be made durable in time (the audit store is down):
+       * `audit_pending` — the server keeps writing it and it appears once the store is back;
+       * `audit_lost` — the server was stopping and gave up: the record shows the run as interrupted.
+       */
+      readonly warning?: { readonly code: 'audit_pending' | 'audit_lost'; readonly message: string };
     }
   | { readonly type: 'error'; readonly code: 'bad_message'; readonly message: string }
   /**

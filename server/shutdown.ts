@@ -23,6 +23,11 @@ export interface ShutdownDeps {
 
 /** Leaves a second for the fallback's own writes inside the 10 s budget. */
 export const HARD_EXIT_MS = 8_000;
+/**
+ * How long completions the audit store has not taken yet are still tried once stopping starts: less than
+ * the 5 s a `done` waits for its record, so a run cancelled by the stop tells its page the record is lost.
+ */
+const DRAIN_MS = 4_000;
 
 const within = <T>(work: Promise<T>, ms: number): Promise<T | 'late'> =>
   Promise.race([work, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref())]);
@@ -47,6 +52,8 @@ export function installShutdown(d: ShutdownDeps): void {
     began.at = performance.now();
     console.log(`opsbook: ${signal}: stopping — cancelling running work`);
     setTimeout(() => void hardExit(), HARD_EXIT_MS);
+    // A store that is down keeps its pending completions retrying; stop that in time to exit cleanly.
+    d.audit.drain?.(DRAIN_MS);
     await d.app.close(); // stops accepting, cancels runs, waits for their records, closes sockets, flushes
     await d.audit.flush();
     await d.liveness.leave();

@@ -18,14 +18,30 @@ export type AuditEntry = Omit<AuditRecord, 'id' | 'at' | 'rowsAffected' | 'dryRu
 };
 
 export interface AuditSink {
-  /** Resolves true once the record is durable, false when the store refused it (logged). Never rejects. */
-  record(entry: AuditEntry): Promise<boolean>;
+  /**
+   * Resolves true once the record is durable, false when the store refused it (logged). Never rejects.
+   * A run's completion is retried until the store takes it; when that takes longer than the sink's
+   * bound it resolves 'pending' instead, and the completion is written once the store is back.
+   */
+  record(entry: AuditEntry): Promise<boolean | 'pending'>;
   /** Resolves when every write handed to `record` so far has settled. */
   flush(): Promise<void>;
+  /**
+   * Shutdown: completions still failing are tried for at most `ms` more, then given up (logged; their
+   * records stay open and become interrupted at the next start), so `flush` ends.
+   */
+  drain?(ms: number): void;
 }
 
-/** A completion is retried for a while: the run already happened, and its end must not be lost to a blip. */
-const COMPLETION_RETRY_MS = [200, 500, 1_000, 2_000, 4_000];
+export interface AuditSinkOptions {
+  /** How long a run's `done` waits for its completion before it is sent saying the record is pending. Default 5 s. */
+  readonly completionWaitMs?: number;
+  /** Waits between completion attempts, the last one repeated until the store answers. */
+  readonly retryMs?: readonly number[];
+}
+
+/** A completion is retried until the store is back: the run already happened, and its end must not be lost to a blip. */
+const COMPLETION_DEFAULTS = { completionWaitMs: 5_000, retryMs: [200, 500, 1_000, 2_000, 5_000] } as const;
 
 const toRecord = (entry: AuditEntry, instance: string | null): AuditRecord => ({
   ...entry,
@@ -36,28 +52,54 @@ const toRecord = (entry: AuditEntry, instance: string | null): AuditRecord => ({
   instance,
 });
 
-export function storeAuditSink(store: StateStore, log: (m: string) => void, instance: string | null = null): AuditSink {
+export function storeAuditSink(store: StateStore, log: (m: string) => void, instance: string | null = null, options: AuditSinkOptions = {}): AuditSink {
   const pending = new Set<Promise<boolean>>();
+  const waitMs = options.completionWaitMs ?? COMPLETION_DEFAULTS.completionWaitMs;
+  const retryMs = options.retryMs?.length ? options.retryMs : COMPLETION_DEFAULTS.retryMs;
+  let giveUpAt = Number.POSITIVE_INFINITY;
+  const sleepers = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.max(0, Math.min(ms, giveUpAt - Date.now())));
+      sleepers.add(wake);
+    });
 
   async function complete(record: AuditRecord): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
         if (!(await store.completeAudit(record))) log(`audit: run ${record.id} was no longer open when it ended as ${record.status} (marked interrupted meanwhile?).`);
+        else if (attempt > 0) log(`audit: the completion of run ${record.id} (${record.status}) was written after ${attempt + 1} attempts, once the audit store was back.`);
         return true;
       } catch (error) {
-        const wait = COMPLETION_RETRY_MS[attempt];
-        if (wait === undefined) {
-          log(`AUDIT COMPLETION LOST for run ${record.id} (${record.status}); the record stays open and becomes interrupted at the next start: ${(error as Error).message}`);
+        if (attempt === 0) log(`audit: could not complete run ${record.id} (${record.status}): ${(error as Error).message}; retrying until the audit store is back.`);
+        if (Date.now() >= giveUpAt) {
+          log(`AUDIT COMPLETION LOST for run ${record.id} (${record.status}) at shutdown; the record stays open and becomes interrupted at the next start: ${(error as Error).message}`);
           return false;
         }
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        await sleep(retryMs[Math.min(attempt, retryMs.length - 1)]!);
       }
     }
   }
 
-  async function write(entry: AuditEntry): Promise<boolean> {
-    const record = toRecord(entry, instance);
-    if (entry.id && entry.status !== 'running') return complete(record);
+  /** The durable write, or 'pending' once the bound passes first (the write goes on; `flush` waits for it). */
+  async function completeWithin(record: AuditRecord, written: Promise<boolean>): Promise<boolean | 'pending'> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), waitMs)));
+    try {
+      const first = await Promise.race([written, late]);
+      if (first === 'pending') log(`audit: run ${record.id} ended as ${record.status}, but its record is not durable yet; the page was told it is pending.`);
+      return first;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function append(record: AuditRecord): Promise<boolean> {
     try {
       await store.appendAudit(record);
       return true;
@@ -67,15 +109,24 @@ export function storeAuditSink(store: StateStore, log: (m: string) => void, inst
     }
   }
 
+  const track = (written: Promise<boolean>) => {
+    pending.add(written);
+    void written.finally(() => pending.delete(written));
+    return written;
+  };
+
   return {
     record(entry) {
-      const written = write(entry);
-      pending.add(written);
-      void written.finally(() => pending.delete(written));
-      return written;
+      const record = toRecord(entry, instance);
+      if (entry.id && entry.status !== 'running') return completeWithin(record, track(complete(record)));
+      return track(append(record));
     },
     flush: async () => {
       await Promise.all([...pending]);
+    },
+    drain(ms) {
+      giveUpAt = Math.min(giveUpAt, Date.now() + ms);
+      for (const wake of [...sleepers]) wake();
     },
   };
 }

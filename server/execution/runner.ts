@@ -43,6 +43,18 @@ const UNAUDITED: RunError = {
   hint: 'Try again in a moment; if it persists, ask an admin to check the audit database.',
 };
 
+/** The run's end could not be recorded in time; the sink keeps trying (DESIGN.md §7a). */
+const AUDIT_PENDING = {
+  code: 'audit_pending',
+  message: "The run ended, but the audit store is not answering, so its record still says it is running. Opsbook keeps writing the record and it will show this outcome once the store is back; until then the audit log shows the run as running.",
+} as const;
+
+/** The server stopped before the audit store took the run's end (DESIGN.md §7a). */
+const AUDIT_LOST = {
+  code: 'audit_lost',
+  message: 'The run ended while the server was stopping and the audit store was not answering, so its end could not be recorded: the audit log will show it as interrupted.',
+} as const;
+
 /** What the session gives a run: a way to send, and a sink whose `rows` waits while the socket is full. */
 export interface RunChannel {
   send(message: ServerMessage): void;
@@ -90,7 +102,7 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
 
   /** Completes the record (or writes the refusal) and only then hands back the `done` to send. */
   const finish = async (status: DoneMessage['status'], error?: RunError): Promise<DoneMessage> => {
-    await deps.audit.record(entry(status, error));
+    const written = await deps.audit.record(entry(status, error));
     return {
       type: 'done',
       id: msg.id,
@@ -103,6 +115,9 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       ...(dryRun ? { dryRun } : {}),
       ...(check ? { check } : {}),
       ...(error ? { error } : {}),
+      // Only a run's completion can be pending or lost; a refusal's record is logged when it fails.
+      ...(runId && written === 'pending' ? { warning: AUDIT_PENDING } : {}),
+      ...(runId && written === false ? { warning: AUDIT_LOST } : {}),
     };
   };
   const reject = (code: ErrorCode, message: string, hint?: string) => finish('rejected', { code, message, ...(hint ? { hint } : {}) });
@@ -121,6 +136,8 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
   const bound = bindParams(snippet.params, msg.params, started, snippet.timezone);
   if (!bound.ok) return reject('invalid_params', bound.message);
   resolvedParams = bound.resolved;
+  /** A failure names the environment, connection and engine it came from, whatever the engine. */
+  const located = (e: RunError): RunError => ({ ...e, hint: [e.hint, `Source: ${msg.env} / ${snippet.target} (${connection.kind}).`].filter(Boolean).join(' ') });
   if (decision.needsApproval && !msg.approval) {
     return reject('approval_required', `This is an escalation step: it runs only with an approval from ${snippet.approver ?? 'an approver'}.`, 'Request approval from the step; the run unlocks once someone else approves it.');
   }
@@ -158,7 +175,7 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       rowCount = outcome.rowCount;
       truncated = outcome.truncated;
       dryRun = outcome.dryRun;
-      return finish(outcome.status, outcome.error);
+      return finish(outcome.status, outcome.error && outcome.status === 'failed' ? located(outcome.error) : outcome.error);
     }
     const connector = await deps.connectors.get(msg.env, snippet.target);
     // Writes keep `expect` as their guard; reads with a condition are monitors, judged and recorded below.
@@ -204,11 +221,6 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     const e = error instanceof ConnectorError ? error : new ConnectorError('connector_error', (error as Error).message);
     if (e.code === 'cancelled') return finish('cancelled', { code: 'cancelled', message: e.message });
     if (monitor) await recordFailedCheck(monitor, e.message);
-    const where = `${msg.env} / ${snippet.target} (${connection.kind})`;
-    return finish('failed', {
-      code: e.code,
-      message: e.message,
-      hint: [e.hint, `Source: ${where}.`].filter(Boolean).join(' '),
-    });
+    return finish('failed', located({ code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) }));
   }
 }

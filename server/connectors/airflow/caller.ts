@@ -7,6 +7,7 @@ import type { Authorizer } from './auth';
 import { httpError } from './errors';
 import type { HttpClient, HttpRequest } from './http';
 import type { AirflowApi } from './types';
+import { ConnectorError } from '../types';
 
 export interface Caller {
   /** The body of a 2xx answer; throws a ConnectorError for anything else. */
@@ -22,11 +23,25 @@ export function createCaller(api: AirflowApi, http: HttpClient, auth: Authorizer
         const authorization = await auth.header(req.signal);
         const res = await http.request({ ...req, headers: { ...req.headers, authorization } });
         if (res.status === 401 && attempt === 0 && auth.invalidate()) continue;
-        if ((res.status >= 200 && res.status < 300) || accept.includes(res.status)) return { status: res.status, body: res.body as T };
+        if (accept.includes(res.status)) return { status: res.status, body: res.body as T };
+        if (res.status >= 200 && res.status < 300) {
+          // A proxy's error page or another server behind the url answers 200 too: never read it as data.
+          if (typeof res.body === 'string' && !(res.status === 204 && res.body === '')) throw notAnAnswer(http.origin, operation, res.status, res.body);
+          return { status: res.status, body: res.body as T };
+        }
         throw httpError(res.status, res.body, { operation, api, origin: http.origin });
       }
     },
   };
+}
+
+function notAnAnswer(origin: string, operation: string, status: number, text: string): ConnectorError {
+  const shown = text.replace(/\s+/g, ' ').trim().slice(0, 120);
+  return new ConnectorError(
+    'connector_error',
+    `Airflow at ${origin} answered "${operation}" with something that is not an Airflow API answer (HTTP ${status}: ${shown ? `"${shown}"` : 'an empty body'}).`,
+    "Check that the connection's url is the Airflow webserver root (not a proxy, a login page or the UI) and that nothing in between rewrites answers; then run it again.",
+  );
 }
 
 /**
@@ -44,6 +59,22 @@ export async function paginate<T>(pageSize: number, max: number | null, page: (l
     // (maximum_page_limit), which can be below what was asked.
     if (items.length === 0 || (total !== null ? out.length >= total : items.length < want)) return out;
   }
+}
+
+/**
+ * A DAG run as Airflow sends it has an id and a state. Without them a follow would poll "run undefined"
+ * forever or a read would show a row of blanks, so anything else is refused here.
+ */
+export function checkedRun<T>(r: T): T {
+  const v = r as { dag_run_id?: unknown; state?: unknown } | null;
+  if (!v || typeof v !== 'object' || typeof v.dag_run_id !== 'string' || typeof v.state !== 'string') {
+    throw new ConnectorError(
+      'connector_error',
+      `Airflow answered with a DAG run that has no id or no state (${JSON.stringify(r).slice(0, 120)}): it is not an Airflow API answer.`,
+      "Check that the connection's url is the Airflow webserver root and its api (v1 for Airflow 2, v2 for Airflow 3) matches the server; then run it again.",
+    );
+  }
+  return r;
 }
 
 export const seg = (s: string): string => encodeURIComponent(s);

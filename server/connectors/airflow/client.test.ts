@@ -315,7 +315,7 @@ describe('retries, timeouts and connection errors', () => {
     const c = createAirflowClient({ url: 'http://user:pw@127.0.0.1:9/', api: 'v1', auth, retries: 0 });
     const e = await rejection(c.getDag('d'));
     expect(e.code).toBe('unavailable');
-    expect(e.message).toMatch(/Cannot reach Airflow at http:\/\/127\.0\.0\.1:9: ECONNREFUSED/);
+    expect(e.message).toMatch(/Cannot reach Airflow at http:\/\/127\.0\.0\.1:9 for GET \/api\/v1\/dags\/d: ECONNREFUSED/);
     expect(e.message).not.toMatch(/user|pw@/);
     c.close();
   });

@@ -2,7 +2,9 @@
  * The one place the Airflow client touches the network: node:http(s) with a keep-alive agent, TLS
  * options (a private CA, or verification off for a lab), a timeout per attempt, and retries with
  * exponential backoff on 5xx and connection errors — only for requests the caller marks as safe to
- * repeat (reads), because a retried trigger could start a second DAG run.
+ * repeat (reads), because a retried trigger could start a second DAG run. Those others never ride a
+ * pooled connection: a webserver restarted since the last call leaves a dead socket in the pool, and a
+ * write sent on it fails though nothing is wrong now.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -55,9 +57,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   if (!secure && base.protocol !== 'http:') throw new ConnectorError('unavailable', `Airflow url must be http(s)://…, not ${base.protocol}`);
   // Credentials never travel in the URL: they would end up in messages and proxy logs.
   const origin = `${base.protocol}//${base.host}${base.pathname === '/' ? '' : base.pathname}`;
-  const agent = secure
-    ? new https.Agent({ keepAlive: true, ...(options.tls?.ca ? { ca: options.tls.ca } : {}), rejectUnauthorized: options.tls?.rejectUnauthorized ?? true })
-    : new http.Agent({ keepAlive: true });
+  const agentOf = (keepAlive: boolean) =>
+    secure
+      ? new https.Agent({ keepAlive, ...(options.tls?.ca ? { ca: options.tls.ca } : {}), rejectUnauthorized: options.tls?.rejectUnauthorized ?? true })
+      : new http.Agent({ keepAlive });
+  const pooled = agentOf(true);
+  const fresh = agentOf(false);
 
   const once = (req: HttpRequest): Promise<HttpResponse> =>
     new Promise((resolve, reject) => {
@@ -73,7 +78,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         headers['content-type'] = 'application/json';
         headers['content-length'] = String(payload.length);
       }
+      const agent = req.retry === true ? pooled : fresh;
       const outgoing = (secure ? https : http).request(url, { method: req.method, headers, agent, signal: req.signal, timeout: options.timeoutMs }, (res) => {
+        // An error from here on is an answer cut short, not an unreachable server: say so.
+        const cut = (error: Error) => reject(Object.assign(error, { midAnswer: true }));
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -81,8 +89,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           if (size > MAX_BODY_BYTES) res.destroy(new Error(`response larger than ${MAX_BODY_BYTES} bytes`));
           else chunks.push(chunk);
         });
-        res.on('error', reject);
+        res.on('error', cut);
         res.on('end', () => {
+          // Node ends a response whose socket closed early without an error event when nothing says how long it is.
+          if (!res.complete) return cut(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
           const text = Buffer.concat(chunks).toString('utf8');
           let body: unknown = text;
           if (/json/.test(String(res.headers['content-type'] ?? '')) && text) {
@@ -122,12 +132,25 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             await backoff(options.backoffMs, attempt, req.signal);
             continue;
           }
-          throw new ConnectorError('unavailable', `Cannot reach Airflow at ${origin}: ${e.code ?? e.message}.`, tlsHint(e) ?? 'Check the connection url, that the webserver is up, and the network between Opsbook and Airflow.');
+          const what = `${req.method} ${req.path.split('?')[0]}`;
+          if ((error as { midAnswer?: boolean }).midAnswer) {
+            throw new ConnectorError(
+              'unavailable',
+              `Airflow at ${origin} closed the connection in the middle of its answer to ${what} (${e.code ?? e.message}).`,
+              `The webserver may have restarted, or a proxy cut the answer. Run it again${req.retry === true ? '' : ' after checking in Airflow whether the change was made'}; if it keeps happening, check the webserver logs.`,
+            );
+          }
+          throw new ConnectorError(
+            'unavailable',
+            `Cannot reach Airflow at ${origin} for ${what}: ${e.code ?? e.message}.`,
+            tlsHint(e) ?? 'Check the connection url, that the webserver is up, and the network between Opsbook and Airflow; then run it again.',
+          );
         }
       }
     },
     close() {
-      agent.destroy();
+      pooled.destroy();
+      fresh.destroy();
     },
   };
 }

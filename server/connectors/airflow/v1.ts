@@ -4,7 +4,7 @@
  */
 import { inflateSync } from 'node:zlib';
 import { ConnectorError } from '../types';
-import { paginate, seg, type Caller } from './caller';
+import { checkedRun, paginate, seg, type Caller } from './caller';
 import { fromAirflow2 } from './logContent';
 import type { AirflowClient, DagInfo, DagRunInfo, TaskInstanceInfo, TaskInstanceRef } from './types';
 
@@ -18,10 +18,13 @@ interface Runs { dag_runs: V1DagRun[]; total_entries?: number }
 interface TaskInstances { task_instances: V1TaskInstance[]; total_entries?: number }
 
 const dag = (d: V1Dag): DagInfo => ({ dagId: d.dag_id, isPaused: d.is_paused ?? null });
-const run = (r: V1DagRun): DagRunInfo => ({
+const run = (raw: V1DagRun): DagRunInfo => {
+  const r = checkedRun(raw);
+  return {
   dagId: r.dag_id, runId: r.dag_run_id, state: r.state, runType: r.run_type ?? null,
   logicalDate: r.logical_date ?? r.execution_date ?? null, startDate: r.start_date ?? null, endDate: r.end_date ?? null,
-});
+  };
+};
 export const v1TaskInstance = (t: V1TaskInstance): TaskInstanceInfo => ({
   dagId: t.dag_id, runId: t.dag_run_id, taskId: t.task_id, state: t.state === 'none' ? null : t.state, tryNumber: t.try_number,
   maxTries: t.max_tries ?? null, startDate: t.start_date ?? null, endDate: t.end_date ?? null, duration: t.duration ?? null, mapIndex: t.map_index ?? -1,

@@ -3,7 +3,7 @@
  * `logical_date` (null is allowed and means "no logical date"); logs are structured messages with a
  * continuation token that is null once the log is complete; backfills have their own endpoint.
  */
-import { paginate, seg, type Caller } from './caller';
+import { checkedRun, paginate, seg, type Caller } from './caller';
 import { fromStructured } from './logContent';
 import type { AirflowClient, DagInfo, DagRunInfo, TaskInstanceInfo } from './types';
 
@@ -16,9 +16,10 @@ interface V2TaskInstance { dag_id: string; dag_run_id: string; task_id: string; 
 interface V2Backfill { id: number; dag_id: string; from_date: string; to_date: string }
 
 const dag = (d: V2Dag): DagInfo => ({ dagId: d.dag_id, isPaused: d.is_paused });
-const run = (r: V2DagRun): DagRunInfo => ({
-  dagId: r.dag_id, runId: r.dag_run_id, state: r.state, runType: r.run_type, logicalDate: r.logical_date, startDate: r.start_date, endDate: r.end_date,
-});
+const run = (raw: V2DagRun): DagRunInfo => {
+  const r = checkedRun(raw);
+  return { dagId: r.dag_id, runId: r.dag_run_id, state: r.state, runType: r.run_type, logicalDate: r.logical_date, startDate: r.start_date, endDate: r.end_date };
+};
 const taskInstance = (t: V2TaskInstance): TaskInstanceInfo => ({
   dagId: t.dag_id, runId: t.dag_run_id, taskId: t.task_id, state: t.state, tryNumber: t.try_number, maxTries: t.max_tries,
   startDate: t.start_date, endDate: t.end_date, duration: t.duration, mapIndex: t.map_index,

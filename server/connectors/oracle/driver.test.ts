@@ -89,3 +89,24 @@ describe('DATE binds through the driver encoder', () => {
     }
   });
 });
+
+describe('node-oracledb against a peer that is not an Oracle listener, or dies mid-packet', () => {
+  it('answered with text that is no TNS: unavailable, naming the target, and the next run tries again', async () => {
+    const port = await listener('garbage');
+    const connector = await openOracle(configFor(port));
+    const first = await connector.stream(request, sink).catch((e: unknown) => e);
+    expect(first, JSON.stringify(first)).toMatchObject({ code: 'unavailable', message: expect.stringMatching(new RegExp(`^Cannot connect to Oracle at 127\\.0\\.0\\.1:${port}/FREEPDB1: `)) });
+    await expect(connector.stream(request, sink)).rejects.toMatchObject({ code: 'unavailable' });
+    await connector.close();
+  });
+
+  it('cut in the middle of the listener\'s answer: unavailable, naming the target, and the next run tries again', async () => {
+    // A TNS header (an ACCEPT packet, type 2) announcing 64 bytes, then 4 of them and the end of the connection.
+    const port = await listener({ cutAfter: Buffer.from([0x00, 0x40, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x3d, 0x00, 0x00]) });
+    const connector = await openOracle(configFor(port));
+    const first = await connector.stream(request, sink).catch((e: unknown) => e);
+    expect(first, JSON.stringify(first)).toMatchObject({ code: 'unavailable', message: expect.stringMatching(new RegExp(`^Cannot connect to Oracle at 127\\.0\\.0\\.1:${port}/FREEPDB1: `)) });
+    await expect(connector.stream(request, sink)).rejects.toMatchObject({ code: 'unavailable' });
+    await connector.close();
+  });
+});

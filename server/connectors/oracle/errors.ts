@@ -74,9 +74,9 @@ export function toConnectorError(error: unknown, ctx: ErrorContext): ConnectorEr
   if ((code && code.startsWith('NJS-5')) || (code && UNAVAILABLE_ORA.has(code))) {
     const network = networkText(e.message ?? text);
     if (ctx.phase === 'connect') {
-      return new ConnectorError('unavailable', `Cannot connect to Oracle at ${ctx.connectString}: ${network}`, 'Check that the database and its listener are up, and that connectString is host:port/service_name.', code);
+      return new ConnectorError('unavailable', `Cannot connect to Oracle at ${ctx.connectString}: ${network}`, 'Check that the database and its listener are up, and that connectString is host:port/service_name; then run it again.', code);
     }
-    return new ConnectorError('unavailable', `Lost the Oracle connection: ${network}`, 'The pool opens a new session for the next run.', code);
+    return new ConnectorError('unavailable', `Lost the Oracle connection: ${network}`, lostHint(ctx.mode), code);
   }
   if (!code) {
     return new ConnectorError(ctx.phase === 'connect' ? 'unavailable' : 'connector_error', `Oracle: ${text}`);
@@ -114,4 +114,13 @@ function helpLink(message: string | undefined, code: string): string | undefined
   const url = /https:\/\/docs\.oracle\.com\/error-help\/\S+/.exec(message ?? '')?.[0];
   if (url) return `See ${url}`;
   return code.startsWith('ORA-') ? `See https://docs.oracle.com/error-help/db/${code.toLowerCase()}/` : undefined;
+}
+
+/**
+ * After a connection is lost under a statement, a read can simply run again; a write may have been
+ * committed just before the loss, so the operator checks first rather than apply it twice.
+ */
+function lostHint(mode: Mode): string {
+  const next = 'the pool opens a new session for the next run.';
+  return mode === 'write' ? `Check whether the write was committed before running it again; ${next}` : `Run it again: ${next}`;
 }

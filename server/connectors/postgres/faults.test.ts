@@ -170,4 +170,34 @@ describe('PostgreSQL connection faults', () => {
       await connector.close();
     }
   });
+
+  it('never starts the statement when the cancel arrives while BEGIN is on its way to the server', async (ctx) => {
+    if (skip) return ctx.skip();
+    // A sequence is not transactional: if the statement ever ran, nextval leaves its mark even though the
+    // transaction is rolled back.
+    await admin.query(`create sequence ${schema}.probe`);
+    const connector = await openPostgres({ read: postgresUrlFor(app), write: postgresUrlFor(app), poolMax: 1, label: 'dev/source' });
+    const controller = new AbortController();
+    // The cancel lands exactly while BEGIN is in flight: fired in the same tick the BEGIN is handed to
+    // the connection, before any answer can come back — no timing involved.
+    const original = pg.Client.prototype.query;
+    const patched = function (this: pg.Client, ...args: unknown[]) {
+      const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+      if (args[0] === 'BEGIN' && !controller.signal.aborted) controller.abort();
+      return result;
+    };
+    pg.Client.prototype.query = patched as typeof original;
+    try {
+      await expect(run(connector, `select nextval('${schema}.probe')`, { mode: 'write', signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled', message: expect.stringMatching(/before its statement started/) });
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    try {
+      expect((await admin.query(`select is_called from ${schema}.probe`)).rows[0]).toEqual({ is_called: false });
+      // The cancelled session is not reused: the next run gets a fresh one and works.
+      expect((await run(connector, 'select 1 as one')).rows).toEqual([[1]]);
+    } finally {
+      await connector.close();
+    }
+  });
 });

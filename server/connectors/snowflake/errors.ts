@@ -87,8 +87,18 @@ export function statementError(error: unknown, ctx: ErrorContext): ConnectorErro
     return new ConnectorError('unavailable', `The Snowflake session was lost: ${e.message}`, 'The next run opens a new session.', code);
   }
   if (isNetworkFailure(e)) {
-    const cause = e.cause instanceof Error ? e.cause.message : e.message;
-    return new ConnectorError('unavailable', `Lost the connection to Snowflake: ${cause}`, 'The next run opens a new session; check the network if it keeps happening.', code);
+    const cause = e.cause instanceof Error ? e.cause : null;
+    // A write whose answer was lost may have run: say so rather than invite a second run blindly.
+    const again = ctx.mode === 'write' ? 'Check the query history in Snowflake for whether it ran before running it again' : 'Run it again';
+    if (e.name === 'UnexpectedContentError' || cause instanceof SyntaxError) {
+      return new ConnectorError(
+        'unavailable',
+        `The Snowflake endpoint answered with something that is not a Snowflake answer (${(cause ?? e).message.slice(0, 120)}).`,
+        `A proxy or another server may be answering in Snowflake's place: check accessUrl (or the account) and any proxy between Opsbook and Snowflake. ${again} once it answers.`,
+        code,
+      );
+    }
+    return new ConnectorError('unavailable', `Lost the connection to Snowflake in the middle of an answer: ${(cause ?? e).message}`, `${again}: the next run opens a new session. Check the network or proxy if it keeps happening.`, code);
   }
   const queryId = e.data?.queryId;
   const tags = [code ? `Snowflake ${code}` : null, e.sqlState ? `SQLSTATE ${e.sqlState}` : null, queryId ? `query ${queryId}` : null].filter(Boolean).join(', ');

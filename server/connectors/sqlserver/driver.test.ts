@@ -59,3 +59,24 @@ describe('mssql failure paths', () => {
     await connector.close();
   });
 });
+
+describe('mssql against a peer that is not SQL Server, or dies mid-packet', () => {
+  it('answered with text that is no TDS: unavailable, naming the target, and the next run tries again', async () => {
+    const port = await listener('garbage');
+    const connector = await openSqlServer(configFor(port));
+    const first = await connector.stream(request, sink).catch((e: unknown) => e);
+    expect(first, JSON.stringify(first)).toMatchObject({ code: 'unavailable', message: expect.stringMatching(new RegExp(`^Cannot connect to SQL Server at 127\\.0\\.0\\.1:${port}/cdm: `)) });
+    await expect(connector.stream(request, sink)).rejects.toMatchObject({ code: 'unavailable' });
+    await connector.close();
+  });
+
+  it('cut in the middle of the pre-login answer: unavailable, naming the target, and the next run tries again', async () => {
+    // A TDS header (type 4, tabular result) announcing 48 bytes, then 4 of them and the end of the connection.
+    const port = await listener({ cutAfter: Buffer.from([0x04, 0x01, 0x00, 0x30, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x1a, 0x00]) });
+    const connector = await openSqlServer(configFor(port));
+    const first = await connector.stream(request, sink).catch((e: unknown) => e);
+    expect(first, JSON.stringify(first)).toMatchObject({ code: 'unavailable', message: expect.stringMatching(new RegExp(`^Cannot connect to SQL Server at 127\\.0\\.0\\.1:${port}/cdm: `)) });
+    await expect(connector.stream(request, sink)).rejects.toMatchObject({ code: 'unavailable' });
+    await connector.close();
+  });
+});

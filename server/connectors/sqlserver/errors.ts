@@ -69,7 +69,9 @@ export function toConnectorError(error: unknown, ctx: ErrorContext): ConnectorEr
     return new ConnectorError('unavailable', `Cannot connect to SQL Server at ${ctx.target}: ${text}`, connectHint(code, text), code);
   }
   if (code && CONNECTION_CODES.has(code)) {
-    return new ConnectorError('unavailable', `Lost the SQL Server connection: ${text}`, 'The pool opens a new connection for the next run.', code);
+    // A write may have been committed just before the loss: the operator checks rather than apply it twice.
+    const next = 'the pool opens a new connection for the next run.';
+    return new ConnectorError('unavailable', `Lost the SQL Server connection: ${text}`, ctx.mode === 'write' ? `Check whether the write was committed before running it again; ${next}` : `Run it again: ${next}`, code);
   }
   if (number === undefined) {
     return new ConnectorError(ctx.phase === 'connect' ? 'unavailable' : 'connector_error', `SQL Server: ${text}`, ctx.phase === 'connect' ? connectHint(code, text) : undefined, code);
@@ -85,7 +87,7 @@ function connectHint(code: string | undefined, text: string): string {
     return 'The TLS handshake failed: install the server certificate\'s CA on this host, or for a development server set trustServerCertificate: true.';
   }
   if (code === 'EINSTLOOKUP') return 'The SQL Browser service (UDP 1434) did not answer for the instance: check instanceName, or set port instead.';
-  return 'Check that SQL Server is up and accepts TCP connections, and that server, port (or instanceName) and database are right.';
+  return 'Check that SQL Server is up and accepts TCP connections, and that server, port (or instanceName) and database are right; then run it again.';
 }
 
 function seconds(ms: number): number {

@@ -16,6 +16,8 @@ export interface ExecuteScript {
   readonly error?: Record<string, unknown>;
   /** Make the execute (or, with `rows`, the second getRows) wait for a break or the call timeout. */
   readonly hang?: 'execute' | 'fetch';
+  /** Fail the second getRows with this driver-shaped error (the connection lost in the middle of the result). */
+  readonly fetchError?: Record<string, unknown>;
 }
 
 export interface FakeOracle {
@@ -91,7 +93,9 @@ export function fakeOracle(script: (sql: string) => ExecuteScript = () => ({ row
           fake.log.push(`getRows ${n}`);
           fake.pendingFetches++;
           try {
-            if (step.hang === 'fetch' && ++fetches === 2) await hang();
+            fetches++;
+            if (step.hang === 'fetch' && fetches === 2) await hang();
+            if (step.fetchError && fetches === 2) throw Object.assign(new Error(String(step.fetchError.message)), step.fetchError);
             const rows = step.rows!.slice(at, at + n);
             at += rows.length;
             return rows.map((r) => [...r]);

@@ -32,6 +32,8 @@ import { loginData, redact, resultBody, type Json } from './responses';
 
 export type { FakeUser } from './auth';
 
+export type FakeFault = 'cut-after-headers' | 'cut-mid-body' | 'garbage';
+
 export interface SnowflakeFakeOptions {
   /** The account identifier logins must name. Default 'opsbookfake'. */
   readonly account?: string;
@@ -79,6 +81,13 @@ export interface SnowflakeFake {
   queryRequests(): FakeQueryRequest[];
   /** Ends every session as a server-side logout or idle expiry would. */
   expireSessions(): void;
+  /**
+   * Makes the next `times` answers to `kind` requests misbehave, as a proxy or a dying front end does:
+   * the connection cut right after the headers or halfway through the body, or a body that is not JSON.
+   */
+  breakNext(kind: 'login' | 'query' | 'result', how: FakeFault, times?: number): void;
+  /** Answers normally again. */
+  heal(): void;
   readonly activeSessions: number;
   close(): Promise<void>;
 }
@@ -92,6 +101,13 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
   const requests: FakeRequest[] = [];
   const chunkKeys = new Map<string, string>();
   let accessUrl = '';
+  let fault: { kind: FakeRequest['kind']; how: FakeFault; left: number } | null = null;
+  /** The fault this request meets, if any (spent as it is taken). */
+  const faultFor = (kind: FakeRequest['kind']): FakeFault | null => {
+    if (!fault || fault.kind !== kind || fault.left <= 0) return null;
+    fault.left--;
+    return fault.how;
+  };
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -105,13 +121,27 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
       } catch {
         body = {};
       }
+      let broken: FakeFault | null = null;
       const send = (payload: unknown) => {
+        const text = JSON.stringify(payload);
+        if (broken === 'garbage') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return void res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+        }
+        if (broken) {
+          // The declared length promises more than arrives: the driver must see the answer as cut.
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+          res.flushHeaders();
+          return void res.write(broken === 'cut-mid-body' ? text.slice(0, Math.floor(text.length / 2)) : '', () => setImmediate(() => req.socket.destroy()));
+        }
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(payload));
+        res.end(text);
       };
       const fail = (f: SfFailure, data: Json = {}) => send({ success: false, code: f.code, message: f.message, data: { ...data, errorCode: f.code, sqlState: f.sqlState ?? null, internalError: false, age: 0 } });
-      const record = (kind: FakeRequest['kind'], session?: FakeSession) =>
-        requests.push({ at: Date.now(), method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), kind, body: redact(body), ...(session ? { session: { user: session.user, role: session.role } } : {}) });
+      const record = (kind: FakeRequest['kind'], session?: FakeSession) => {
+        broken = faultFor(kind);
+        return requests.push({ at: Date.now(), method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), kind, body: redact(body), ...(session ? { session: { user: session.user, role: session.role } } : {}) });
+      };
       void route(url, body, req.headers, { send, fail, record, res }).catch((error: unknown) => {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`fake error: ${(error as Error).message}`);
@@ -252,6 +282,12 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
           return { sqlText: b.sqlText ?? '', bindings: b.bindings ?? {}, parameters: b.parameters ?? {}, user: q.session?.user ?? '', role: q.session?.role ?? '' };
         }),
     expireSessions: () => sessions.expireAll(),
+    breakNext(kind, how, times = Number.POSITIVE_INFINITY) {
+      fault = { kind, how, left: times };
+    },
+    heal() {
+      fault = null;
+    },
     get activeSessions() {
       return sessions.active;
     },
