@@ -6,6 +6,7 @@ import { failedTaskUntilCleared } from './failedTask';
 import { ldzFileScenario } from './ldzFile';
 import { staleAggregate } from './staleAggregate';
 import { audienceResolutionFailed, interfaceBuildFailed, mlIngestFailed } from './taskFailure';
+import { wrongDateControl } from './wrongDateControl';
 
 export const canonicalScenarios: readonly Scenario[] = [
   ldzFileScenario('late_ldz_file'),
@@ -17,4 +18,5 @@ export const canonicalScenarios: readonly Scenario[] = [
   interfaceBuildFailed,
   audienceResolutionFailed,
   mlIngestFailed,
+  wrongDateControl,
 ];
