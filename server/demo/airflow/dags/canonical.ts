@@ -18,26 +18,53 @@ const ymd = (d: string) => d.replaceAll('-', '');
 async function landSource(ctx: TaskContext, source: (typeof SOURCES)[number]): Promise<void> {
   const bd = ctx.businessDate;
   const file = `mdm_${source}_${ymd(bd)}.csv.gz`;
-  ctx.log(`Waiting for ${file} in /data/mdm/extracts (cut-off 00:55, wait window cdm_ldz_file_wait_minutes)`);
-  await ctx.pause(0.3);
-  if (!(await isFileDelivered(ctx.warehouse, source, bd))) {
-    await ctx.sql(
-      `UPDATE ldz.load_audit SET status = 'FAILED', row_count = 0, started_at = CAST(:start AS TIMESTAMP), finished_at = CAST(:now AS TIMESTAMP)
+  const failLanding = (rowCount: string) =>
+    ctx.sql(
+      `UPDATE ldz.load_audit SET status = 'FAILED', row_count = ${rowCount}, started_at = CAST(:start AS TIMESTAMP), finished_at = CAST(:now AS TIMESTAMP)
        WHERE source_table = :source AND business_date = CAST(:bd AS DATE)`,
       { start: ctx.startedAt, now: ctx.now(), source, bd },
     );
+  ctx.log(`Waiting for ${file} in /data/mdm/extracts (cut-off 00:55, wait window cdm_ldz_file_wait_minutes)`);
+  await ctx.pause(0.3);
+  if (!(await isFileDelivered(ctx.warehouse, source, bd))) {
+    await failLanding('0');
     throw new TaskFailure('FileNotFoundError', `${file} has not arrived in /data/mdm/extracts: the extract for business date ${bd} is missing or late.`);
   }
-  ctx.log(`Found ${file}; replacing the rows of business date ${bd} in ldz.${source}`);
+  ctx.log(`Found ${file}; opening a session on the warehouse through cdm_warehouse_conn_id`);
+  try {
+    // Where a connectivity failure surfaces: the file is there, the session to the warehouse is not.
+    await ctx.failIfFaulted();
+  } catch (error) {
+    await failLanding('0');
+    throw error;
+  }
+  const [manifest] = await ctx.sql(
+    `SELECT load_id, format_status, (SELECT count(*) FROM ldz.rejected_records r WHERE r.business_date = f.business_date AND r.source_table = f.source_table AND r.load_id = f.load_id) AS rejected
+     FROM ldz.file_manifest f WHERE source_table = :source AND business_date = CAST(:bd AS DATE)`,
+    { source, bd },
+  );
+  if (manifest?.format_status === 'INVALID') {
+    // The parseable lines are landed, the others rejected; a file this broken is not loaded on: it is redelivered.
+    ctx.log(`${String(manifest.rejected)} lines of ${file} could not be parsed and were rejected (see ldz.rejected_records)`, 'ERROR');
+    await failLanding(`(SELECT count(*) FROM ldz.${source} WHERE business_date = CAST(:bd AS DATE))`);
+    throw new TaskFailure('AirflowException', `${file} is not in a format the land task can load: ${String(manifest.rejected)} lines rejected. Ask the mart's owners for a redelivery.`);
+  }
+  ctx.log(`Replacing the rows of business date ${bd} in ldz.${source} with load ${String(manifest?.load_id ?? 'unknown')}`);
   if (source === 'customers') {
-    // A file that arrived late: its rows were held back when the training fault removed them.
+    // A file that arrived late or was redelivered: its rows were held back when the training fault removed them.
     await ctx.sql(`INSERT INTO ldz.customers SELECT * FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
     await ctx.sql(`DELETE FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
   }
   await ctx.pause(0.4);
-  await ctx.sql(`UPDATE ldz.${source} SET load_ts = CAST(:now AS TIMESTAMP) WHERE business_date = CAST(:bd AS DATE)`, { now: ctx.now(), bd });
+  // The landed rows and the audit carry the load id of the file landed (a redelivered file has its own).
+  await ctx.sql(
+    `UPDATE ldz.${source} SET load_ts = CAST(:now AS TIMESTAMP), load_id = coalesce((SELECT load_id FROM ldz.file_manifest WHERE source_table = :source AND business_date = CAST(:bd AS DATE)), load_id)
+     WHERE business_date = CAST(:bd AS DATE)`,
+    { now: ctx.now(), bd, source },
+  );
   await ctx.sql(
     `UPDATE ldz.load_audit SET status = 'SUCCEEDED', row_count = (SELECT count(*) FROM ldz.${source} WHERE business_date = CAST(:bd AS DATE)),
+       load_id = coalesce((SELECT load_id FROM ldz.file_manifest m WHERE m.source_table = :source AND m.business_date = CAST(:bd AS DATE)), load_id),
        started_at = CAST(:start AS TIMESTAMP), finished_at = CAST(:now AS TIMESTAMP)
      WHERE source_table = :source AND business_date = CAST(:bd AS DATE)`,
     { bd, start: ctx.startedAt, now: ctx.now(), source },

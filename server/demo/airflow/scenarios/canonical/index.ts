@@ -5,7 +5,8 @@ import { environmentRebuild } from './environmentRebuild';
 import { failedTaskUntilCleared } from './failedTask';
 import { ldzFileScenario } from './ldzFile';
 import { staleAggregate } from './staleAggregate';
-import { audienceResolutionFailed, interfaceBuildFailed, mlIngestFailed } from './taskFailure';
+import { audienceResolutionFailed, interfaceBuildFailed, ldzConnectivityFailed, mlIngestFailed } from './taskFailure';
+import { ldzBadFormat } from './ldzBadFormat';
 import { wrongDateControl } from './wrongDateControl';
 
 export const canonicalScenarios: readonly Scenario[] = [
@@ -19,4 +20,6 @@ export const canonicalScenarios: readonly Scenario[] = [
   audienceResolutionFailed,
   mlIngestFailed,
   wrongDateControl,
+  ldzBadFormat,
+  ldzConnectivityFailed,
 ];
