@@ -8,6 +8,7 @@ import { TaskFailure, type DagDef, type TaskContext } from '../model';
 import { isFileDelivered } from '../faults';
 import { addDays } from '../warehouse';
 import { chain, dag, sqlTask } from './build';
+import { enrichCustomer360, ingestModelScores } from './mlWriteback';
 
 const SOURCES = ['channels', 'products', 'offers', 'campaigns', 'flowcharts', 'cells', 'customers', 'flowchart_runs', 'contact_history', 'response_history'] as const;
 const TYPICAL: Record<string, number> = { channels: 30, products: 35, offers: 35, campaigns: 45, flowcharts: 40, cells: 40, customers: 240, flowchart_runs: 45, contact_history: 420, response_history: 120 };
@@ -209,8 +210,16 @@ export const canonicalDags: readonly DagDef[] = [
     dagId: 'cdm_audience_resolution', description: 'Resolves audiences and refreshes the Campaign–Offer–Channel–Product bridge.',
     schedule: '45 2 * * *', owners, tags: ['canonical', 'audience'], pipeline: 'audience_resolution',
     tasks: chain([
-      sqlTask('resolve_audiences', 300, countStep(`SELECT audience_level, count(*) AS active_mappings FROM audience.audience_map GROUP BY audience_level ORDER BY 1`)),
-      sqlTask('refresh_cocp_bridge', 60, (ctx) => refreshTimestamp(ctx, 'audience.bridge_campaign_offer_channel_product', 'refreshed_at')),
+      sqlTask('resolve_audiences', 300, async (ctx) => {
+        ctx.log(`Resolving the Customer and Household audiences of business date ${ctx.businessDate} against audience.audience_map`);
+        await ctx.pause(0.3);
+        await countStep(`SELECT audience_level, count(*) AS active_mappings FROM audience.audience_map GROUP BY audience_level ORDER BY 1`)(ctx);
+        ctx.log('Every audience level resolved; unresolved source keys are kept in audience.unresolved_records');
+      }),
+      sqlTask('refresh_cocp_bridge', 60, async (ctx) => {
+        ctx.log(`Refreshing the Campaign–Offer–Channel–Product bridge for business date ${ctx.businessDate}`);
+        await refreshTimestamp(ctx, 'audience.bridge_campaign_offer_channel_product', 'refreshed_at');
+      }),
     ]),
   }),
   dag({
@@ -229,8 +238,8 @@ export const canonicalDags: readonly DagDef[] = [
     dagId: 'cdm_ml_writeback', description: 'Ingests model scores into cdm_ingest_db, then enriches Customer 360.',
     schedule: '30 3 * * *', owners, tags: ['canonical', 'ml'], pipeline: 'ml_writeback',
     tasks: chain([
-      sqlTask('ingest_model_scores', 300, countStep(`SELECT model_name, count(*) AS scores FROM cdm_ingest_db.model_scores WHERE business_date = CAST(:bd AS DATE) GROUP BY ALL ORDER BY 1`)),
-      sqlTask('enrich_customer_360', 240, countStep(`SELECT count(*) AS enriched FROM customer_360.customer_enrichment WHERE business_date = CAST(:bd AS DATE)`)),
+      sqlTask('ingest_model_scores', 300, ingestModelScores),
+      sqlTask('enrich_customer_360', 240, enrichCustomer360),
     ]),
   }),
   dag({

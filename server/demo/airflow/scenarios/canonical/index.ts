@@ -7,6 +7,7 @@ import { ldzFileScenario } from './ldzFile';
 import { staleAggregate } from './staleAggregate';
 import { audienceResolutionFailed, interfaceBuildFailed, ldzConnectivityFailed, mlIngestFailed } from './taskFailure';
 import { ldzBadFormat } from './ldzBadFormat';
+import { mlWrongScores } from './mlWrongScores';
 import { wrongDateControl } from './wrongDateControl';
 
 export const canonicalScenarios: readonly Scenario[] = [
@@ -22,4 +23,5 @@ export const canonicalScenarios: readonly Scenario[] = [
   wrongDateControl,
   ldzBadFormat,
   ldzConnectivityFailed,
+  mlWrongScores,
 ];
