@@ -132,6 +132,18 @@ async function checkRdvKeys(ctx: TaskContext): Promise<void> {
     throw new TaskFailure('DataVaultKeyError', `${dups.length} hub key${dups.length > 1 ? 's are' : ' is'} duplicated; a hub holds one row per business key.`);
   }
   ctx.log('Hub keys are unique');
+  // A link row of the night must reference keys its hubs hold (hub before link).
+  const orphans = await ctx.sql(
+    `SELECT contact_id, customer_hk FROM rdv.link_contact l
+     WHERE CAST(load_dts AS DATE) = CAST(:bd AS DATE) AND NOT EXISTS (SELECT 1 FROM rdv.hub_customer h WHERE h.customer_hk = l.customer_hk)
+     ORDER BY contact_id`,
+    { bd: ctx.businessDate },
+  );
+  if (orphans.length > 0) {
+    for (const o of orphans.slice(0, 10)) ctx.log(`rdv.link_contact contact ${String(o.contact_id)} references customer key ${String(o.customer_hk)}, which rdv.hub_customer does not hold`, 'ERROR');
+    throw new TaskFailure('DataVaultKeyError', `${orphans.length} contact link${orphans.length > 1 ? 's reference' : ' references'} a customer key no hub row holds.`);
+  }
+  ctx.log('Every contact link of the night references a customer in the hub');
 }
 
 /** Read-and-count steps for layers whose rebuild the demo does not replay row by row. */

@@ -8,6 +8,7 @@ import { staleAggregate } from './staleAggregate';
 import { audienceResolutionFailed, interfaceBuildFailed, ldzConnectivityFailed, mlIngestFailed } from './taskFailure';
 import { ldzBadFormat } from './ldzBadFormat';
 import { mlWrongScores } from './mlWrongScores';
+import { orphanLinkKeys } from './orphanLinkKeys';
 import { wrongDateControl } from './wrongDateControl';
 
 export const canonicalScenarios: readonly Scenario[] = [
@@ -24,4 +25,5 @@ export const canonicalScenarios: readonly Scenario[] = [
   ldzBadFormat,
   ldzConnectivityFailed,
   mlWrongScores,
+  orphanLinkKeys,
 ];
