@@ -9,6 +9,7 @@ import { isFileDelivered } from '../faults';
 import { addDays } from '../warehouse';
 import { chain, dag, sqlTask } from './build';
 import { enrichCustomer360, ingestModelScores } from './mlWriteback';
+import { buildInterface } from './interfaceBuild';
 
 const SOURCES = ['channels', 'products', 'offers', 'campaigns', 'flowcharts', 'cells', 'customers', 'flowchart_runs', 'contact_history', 'response_history'] as const;
 const TYPICAL: Record<string, number> = { channels: 30, products: 35, offers: 35, campaigns: 45, flowcharts: 40, cells: 40, customers: 240, flowchart_runs: 45, contact_history: 420, response_history: 120 };
@@ -216,7 +217,7 @@ export const canonicalDags: readonly DagDef[] = [
   dag({
     dagId: 'cdm_rdv_to_interface', description: 'Builds the Canonical/UDS interface layer from the vault.',
     schedule: '30 2 * * *', owners, tags: ['canonical', 'interface'], pipeline: 'rdv_to_interface',
-    tasks: [sqlTask('build_interface', 540, countStep(`SELECT (SELECT count(*) FROM cdm_interface.customer) AS customers, (SELECT count(*) FROM cdm_interface.contact_history WHERE business_date = CAST(:bd AS DATE)) AS contacts`))],
+    tasks: [sqlTask('build_interface', 540, buildInterface)],
   }),
   dag({
     dagId: 'cdm_audience_resolution', description: 'Resolves audiences and refreshes the Campaign–Offer–Channel–Product bridge.',

@@ -9,6 +9,7 @@ import { audienceResolutionFailed, interfaceBuildFailed, ldzConnectivityFailed, 
 import { ldzBadFormat } from './ldzBadFormat';
 import { mlWrongScores } from './mlWrongScores';
 import { orphanLinkKeys } from './orphanLinkKeys';
+import { interfaceMappingError } from './interfaceMapping';
 import { wrongDateControl } from './wrongDateControl';
 
 export const canonicalScenarios: readonly Scenario[] = [
@@ -26,4 +27,5 @@ export const canonicalScenarios: readonly Scenario[] = [
   ldzConnectivityFailed,
   mlWrongScores,
   orphanLinkKeys,
+  interfaceMappingError,
 ];
