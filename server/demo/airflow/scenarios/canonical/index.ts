@@ -10,6 +10,7 @@ import { ldzBadFormat } from './ldzBadFormat';
 import { mlWrongScores } from './mlWrongScores';
 import { orphanLinkKeys } from './orphanLinkKeys';
 import { interfaceMappingError } from './interfaceMapping';
+import { missedNights } from './missedNights';
 import { wrongDateControl } from './wrongDateControl';
 
 export const canonicalScenarios: readonly Scenario[] = [
@@ -28,4 +29,5 @@ export const canonicalScenarios: readonly Scenario[] = [
   mlWrongScores,
   orphanLinkKeys,
   interfaceMappingError,
+  missedNights,
 ];
