@@ -23,11 +23,13 @@ export const canonicalScenarios: readonly Scenario[] = [
   interfaceBuildFailed,
   audienceResolutionFailed,
   mlIngestFailed,
-  wrongDateControl,
   ldzBadFormat,
   ldzConnectivityFailed,
   mlWrongScores,
   orphanLinkKeys,
   interfaceMappingError,
+  // Last: these two change the whole night (every run's date, every DAG's history), so stacked with
+  // other faults they are undone first.
+  wrongDateControl,
   missedNights,
 ];
