@@ -46,7 +46,8 @@ describe('the demo baseline', () => {
     expect(canonical.length).toBeGreaterThanOrEqual(6);
     for (const id of canonical) await env.activate(id);
     expect((await redChecks()).length).toBeGreaterThan(10);
-    for (const id of canonical) await env.deactivate(id);
+    // Undone last-in, first-out, as stacked faults are: each deactivation restores what its activation saw.
+    for (const id of [...canonical].reverse()) await env.deactivate(id);
     expect(await redChecks()).toEqual([]);
   }, 600_000);
 

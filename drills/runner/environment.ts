@@ -24,6 +24,8 @@ import { PageClient } from './client';
 import type { DrillEnvironment, RunOutcome } from './judge';
 import type { SnippetStep } from './schema';
 import { snippetFor } from './snippets';
+import { resolveRelativeDates } from './dates';
+import { DEFAULT_TIMEZONE } from '../../plugins/remark-runbook/syntax/zonedDate';
 
 export const OPERATOR = 'dana.operator';
 export const DEFAULT_APPROVER = 'imani.manager';
@@ -98,7 +100,7 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
     const found = snippetFor(options.manifest, step.snippet, 'duckdb');
     if (!found) throw new Error(`${step.snippet} is not in the manifest`);
     const { key, snippet } = found;
-    const params = step.params ?? {};
+    const params = resolveRelativeDates(step.params ?? {}, new Date(), snippet.timezone ?? DEFAULT_TIMEZONE);
     let approval: string | undefined;
     let previewedRows: number | undefined;
     if (snippet.role === 'escalation') {

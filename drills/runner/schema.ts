@@ -13,6 +13,7 @@ const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** `<runbook id>/<snippet id>` as in the manifest; a `:dialect` suffix is chosen by the environment, not here. */
 const SNIPPET_KEY = /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*$/;
 
+/** Values as the page would send them; a date may also be `today-N` (resolved by the runner, see ./dates.ts). */
 const params = z.record(z.string().max(64), z.union([z.string().max(4096), z.number(), z.boolean()]), {
   error: 'params must be a map of parameter name to value, e.g. {business_date: yesterday}',
 });

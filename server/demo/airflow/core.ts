@@ -66,6 +66,9 @@ export class SandboxCore {
           await mirrorVariables(this.warehouse, this.variables);
         },
         reload: () => this.loadVariables('release'),
+        set: async (key, value) => {
+          await this.setVariable(key, value, undefined, this.variables.has(key) ? 'update' : 'create');
+        },
       },
     });
   }

@@ -90,14 +90,16 @@ export class Engine {
     return id;
   }
 
-  /** conf.business_date, the override variable, the logical date + 1 day, the control table's date, today. */
+  /** conf.business_date, the override variable, the logical date + 1 day, the control table's date (today for the date control itself). */
   private async businessDateFor(def: DagDef, req: TriggerRequest): Promise<string> {
     const fromConf = req.conf.business_date;
     if (typeof fromConf === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(fromConf)) return fromConf;
-    if (def.dagId === 'etl_date_control_update_dag') return localDate();
+    // The override applies to the date control too: an override left set after a rerun puts the whole
+    // night on the wrong date (the wrong-date-control drill), as it would on the real platform.
     const override = (await this.deps.variables()).get('cdm_business_date_override')?.value ?? '';
     if (/^\d{4}-\d{2}-\d{2}$/.test(override)) return override;
     if (req.logicalDate && (req.logicalDateGiven || req.runType !== 'manual')) return addDays(req.logicalDate.slice(0, 10), 1);
+    if (def.dagId === 'etl_date_control_update_dag') return localDate();
     const rows = await this.deps.warehouse.query(`SELECT CAST(max(business_date) AS VARCHAR) AS d FROM etl_control.etl_date_control`).catch(() => []);
     const control = rows[0]?.d;
     return typeof control === 'string' ? control : localDate();

@@ -11,6 +11,7 @@ import { addDays, type Warehouse } from './warehouse';
 export class RunStore {
   private readonly runs = new Map<string, Map<string, DagRun>>();
   private readonly loading = new Map<string, Promise<void>>();
+  private readonly hidden = new Map<string, DagRun[]>();
   private seq = 0;
 
   constructor(private readonly warehouse: Warehouse) {}
@@ -36,6 +37,32 @@ export class RunStore {
     map.delete(run.runId); // re-inserting keeps the map in creation order
     map.set(run.runId, run);
     this.runs.set(run.dagId, map);
+  }
+
+  /**
+   * A training outage: the DAG's runs of these business dates disappear, as if the scheduler had never run
+   * those nights. They are kept aside until `showNights` puts them back.
+   */
+  async hideNights(dagId: string, businessDates: readonly string[]): Promise<void> {
+    await this.load(dagId);
+    const map = this.runs.get(dagId);
+    const hidden = this.hidden.get(dagId) ?? [];
+    for (const [id, run] of map ?? []) {
+      if (!businessDates.includes(run.businessDate)) continue;
+      hidden.push(run);
+      map!.delete(id);
+    }
+    this.hidden.set(dagId, hidden);
+  }
+
+  /** The outage is over: runs started for those nights since are dropped and the nights' own runs come back. */
+  async showNights(dagId: string, businessDates: readonly string[]): Promise<void> {
+    await this.load(dagId);
+    const map = this.runs.get(dagId) ?? new Map<string, DagRun>();
+    for (const [id, run] of map) if (businessDates.includes(run.businessDate) && !run.active) map.delete(id);
+    for (const run of this.hidden.get(dagId) ?? []) if (!map.has(run.runId)) map.set(run.runId, run);
+    this.hidden.delete(dagId);
+    this.runs.set(dagId, map);
   }
 
   private load(dagId: string): Promise<void> {

@@ -14,12 +14,13 @@ export async function mirrorVariables(warehouse: Warehouse, variables: VariableM
   await warehouse.query(`DELETE FROM ops.airflow_variables WHERE NOT list_contains(string_split(:keys, chr(31)), variable_key)`, { keys: keep.join('\u001f') });
   for (const [key, v] of variables) {
     await warehouse.query(
-      `UPDATE ops.airflow_variables SET variable_value = :value, description = nullif(:description, ''), set_at = CAST(:now AS TIMESTAMP)
-       WHERE variable_key = :key AND variable_value IS DISTINCT FROM :value`,
+      // Values are text whatever they look like: a date-shaped override must not be bound as a DATE.
+      `UPDATE ops.airflow_variables SET variable_value = CAST(:value AS VARCHAR), description = nullif(:description, ''), set_at = CAST(:now AS TIMESTAMP)
+       WHERE variable_key = :key AND variable_value IS DISTINCT FROM CAST(:value AS VARCHAR)`,
       { key, value: v.value, description: v.description ?? '', now },
     );
     await warehouse.query(
-      `INSERT INTO ops.airflow_variables SELECT :key, :value, nullif(:description, ''), CAST(:now AS TIMESTAMP)
+      `INSERT INTO ops.airflow_variables SELECT :key, CAST(:value AS VARCHAR), nullif(:description, ''), CAST(:now AS TIMESTAMP)
        WHERE NOT EXISTS (SELECT 1 FROM ops.airflow_variables WHERE variable_key = :key)`,
       { key, value: v.value, description: v.description ?? '', now },
     );

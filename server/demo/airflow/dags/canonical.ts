@@ -8,6 +8,8 @@ import { TaskFailure, type DagDef, type TaskContext } from '../model';
 import { isFileDelivered } from '../faults';
 import { addDays } from '../warehouse';
 import { chain, dag, sqlTask } from './build';
+import { enrichCustomer360, ingestModelScores } from './mlWriteback';
+import { buildInterface } from './interfaceBuild';
 
 const SOURCES = ['channels', 'products', 'offers', 'campaigns', 'flowcharts', 'cells', 'customers', 'flowchart_runs', 'contact_history', 'response_history'] as const;
 const TYPICAL: Record<string, number> = { channels: 30, products: 35, offers: 35, campaigns: 45, flowcharts: 40, cells: 40, customers: 240, flowchart_runs: 45, contact_history: 420, response_history: 120 };
@@ -18,26 +20,53 @@ const ymd = (d: string) => d.replaceAll('-', '');
 async function landSource(ctx: TaskContext, source: (typeof SOURCES)[number]): Promise<void> {
   const bd = ctx.businessDate;
   const file = `mdm_${source}_${ymd(bd)}.csv.gz`;
-  ctx.log(`Waiting for ${file} in /data/mdm/extracts (cut-off 00:55, wait window cdm_ldz_file_wait_minutes)`);
-  await ctx.pause(0.3);
-  if (!(await isFileDelivered(ctx.warehouse, source, bd))) {
-    await ctx.sql(
-      `UPDATE ldz.load_audit SET status = 'FAILED', row_count = 0, started_at = CAST(:start AS TIMESTAMP), finished_at = CAST(:now AS TIMESTAMP)
+  const failLanding = (rowCount: string) =>
+    ctx.sql(
+      `UPDATE ldz.load_audit SET status = 'FAILED', row_count = ${rowCount}, started_at = CAST(:start AS TIMESTAMP), finished_at = CAST(:now AS TIMESTAMP)
        WHERE source_table = :source AND business_date = CAST(:bd AS DATE)`,
       { start: ctx.startedAt, now: ctx.now(), source, bd },
     );
+  ctx.log(`Waiting for ${file} in /data/mdm/extracts (cut-off 00:55, wait window cdm_ldz_file_wait_minutes)`);
+  await ctx.pause(0.3);
+  if (!(await isFileDelivered(ctx.warehouse, source, bd))) {
+    await failLanding('0');
     throw new TaskFailure('FileNotFoundError', `${file} has not arrived in /data/mdm/extracts: the extract for business date ${bd} is missing or late.`);
   }
-  ctx.log(`Found ${file}; replacing the rows of business date ${bd} in ldz.${source}`);
+  ctx.log(`Found ${file}; opening a session on the warehouse through cdm_warehouse_conn_id`);
+  try {
+    // Where a connectivity failure surfaces: the file is there, the session to the warehouse is not.
+    await ctx.failIfFaulted();
+  } catch (error) {
+    await failLanding('0');
+    throw error;
+  }
+  const [manifest] = await ctx.sql(
+    `SELECT load_id, format_status, (SELECT count(*) FROM ldz.rejected_records r WHERE r.business_date = f.business_date AND r.source_table = f.source_table AND r.load_id = f.load_id) AS rejected
+     FROM ldz.file_manifest f WHERE source_table = :source AND business_date = CAST(:bd AS DATE)`,
+    { source, bd },
+  );
+  if (manifest?.format_status === 'INVALID') {
+    // The parseable lines are landed, the others rejected; a file this broken is not loaded on: it is redelivered.
+    ctx.log(`${String(manifest.rejected)} lines of ${file} could not be parsed and were rejected (see ldz.rejected_records)`, 'ERROR');
+    await failLanding(`(SELECT count(*) FROM ldz.${source} WHERE business_date = CAST(:bd AS DATE))`);
+    throw new TaskFailure('AirflowException', `${file} is not in a format the land task can load: ${String(manifest.rejected)} lines rejected. Ask the mart's owners for a redelivery.`);
+  }
+  ctx.log(`Replacing the rows of business date ${bd} in ldz.${source} with load ${String(manifest?.load_id ?? 'unknown')}`);
   if (source === 'customers') {
-    // A file that arrived late: its rows were held back when the training fault removed them.
+    // A file that arrived late or was redelivered: its rows were held back when the training fault removed them.
     await ctx.sql(`INSERT INTO ldz.customers SELECT * FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
     await ctx.sql(`DELETE FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
   }
   await ctx.pause(0.4);
-  await ctx.sql(`UPDATE ldz.${source} SET load_ts = CAST(:now AS TIMESTAMP) WHERE business_date = CAST(:bd AS DATE)`, { now: ctx.now(), bd });
+  // The landed rows and the audit carry the load id of the file landed (a redelivered file has its own).
+  await ctx.sql(
+    `UPDATE ldz.${source} SET load_ts = CAST(:now AS TIMESTAMP), load_id = coalesce((SELECT load_id FROM ldz.file_manifest WHERE source_table = :source AND business_date = CAST(:bd AS DATE)), load_id)
+     WHERE business_date = CAST(:bd AS DATE)`,
+    { now: ctx.now(), bd, source },
+  );
   await ctx.sql(
     `UPDATE ldz.load_audit SET status = 'SUCCEEDED', row_count = (SELECT count(*) FROM ldz.${source} WHERE business_date = CAST(:bd AS DATE)),
+       load_id = coalesce((SELECT load_id FROM ldz.file_manifest m WHERE m.source_table = :source AND m.business_date = CAST(:bd AS DATE)), load_id),
        started_at = CAST(:start AS TIMESTAMP), finished_at = CAST(:now AS TIMESTAMP)
      WHERE source_table = :source AND business_date = CAST(:bd AS DATE)`,
     { bd, start: ctx.startedAt, now: ctx.now(), source },
@@ -104,6 +133,18 @@ async function checkRdvKeys(ctx: TaskContext): Promise<void> {
     throw new TaskFailure('DataVaultKeyError', `${dups.length} hub key${dups.length > 1 ? 's are' : ' is'} duplicated; a hub holds one row per business key.`);
   }
   ctx.log('Hub keys are unique');
+  // A link row of the night must reference keys its hubs hold (hub before link).
+  const orphans = await ctx.sql(
+    `SELECT contact_id, customer_hk FROM rdv.link_contact l
+     WHERE CAST(load_dts AS DATE) = CAST(:bd AS DATE) AND NOT EXISTS (SELECT 1 FROM rdv.hub_customer h WHERE h.customer_hk = l.customer_hk)
+     ORDER BY contact_id`,
+    { bd: ctx.businessDate },
+  );
+  if (orphans.length > 0) {
+    for (const o of orphans.slice(0, 10)) ctx.log(`rdv.link_contact contact ${String(o.contact_id)} references customer key ${String(o.customer_hk)}, which rdv.hub_customer does not hold`, 'ERROR');
+    throw new TaskFailure('DataVaultKeyError', `${orphans.length} contact link${orphans.length > 1 ? 's reference' : ' references'} a customer key no hub row holds.`);
+  }
+  ctx.log('Every contact link of the night references a customer in the hub');
 }
 
 /** Read-and-count steps for layers whose rebuild the demo does not replay row by row. */
@@ -176,14 +217,22 @@ export const canonicalDags: readonly DagDef[] = [
   dag({
     dagId: 'cdm_rdv_to_interface', description: 'Builds the Canonical/UDS interface layer from the vault.',
     schedule: '30 2 * * *', owners, tags: ['canonical', 'interface'], pipeline: 'rdv_to_interface',
-    tasks: [sqlTask('build_interface', 540, countStep(`SELECT (SELECT count(*) FROM cdm_interface.customer) AS customers, (SELECT count(*) FROM cdm_interface.contact_history WHERE business_date = CAST(:bd AS DATE)) AS contacts`))],
+    tasks: [sqlTask('build_interface', 540, buildInterface)],
   }),
   dag({
     dagId: 'cdm_audience_resolution', description: 'Resolves audiences and refreshes the Campaign–Offer–Channel–Product bridge.',
     schedule: '45 2 * * *', owners, tags: ['canonical', 'audience'], pipeline: 'audience_resolution',
     tasks: chain([
-      sqlTask('resolve_audiences', 300, countStep(`SELECT audience_level, count(*) AS active_mappings FROM audience.audience_map GROUP BY audience_level ORDER BY 1`)),
-      sqlTask('refresh_cocp_bridge', 60, (ctx) => refreshTimestamp(ctx, 'audience.bridge_campaign_offer_channel_product', 'refreshed_at')),
+      sqlTask('resolve_audiences', 300, async (ctx) => {
+        ctx.log(`Resolving the Customer and Household audiences of business date ${ctx.businessDate} against audience.audience_map`);
+        await ctx.pause(0.3);
+        await countStep(`SELECT audience_level, count(*) AS active_mappings FROM audience.audience_map GROUP BY audience_level ORDER BY 1`)(ctx);
+        ctx.log('Every audience level resolved; unresolved source keys are kept in audience.unresolved_records');
+      }),
+      sqlTask('refresh_cocp_bridge', 60, async (ctx) => {
+        ctx.log(`Refreshing the Campaign–Offer–Channel–Product bridge for business date ${ctx.businessDate}`);
+        await refreshTimestamp(ctx, 'audience.bridge_campaign_offer_channel_product', 'refreshed_at');
+      }),
     ]),
   }),
   dag({
@@ -202,8 +251,8 @@ export const canonicalDags: readonly DagDef[] = [
     dagId: 'cdm_ml_writeback', description: 'Ingests model scores into cdm_ingest_db, then enriches Customer 360.',
     schedule: '30 3 * * *', owners, tags: ['canonical', 'ml'], pipeline: 'ml_writeback',
     tasks: chain([
-      sqlTask('ingest_model_scores', 300, countStep(`SELECT model_name, count(*) AS scores FROM cdm_ingest_db.model_scores WHERE business_date = CAST(:bd AS DATE) GROUP BY ALL ORDER BY 1`)),
-      sqlTask('enrich_customer_360', 240, countStep(`SELECT count(*) AS enriched FROM customer_360.customer_enrichment WHERE business_date = CAST(:bd AS DATE)`)),
+      sqlTask('ingest_model_scores', 300, ingestModelScores),
+      sqlTask('enrich_customer_360', 240, enrichCustomer360),
     ]),
   }),
   dag({

@@ -6,6 +6,7 @@
 import { TaskFailure, type DagDef, type TaskContext } from '../model';
 import { chain, dag, sqlTask } from './build';
 import { profitTasks, recordRefresh, recordValidated, reportDate, requireLanded } from './investorProfit';
+import { buildFactEvents, buildFactSessions, loadRawEvents } from './investorEngagement';
 
 const owners = ['investor-data-engineering'];
 
@@ -126,9 +127,9 @@ export const investorDags: readonly DagDef[] = [
     schedule: '0 6 * * *', owners, tags: ['investor', 'engagement'],
     tasks: chain([
       countTask('check_kafka_ingestion', 60, `SELECT partition, lag FROM investor_ops.kafka_consumer_lag QUALIFY row_number() OVER (PARTITION BY partition ORDER BY measured_at DESC) = 1 ORDER BY 1`),
-      countTask('load_raw_events', 900, `SELECT count(*) AS raw_events FROM investor.fact_events WHERE event_date = CAST(:rd AS DATE)`),
-      countTask('build_fact_sessions', 600, `SELECT count(*) AS sessions FROM investor.fact_sessions WHERE session_date = CAST(:rd AS DATE)`),
-      countTask('build_fact_events', 700, `SELECT event_type, count(*) AS events FROM investor.fact_events WHERE event_date = CAST(:rd AS DATE) GROUP BY ALL ORDER BY 1`),
+      sqlTask('load_raw_events', 900, loadRawEvents),
+      sqlTask('build_fact_sessions', 600, buildFactSessions),
+      sqlTask('build_fact_events', 700, buildFactEvents),
       sqlTask('aggregate_engagement', 400, async (ctx) => {
         await ctx.failIfFaulted();
         await aggregateEngagement(ctx);

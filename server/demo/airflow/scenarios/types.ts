@@ -14,8 +14,8 @@ export interface ScenarioContext {
   readonly faults: Faults;
   readonly store: RunStore;
   readonly timeScale: number;
-  /** Empties the sandbox's Airflow variables, or loads them again from the release's list. */
-  readonly variables: { clear(): Promise<void>; reload(): Promise<void> };
+  /** Empties the sandbox's Airflow variables, loads them again from the release's list, or sets one (as `variables set` would). */
+  readonly variables: { clear(): Promise<void>; reload(): Promise<void>; set(key: string, value: string): Promise<void> };
   /** Pending timed events (a late file's arrival), by scenario id. */
   readonly timers: Map<string, NodeJS.Timeout>;
 }

@@ -5,7 +5,13 @@ import { environmentRebuild } from './environmentRebuild';
 import { failedTaskUntilCleared } from './failedTask';
 import { ldzFileScenario } from './ldzFile';
 import { staleAggregate } from './staleAggregate';
-import { audienceResolutionFailed, interfaceBuildFailed, mlIngestFailed } from './taskFailure';
+import { audienceResolutionFailed, interfaceBuildFailed, ldzConnectivityFailed, mlIngestFailed } from './taskFailure';
+import { ldzBadFormat } from './ldzBadFormat';
+import { mlWrongScores } from './mlWrongScores';
+import { orphanLinkKeys } from './orphanLinkKeys';
+import { interfaceMappingError } from './interfaceMapping';
+import { missedNights } from './missedNights';
+import { wrongDateControl } from './wrongDateControl';
 
 export const canonicalScenarios: readonly Scenario[] = [
   ldzFileScenario('late_ldz_file'),
@@ -17,4 +23,13 @@ export const canonicalScenarios: readonly Scenario[] = [
   interfaceBuildFailed,
   audienceResolutionFailed,
   mlIngestFailed,
+  ldzBadFormat,
+  ldzConnectivityFailed,
+  mlWrongScores,
+  orphanLinkKeys,
+  interfaceMappingError,
+  // Last: these two change the whole night (every run's date, every DAG's history), so stacked with
+  // other faults they are undone first.
+  wrongDateControl,
+  missedNights,
 ];

@@ -7,7 +7,7 @@ import { warehouseTime, type Warehouse } from '../../warehouse';
 import { replayNight, runEnded } from '../replay';
 import type { DagRunRef, Scenario, ScenarioContext } from '../types';
 
-const held = {
+export const held = {
   async hold(w: Warehouse, bd: string): Promise<void> {
     await w.query(`INSERT INTO opsbook_sandbox.held_ldz_customers SELECT * FROM ldz.customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
     await w.query(`DELETE FROM ldz.customers WHERE business_date = CAST(:bd AS DATE)`, { bd });

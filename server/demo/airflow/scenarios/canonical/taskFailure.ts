@@ -68,3 +68,14 @@ export const mlIngestFailed = taskFailureScenario({
   exception: 'PermissionError',
   message: 'Access denied reading the model score share: the ML platform rotated its credentials.',
 });
+
+export const ldzConnectivityFailed = taskFailureScenario({
+  id: 'ldz_connectivity_failed',
+  title: 'LDZ connectivity failure',
+  summary: "The contact history extract is in the drop zone, but land_contact_history of cdm_mdm_to_ldz could not open its session on the warehouse, twice, and failed within seconds. Tell a connectivity failure from a missing file, then clear the land task once the connection works again.",
+  runbook: '/canonical/failure-handling#ldz-diagnose',
+  dagId: 'cdm_mdm_to_ldz',
+  taskId: 'land_contact_history',
+  exception: 'OperationalError',
+  message: 'could not connect to the warehouse (connection cdm_warehouse_conn_id): connection timed out after 30 s; is the network path from the Airflow workers open?',
+});

@@ -1,0 +1,44 @@
+/**
+ * build_interface of cdm_rdv_to_interface: the customer columns the mapping metadata maps from the latest
+ * satellite row are written the way the metadata says. Where several active mappings exist for a column the
+ * newest wins, and a mapping whose source column does not exist maps to nothing (the column is written empty) —
+ * which is why the runbook checks the metadata and the interface rows, not only the task's state.
+ */
+import type { TaskContext } from '../model';
+
+const MAPPED = ['segment', 'region'] as const;
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+
+export async function buildInterface(ctx: TaskContext): Promise<void> {
+  const bd = ctx.businessDate;
+  ctx.log(`Building the interface layer of business date ${bd} from the vault, as cdm_interface.mapping_metadata maps it`);
+  await ctx.failIfFaulted();
+  for (const column of MAPPED) {
+    const [m] = await ctx.sql(
+      `SELECT m.source_column, m.updated_by,
+              EXISTS (SELECT 1 FROM information_schema.columns c WHERE c.table_schema = 'rdv' AND c.table_name = 'sat_customer_details' AND c.column_name = m.source_column) AS resolves
+       FROM cdm_interface.mapping_metadata m
+       WHERE m.target_table = 'customer' AND m.target_column = :column AND m.is_active AND m.source_object = 'sat_customer_details'
+       ORDER BY m.updated_at DESC LIMIT 1`,
+      { column },
+    );
+    const source = String(m?.source_column ?? '');
+    if (!m || m.resolves !== true || !IDENT.test(source)) {
+      ctx.log(`customer.${column} is mapped from rdv.sat_customer_details.${source || '(nothing)'}, which does not exist: the column is written empty`, 'WARNING');
+      await ctx.sql(`UPDATE cdm_interface.customer SET ${column} = NULL WHERE business_date = CAST(:bd AS DATE)`, { bd });
+      continue;
+    }
+    await ctx.sql(
+      `UPDATE cdm_interface.customer c SET ${column} = s.value
+       FROM (SELECT DISTINCT h.customer_id, s.${source} AS value
+             FROM rdv.hub_customer h
+             JOIN (SELECT * FROM rdv.sat_customer_details QUALIFY row_number() OVER (PARTITION BY customer_hk ORDER BY load_dts DESC) = 1) s USING (customer_hk)) s
+       WHERE c.customer_id = s.customer_id AND c.business_date = CAST(:bd AS DATE)`,
+      { bd },
+    );
+  }
+  await ctx.sql(
+    `SELECT (SELECT count(*) FROM cdm_interface.customer) AS customers, (SELECT count(*) FROM cdm_interface.contact_history WHERE business_date = CAST(:bd AS DATE)) AS contacts`,
+    { bd },
+  );
+}
