@@ -7,7 +7,7 @@ import type { App } from './app';
 import type { StateStore } from './audit/types';
 import type { Liveness } from './audit/liveness';
 import { STALE_AFTER_MS } from './audit/liveness';
-import type { AuditSink } from './execution/audit';
+import { COMPLETION_WAIT_MS, type AuditSink } from './execution/audit';
 
 export interface ShutdownDeps {
   readonly app: App;
@@ -27,7 +27,7 @@ export const HARD_EXIT_MS = 8_000;
  * How long completions the audit store has not taken yet are still tried once stopping starts: less than
  * the 5 s a `done` waits for its record, so a run cancelled by the stop tells its page the record is lost.
  */
-const DRAIN_MS = 4_000;
+const DRAIN_MS = COMPLETION_WAIT_MS - 1_000;
 
 const within = <T>(work: Promise<T>, ms: number): Promise<T | 'late'> =>
   Promise.race([work, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref())]);

@@ -33,15 +33,13 @@ export interface AuditSink {
   drain?(ms: number): void;
 }
 
-export interface AuditSinkOptions {
-  /** How long a run's `done` waits for its completion before it is sent saying the record is pending. Default 5 s. */
-  readonly completionWaitMs?: number;
-  /** Waits between completion attempts, the last one repeated until the store answers. */
-  readonly retryMs?: readonly number[];
-}
-
-/** A completion is retried until the store is back: the run already happened, and its end must not be lost to a blip. */
-const COMPLETION_DEFAULTS = { completionWaitMs: 5_000, retryMs: [200, 500, 1_000, 2_000, 5_000] } as const;
+/** How long a run's `done` waits for its completion before it is sent saying the record is pending. */
+export const COMPLETION_WAIT_MS = 5_000;
+/**
+ * Waits between completion attempts, the last repeated until the store answers: the run already
+ * happened, and its end must not be lost to a blip.
+ */
+const COMPLETION_RETRY_MS = [200, 500, 1_000, 2_000, 5_000];
 
 const toRecord = (entry: AuditEntry, instance: string | null): AuditRecord => ({
   ...entry,
@@ -52,10 +50,8 @@ const toRecord = (entry: AuditEntry, instance: string | null): AuditRecord => ({
   instance,
 });
 
-export function storeAuditSink(store: StateStore, log: (m: string) => void, instance: string | null = null, options: AuditSinkOptions = {}): AuditSink {
+export function storeAuditSink(store: StateStore, log: (m: string) => void, instance: string | null = null): AuditSink {
   const pending = new Set<Promise<boolean>>();
-  const waitMs = options.completionWaitMs ?? COMPLETION_DEFAULTS.completionWaitMs;
-  const retryMs = options.retryMs?.length ? options.retryMs : COMPLETION_DEFAULTS.retryMs;
   let giveUpAt = Number.POSITIVE_INFINITY;
   const sleepers = new Set<() => void>();
   const sleep = (ms: number) =>
@@ -81,7 +77,7 @@ export function storeAuditSink(store: StateStore, log: (m: string) => void, inst
           log(`AUDIT COMPLETION LOST for run ${record.id} (${record.status}) at shutdown; the record stays open and becomes interrupted at the next start: ${(error as Error).message}`);
           return false;
         }
-        await sleep(retryMs[Math.min(attempt, retryMs.length - 1)]!);
+        await sleep(COMPLETION_RETRY_MS[Math.min(attempt, COMPLETION_RETRY_MS.length - 1)]!);
       }
     }
   }
@@ -89,7 +85,7 @@ export function storeAuditSink(store: StateStore, log: (m: string) => void, inst
   /** The durable write, or 'pending' once the bound passes first (the write goes on; `flush` waits for it). */
   async function completeWithin(record: AuditRecord, written: Promise<boolean>): Promise<boolean | 'pending'> {
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), waitMs)));
+    const late = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), COMPLETION_WAIT_MS)));
     try {
       const first = await Promise.race([written, late]);
       if (first === 'pending') log(`audit: run ${record.id} ended as ${record.status}, but its record is not durable yet; the page was told it is pending.`);
