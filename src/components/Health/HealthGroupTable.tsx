@@ -85,6 +85,8 @@ function Row({ row }: { readonly row: HealthRow }): ReactNode {
 
 export default function HealthGroupTable({ group }: { readonly group: HealthGroup }): ReactNode {
   const problems = group.counts.error + group.counts['failed-to-run'] + group.counts.warn;
+  // The counts are the runbook's, also when the page shows only the checks that are not OK.
+  const total = Object.values(group.counts).reduce((a, b) => a + b, 0);
   const headingId = `health-${group.runbook}`;
   return (
     <section className={styles.group} aria-labelledby={headingId} data-runbook={group.runbook}>
@@ -97,7 +99,7 @@ export default function HealthGroupTable({ group }: { readonly group: HealthGrou
           {group.owner ? ` · owner ${group.owner}` : ''}
         </span>
         <span className={clsx(styles.groupCount, problems > 0 && styles.groupCountBad)}>
-          {group.rows.length} check{group.rows.length === 1 ? '' : 's'}
+          {total} check{total === 1 ? '' : 's'}
           {problems > 0 ? ` · ${problems} need${problems === 1 ? 's' : ''} attention` : ''}
         </span>
       </header>

@@ -4,7 +4,8 @@
  */
 import type { ReactNode } from 'react';
 import { formatValue } from '@site/src/lib/verdict';
-import { sparkline, type HistoryPoint } from './model';
+import type { HistoryPoint } from './model';
+import { sparkline } from './sparkline';
 import styles from './styles.module.css';
 
 const WIDTH = 112;

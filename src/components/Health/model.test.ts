@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResultRecord } from '@site/server/checks/types';
-import { conditionsText, countStatuses, groupRows, onePerBlock, rowOf, sparkline } from './model';
+import { conditionsText, countStatuses, groupRows, onePerBlock, rowOf } from './model';
+import { sparkline } from './sparkline';
 import type { HealthCheck } from './types';
 
 const record = (over: Partial<CheckResultRecord> = {}): CheckResultRecord => ({

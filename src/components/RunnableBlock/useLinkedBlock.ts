@@ -3,7 +3,7 @@
  * fill its form once per link, and a block the fragment names is scrolled into view and marked, so the
  * operator who followed an alert lands on the check, ready to run.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, type RefObject } from 'react';
 import type { RunnableBlockSpec } from '@site/plugins/remark-runbook/types';
 import { anchorNamesBlock, linkValuesFor } from '@site/src/lib/deepLink';
 import { useDeepLink, useRegisterLinkParams } from '@site/src/lib/useDeepLink';
@@ -13,7 +13,7 @@ export interface LinkedBlock {
   readonly linkValues: Readonly<Record<string, string>>;
   /** The link's fragment names this block. */
   readonly targeted: boolean;
-  readonly rootRef: React.RefObject<HTMLDivElement | null>;
+  readonly rootRef: RefObject<HTMLDivElement | null>;
 }
 
 export function useLinkedBlock(spec: RunnableBlockSpec, fill: (values: Readonly<Record<string, string>>) => void): LinkedBlock {
