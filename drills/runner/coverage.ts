@@ -1,5 +1,5 @@
 /**
- * Coverage (DESIGN.md §7b): every check of the manifest (a block with `expect`) must be made to fail by
+ * Coverage (DESIGN.md §7b): every check of the manifest (a block with `expect`, `warn` or `error`) must be made to fail by
  * some drill, or be listed in an uncovered.yaml with a reason. A check in neither fails the run, so a new
  * check cannot slip in unproven. Per-engine variants of one check count once.
  */
@@ -21,7 +21,8 @@ export interface Coverage {
 export function coverageOf(manifest: Manifest, drills: readonly Drill[], uncovered: readonly Uncovered[], families?: readonly string[]): Coverage {
   const checks = new Set<string>();
   for (const [key, s] of Object.entries(manifest.snippets)) {
-    if (!s.expect) continue;
+    // A check is any block with a condition: expect, or (issue 11) warn / error alone.
+    if (!s.expect && !s.warn && !s.error) continue;
     if (families && !families.some((f) => key.startsWith(`${f}-`))) continue;
     checks.add(baseKey(key));
   }

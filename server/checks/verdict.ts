@@ -64,11 +64,15 @@ function offsetMs(at: Date, zone: string): number {
 
 export function judgeCheck(spec: CheckSpec, ctx: EvalContext & { readonly rowsAffected?: number | null }): CheckOutcome {
   const notes: string[] = [];
+  // What the history records: the figure the warn / error rule watches (a day's profit, DAU), else what
+  // expect measured (a row count, a value).
   let measured: number | null = null;
-  const run = (p: ParsedCondition): Truth => {
+  let expectMeasured: number | null = null;
+  const run = (p: ParsedCondition, forExpect = false): Truth => {
     const ev = new ConditionEvaluator(ctx);
     const t = ev.condition(p.condition);
-    measured ??= ev.measured;
+    if (forExpect) expectMeasured ??= ev.measured;
+    else measured ??= ev.measured;
     notes.push(...ev.facts.filter((f) => !notes.includes(f)));
     return t;
   };
@@ -81,14 +85,14 @@ export function judgeCheck(spec: CheckSpec, ctx: EvalContext & { readonly rowsAf
     if (old) {
       const first = ctx.observation.firstRow?.[0];
       const r = evaluateExpect(old, ctx.observation.rowCount, first, ctx.rowsAffected ?? null);
-      measured = old.subject === 'rows' ? ctx.observation.rowCount : old.subject === 'affected' ? (ctx.rowsAffected ?? null) : numericCell(first);
+      expectMeasured = old.subject === 'rows' ? ctx.observation.rowCount : old.subject === 'affected' ? (ctx.rowsAffected ?? null) : numericCell(first);
       // An expect alone keeps the wording it always had (drills and the snippet test read it).
-      if (!spec.warn && !spec.error) return { verdict: r.passed ? 'ok' : 'error', value: measured, threshold: spec.expect, detail: r.detail };
+      if (!spec.warn && !spec.error) return { verdict: r.passed ? 'ok' : 'error', value: expectMeasured, threshold: spec.expect, detail: r.detail };
       notes.push(r.detail.split(';')[0]!);
       if (!r.passed) expectMiss = { late: true, text: spec.expect, why: `expected ${spec.expect}` };
     } else {
       const p = parsed(spec.expect, true);
-      const t = run(p);
+      const t = run(p, true);
       // Missing data fails an expectation (nothing to show it is healthy); missing history does not.
       const holds = t === true || (typeof t === 'object' && t.unknown === 'no-history');
       if (!holds) {
@@ -106,11 +110,12 @@ export function judgeCheck(spec: CheckSpec, ctx: EvalContext & { readonly rowsAf
   const warnMet = !errorMet && trouble(spec.warn);
 
   let verdict: Verdict = 'ok';
-  let threshold: string | null = spec.expect ?? spec.error ?? spec.warn ?? null;
+  // For ok: the strictest rule it was held to.
+  let threshold: string | null = spec.error ?? spec.warn ?? spec.expect ?? null;
   let why = 'within its thresholds';
   if (expectMiss?.late) [verdict, threshold, why] = ['error', expectMiss.text, expectMiss.why];
   else if (errorMet) [verdict, threshold, why] = ['error', spec.error!, `error: ${spec.error}`];
   else if (expectMiss) [verdict, threshold, why] = ['warn', expectMiss.text, expectMiss.why];
   else if (warnMet) [verdict, threshold, why] = ['warn', spec.warn!, `warning: ${spec.warn}`];
-  return { verdict, value: measured, threshold, detail: `${verdict === 'ok' ? 'OK' : verdict === 'warn' ? 'Warning' : 'Error'} — ${why}${facts()}` };
+  return { verdict, value: measured ?? expectMeasured, threshold, detail: `${verdict === 'ok' ? 'OK' : verdict === 'warn' ? 'Warning' : 'Error'} — ${why}${facts()}` };
 }

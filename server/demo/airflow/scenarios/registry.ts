@@ -7,5 +7,6 @@ import { canonicalScenarios } from './canonical';
 import { retailScenarios } from './retail';
 import { investorScenarios } from './investor';
 import { ecommerceScenarios } from './ecommerce';
+import { baselineScenarios } from './baseline';
 
-export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios];
+export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios];
