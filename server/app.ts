@@ -55,8 +55,6 @@ export interface AppDeps {
   readonly checks?: CheckHistory;
   /** This instance's name (audit, outbox claims, schedule firings); default `local`. */
   readonly instance?: string;
-  /** Receivers' fetch (tests may inject one); the global fetch by default. */
-  readonly fetch?: typeof fetch;
 }
 
 export interface App {
@@ -82,10 +80,9 @@ export function createApp(deps: AppDeps): App {
   const checks = deps.checks ?? deps.store.checks ?? null;
   // Outbox, alerts and schedules; schedules run checks through the same runner as pages (no approvals).
   const automation = startAutomation({
-    runner: { config: deps.config, manifest: deps.manifest, connectors: deps.connectors, audit: deps.audit, approvals: null, ...(deps.now ? { now: deps.now } : {}), ...(checks ? { checks } : {}) },
+    runner: { config: deps.config, manifest: deps.manifest, connectors: deps.connectors, audit: deps.audit, approvals: null, log, ...(deps.now ? { now: deps.now } : {}), ...(checks ? { checks } : {}) },
     store: deps.store, instance: deps.instance ?? 'local', log,
     ...(checks ? { history: checks } : {}),
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   const notify = createNotifier(deps.config.notifications, automation.outbox);
   const approvals = createApprovalService({

@@ -2,6 +2,7 @@
  * Admin API: GET /api/notifications (the outbox with every attempt: what was sent, what is retrying, what
  * failed and why) and GET /api/schedules (the schedules and their recent firings).
  */
+import { Cron } from 'croner';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import * as z from 'zod';
 import { HttpError } from '../http/errors';
@@ -36,9 +37,17 @@ export function automationRouter(automation: Automation): Router {
     const { schedules } = await automation.ready;
     if (!schedules) return void res.json({ schedules: [], firings: [] });
     res.json({
-      schedules: schedules.schedules.map((s) => ({ name: s.name, cron: s.cron, timezone: s.timezone, env: s.env, checks: s.checks })),
+      schedules: schedules.schedules.map((s) => ({ name: s.name, cron: s.cron, timezone: s.timezone, env: s.env, checks: s.checks, nextRun: nextRunOf(s.cron, s.timezone) })),
       firings: await schedules.firings.list({ limit: limit.success ? limit.data : 50, ...(typeof req.query.schedule === 'string' ? { schedule: req.query.schedule } : {}) }),
     });
   }));
   return router;
+}
+
+/** When the schedule fires next (ISO), for people reading the list. */
+function nextRunOf(cron: string, timezone: string): string | null {
+  const job = new Cron(cron, { timezone, paused: true });
+  const next = job.nextRun();
+  job.stop();
+  return next ? next.toISOString() : null;
 }

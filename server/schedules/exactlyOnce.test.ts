@@ -36,13 +36,16 @@ afterAll(async () => {
 describe('a schedule with two server instances on one PostgreSQL', () => {
   it('runs each firing exactly once across the instances', { timeout: 360_000 }, async (ctx) => {
     if (pgSkip) return ctx.skip();
+    // The checks read PostgreSQL: a DuckDB warehouse file can be open in one process only, and either
+    // instance may take a firing.
     const dir = await prepareServerDir({
-      setupSql: "create table loads (business_date date, status varchar); insert into loads values (current_date - 1, 'OK'), (current_date, 'OK');",
+      setupSql: 'select 1',
       snippets: {
-        'daily/loaded': { expect: 'rows>0', params: [{ name: 'business_date', type: 'date', default: 'today' }], text: 'select * from loads where business_date = :business_date' },
-        'daily/no-failures': { expect: 'value = 0', text: "select count(*) from loads where status = 'FAILED'" },
+        'daily/loaded': { target: 'pg', expect: 'rows>0', params: [{ name: 'business_date', type: 'date', default: 'today' }], text: 'select :business_date::date as business_date' },
+        'daily/no-failures': { target: 'pg', expect: 'value = 0', text: 'select 0 as failed' },
       },
       auditYaml: `{store: postgres, url: ${JSON.stringify(postgresUrl())}, schema: ${schema}}`,
+      connectionsYaml: `      pg: {kind: postgres, url: ${JSON.stringify(postgresUrl())}}\n`,
     });
     fs.appendFileSync(path.join(dir.dir, 'config.yaml'), 'schedules:\n  - {name: every-minute, cron: "* * * * *", env: demo, checks: [daily], params: {business_date: yesterday}}\n');
     servers.push(await ServerProcess.start(dir, 'instance-a'), await ServerProcess.start(dir, 'instance-b'));
@@ -71,7 +74,7 @@ describe('a schedule with two server instances on one PostgreSQL', () => {
     const finishedIds = new Set(runIds);
     const ofDone = audited.filter((a) => finishedIds.has(a.id));
     expect(ofDone).toHaveLength(runIds.length);
-    expect(ofDone.every((a) => a.status === 'succeeded')).toBe(true);
+    expect(ofDone.filter((a) => a.status !== 'succeeded')).toEqual([]);
     const ofAny = new Set(rows.flatMap((f) => JSON.parse(f.run_ids) as string[]));
     expect(audited.filter((a) => !ofAny.has(a.id))).toEqual([]);
     console.log(`exactly-once: ${rows.length} firings (${done.map((f) => `${f.slot} on ${f.instance}`).join(', ')}), ${audited.length} scheduled runs audited`);

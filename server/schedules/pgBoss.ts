@@ -5,6 +5,7 @@
  * of its own beside the state store's. Jobs are not retried: a firing that failed is recorded, and re-running
  * a set of checks later would measure another moment.
  */
+import { Cron } from 'croner';
 import type PgBoss from 'pg-boss';
 import type { ScheduleConfig } from './config';
 import type { Engine } from './inProcess';
@@ -43,7 +44,7 @@ export async function startPgBossEngine(
     await boss.work<{ schedule: string }>(queue, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 2 }, async (jobs) => {
       for (const job of jobs) {
         // pg-boss would only mark the job failed: say why in the server's log too.
-        await onFire(s, minuteOf(job.createdOn)).catch((error: unknown) => {
+        await onFire(s, slotOf(s, job.createdOn)).catch((error: unknown) => {
           o.log(`schedules: ${s.name} firing failed: ${(error as Error).message}`);
           throw error;
         });
@@ -58,9 +59,13 @@ export async function startPgBossEngine(
   };
 }
 
-/** The cron minute a job was created for: pg-boss creates it within that minute. */
-function minuteOf(d: Date): Date {
-  const t = new Date(d);
-  t.setUTCSeconds(0, 0);
-  return t;
+/**
+ * The cron time a job is for: pg-boss creates it shortly after that time (within its monitor and worker
+ * intervals), so the latest occurrence of the schedule at or before the job's creation.
+ */
+function slotOf(s: ScheduleConfig, createdOn: Date): Date {
+  const job = new Cron(s.cron, { timezone: s.timezone, paused: true });
+  const [slot] = job.previousRuns(1, new Date(createdOn.getTime() + 1));
+  job.stop();
+  return slot ?? createdOn;
 }

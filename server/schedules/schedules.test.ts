@@ -102,7 +102,9 @@ describe('a schedule on the embedded store', () => {
     expect(scheduled.every((r) => r.ranBy === 'opsbook-scheduler' && r.origin === 'schedule' && r.verdict === 'ok')).toBe(true);
   });
 
-  it('is visible to admins and approvers only', async () => {
+  it('lists the schedule with its next run for admins and approvers only', async () => {
+    const list = (await h.api('GET', '/api/schedules', ADMIN)).body.schedules as { name: string; nextRun: string }[];
+    expect(list).toEqual([expect.objectContaining({ name: 'every-second', cron: '* * * * * *', env: 'demo', nextRun: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) })]);
     expect((await h.api('GET', '/api/schedules', OPERATOR)).status).toBe(403);
     expect((await h.api('GET', '/api/notifications', OPERATOR)).status).toBe(403);
     expect((await h.api('GET', '/api/notifications', ADMIN)).status).toBe(200);
