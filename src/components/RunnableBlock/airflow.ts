@@ -160,3 +160,14 @@ export function clearGroups(columns: readonly { readonly name: string }[], rows:
   }
   return [...groups.values()];
 }
+
+/**
+ * The status line's count. A dry run's rows are not a result: a trigger's preview is the run it would start,
+ * a clear's the task instances it would clear, so the line says that instead of "1 row".
+ */
+export function rowsText(command: string | null, preview: boolean, rowCount: number): string {
+  const n = rowCount.toLocaleString();
+  if (preview && command === 'dags trigger') return `preview: ${n} run${rowCount === 1 ? '' : 's'} would start`;
+  if (preview && command === 'tasks clear') return `preview: ${n} task instance${rowCount === 1 ? '' : 's'} would be cleared`;
+  return `${n} row${rowCount === 1 ? '' : 's'}`;
+}

@@ -238,7 +238,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
             {stopLabel}
           </button>
           {/* Without a variant the reason is already the block's body. */}
-          <StatusLine view={view} word={statusWord(view, airflow)} write={write} env={env} blocked={variant ? blocked : null} hint={idleHint} />
+          <StatusLine view={view} word={statusWord(view, airflow)} command={airflow.command} write={write} env={env} blocked={variant ? blocked : null} hint={idleHint} />
         </div>
       </div>
       {done?.check ? (
