@@ -7,6 +7,7 @@ import type { Scenario } from './types';
 import { addDays, warehouseTime } from '../warehouse';
 import { holdBack, snapshot } from './heldRows';
 import { replayNight } from './replay';
+import { aggregateProfitDay } from '../dags/investorProfit';
 
 const PROFIT_ROWS = [
   { table: 'investor.fact_orders', where: `order_date = CAST(:rd AS DATE) OR refund_date = CAST(:rd AS DATE)` },
@@ -181,4 +182,35 @@ const lateChurn: Scenario = {
   },
 };
 
-export const investorScenarios: readonly Scenario[] = [missingTransactions, missingCosts, marketingApiFailure, duplicateUsers, lateChurn, duplicateEvents];
+const REFUND_ROWS = [...PROFIT_ROWS, { table: 'investor_ops.source_ingestion', where: `source_name = 'transactions_db.refunds' AND report_date = CAST(:rd AS DATE)` }];
+
+const lateRefunds: Scenario = {
+  id: 'investor_late_refunds',
+  title: 'Late refunds',
+  summary:
+    "The refunds of the report date were posted to the transactions DB two hours after last night's profit run had read it: the run succeeded, but the day's revenue carries none of them and profit is overstated. The refunds are there now: re-run the day from the sources.",
+  runbook: '/investor/profit-aggregate#case-2-missing-data',
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, REFUND_ROWS).take({ rd });
+    // The night as it ran: the facts and the aggregate without the day's refunds (they were posted after the run
+    // read the source), and the refunds' arrival recorded after the run started.
+    await ctx.warehouse.query(`UPDATE investor.fact_orders SET refunded_amount = 0, refund_date = NULL WHERE refund_date = CAST(:rd AS DATE)`, { rd });
+    await ctx.warehouse.query(
+      `UPDATE investor.fact_costs SET total_cost = total_cost - return_cost, return_cost = 0, return_cost_date = NULL WHERE return_cost_date = CAST(:rd AS DATE)`,
+      { rd },
+    );
+    const [run] = await ctx.warehouse.query(`SELECT run_id FROM investor.agg_profit_daily WHERE order_date = CAST(:rd AS DATE) LIMIT 1`, { rd });
+    await aggregateProfitDay({ sql: (text, binds) => ctx.warehouse.query(text, binds), now: () => warehouseTime(), runId: String(run?.run_id ?? 'scheduled') }, rd);
+    await ctx.warehouse.query(
+      `UPDATE investor_ops.source_ingestion SET landed_at = expected_by + INTERVAL 2 HOUR WHERE source_name = 'transactions_db.refunds' AND report_date = CAST(:rd AS DATE)`,
+      { rd },
+    );
+    return { note: `Report date ${rd}: the profit aggregate was built before the day's refunds were posted; they are in the transactions DB now.`, dagRun: null };
+  },
+  async deactivate(ctx, bd) {
+    await snapshot(ctx.warehouse, this.id, REFUND_ROWS).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+export const investorScenarios: readonly Scenario[] = [missingTransactions, missingCosts, marketingApiFailure, duplicateUsers, lateChurn, duplicateEvents, lateRefunds];
