@@ -213,4 +213,30 @@ const lateRefunds: Scenario = {
   },
 };
 
-export const investorScenarios: readonly Scenario[] = [missingTransactions, missingCosts, marketingApiFailure, duplicateUsers, lateChurn, duplicateEvents, lateRefunds];
+const SESSION_ROWS = [...ENGAGEMENT_ROWS, { table: 'investor.fact_sessions', where: `session_date = CAST(:rd AS DATE)` }];
+
+const botTraffic: Scenario = {
+  id: 'investor_bot_traffic',
+  title: 'Bot traffic',
+  summary:
+    "Three scripted devices opened 60 sessions each on the report date, every one under a fresh anonymous account: last night's engagement run counted them, and DAU is up by half. Find the devices, have them excluded (escalation to the analytics lead) and re-aggregate the day.",
+  runbook: '/investor/engagement-aggregate#case3-bots',
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, SESSION_ROWS).take({ rd });
+    await ctx.warehouse.query(
+      `INSERT INTO investor.fact_sessions
+       SELECT 90000000 + n, 9900000 + n, CAST(:rd AS DATE), CAST(:rd AS DATE) + to_seconds(3600 + n * 317), CAST(:rd AS DATE) + to_seconds(3600 + n * 317 + 45),
+              'web', 'dev-bot-' || CAST(n % 3 AS VARCHAR), 'web-2.3', 0, CAST(:rd AS DATE) + to_seconds(3600 + n * 317 + 60)
+       FROM range(0, 180) t(n)`,
+      { rd },
+    );
+    const dagRun = await replayNight(ctx, 'investor_engagement_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_engagement_aggregate is replaying report date ${rd} with 180 bot sessions from three devices.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    await snapshot(ctx.warehouse, this.id, SESSION_ROWS).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+export const investorScenarios: readonly Scenario[] = [missingTransactions, missingCosts, marketingApiFailure, duplicateUsers, lateChurn, duplicateEvents, lateRefunds, botTraffic];
