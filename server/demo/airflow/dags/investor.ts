@@ -89,6 +89,25 @@ async function testEngagement(ctx: TaskContext): Promise<void> {
      UNION ALL SELECT 'sessions', sum(sessions) FROM investor.agg_engagement WHERE session_date = CAST(:rd AS DATE)`);
 }
 
+/**
+ * Raw event names become event types through the mapping active on the report date, so an SDK that renames an
+ * event leaves its events without a type (a broken field) until the mapping knows the new name; a rerun after
+ * the mapping change repairs them. On the seeded baseline every event already has its mapped type.
+ */
+async function mapEvents(ctx: TaskContext): Promise<void> {
+  await ctx.failIfFaulted();
+  const rd = reportDate(ctx);
+  await ctx.sql(
+    `UPDATE investor.fact_events f SET event_type = m.event_type
+     FROM investor_ops.event_schema_map m
+     WHERE f.event_date = CAST(:rd AS DATE) AND m.raw_event_name = f.raw_event_name
+       AND m.valid_from <= CAST(:rd AS DATE) AND (m.valid_to IS NULL OR m.valid_to >= CAST(:rd AS DATE))
+       AND f.event_type IS DISTINCT FROM m.event_type`,
+    { rd },
+  );
+  await ctx.sql(`SELECT event_type, count(*) AS events FROM investor.fact_events WHERE event_date = CAST(:rd AS DATE) GROUP BY ALL ORDER BY 1`, { rd });
+}
+
 /** A step whose work the demo keeps as loaded data: it checks its fault and reports what is there. */
 function countTask(taskId: string, typical: number, sql: string) {
   return sqlTask(taskId, typical, async (ctx) => {
@@ -128,7 +147,7 @@ export const investorDags: readonly DagDef[] = [
       countTask('check_kafka_ingestion', 60, `SELECT partition, lag FROM investor_ops.kafka_consumer_lag QUALIFY row_number() OVER (PARTITION BY partition ORDER BY measured_at DESC) = 1 ORDER BY 1`),
       countTask('load_raw_events', 900, `SELECT count(*) AS raw_events FROM investor.fact_events WHERE event_date = CAST(:rd AS DATE)`),
       countTask('build_fact_sessions', 600, `SELECT count(*) AS sessions FROM investor.fact_sessions WHERE session_date = CAST(:rd AS DATE)`),
-      countTask('build_fact_events', 700, `SELECT event_type, count(*) AS events FROM investor.fact_events WHERE event_date = CAST(:rd AS DATE) GROUP BY ALL ORDER BY 1`),
+      sqlTask('build_fact_events', 700, mapEvents),
       sqlTask('aggregate_engagement', 400, async (ctx) => {
         await ctx.failIfFaulted();
         await aggregateEngagement(ctx);

@@ -239,4 +239,28 @@ const botTraffic: Scenario = {
   },
 };
 
-export const investorScenarios: readonly Scenario[] = [missingTransactions, missingCosts, marketingApiFailure, duplicateUsers, lateChurn, duplicateEvents, lateRefunds, botTraffic];
+const MAPPED_ROWS = [...ENGAGEMENT_ROWS, { table: 'investor_ops.event_schema_map', where: 'true' }];
+
+const sdkSchemaChange: Scenario = {
+  id: 'investor_sdk_schema_change',
+  title: 'Schema change: an SDK release renamed an event',
+  summary:
+    "SDK 5.3 went out yesterday and sends add_to_cart as cart_add: the mapping does not know the new name, so the report date's cart events have no event type. Find the unmapped name, have the mapping extended (escalation), and reprocess the day.",
+  runbook: '/investor/engagement-aggregate#schema-drift',
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, MAPPED_ROWS).take({ rd });
+    await ctx.warehouse.query(
+      `UPDATE investor.fact_events SET raw_event_name = 'cart_add', sdk_version = '5.3.0', event_type = NULL
+       WHERE event_date = CAST(:rd AS DATE) AND raw_event_name = 'add_to_cart' AND sdk_version LIKE '5.%'`,
+      { rd },
+    );
+    const dagRun = await replayNight(ctx, 'investor_engagement_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_engagement_aggregate is replaying report date ${rd}; the cart events of SDK 5.3 stay unmapped.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    await snapshot(ctx.warehouse, this.id, MAPPED_ROWS).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+export const investorScenarios: readonly Scenario[] = [missingTransactions, missingCosts, marketingApiFailure, duplicateUsers, lateChurn, duplicateEvents, lateRefunds, botTraffic, sdkSchemaChange];
