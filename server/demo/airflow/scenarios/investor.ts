@@ -263,4 +263,62 @@ const sdkSchemaChange: Scenario = {
   },
 };
 
-export const investorScenarios: readonly Scenario[] = [missingTransactions, missingCosts, marketingApiFailure, duplicateUsers, lateChurn, duplicateEvents, lateRefunds, botTraffic, sdkSchemaChange];
+const LAG_ROWS = [
+  ...SESSION_ROWS,
+  { table: 'investor.fact_events', where: `event_date = CAST(:rd AS DATE)` },
+  { table: 'investor_ops.event_ingestion', where: `event_date = CAST(:rd AS DATE)` },
+  { table: 'investor_ops.kafka_consumer_lag', where: 'true' },
+];
+/** Sessions (and their events) from 18:00 of the report date on: still in Kafka while the consumer is stuck. */
+const STUCK_FROM = `CAST(:rd AS DATE) + INTERVAL 18 HOUR`;
+const LAG_SESSIONS = (w: Parameters<typeof holdBack>[0]) => holdBack(w, 'investor.fact_sessions', 'held_inv_lag_sessions', `session_date = CAST(:rd AS DATE) AND session_start >= ${STUCK_FROM}`);
+const LAG_EVENTS = (w: Parameters<typeof holdBack>[0]) =>
+  holdBack(w, 'investor.fact_events', 'held_inv_lag_events', `event_date = CAST(:rd AS DATE) AND session_id IN (SELECT session_id FROM investor.fact_sessions WHERE session_date = CAST(:rd AS DATE) AND session_start >= ${STUCK_FROM})`);
+/** A consumer-lag measurement after the latest one, for every partition: stuck (lag grows) or caught up. */
+const measureLag = (stuck: boolean) =>
+  `INSERT INTO investor_ops.kafka_consumer_lag
+   SELECT consumer_group, topic, partition, measured_at + INTERVAL ${stuck ? 5 : 10} MINUTE,
+          end_offset + ${stuck ? 250000 : 1000}, ${stuck ? 'committed_offset' : 'end_offset + 1000 - 300'}, ${stuck ? 'lag + 250000' : '300'}
+   FROM investor_ops.kafka_consumer_lag WHERE consumer_group = 'engagement-loader'
+   QUALIFY row_number() OVER (PARTITION BY topic, partition ORDER BY measured_at DESC) = 1`;
+
+const ingestionLag: Scenario = {
+  id: 'investor_ingestion_lag',
+  title: 'Ingestion lag (Kafka consumer stuck)',
+  summary:
+    "The engagement loader's Kafka consumer stopped committing at 18:00 on the report date: the evening's events are still in Kafka, and last night's engagement run counted a short day, so DAU dropped. Restart the consumer (the Restart action, the platform's tooling), then reload the day.",
+  runbook: '/investor/engagement-aggregate#case1-lag',
+  actions: [{ id: 'restart_consumer', label: 'Restart the engagement-loader consumer' }],
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, LAG_ROWS).take({ rd });
+    await LAG_EVENTS(ctx.warehouse).hold({ rd });
+    await LAG_SESSIONS(ctx.warehouse).hold({ rd });
+    await ctx.warehouse.query(
+      `UPDATE investor_ops.event_ingestion SET events_loaded = 0, loaded_at = NULL WHERE event_date = CAST(:rd AS DATE) AND hour_start >= ${STUCK_FROM}`,
+      { rd },
+    );
+    await ctx.warehouse.query(measureLag(true));
+    const dagRun = await replayNight(ctx, 'investor_engagement_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_engagement_aggregate is replaying report date ${rd} without the events after 18:00.`, dagRun };
+  },
+  async act(action, ctx, bd) {
+    if (action !== 'restart_consumer') throw new Error(`Unknown action ${action}.`);
+    const rd = addDays(bd, -1);
+    const sessions = await LAG_SESSIONS(ctx.warehouse).deliver();
+    const events = await LAG_EVENTS(ctx.warehouse).deliver();
+    await ctx.warehouse.query(
+      `UPDATE investor_ops.event_ingestion SET events_loaded = events_received, loaded_at = CAST(:now AS TIMESTAMP) WHERE event_date = CAST(:rd AS DATE) AND loaded_at IS NULL`,
+      { rd, now: warehouseTime() },
+    );
+    await ctx.warehouse.query(measureLag(false));
+    return `The consumer restarted from its committed offsets and caught up: ${sessions} sessions and ${events} events of ${rd} landed. Reload the day.`;
+  },
+  async deactivate(ctx, bd) {
+    await LAG_EVENTS(ctx.warehouse).deliver();
+    await LAG_SESSIONS(ctx.warehouse).deliver();
+    await snapshot(ctx.warehouse, this.id, LAG_ROWS).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+export const investorScenarios: readonly Scenario[] = [missingTransactions, missingCosts, marketingApiFailure, duplicateUsers, lateChurn, duplicateEvents, lateRefunds, botTraffic, sdkSchemaChange, ingestionLag];
