@@ -106,4 +106,54 @@ const silverDropped: Scenario = {
   },
 };
 
-export const ecommerceScenarios: readonly Scenario[] = [missingExtract, goldMissing, silverDropped];
+/** The serving stages' rows for the data day: metric tables, the dbt and Tableau logs, the stage history. */
+const SERVING_ROWS = [
+  ...['agg_sales_kpi', 'agg_product_kpi', 'agg_customer_kpi'].map((t) => ({ table: `ecomm_metrics.${t}`, where: 'true' })),
+  ...['dbt_runs', 'tableau_refreshes', 'pipeline_runs'].map((t) => ({ table: `ecomm_ops.${t}`, where: `execution_date = CAST(:x AS DATE)` })),
+];
+
+const dailyRefreshFailed: Scenario = {
+  id: 'ecomm_daily_refresh_failed',
+  title: 'DailyRefresh failed',
+  summary:
+    "The Databricks SQL warehouse stopped during this morning's dbt job DailyRefresh: agg_product_kpi errored, agg_customer_kpi was skipped, and yesterday has no KPIs; Tableau refreshed on the old figures. The warehouse is back: re-run DailyRefresh, then the Tableau extracts.",
+  runbook: '/ecommerce/daily-run#dbt-checks',
+  async activate(ctx) {
+    const x = ecommerceYesterday();
+    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).take({ x });
+    // The job stopped before it wrote: the metric tables still hold the day before's build.
+    await ctx.warehouse.query(`DELETE FROM ecomm_metrics.agg_sales_kpi WHERE kpi_date = CAST(:x AS DATE)`, { x });
+    await ctx.warehouse.query(`DELETE FROM ecomm_metrics.agg_product_kpi WHERE kpi_date = CAST(:x AS DATE)`, { x });
+    await ctx.warehouse.query(`UPDATE ecomm_metrics.agg_customer_kpi SET last_order_date = CAST(:x AS DATE) - 1 WHERE last_order_date = CAST(:x AS DATE)`, { x });
+    await ctx.warehouse.query(
+      `UPDATE ecomm_ops.dbt_runs SET status = CASE model_name WHEN 'agg_sales_kpi' THEN 'success' WHEN 'agg_product_kpi' THEN 'error' ELSE 'skipped' END
+       WHERE execution_date = CAST(:x AS DATE)`,
+      { x },
+    );
+    await ctx.warehouse.query(`UPDATE ecomm_ops.pipeline_runs SET status = 'failed' WHERE execution_date = CAST(:x AS DATE) AND stage = 'dbt'`, { x });
+    return { note: `DailyRefresh for ${x} failed at agg_product_kpi (SQL warehouse stopped); the metric tables have nothing for ${x}.`, dagRun: null };
+  },
+  async deactivate(ctx) {
+    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).restore({ x: ecommerceYesterday() });
+  },
+};
+
+const staleDashboard: Scenario = {
+  id: 'ecomm_stale_dashboard',
+  title: 'Stale dashboard',
+  summary:
+    "This morning's Tableau extract refresh of Sales KPI timed out on Tableau Server: the dashboard still shows the day before's figures although dbt built yesterday's. Check the refresh, then refresh the extracts by hand.",
+  runbook: '/ecommerce/daily-run#tableau-checks',
+  async activate(ctx) {
+    const x = ecommerceYesterday();
+    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).take({ x });
+    await ctx.warehouse.query(`UPDATE ecomm_ops.tableau_refreshes SET status = 'failed' WHERE execution_date = CAST(:x AS DATE) AND datasource = 'Sales KPI'`, { x });
+    await ctx.warehouse.query(`UPDATE ecomm_ops.pipeline_runs SET status = 'failed' WHERE execution_date = CAST(:x AS DATE) AND stage = 'tableau'`, { x });
+    return { note: `The Sales KPI extract refresh for ${x} failed (timed out after 7200 s on Tableau Server).`, dagRun: null };
+  },
+  async deactivate(ctx) {
+    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).restore({ x: ecommerceYesterday() });
+  },
+};
+
+export const ecommerceScenarios: readonly Scenario[] = [missingExtract, goldMissing, silverDropped, dailyRefreshFailed, staleDashboard];
