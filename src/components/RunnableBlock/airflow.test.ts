@@ -13,9 +13,10 @@ describe('airflow commands', () => {
     expect(airflowCommand('select 1')).toBeNull();
   });
 
-  it('follows the runs of triggers and clears only', () => {
+  it('follows the runs of triggers, clears and backfills only', () => {
     expect(followsRuns('dags trigger')).toBe(true);
     expect(followsRuns('tasks clear')).toBe(true);
+    expect(followsRuns('dags backfill')).toBe(true);
     expect(followsRuns('tasks logs')).toBe(false);
     expect(followsRuns(null)).toBe(false);
   });

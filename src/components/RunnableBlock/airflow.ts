@@ -15,7 +15,7 @@ export function airflowCommand(code: string): string | null {
 
 /** Commands whose run the server follows until it ends; cancelling them only stops following. */
 export function followsRuns(command: string | null): boolean {
-  return command === 'dags trigger' || command === 'tasks clear';
+  return command === 'dags trigger' || command === 'tasks clear' || command === 'dags backfill';
 }
 
 function isTask(value: unknown): value is AirflowTask {
