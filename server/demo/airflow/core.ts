@@ -80,7 +80,11 @@ export class SandboxCore {
     this.dayRoll = demoFile
       ? new DayRoll({
           warehouse: this.warehouse, log: options.log, ...(options.clock ? { clock: options.clock } : {}),
-          reseed: (days) => reseedInPlace(demoFile, days),
+          reseed: async (days) => {
+            const done = await this.scenarios.whileNoChange(() => reseedInPlace(demoFile, days));
+            if (done === null) throw new Error('a training scenario is changing; the roll waits for the next look');
+            return done;
+          },
           quiet: async () => !this.store.anyActive() && (await this.scenarios.list()).every((s) => !s.active && s.settled),
           rolled: () => this.store.forget(),
         })

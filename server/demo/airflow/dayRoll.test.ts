@@ -85,6 +85,15 @@ describe('the day roll', () => {
     expect(await core.dayRoll!.check()).toBe('current');
   });
 
+  it('refuses training scenario changes while a roll replaces the rows', async () => {
+    await core.ready();
+    const inside = await core.scenarios.whileNoChange(async () => {
+      await expect(core.scenarios.apply('retail_ingestion_failure', 'activate')).rejects.toThrow(/rolling forward to the new day/);
+      return 'ran';
+    });
+    expect(inside).toBe('ran');
+  });
+
   it('leaves daily checks red on the old day until it rolls, waits for a training fault, then rolls to green', async () => {
     const stale = await redChecks();
     expect(stale.length, 'a demo seeded yesterday should fail some of today\'s daily checks').toBeGreaterThan(0);
