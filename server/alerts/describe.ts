@@ -3,6 +3,7 @@
  * check lives on the site (for the deep link). The Health page's `/api/checks` entries carry exactly this;
  * without them the manifest gives a fallback (system from the docs folder, page path from the file).
  */
+import { blockAnchor, snippetIdOf } from '../../plugins/remark-runbook/anchor';
 import type { Manifest } from '../../plugins/remark-runbook/types';
 
 export interface CheckDescription {
@@ -43,8 +44,7 @@ export function describeFromManifest(manifest: () => Manifest): DescribeCheck {
       step: s.stepTitle ?? s.step,
       title: s.title,
       docPath: runbook?.docPath ?? `/${page}`,
-      // The block's element id on the page is its snippet id (as in /api/checks).
-      anchor: key.slice(s.runbook.length + 1).replace(/:[a-z]+$/, ''),
+      anchor: blockAnchor(snippetIdOf(key, s.runbook)),
       params: s.params.map((p) => ({ name: p.name, type: p.type })),
       conditions: { ...(s.expect ? { expect: s.expect } : {}), ...(s.warn ? { warn: s.warn } : {}), ...(s.error ? { error: s.error } : {}) },
     };

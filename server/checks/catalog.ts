@@ -2,6 +2,7 @@
  * Every check of every runbook as one environment runs it, with its status for a business date: what
  * the Health page lists (issue 11). Built from the manifest (what may run) and the check history (what ran).
  */
+import { blockAnchor, snippetIdOf } from '../../plugins/remark-runbook/anchor';
 import type { Manifest, ManifestSnippet } from '../../plugins/remark-runbook/types';
 import { calendarDateIn, DEFAULT_TIMEZONE, relativeDateIn } from '../../plugins/remark-runbook/syntax/zonedDate';
 import type { CheckEntry, CheckStatus, ChecksResponse } from './api';
@@ -56,10 +57,9 @@ export async function checkCatalog(input: CatalogInput): Promise<ChecksResponse>
       const businessDate = !spec ? null : (date ?? (spec.default ? (relativeDateIn(spec.default, now, timezone) ?? spec.default) : calendarDateIn(now, timezone)));
       const last = (businessDate ? ofDateByKey.get(key) : undefined) ?? newestByKey.get(key) ?? null;
       const series = last ? await history.series(env, key, SPARKLINE) : [];
-      const id = key.slice(s.runbook.length + 1).replace(/:[a-z]+$/, '');
       return {
         key, sha256: s.sha256, runbook: s.runbook, runbookTitle: runbook?.title ?? s.runbook, system: runbook?.system ?? '', owner: runbook?.owner ?? null,
-        step: s.step, stepTitle: s.stepTitle ?? null, title: s.title, docPath: runbook?.docPath ?? `/${s.file.replace(/^docs\//, '').replace(/\.mdx?$/, '')}`, anchor: id,
+        step: s.step, stepTitle: s.stepTitle ?? null, title: s.title, docPath: runbook?.docPath ?? `/${s.file.replace(/^docs\//, '').replace(/\.mdx?$/, '')}`, anchor: blockAnchor(snippetIdOf(key, s.runbook)),
         params: s.params.map((p) => ({ name: p.name, type: p.type, ...(p.default !== null ? { default: p.default } : {}) })),
         conditions: { ...(s.expect ? { expect: s.expect } : {}), ...(s.warn ? { warn: s.warn } : {}), ...(s.error ? { error: s.error } : {}) },
         status: statusOf(last, businessDate, now),

@@ -32,7 +32,7 @@ interface SeedOptions {
   seedDir?: string;
 }
 
-interface SeedFile {
+export interface SeedFile {
   readonly name: string;
   readonly sql: string;
 }
@@ -57,7 +57,7 @@ function versionOf(files: readonly SeedFile[]): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-const defaultFiles = readSeedFiles(DEFAULT_SEED_DIR);
+export const defaultFiles: readonly SeedFile[] = readSeedFiles(DEFAULT_SEED_DIR);
 export const DEMO_SEED_VERSION: string = versionOf(defaultFiles);
 
 function localToday(): string {
@@ -194,12 +194,24 @@ function removeDatabaseFiles(file: string): void {
   fs.rmSync(`${file}.wal`, { force: true });
 }
 
-async function applySeed(
+/**
+ * Over a live warehouse, the seed's persisted objects replace the ones there (schemas are kept, tables and views
+ * replaced), so a running server rolls its demo forward to a new day in one transaction; temp scaffolding is the
+ * connection's own either way.
+ */
+function replacing(text: string): string {
+  return text
+    .replace(/^(\s*(?:--[^\n]*\n\s*)*)CREATE SCHEMA (?!IF NOT EXISTS)/i, '$1CREATE SCHEMA IF NOT EXISTS ')
+    .replace(/^(\s*(?:--[^\n]*\n\s*)*)CREATE (TABLE|VIEW) /i, '$1CREATE OR REPLACE $2 ');
+}
+
+export async function applySeed(
   connection: DuckDBConnection,
   files: readonly SeedFile[],
   today: string,
   ecommerceToday: string,
   version: string,
+  mode: 'fresh' | 'replace' = 'fresh',
 ): Promise<{ tables: number; rows: number }> {
   // Literals, not binds: SET VARIABLE takes a constant expression; both dates were validated above.
   await connection.run(`SET VARIABLE today = DATE '${today}'`);
@@ -207,7 +219,7 @@ async function applySeed(
   for (const file of files) {
     for (const statement of splitStatements(file.sql)) {
       try {
-        await connection.run(statement.text);
+        await connection.run(mode === 'replace' ? replacing(statement.text) : statement.text);
       } catch (error) {
         throw new Error(
           `Demo seed ${file.name}:${statement.line} failed at "${firstLine(statement.text)}": ${messageOf(error)}`,
@@ -231,8 +243,9 @@ async function applySeed(
     "SELECT count(*)::INTEGER AS tables, coalesce(sum(estimated_size), 0)::BIGINT AS rows FROM duckdb_tables() WHERE NOT temporary",
   );
   const [tables, rows] = reader.getRowsJS()[0] ?? [0, 0];
-  // Checkpoint so that closing leaves a single self-contained file to rename (no WAL beside it).
-  await connection.run('CHECKPOINT');
+  // Checkpoint so that closing leaves a single self-contained file to rename (no WAL beside it); a replace
+  // runs inside the caller's transaction, which checkpoints once it commits.
+  if (mode === 'fresh') await connection.run('CHECKPOINT');
   return { tables: Number(tables), rows: Number(rows) };
 }
 

@@ -5,6 +5,7 @@
  * no React and no browser state (unit-tested in Node). The page only fills forms from a link — the server
  * still validates every value when the block runs.
  */
+import { blockAnchor } from '@site/plugins/remark-runbook/anchor';
 import type { ParamSpec } from '@site/plugins/remark-runbook/types';
 import { inputKind } from '@site/src/components/RunnableBlock/params';
 
@@ -120,10 +121,7 @@ export function summarizeLink(link: DeepLink, blocks: readonly (readonly ParamSp
   return { applied, ignored };
 }
 
-/** The element id a runnable block carries, so `#snippet-<id>` scrolls to it even before the page hydrates. */
-export function blockAnchor(snippetId: string): string {
-  return `snippet-${snippetId}`;
-}
+export { blockAnchor };
 
 /**
  * Whether a link's fragment names this block: its own element id, its snippet id, or its manifest key

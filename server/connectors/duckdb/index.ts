@@ -20,15 +20,18 @@ export interface DuckDBConnectorOptions {
   readonly file: string;
 }
 
+/** The instance's settings. Exported because the cache hands out one instance per file only to the same settings (the demo's day roll reuses it). */
+export const DUCKDB_INSTANCE_OPTIONS: Readonly<Record<string, string>> = {
+  enable_external_access: 'false',
+  autoinstall_known_extensions: 'false',
+  autoload_known_extensions: 'false',
+  lock_configuration: 'true',
+};
+
 export async function openDuckDB(options: DuckDBConnectorOptions): Promise<SqlConnector> {
   // From the instance cache: two connections of one environment may name the same file (demo's
   // warehouse and source), and DuckDB allows one instance per file in a process.
-  const instance = await DuckDBInstance.fromCache(options.file, {
-    enable_external_access: 'false',
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-    lock_configuration: 'true',
-  });
+  const instance = await DuckDBInstance.fromCache(options.file, DUCKDB_INSTANCE_OPTIONS);
   // Connections with work in flight, and that work: close() must let each finish unwinding before the
   // instance goes. Closing a connection under a running query leaves the query's promise unsettled
   // forever and makes process.exit() hang in native teardown (the server then ignores SIGTERM).

@@ -9,6 +9,7 @@ import { setupDags } from './dags/setup';
 import { investorDags } from './dags/investor';
 import { retailDags } from './dags/retail';
 import { ecommerceDags } from './dags/ecommerce';
+import { ecommerceServingDags } from './dags/ecommerceServing';
 import { chain, demoDuration } from './dags/build';
 import type { DagDef, TaskDef } from './model';
 import type { Warehouse } from './warehouse';
@@ -19,7 +20,7 @@ export interface Catalog {
 }
 
 export async function loadCatalog(warehouse: Warehouse): Promise<Catalog> {
-  const defined = new Map<string, DagDef>([...canonicalDags, ...setupDags, ...investorDags, ...retailDags, ...ecommerceDags].map((d) => [d.dagId, d]));
+  const defined = new Map<string, DagDef>([...canonicalDags, ...setupDags, ...investorDags, ...retailDags, ...ecommerceDags, ...ecommerceServingDags].map((d) => [d.dagId, d]));
   const rows = await warehouse.query(`
     WITH latest AS (SELECT dag_id, arg_max(run_id, started_at) AS run_id FROM ops.job_runs GROUP BY dag_id),
     typical AS (SELECT dag_id, task, avg(duration) FILTER (WHERE state = 'success') AS secs FROM ops.job_runs GROUP BY ALL)

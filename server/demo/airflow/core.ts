@@ -14,6 +14,8 @@ import { RunStore } from './store';
 import { addDays, createWarehouse, type Warehouse } from './warehouse';
 import { slice, type LogSlice } from './logs';
 import { mirrorVariables } from './variablesMirror';
+import { DayRoll } from './dayRoll';
+import { reseedInPlace } from '../reseed';
 
 export interface CoreOptions {
   readonly connectors: ConnectorRegistry;
@@ -21,6 +23,10 @@ export interface CoreOptions {
   readonly warehouse: string;
   readonly timeScale: number;
   readonly log: (message: string) => void;
+  /** The demo warehouse's file when it is seeded by this server: then the demo rolls forward when the day changes. */
+  readonly demoFile?: string;
+  /** The clock the day roll reads (tests inject one). */
+  readonly clock?: () => Date;
 }
 
 export class NotFound extends Error {}
@@ -47,6 +53,8 @@ export class SandboxCore {
   private variables = new Map<string, { value: string; description: string | null }>();
   private catalog: Promise<Catalog> | null = null;
   private initialized: Promise<void> | null = null;
+  /** Present for a demo warehouse this server seeds. */
+  readonly dayRoll: DayRoll | null;
 
   constructor(options: CoreOptions) {
     this.warehouse = createWarehouse(options.connectors, options.env, options.warehouse);
@@ -71,6 +79,19 @@ export class SandboxCore {
         },
       },
     });
+    const demoFile = options.demoFile;
+    this.dayRoll = demoFile
+      ? new DayRoll({
+          warehouse: this.warehouse, log: options.log, ...(options.clock ? { clock: options.clock } : {}),
+          reseed: async (days) => {
+            const done = await this.scenarios.whileNoChange(() => reseedInPlace(demoFile, days));
+            if (done === null) throw new Error('a training scenario is changing; the roll waits for the next look');
+            return done;
+          },
+          quiet: async () => !this.store.anyActive() && (await this.scenarios.list()).every((s) => !s.active && s.settled),
+          rolled: () => this.store.forget(),
+        })
+      : null;
   }
 
   /** First use: the sandbox's own schema in the warehouse, and Airflow's variables as the last release synced them. */
@@ -221,6 +242,7 @@ export class SandboxCore {
   }
 
   close(): void {
+    this.dayRoll?.stop();
     this.engine.close();
     this.scenarios.close();
   }

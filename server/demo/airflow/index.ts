@@ -30,6 +30,8 @@ export interface SandboxOptions {
   /** The runbooks' manifest, the audit and the connectors: the Training page's drills need them. */
   readonly training?: Omit<TrainingDeps, 'log'>;
   readonly log?: (message: string) => void;
+  /** The demo warehouse's file, when this server seeds it: the demo then rolls forward at a day change. */
+  readonly demoFile?: string;
 }
 
 export interface Sandbox {
@@ -43,8 +45,9 @@ export interface Sandbox {
 export function createSandbox(options: SandboxOptions): Sandbox {
   const core = new SandboxCore({
     connectors: options.connectors, env: options.env, warehouse: options.warehouse ?? 'warehouse', timeScale: options.timeScale ?? 1,
-    log: options.log ?? ((m) => console.error(m)),
+    log: options.log ?? ((m) => console.error(m)), ...(options.demoFile ? { demoFile: options.demoFile } : {}),
   });
+  core.dayRoll?.start();
   const auth = createSandboxAuth({ tokenTtlSeconds: options.tokenTtlSeconds ?? 3600 });
   const router = express.Router();
   router.use(auth.tokenRouter);

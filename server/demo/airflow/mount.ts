@@ -4,6 +4,8 @@
  * sign-in, and the in-process client finds the sandbox at the server's own loopback address.
  */
 import type http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { RequestHandler } from 'express';
 import { AuthError, type Authenticator } from '../../auth/types';
 import type { OpsbookConfig } from '../../config';
@@ -12,6 +14,9 @@ import type { ConnectorRegistry } from '../../connectors/registry';
 import { HttpError } from '../../http/errors';
 import { createSandbox, type Sandbox } from './index';
 import type { TrainingDeps } from './scenarios/drills';
+
+const moduleDir = typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
+const PROJECT_DIR = path.resolve(moduleDir, '../../..');
 
 export interface MountedSandbox {
   readonly router: Sandbox['router'];
@@ -36,7 +41,12 @@ export function sandboxFor(
         (error: unknown) => next(error instanceof AuthError ? new HttpError(401, 'unauthenticated', error.message) : error),
       );
     };
+    // A demo warehouse (seeded by this server) rolls forward when the day changes; its path is relative to the
+    // project, as the connector registry resolves it.
+    const wh = e.connections[conn.warehouse ?? 'warehouse'];
+    const demoFile = wh?.kind === 'duckdb' && wh.demo ? path.resolve(PROJECT_DIR, wh.path) : undefined;
     const sandbox = createSandbox({
+      ...(demoFile ? { demoFile } : {}),
       connectors: deps.connectors, env, warehouse: conn.warehouse ?? 'warehouse', timeScale: conn.timeScale ?? 1, log: deps.log,
       // Signed in first: the CSRF token is checked against who is signed in.
       scenarioGuards: [signedIn, deps.csrf],

@@ -27,6 +27,7 @@ beforeAll(async () => {
       'af/list-runs': airflow('dags list-runs {{dag_id}} --limit 3', { params: [{ name: 'dag_id', type: 'identifier', default: 'cdm_ldz_to_rdv' }] }),
       'af/states': airflow('tasks states-for-dag-run cdm_ldz_to_rdv {{logical_date}}', { params: [{ name: 'logical_date', type: 'date', default: 'yesterday' }] }),
       'af/var': airflow('variables get cdm_target_engine'),
+      'af/backfill': airflow('dags backfill cdm_publish -s {{from}} -e {{to}}', { mode: 'write', params: [{ name: 'from', type: 'date', default: '2031-02-01' }, { name: 'to', type: 'date', default: '2031-02-02' }] }),
       'af/logs': airflow('tasks logs cdm_ldz_to_rdv {{logical_date}} load_hubs', { params: [{ name: 'logical_date', type: 'date', default: 'yesterday' }] }),
     },
   });
@@ -101,6 +102,17 @@ describe('an Airflow trigger from the page', () => {
     const records = h.audit.events.filter((e) => e.snippet === 'af/trigger-360');
     expect(records.at(-1)).toMatchObject({ status: 'succeeded', dryRun: true });
     expect(records.some((e) => e.dryRun === false)).toBe(true);
+  });
+
+  it('follows a backfill\'s runs to their end, so "succeeded" means the days are loaded', async () => {
+    const { id, done } = run('af/backfill', { confirmed: true });
+    expect(await done).toMatchObject({ status: 'succeeded', rowCount: 1 });
+    // The terminal ends with each backfilled day's run, followed to its end.
+    const logs = of(id, 'log').map((m) => m.text).join('');
+    expect(logs).toMatch(/Backfill \d+ of cdm_publish created for 2031-02-01 to 2031-02-02: [^\n]*following them/);
+    expect(logs).toMatch(/cdm_publish run backfill__2031-02-01T04:20:00\+00:00: success \(2 success\)/);
+    expect(logs).toMatch(/cdm_publish run backfill__2031-02-02T04:20:00\+00:00: success \(2 success\)/);
+    expect(of(id, 'state').length).toBeGreaterThan(0);
   });
 
   it('stops following on cancel and leaves the run going', async () => {

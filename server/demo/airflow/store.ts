@@ -31,6 +31,18 @@ export class RunStore {
     return this.runs.get(dagId)?.get(runId);
   }
 
+  /** Whether any run here is still going (a reseed must wait for it). */
+  anyActive(): boolean {
+    for (const runs of this.runs.values()) for (const r of runs.values()) if (r.active || r.state === 'queued' || r.state === 'running') return true;
+    return false;
+  }
+
+  /** After the demo was reseeded for a new day: the history is read again from the new job_runs. */
+  forget(): void {
+    this.runs.clear();
+    this.loading.clear();
+  }
+
   async add(run: DagRun): Promise<void> {
     await this.load(run.dagId);
     const map = this.runs.get(run.dagId) ?? new Map<string, DagRun>();

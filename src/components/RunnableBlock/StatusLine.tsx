@@ -4,6 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import clsx from 'clsx';
+import { rowsText } from './airflow';
 import type { AirflowBlock } from './useAirflowBlock';
 import { formatElapsed, type RunView, type UiStatus } from './useRun';
 import type { WriteOutcome } from './writeOutcome';
@@ -36,6 +37,8 @@ export function statusWord(view: RunView, airflow: AirflowBlock): string {
 interface StatusLineProps {
   readonly view: RunView;
   readonly word: string;
+  /** The block's Airflow command (null for SQL): a dry run's count says what it counts. */
+  readonly command: string | null;
   readonly write: WriteOutcome | null;
   readonly env: EnvSummary | null;
   readonly blocked: string | null;
@@ -43,7 +46,7 @@ interface StatusLineProps {
   readonly hint: string | null;
 }
 
-export default function StatusLine({ view, word, write, env, blocked, hint }: StatusLineProps): ReactNode {
+export default function StatusLine({ view, word, command, write, env, blocked, hint }: StatusLineProps): ReactNode {
   const running = view.status === 'running';
   // A write that changed nothing "succeeded" only technically: the word turns amber, like a warning.
   const wordClass = write?.tone === 'nothing' ? styles.status_warning : styles[`status_${view.status}`];
@@ -66,7 +69,7 @@ export default function StatusLine({ view, word, write, env, blocked, hint }: St
       ) : null}
       {view.status !== 'idle' && view.columns.length > 0 ? (
         <span className={styles.statusNum}>
-          {view.rowCount.toLocaleString()} row{view.rowCount === 1 ? '' : 's'}
+          {rowsText(command, view.preview, view.rowCount)}
         </span>
       ) : null}
       {write ? <span className={clsx(styles.statusNum, write.tone !== 'changed' && styles.statusWarnNum)}>{write.count}</span> : null}

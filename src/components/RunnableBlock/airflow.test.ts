@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AirflowRunState } from '@site/server/protocol';
-import { airflowCommand, asRunState, clearGroups, clearStage, followsRuns, mergeRunState, overallRunState, stateCounts, stateKey, stateLook, taskDuration } from './airflow';
+import { airflowCommand, asRunState, clearGroups, clearStage, followsRuns, mergeRunState, overallRunState, rowsText, stateCounts, stateKey, stateLook, taskDuration } from './airflow';
 
 const task = (taskId: string, state: string | null, tryNumber = 1) => ({ taskId, state, tryNumber, startDate: null, endDate: null });
 const run = (runId: string, state: string, tasks = [task('a', 'success')]): AirflowRunState => ({ dagId: 'd', runId, state, logicalDate: null, tasks });
@@ -13,9 +13,10 @@ describe('airflow commands', () => {
     expect(airflowCommand('select 1')).toBeNull();
   });
 
-  it('follows the runs of triggers and clears only', () => {
+  it('follows the runs of triggers, clears and backfills only', () => {
     expect(followsRuns('dags trigger')).toBe(true);
     expect(followsRuns('tasks clear')).toBe(true);
+    expect(followsRuns('dags backfill')).toBe(true);
     expect(followsRuns('tasks logs')).toBe(false);
     expect(followsRuns(null)).toBe(false);
   });
@@ -106,5 +107,18 @@ describe('the clear confirmation', () => {
     ]);
     expect(clearGroups(columns, rows, 1)).toHaveLength(1);
     expect(clearGroups([{ name: 'key' }], rows, 3)).toEqual([]);
+  });
+});
+
+describe('the status line count', () => {
+  it('says a trigger dry run is the preview of the run it would start, not a row', () => {
+    expect(rowsText('dags trigger', true, 1)).toBe('preview: 1 run would start');
+  });
+  it('says a clear dry run lists the task instances it would clear', () => {
+    expect(rowsText('tasks clear', true, 3)).toBe('preview: 3 task instances would be cleared');
+  });
+  it('counts rows for everything else, a confirmed trigger included', () => {
+    expect(rowsText('dags trigger', false, 1)).toBe('1 row');
+    expect(rowsText(null, false, 1200)).toBe('1,200 rows');
   });
 });

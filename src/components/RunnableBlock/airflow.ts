@@ -15,7 +15,7 @@ export function airflowCommand(code: string): string | null {
 
 /** Commands whose run the server follows until it ends; cancelling them only stops following. */
 export function followsRuns(command: string | null): boolean {
-  return command === 'dags trigger' || command === 'tasks clear';
+  return command === 'dags trigger' || command === 'tasks clear' || command === 'dags backfill';
 }
 
 function isTask(value: unknown): value is AirflowTask {
@@ -159,4 +159,15 @@ export function clearGroups(columns: readonly { readonly name: string }[], rows:
     group.tasks.push({ taskId: String(row[task] ?? ''), state: typeof s === 'string' ? s : null });
   }
   return [...groups.values()];
+}
+
+/**
+ * The status line's count. A dry run's rows are not a result: a trigger's preview is the run it would start,
+ * a clear's the task instances it would clear, so the line says that instead of "1 row".
+ */
+export function rowsText(command: string | null, preview: boolean, rowCount: number): string {
+  const n = rowCount.toLocaleString();
+  if (preview && command === 'dags trigger') return `preview: ${n} run${rowCount === 1 ? '' : 's'} would start`;
+  if (preview && command === 'tasks clear') return `preview: ${n} task instance${rowCount === 1 ? '' : 's'} would be cleared`;
+  return `${n} row${rowCount === 1 ? '' : 's'}`;
 }

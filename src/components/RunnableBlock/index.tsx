@@ -256,7 +256,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
           </button>
           {/* Without a variant the reason is already the block's body. */}
           <CopyLink target={{ path: pathname, env: env?.name ?? null, params: wireParams, anchor: blockAnchor(spec.id) }} />
-          <StatusLine view={view} word={statusWord(view, airflow)} write={write} env={env} blocked={variant ? blocked : null} hint={idleHint} />
+          <StatusLine view={view} word={statusWord(view, airflow)} command={airflow.command} write={write} env={env} blocked={variant ? blocked : null} hint={idleHint} />
         </div>
       </div>
       {done?.check ? <CheckBadge check={done.check} rowCount={view.rowCount} truncated={done.truncated} sample={sampleOf(spec)} /> : null}

@@ -1,7 +1,7 @@
 /**
  * The other commands: reads that render as tables (and, for a run's task states, a `state` message for
  * the task grid), a task's log (followed to its end if the try is still running), pause and unpause,
- * variables, and backfills (Airflow 3 only; the v1 client says so plainly).
+ * and variables (backfills start work, so they live with the writes that follow it).
  */
 import type { AirflowCommand } from '../../../../plugins/remark-runbook/syntax/airflowCommand';
 import type { Cell } from '../../../protocol';
@@ -85,8 +85,3 @@ export async function setVariable(c: Of<'variables set'>, ctx: CommandContext): 
   return { rowCount: 0, truncated: false };
 }
 
-export async function backfill(c: Of<'dags backfill'>, ctx: CommandContext): Promise<CommandResult> {
-  const b = await ctx.client.createBackfill(c.dagId, c.startDate, c.endDate, ctx.signal);
-  ctx.out.log(`Backfill ${b.id} of ${b.dagId} created for ${b.fromDate.slice(0, 10)} to ${b.toDate.slice(0, 10)}: Airflow runs the missing and failed days one by one. Follow them with dags list-runs ${b.dagId}.`);
-  return ctx.out.table([col('backfill_id', 'INTEGER'), col('dag_id'), col('from_date', 'TIMESTAMP'), col('to_date', 'TIMESTAMP')], [[b.id, b.dagId, b.fromDate, b.toDate]]);
-}

@@ -11,9 +11,9 @@ import { ConnectorError } from '../../types';
 import type { AirflowClient } from '../types';
 import { output, type AirflowChannel, type Output } from './channel';
 import { Cancelled } from './follow';
-import { clearTasks, triggerDag } from './writes';
+import { backfill, clearTasks, triggerDag } from './writes';
 import { previewTrigger } from './triggerPreview';
-import { backfill, readLogs, reads, setPaused, setVariable } from './commands';
+import { readLogs, reads, setPaused, setVariable } from './commands';
 
 export interface AirflowRunInput {
   readonly client: AirflowClient;

@@ -1,5 +1,6 @@
 /**
- * The commands that start work in Airflow and then follow it: a trigger follows its new run; a clear
+ * The commands that start work in Airflow and then follow it: a trigger follows its new run; a backfill
+ * follows the runs it created, day by day, until the last has ended (Airflow 3 only); a clear
  * first resolves its regex against the DAG's tasks, then either lists what it would clear (preview, a
  * dry run that changes nothing) or clears and follows the runs it put back to work.
  */
@@ -51,6 +52,32 @@ export async function clearTasks(c: Of<'tasks clear'>, ctx: CommandContext): Pro
   ctx.out.log(`Cleared ${refs.length} task instance${refs.length === 1 ? '' : 's'} in ${runIds.length} run${runIds.length === 1 ? '' : 's'}; following the new attempts.`);
   if (runIds.length > FOLLOW_AT_MOST) ctx.out.log(ANSI.dim(`Following the ${FOLLOW_AT_MOST} newest runs; the other ${runIds.length - FOLLOW_AT_MOST} run on in Airflow.`));
   const runs: DagRunInfo[] = await Promise.all(runIds.slice(-FOLLOW_AT_MOST).map((id) => ctx.client.getRun(c.dagId, id, ctx.signal)));
+  const finals = await followRuns(runs, { client: ctx.client, out: ctx.out, signal: ctx.signal, pollMs: ctx.pollMs, showRun: runs.length > 1 });
+  summarize(ctx, finals);
+  return { ...table, ...outcome(finals) };
+}
+
+/**
+ * A backfill's runs are created with it and run one at a time, oldest first: the block follows them all to the
+ * end, so "succeeded" means the backfilled days are loaded (what the checks after it need), not only that the
+ * backfill was accepted.
+ */
+export async function backfill(c: Of<'dags backfill'>, ctx: CommandContext): Promise<CommandResult> {
+  const b = await ctx.client.createBackfill(c.dagId, c.startDate, c.endDate, ctx.signal);
+  const from = b.fromDate.slice(0, 10);
+  const to = b.toDate.slice(0, 10);
+  ctx.out.log(`Backfill ${b.id} of ${b.dagId} created for ${from} to ${to}: Airflow runs the missing and failed days one by one; following them.`);
+  const table = await ctx.out.table(
+    [{ name: 'backfill_id', type: 'INTEGER' }, { name: 'dag_id', type: 'VARCHAR' }, { name: 'from_date', type: 'TIMESTAMP' }, { name: 'to_date', type: 'TIMESTAMP' }],
+    [[b.id, b.dagId, b.fromDate, b.toDate]],
+  );
+  const inRange = await ctx.client.listRuns(c.dagId, { logicalDateGte: `${from}T00:00:00Z`, logicalDateLte: `${to}T23:59:59Z` }, ctx.signal);
+  // Days that already had a good run are left alone by the backfill; the ones it queued or re-ran are followed.
+  const runs = inRange.filter((r) => r.state !== 'success' || r.runType === 'backfill').sort((x, y) => (x.logicalDate ?? '').localeCompare(y.logicalDate ?? ''));
+  if (runs.length === 0) {
+    ctx.out.log('Every day in the range already had a successful run: nothing to backfill.');
+    return table;
+  }
   const finals = await followRuns(runs, { client: ctx.client, out: ctx.out, signal: ctx.signal, pollMs: ctx.pollMs, showRun: runs.length > 1 });
   summarize(ctx, finals);
   return { ...table, ...outcome(finals) };

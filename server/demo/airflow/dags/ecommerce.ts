@@ -103,6 +103,7 @@ async function rebuildSilverGold(ctx: TaskContext): Promise<void> {
             CAST(CAST(b.quantity AS INTEGER) * CAST(b.unit_price AS DECIMAL(10, 2)) AS DECIMAL(12, 2)) AS line_amount, o.order_status, o.processed_ts
      FROM ecomm_bronze.order_items_raw b JOIN ecomm_silver.dim_orders o ON o.order_id = CAST(b.order_id AS BIGINT)`,
   );
+  await recordExpectations(ctx, dataDay(ctx));
   await ctx.failIfFaulted(); // the gold flow is where a training fault stops the update
   await ctx.sql(
     `CREATE OR REPLACE TABLE ecomm_gold.sales_analytics AS
@@ -121,6 +122,26 @@ async function rebuildSilverGold(ctx: TaskContext): Promise<void> {
      FROM ecomm_silver.fact_orders f JOIN ecomm_silver.dim_product p USING (product_id) GROUP BY ALL`,
     now,
   );
+}
+
+/**
+ * The valid_pk expectations of the day's update: bronze rows of the data day whose key (or, for order lines, whose
+ * order) is missing cannot reach silver, and the update's flow events say how many each silver flow dropped.
+ */
+async function recordExpectations(ctx: TaskContext, x: string): Promise<void> {
+  const dropped: Record<string, string> = {
+    silver_dim_orders: `SELECT count(*) FROM ecomm_bronze.orders_raw WHERE _execution_date = CAST(:x AS DATE) AND try_cast(order_id AS BIGINT) IS NULL`,
+    silver_fact_orders: `SELECT count(*) FROM ecomm_bronze.order_items_raw WHERE _execution_date = CAST(:x AS DATE) AND (try_cast(order_item_id AS BIGINT) IS NULL OR try_cast(order_id AS BIGINT) IS NULL)`,
+    silver_dim_customer: `SELECT count(*) FROM ecomm_bronze.customers_raw WHERE _execution_date = CAST(:x AS DATE) AND try_cast(customer_id AS BIGINT) IS NULL`,
+    silver_dim_product: `SELECT count(*) FROM ecomm_bronze.products_raw WHERE _execution_date = CAST(:x AS DATE) AND try_cast(product_id AS INTEGER) IS NULL`,
+  };
+  for (const [flow, count] of Object.entries(dropped)) {
+    await ctx.sql(
+      `UPDATE ecomm_ops.dlt_events SET dropped_records = (${count})
+       WHERE execution_date = CAST(:x AS DATE) AND flow_name = :flow AND expectation = 'valid_pk'`,
+      { x, flow },
+    );
+  }
 }
 
 export const ecommerceDags: readonly DagDef[] = [

@@ -64,4 +64,96 @@ const goldMissing: Scenario = {
   },
 };
 
-export const ecommerceScenarios: readonly Scenario[] = [missingExtract, goldMissing];
+/** Order lines of the data day the app wrote without their order (kept aside here with the order they belong to). */
+const ORPHANS = 'opsbook_sandbox.held_ecomm_orphan_items';
+const repairOrphans = async (ctx: Parameters<Scenario['activate']>[0]): Promise<number> => {
+  await ctx.warehouse.query(`CREATE TABLE IF NOT EXISTS ${ORPHANS} (order_item_id BIGINT, order_id BIGINT)`);
+  const [n] = await ctx.warehouse.query(`SELECT count(*) AS n FROM ${ORPHANS}`);
+  await ctx.warehouse.query(`UPDATE ecomm_src.order_items i SET order_id = h.order_id FROM ${ORPHANS} h WHERE h.order_item_id = i.order_item_id`);
+  await ctx.warehouse.query(`DELETE FROM ${ORPHANS}`);
+  return Number(n?.n ?? 0);
+};
+
+const silverDropped: Scenario = {
+  id: 'ecomm_silver_dropped',
+  title: 'Silver dropped records',
+  summary:
+    "An app release wrote twelve of yesterday's order lines without their order id; last night's DLT update dropped them at silver (valid_pk), so yesterday's revenue is short. The app team has repaired the rows in Postgres (the Fix action): re-run the day with its execution date.",
+  runbook: '/ecommerce/daily-run#silver-checks',
+  actions: [{ id: 'source_fixed', label: 'The app team repairs the rows in Postgres' }],
+  async activate(ctx) {
+    const x = ecommerceYesterday();
+    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, { table: 'ecomm_ops.dlt_events', where: `execution_date = CAST(:x AS DATE)` }]).take({ x });
+    await ctx.warehouse.query(`CREATE TABLE IF NOT EXISTS ${ORPHANS} (order_item_id BIGINT, order_id BIGINT)`);
+    await ctx.warehouse.query(
+      `INSERT INTO ${ORPHANS} SELECT order_item_id, order_id FROM ecomm_src.order_items
+       WHERE updated_at >= CAST(CAST(:x AS DATE) AS TIMESTAMP) - INTERVAL 7 HOUR AND updated_at < CAST(CAST(:x AS DATE) + 1 AS TIMESTAMP) - INTERVAL 7 HOUR
+       ORDER BY order_item_id LIMIT 12`,
+      { x },
+    );
+    await ctx.warehouse.query(`UPDATE ecomm_src.order_items SET order_id = NULL WHERE order_item_id IN (SELECT order_item_id FROM ${ORPHANS})`);
+    const dagRun = await replayNight(ctx, 'batch_ecomm_pipeline', x);
+    return { note: `Run ${dagRun.runId} of batch_ecomm_pipeline is replaying data day ${x} with 12 order lines that have no order id.`, dagRun };
+  },
+  async act(action, ctx) {
+    if (action !== 'source_fixed') throw new Error(`Unknown action ${action}.`);
+    const n = await repairOrphans(ctx);
+    return `The app team repaired ${n} order lines in Postgres: they have their order ids again. Re-run the day.`;
+  },
+  async deactivate(ctx) {
+    await repairOrphans(ctx);
+    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, { table: 'ecomm_ops.dlt_events', where: `execution_date = CAST(:x AS DATE)` }]).restore({ x: ecommerceYesterday() });
+  },
+};
+
+/** The serving stages' rows for the data day: metric tables, the dbt and Tableau logs, the stage history. */
+const SERVING_ROWS = [
+  ...['agg_sales_kpi', 'agg_product_kpi', 'agg_customer_kpi'].map((t) => ({ table: `ecomm_metrics.${t}`, where: 'true' })),
+  ...['dbt_runs', 'tableau_refreshes', 'pipeline_runs'].map((t) => ({ table: `ecomm_ops.${t}`, where: `execution_date = CAST(:x AS DATE)` })),
+];
+
+const dailyRefreshFailed: Scenario = {
+  id: 'ecomm_daily_refresh_failed',
+  title: 'DailyRefresh failed',
+  summary:
+    "The Databricks SQL warehouse stopped during this morning's dbt job DailyRefresh: agg_product_kpi errored, agg_customer_kpi was skipped, and yesterday has no KPIs; Tableau refreshed on the old figures. The warehouse is back: re-run DailyRefresh, then the Tableau extracts.",
+  runbook: '/ecommerce/daily-run#dbt-checks',
+  async activate(ctx) {
+    const x = ecommerceYesterday();
+    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).take({ x });
+    // The job stopped before it wrote: the metric tables still hold the day before's build.
+    await ctx.warehouse.query(`DELETE FROM ecomm_metrics.agg_sales_kpi WHERE kpi_date = CAST(:x AS DATE)`, { x });
+    await ctx.warehouse.query(`DELETE FROM ecomm_metrics.agg_product_kpi WHERE kpi_date = CAST(:x AS DATE)`, { x });
+    await ctx.warehouse.query(`UPDATE ecomm_metrics.agg_customer_kpi SET last_order_date = CAST(:x AS DATE) - 1 WHERE last_order_date = CAST(:x AS DATE)`, { x });
+    await ctx.warehouse.query(
+      `UPDATE ecomm_ops.dbt_runs SET status = CASE model_name WHEN 'agg_sales_kpi' THEN 'success' WHEN 'agg_product_kpi' THEN 'error' ELSE 'skipped' END
+       WHERE execution_date = CAST(:x AS DATE)`,
+      { x },
+    );
+    await ctx.warehouse.query(`UPDATE ecomm_ops.pipeline_runs SET status = 'failed' WHERE execution_date = CAST(:x AS DATE) AND stage = 'dbt'`, { x });
+    return { note: `DailyRefresh for ${x} failed at agg_product_kpi (SQL warehouse stopped); the metric tables have nothing for ${x}.`, dagRun: null };
+  },
+  async deactivate(ctx) {
+    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).restore({ x: ecommerceYesterday() });
+  },
+};
+
+const staleDashboard: Scenario = {
+  id: 'ecomm_stale_dashboard',
+  title: 'Stale dashboard',
+  summary:
+    "This morning's Tableau extract refresh of Sales KPI timed out on Tableau Server: the dashboard still shows the day before's figures although dbt built yesterday's. Check the refresh, then refresh the extracts by hand.",
+  runbook: '/ecommerce/daily-run#tableau-checks',
+  async activate(ctx) {
+    const x = ecommerceYesterday();
+    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).take({ x });
+    await ctx.warehouse.query(`UPDATE ecomm_ops.tableau_refreshes SET status = 'failed' WHERE execution_date = CAST(:x AS DATE) AND datasource = 'Sales KPI'`, { x });
+    await ctx.warehouse.query(`UPDATE ecomm_ops.pipeline_runs SET status = 'failed' WHERE execution_date = CAST(:x AS DATE) AND stage = 'tableau'`, { x });
+    return { note: `The Sales KPI extract refresh for ${x} failed (timed out after 7200 s on Tableau Server).`, dagRun: null };
+  },
+  async deactivate(ctx) {
+    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).restore({ x: ecommerceYesterday() });
+  },
+};
+
+export const ecommerceScenarios: readonly Scenario[] = [missingExtract, goldMissing, silverDropped, dailyRefreshFailed, staleDashboard];

@@ -23,6 +23,8 @@ export class Scenarios {
   private readonly pending = new Map<string, readonly DagRunRef[]>();
   /** One change at a time per scenario: a double click cannot activate twice. */
   private readonly busy = new Set<string>();
+  /** While the demo rolls forward to a new day, no scenario changes (its rows are being replaced). */
+  private rolling = false;
 
   constructor(
     private readonly ctx: ScenarioContext,
@@ -50,6 +52,7 @@ export class Scenarios {
   /** `activate`, `deactivate`, or one of the active scenario's actions. Errors are for the caller to show. */
   async apply(id: string, action: string): Promise<ScenarioInfo> {
     const s = this.all.find((x) => x.id === id)!;
+    if (this.rolling) throw new ScenarioConflict('The demo is rolling forward to the new day; try again in a minute.');
     if (this.busy.has(id)) throw new ScenarioConflict(`${s.title} is changing already; wait for it to finish.`);
     this.busy.add(id);
     try {
@@ -75,6 +78,17 @@ export class Scenarios {
       this.busy.delete(id);
     }
     return this.info(s);
+  }
+
+  /** Runs `fn` (the day roll) with scenario changes refused meanwhile; null, without running it, while one is under way. */
+  async whileNoChange<T>(fn: () => Promise<T>): Promise<T | null> {
+    if (this.busy.size > 0 || this.rolling) return null;
+    this.rolling = true;
+    try {
+      return await fn();
+    } finally {
+      this.rolling = false;
+    }
   }
 
   close(): void {

@@ -7,6 +7,7 @@ import type { Scenario } from './types';
 import { addDays, warehouseTime } from '../warehouse';
 import { holdBack, snapshot } from './heldRows';
 import { replayNight } from './replay';
+import { aggregateProfitDay } from '../dags/investorProfit';
 
 const PROFIT_ROWS = [
   { table: 'investor.fact_orders', where: `order_date = CAST(:rd AS DATE) OR refund_date = CAST(:rd AS DATE)` },
@@ -181,4 +182,143 @@ const lateChurn: Scenario = {
   },
 };
 
-export const investorScenarios: readonly Scenario[] = [missingTransactions, missingCosts, marketingApiFailure, duplicateUsers, lateChurn, duplicateEvents];
+const REFUND_ROWS = [...PROFIT_ROWS, { table: 'investor_ops.source_ingestion', where: `source_name = 'transactions_db.refunds' AND report_date = CAST(:rd AS DATE)` }];
+
+const lateRefunds: Scenario = {
+  id: 'investor_late_refunds',
+  title: 'Late refunds',
+  summary:
+    "The refunds of the report date were posted to the transactions DB two hours after last night's profit run had read it: the run succeeded, but the day's revenue carries none of them and profit is overstated. The refunds are there now: re-run the day from the sources.",
+  runbook: '/investor/profit-aggregate#case-2-missing-data',
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, REFUND_ROWS).take({ rd });
+    // The night as it ran: the facts and the aggregate without the day's refunds (they were posted after the run
+    // read the source), and the refunds' arrival recorded after the run started.
+    await ctx.warehouse.query(`UPDATE investor.fact_orders SET refunded_amount = 0, refund_date = NULL WHERE refund_date = CAST(:rd AS DATE)`, { rd });
+    await ctx.warehouse.query(
+      `UPDATE investor.fact_costs SET total_cost = total_cost - return_cost, return_cost = 0, return_cost_date = NULL WHERE return_cost_date = CAST(:rd AS DATE)`,
+      { rd },
+    );
+    const [run] = await ctx.warehouse.query(`SELECT run_id FROM investor.agg_profit_daily WHERE order_date = CAST(:rd AS DATE) LIMIT 1`, { rd });
+    await aggregateProfitDay({ sql: (text, binds) => ctx.warehouse.query(text, binds), now: () => warehouseTime(), runId: String(run?.run_id ?? 'scheduled') }, rd);
+    await ctx.warehouse.query(
+      `UPDATE investor_ops.source_ingestion SET landed_at = expected_by + INTERVAL 2 HOUR WHERE source_name = 'transactions_db.refunds' AND report_date = CAST(:rd AS DATE)`,
+      { rd },
+    );
+    return { note: `Report date ${rd}: the profit aggregate was built before the day's refunds were posted; they are in the transactions DB now.`, dagRun: null };
+  },
+  async deactivate(ctx, bd) {
+    await snapshot(ctx.warehouse, this.id, REFUND_ROWS).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+const SESSION_ROWS = [...ENGAGEMENT_ROWS, { table: 'investor.fact_sessions', where: `session_date = CAST(:rd AS DATE)` }];
+
+const botTraffic: Scenario = {
+  id: 'investor_bot_traffic',
+  title: 'Bot traffic',
+  summary:
+    "Three scripted devices opened 60 sessions each on the report date, every one under a fresh anonymous account: last night's engagement run counted them, and DAU is up by half. Find the devices, have them excluded (escalation to the analytics lead) and re-aggregate the day.",
+  runbook: '/investor/engagement-aggregate#case3-bots',
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, SESSION_ROWS).take({ rd });
+    await ctx.warehouse.query(
+      `INSERT INTO investor.fact_sessions
+       SELECT 90000000 + n, 9900000 + n, CAST(:rd AS DATE), CAST(:rd AS DATE) + to_seconds(3600 + n * 317), CAST(:rd AS DATE) + to_seconds(3600 + n * 317 + 45),
+              'web', 'dev-bot-' || CAST(n % 3 AS VARCHAR), 'web-2.3', 0, CAST(:rd AS DATE) + to_seconds(3600 + n * 317 + 60)
+       FROM range(0, 180) t(n)`,
+      { rd },
+    );
+    const dagRun = await replayNight(ctx, 'investor_engagement_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_engagement_aggregate is replaying report date ${rd} with 180 bot sessions from three devices.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    await snapshot(ctx.warehouse, this.id, SESSION_ROWS).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+const MAPPED_ROWS = [...ENGAGEMENT_ROWS, { table: 'investor_ops.event_schema_map', where: 'true' }];
+
+const sdkSchemaChange: Scenario = {
+  id: 'investor_sdk_schema_change',
+  title: 'Schema change: an SDK release renamed an event',
+  summary:
+    "SDK 5.3 went out yesterday and sends add_to_cart as cart_add: the mapping does not know the new name, so the report date's cart events have no event type. Find the unmapped name, have the mapping extended (escalation), and reprocess the day.",
+  runbook: '/investor/engagement-aggregate#schema-drift',
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, MAPPED_ROWS).take({ rd });
+    await ctx.warehouse.query(
+      `UPDATE investor.fact_events SET raw_event_name = 'cart_add', sdk_version = '5.3.0', event_type = NULL
+       WHERE event_date = CAST(:rd AS DATE) AND raw_event_name = 'add_to_cart' AND sdk_version LIKE '5.%'`,
+      { rd },
+    );
+    const dagRun = await replayNight(ctx, 'investor_engagement_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_engagement_aggregate is replaying report date ${rd}; the cart events of SDK 5.3 stay unmapped.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    await snapshot(ctx.warehouse, this.id, MAPPED_ROWS).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+const LAG_ROWS = [
+  ...SESSION_ROWS,
+  { table: 'investor.fact_events', where: `event_date = CAST(:rd AS DATE)` },
+  { table: 'investor_ops.event_ingestion', where: `event_date = CAST(:rd AS DATE)` },
+  { table: 'investor_ops.kafka_consumer_lag', where: 'true' },
+];
+/** Sessions (and their events) from 18:00 of the report date on: still in Kafka while the consumer is stuck. */
+const STUCK_FROM = `CAST(:rd AS DATE) + INTERVAL 18 HOUR`;
+const LAG_SESSIONS = (w: Parameters<typeof holdBack>[0]) => holdBack(w, 'investor.fact_sessions', 'held_inv_lag_sessions', `session_date = CAST(:rd AS DATE) AND session_start >= ${STUCK_FROM}`);
+const LAG_EVENTS = (w: Parameters<typeof holdBack>[0]) =>
+  holdBack(w, 'investor.fact_events', 'held_inv_lag_events', `event_date = CAST(:rd AS DATE) AND session_id IN (SELECT session_id FROM investor.fact_sessions WHERE session_date = CAST(:rd AS DATE) AND session_start >= ${STUCK_FROM})`);
+/** A consumer-lag measurement after the latest one, for every partition: stuck (lag grows) or caught up. */
+const measureLag = (stuck: boolean) =>
+  `INSERT INTO investor_ops.kafka_consumer_lag
+   SELECT consumer_group, topic, partition, measured_at + INTERVAL ${stuck ? 5 : 10} MINUTE,
+          end_offset + ${stuck ? 250000 : 1000}, ${stuck ? 'committed_offset' : 'end_offset + 1000 - 300'}, ${stuck ? 'lag + 250000' : '300'}
+   FROM investor_ops.kafka_consumer_lag WHERE consumer_group = 'engagement-loader'
+   QUALIFY row_number() OVER (PARTITION BY topic, partition ORDER BY measured_at DESC) = 1`;
+
+const ingestionLag: Scenario = {
+  id: 'investor_ingestion_lag',
+  title: 'Ingestion lag (Kafka consumer stuck)',
+  summary:
+    "The engagement loader's Kafka consumer stopped committing at 18:00 on the report date: the evening's events are still in Kafka, and last night's engagement run counted a short day, so DAU dropped. Restart the consumer (the Restart action, the platform's tooling), then reload the day.",
+  runbook: '/investor/engagement-aggregate#case1-lag',
+  actions: [{ id: 'restart_consumer', label: 'Restart the engagement-loader consumer' }],
+  async activate(ctx, bd) {
+    const rd = addDays(bd, -1);
+    await snapshot(ctx.warehouse, this.id, LAG_ROWS).take({ rd });
+    await LAG_EVENTS(ctx.warehouse).hold({ rd });
+    await LAG_SESSIONS(ctx.warehouse).hold({ rd });
+    await ctx.warehouse.query(
+      `UPDATE investor_ops.event_ingestion SET events_loaded = 0, loaded_at = NULL WHERE event_date = CAST(:rd AS DATE) AND hour_start >= ${STUCK_FROM}`,
+      { rd },
+    );
+    await ctx.warehouse.query(measureLag(true));
+    const dagRun = await replayNight(ctx, 'investor_engagement_aggregate', bd);
+    return { note: `Run ${dagRun.runId} of investor_engagement_aggregate is replaying report date ${rd} without the events after 18:00.`, dagRun };
+  },
+  async act(action, ctx, bd) {
+    if (action !== 'restart_consumer') throw new Error(`Unknown action ${action}.`);
+    const rd = addDays(bd, -1);
+    const sessions = await LAG_SESSIONS(ctx.warehouse).deliver();
+    const events = await LAG_EVENTS(ctx.warehouse).deliver();
+    await ctx.warehouse.query(
+      `UPDATE investor_ops.event_ingestion SET events_loaded = events_received, loaded_at = CAST(:now AS TIMESTAMP) WHERE event_date = CAST(:rd AS DATE) AND loaded_at IS NULL`,
+      { rd, now: warehouseTime() },
+    );
+    await ctx.warehouse.query(measureLag(false));
+    return `The consumer restarted from its committed offsets and caught up: ${sessions} sessions and ${events} events of ${rd} landed. Reload the day.`;
+  },
+  async deactivate(ctx, bd) {
+    await LAG_EVENTS(ctx.warehouse).deliver();
+    await LAG_SESSIONS(ctx.warehouse).deliver();
+    await snapshot(ctx.warehouse, this.id, LAG_ROWS).restore({ rd: addDays(bd, -1) });
+  },
+};
+
+export const investorScenarios: readonly Scenario[] = [missingTransactions, missingCosts, marketingApiFailure, duplicateUsers, lateChurn, duplicateEvents, lateRefunds, botTraffic, sdkSchemaChange, ingestionLag];

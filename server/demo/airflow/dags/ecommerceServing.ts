@@ -1,0 +1,105 @@
+/**
+ * The ecommerce pipeline's serving stages as the sandbox runs them: `ecomm_dbt_daily_refresh` stands for the dbt
+ * Cloud job DailyRefresh (triggered from Airflow with dbt Cloud's operator) and rebuilds the metric tables from
+ * gold; `ecomm_tableau_refresh` stands for Tableau Server's extract refreshes (Tableau's operator). Neither has a
+ * schedule here: the nightly ones are the seed's history, and these DAGs are the runbook's manual re-runs. Each
+ * records its run for the data day as the night's would be, replacing the day's earlier (failed) record.
+ */
+import type { DagDef, TaskContext } from '../model';
+import { dataDay } from './ecommerce';
+import { dag, sqlTask } from './build';
+
+const MODELS = ['agg_sales_kpi', 'agg_product_kpi', 'agg_customer_kpi'] as const;
+
+const BUILD: Record<(typeof MODELS)[number], string> = {
+  agg_sales_kpi: `CREATE OR REPLACE TABLE ecomm_metrics.agg_sales_kpi AS
+    WITH o AS (
+      SELECT order_date AS kpi_date, count(*) AS orders, count(*) FILTER (WHERE order_status = 'cancelled') AS cancelled_orders,
+             coalesce(sum(revenue) FILTER (WHERE order_status <> 'cancelled'), 0) AS revenue
+      FROM ecomm_gold.sales_analytics GROUP BY ALL
+    ), c AS (
+      SELECT CAST(created_at + INTERVAL 7 HOUR AS DATE) AS kpi_date, count(*) AS new_customers FROM ecomm_silver.dim_customer GROUP BY ALL
+    )
+    SELECT o.kpi_date, CAST(o.orders AS INTEGER) AS orders, CAST(o.cancelled_orders AS INTEGER) AS cancelled_orders,
+           CAST(o.revenue AS DECIMAL(14, 2)) AS revenue,
+           CAST(round(o.revenue / nullif(o.orders - o.cancelled_orders, 0), 2) AS DECIMAL(10, 2)) AS avg_order_value,
+           CAST(round(o.cancelled_orders * 100.0 / o.orders, 2) AS DECIMAL(6, 2)) AS cancel_rate_pct,
+           CAST(coalesce(c.new_customers, 0) AS INTEGER) AS new_customers, CAST(:now AS TIMESTAMP) AS refreshed_at
+    FROM o LEFT JOIN c USING (kpi_date)`,
+  agg_product_kpi: `CREATE OR REPLACE TABLE ecomm_metrics.agg_product_kpi AS
+    WITH d AS (
+      SELECT f.order_date AS kpi_date, f.product_id, sum(f.quantity) AS units, sum(f.line_amount) AS revenue
+      FROM ecomm_silver.fact_orders f WHERE f.order_status <> 'cancelled' GROUP BY ALL
+    ), w AS (
+      SELECT d.*, sum(units) OVER pk7 AS units_7d, sum(revenue) OVER pk7 AS revenue_7d
+      FROM d WINDOW pk7 AS (PARTITION BY product_id ORDER BY kpi_date RANGE BETWEEN INTERVAL 6 DAY PRECEDING AND CURRENT ROW)
+    )
+    SELECT w.kpi_date, w.product_id, p.category, CAST(w.units AS INTEGER) AS units, CAST(w.revenue AS DECIMAL(12, 2)) AS revenue,
+           CAST(w.units_7d AS INTEGER) AS units_7d, CAST(w.revenue_7d AS DECIMAL(14, 2)) AS revenue_7d, CAST(:now AS TIMESTAMP) AS refreshed_at
+    FROM w JOIN ecomm_silver.dim_product p USING (product_id)
+    WHERE w.kpi_date >= CAST(:x AS DATE) - 13`,
+  agg_customer_kpi: `CREATE OR REPLACE TABLE ecomm_metrics.agg_customer_kpi AS
+    SELECT s.customer_id, c.city, c.loyalty_tier, min(s.order_date) AS first_order_date, max(s.order_date) AS last_order_date,
+           CAST(count(*) FILTER (WHERE s.order_status <> 'cancelled') AS INTEGER) AS orders,
+           CAST(coalesce(sum(s.revenue) FILTER (WHERE s.order_status <> 'cancelled'), 0) AS DECIMAL(14, 2)) AS lifetime_revenue,
+           CAST(:now AS TIMESTAMP) AS refreshed_at
+    FROM ecomm_gold.sales_analytics s JOIN ecomm_silver.dim_customer c USING (customer_id)
+    GROUP BY ALL`,
+};
+
+/** The stage's record in the pipeline's run history: the day's stage row becomes this run's. */
+async function recordStage(ctx: TaskContext, x: string, stage: 'dbt' | 'tableau', runId: string): Promise<void> {
+  await ctx.sql(
+    `UPDATE ecomm_ops.pipeline_runs SET run_id = :run, started_at = CAST(:start AS TIMESTAMP), finished_at = CAST(:now AS TIMESTAMP),
+            duration_min = CAST(round((epoch(CAST(:now AS TIMESTAMP)) - epoch(CAST(:start AS TIMESTAMP))) / 60.0, 1) AS DECIMAL(8, 1)),
+            status = 'success', attempts = attempts + 1
+     WHERE execution_date = CAST(:x AS DATE) AND stage = :stage`,
+    { x, stage, run: runId, start: ctx.startedAt, now: ctx.now() },
+  );
+}
+
+async function runDailyRefresh(ctx: TaskContext): Promise<void> {
+  await ctx.failIfFaulted();
+  const x = dataDay(ctx);
+  const run = `DailyRefresh-manual-${ctx.runId.replace(/[^0-9]/g, '').slice(0, 14)}`;
+  ctx.log(`dbt Cloud job DailyRefresh (run ${run}) for ${x}: ${MODELS.join(', ')}`);
+  await ctx.sql(`DELETE FROM ecomm_ops.dbt_runs WHERE execution_date = CAST(:x AS DATE)`, { x });
+  for (const model of MODELS) {
+    const started = ctx.now();
+    await ctx.sql(BUILD[model], { x, now: ctx.now() });
+    await ctx.sql(
+      `INSERT INTO ecomm_ops.dbt_runs VALUES ('DailyRefresh', :run, CAST(:x AS DATE), 'manual (Airflow)', :model, CAST(:started AS TIMESTAMP), CAST(:now AS TIMESTAMP), 'success', CAST(:start AS TIMESTAMP), CAST(:now AS TIMESTAMP))`,
+      { run, x, model, started, now: ctx.now(), start: ctx.startedAt },
+    );
+  }
+  // Every model row of the run carries the run's end.
+  await ctx.sql(`UPDATE ecomm_ops.dbt_runs SET run_finished_at = CAST(:now AS TIMESTAMP) WHERE run_id = :run`, { run, now: ctx.now() });
+  await recordStage(ctx, x, 'dbt', run);
+}
+
+async function refreshExtracts(ctx: TaskContext): Promise<void> {
+  await ctx.failIfFaulted();
+  const x = dataDay(ctx);
+  ctx.log(`Tableau Server: refreshing the extracts of Sales KPI, Product KPI and Customer KPI for ${x}`);
+  await ctx.sql(`DELETE FROM ecomm_ops.tableau_refreshes WHERE execution_date = CAST(:x AS DATE)`, { x });
+  await ctx.sql(
+    `INSERT INTO ecomm_ops.tableau_refreshes
+     SELECT CAST(:x AS DATE), datasource, CAST(:now AS TIMESTAMP), CAST(:now AS TIMESTAMP) + to_seconds(90), 'success', source_table
+     FROM (VALUES ('Sales KPI', 'ecomm_metrics.agg_sales_kpi'), ('Product KPI', 'ecomm_metrics.agg_product_kpi'), ('Customer KPI', 'ecomm_metrics.agg_customer_kpi')) t(datasource, source_table)`,
+    { x, now: ctx.now() },
+  );
+  await recordStage(ctx, x, 'tableau', `tableau-manual-${ctx.runId.replace(/[^0-9]/g, '').slice(0, 14)}`);
+}
+
+export const ecommerceServingDags: readonly DagDef[] = [
+  dag({
+    dagId: 'ecomm_dbt_daily_refresh', description: 'Runs the dbt Cloud job DailyRefresh (metric tables from gold) for a data day.',
+    schedule: null, owners: ['ecomm-data-engineering'], tags: ['ecommerce'],
+    tasks: [sqlTask('run_dbt_cloud_job', 1200, runDailyRefresh, { operator: 'DbtCloudRunJobOperator' })],
+  }),
+  dag({
+    dagId: 'ecomm_tableau_refresh', description: 'Refreshes the Tableau Server extracts of the KPI data sources for a data day.',
+    schedule: null, owners: ['ecomm-data-engineering'], tags: ['ecommerce'],
+    tasks: [sqlTask('refresh_extracts', 900, refreshExtracts, { operator: 'TableauOperator' })],
+  }),
+];
