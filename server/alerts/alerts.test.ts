@@ -61,7 +61,7 @@ describe('routing', () => {
 
   it('builds deep links that open the runbook at the check with its environment and business date', async () => {
     const d = (await describeFromManifest(() => manifest)('investor-profit-aggregate/profit-vs-average'))!;
-    expect(deepLink('https://opsbook.internal/', d, 'prod', '2026-11-30')).toBe('https://opsbook.internal/investor/profit-aggregate?env=prod&business_date=2026-11-30#profit-vs-average');
+    expect(deepLink('https://opsbook.internal/', d, 'prod', '2026-11-30')).toBe('https://opsbook.internal/investor/profit-aggregate?env=prod&business_date=2026-11-30#snippet-profit-vs-average');
   });
 
   it('keeps PagerDuty dedup keys within 255 characters', () => {
@@ -109,7 +109,7 @@ describe('alerts on check state changes', () => {
     await pd.waitFor(() => pd.open.has(dedup), 'the PagerDuty trigger');
     await slack.waitFor(() => slack.messages.length === 1, 'the Slack alert');
     const trigger = pd.open.get(dedup)!;
-    const link = 'https://opsbook.internal/investor/profit-aggregate?env=demo&business_date=2026-11-30#profit-vs-average';
+    const link = 'https://opsbook.internal/investor/profit-aggregate?env=demo&business_date=2026-11-30#snippet-profit-vs-average';
     expect(trigger).toMatchObject({
       event_action: 'trigger', routing_key: KEY,
       payload: { severity: 'error', source: 'opsbook/demo', group: 'investor', custom_details: { value: 41.5, threshold: 'value <= 20', business_date: '2026-11-30', ran_by: 'opsbook-scheduler' } },

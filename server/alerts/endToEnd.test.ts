@@ -51,7 +51,7 @@ describe('alerts from real check runs', () => {
     const dedup = `opsbook:demo:${CHECK}`;
     await pd.waitFor(() => pd.open.has(dedup), 'the PagerDuty trigger');
     await slack.waitFor(() => slack.messages.length >= 1, 'the Slack alert');
-    const link = 'https://opsbook.internal/test?env=demo&business_date=2026-11-30#deviation';
+    const link = 'https://opsbook.internal/test?env=demo&business_date=2026-11-30#snippet-deviation';
     expect(pd.open.get(dedup)).toMatchObject({ payload: { severity: 'error', custom_details: { value: 40, threshold: 'value <= 20', ran_by: 'dana.operator', origin: 'page' } }, links: [{ href: link }] });
     expect(slack.messages[0]!.text).toContain(link);
 

@@ -83,7 +83,7 @@ describe('checks as monitors, end to end through the socket and the API', () => 
     expect([...byKey.keys()].sort()).toEqual(['ingest/files-loaded', 'ingest/plain', 'investor-profit/profit-vs-average']);
     const profit = byKey.get('investor-profit/profit-vs-average')!;
     expect(profit).toMatchObject({
-      status: 'error', anchor: 'profit-vs-average', docPath: '/test', title: 'Profit vs the 7-day average', businessDate: '2026-11-30', dateParam: 'business_date',
+      status: 'error', anchor: 'snippet-profit-vs-average', docPath: '/test', title: 'Profit vs the 7-day average', businessDate: '2026-11-30', dateParam: 'business_date',
       conditions: { expect: 'value > 0', error: 'deviation(value, avg_7d) > 20%' }, params: [{ name: 'business_date', type: 'date', default: 'today' }],
       last: { verdict: 'error', value: 600 },
     });

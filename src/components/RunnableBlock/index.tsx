@@ -266,6 +266,13 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
           <span>{write.sentence}</span>
         </div>
       ) : null}
+      {done?.warning ? (
+        // The run happened; what is in doubt is its audit record — the operator must know before relying on it.
+        <div role="alert" className={styles.writeWarning} data-audit-warning={done.warning.code}>
+          <strong className={styles.writeWarningTitle}>{done.warning.code === 'audit_pending' ? '⚠ Audit record pending' : '⚠ Audit record lost'}</strong>
+          <span>{done.warning.message}</span>
+        </div>
+      ) : null}
       {error ? (
         <div role="alert" className={styles.alert}>
           <div className={styles.alertTitle}>
