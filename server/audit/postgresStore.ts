@@ -27,8 +27,25 @@ export async function openPostgresStore(url: string, schema: string, log: (messa
     client.release();
   }
   const exec: SqlExec = {
-    query: async (sql, values = []) => (await pool.query(sql, values as unknown[])).rows as Row[],
+    query: async (sql, values = []) => {
+      try {
+        return (await pool.query(sql, values as unknown[])).rows as Row[];
+      } catch (error) {
+        // Several pooled connections dropped at once (restart, failover): the pool learns of each one's death
+        // separately, so a write may be handed a connection that already died. The statement never reached
+        // the server then, so once more on a fresh connection is safe — and keeps a blip from refusing a run.
+        if (!neverReachedServer(error)) throw error;
+        return (await pool.query(sql, values as unknown[])).rows as Row[];
+      }
+    },
     close: () => pool.end(),
   };
   return { ...createSqlStore(exec, `${quoted}.`), sql: { exec, prefix: `${quoted}.`, engine: 'postgres', url, schema } };
+}
+
+/** Errors that prove the statement was never executed: the connection was dead before it was sent. */
+function neverReachedServer(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  // 57P01: the backend was terminated (pg_terminate_backend, shutdown) — it said so before taking any statement.
+  return e.code === '57P01' || (typeof e.message === 'string' && /not queryable/.test(e.message));
 }

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectRunbooks } from '../../../plugins/remark-runbook/collect';
 import { buildManifest } from '../../../plugins/remark-runbook/manifest';
-import { evaluateExpect, parseExpect } from '../../../plugins/remark-runbook/syntax/expect';
+import { businessDateOf } from '../../checks/runCheck';
+import { hasCheck, judgeCheck } from '../../checks/verdict';
 import { parseConfig } from '../../config';
 import { createConnectorRegistry, type ConnectorRegistry } from '../../connectors/registry';
 import { bindParams } from '../../execution/bindParams';
@@ -24,7 +25,7 @@ const siteDir = path.resolve(__dirname, '../../..');
 const manifest = buildManifest(collectRunbooks(siteDir), { commit: null, dirty: true });
 const DELIBERATE = new Set(['getting-started-first-run/missing-table', 'getting-started-first-run/long-query']);
 const checks = Object.entries(manifest.snippets).filter(
-  ([k, s]) => s.lang === 'sql' && s.mode === 'read' && s.expect && !DELIBERATE.has(k) && (s.dialect === null || s.dialect === 'duckdb') && (s.envs.includes('*') || s.envs.includes('demo')),
+  ([k, s]) => s.lang === 'sql' && s.mode === 'read' && hasCheck(s) && !DELIBERATE.has(k) && (s.dialect === null || s.dialect === 'duckdb') && (s.envs.includes('*') || s.envs.includes('demo')),
 );
 
 let dir: string;
@@ -54,15 +55,15 @@ async function redChecks(): Promise<string[]> {
   for (const [key, s] of checks) {
     const bound = bindParams(s.params, {}, new Date(), s.timezone);
     if (!bound.ok) throw new Error(`${key}: ${bound.message}`);
-    let first: Cell | undefined;
+    let firstRow: readonly Cell[] | undefined;
+    const columns: string[] = [];
     const outcome = await connector.stream(
       { text: s.text, binds: bound.binds, mode: 'read', signal: new AbortController().signal, timeoutMs: 60_000, maxRows: 10_000 },
-      { columns: () => undefined, rows: async (b) => void (first ??= b[0]?.[0]) },
+      { columns: (c) => void columns.push(...c.map((x) => x.name)), rows: async (b) => void (firstRow ??= b[0]) },
     );
-    const expectation = parseExpect(s.expect!);
-    if ('error' in expectation) throw new Error(`${key}: ${expectation.error}`);
-    const verdict = evaluateExpect(expectation, outcome.rowCount, outcome.firstValue ?? first ?? null);
-    if (!verdict.passed) red.push(`${key}: ${verdict.detail}`);
+    // The server's own verdict (server/checks/verdict.ts); no recorded history, so only the SQL's baselines decide.
+    const verdict = judgeCheck(s, { observation: { rowCount: outcome.rowCount, columns, firstRow }, history: [], businessDate: businessDateOf(s, bound.resolved), now: new Date() });
+    if (verdict.verdict !== 'ok') red.push(`${key}: ${verdict.detail}`);
   }
   return red;
 }
