@@ -57,10 +57,14 @@ async function redChecks(): Promise<string[]> {
     if (!bound.ok) throw new Error(`${key}: ${bound.message}`);
     let firstRow: readonly Cell[] | undefined;
     const columns: string[] = [];
-    const outcome = await connector.stream(
-      { text: s.text, binds: bound.binds, mode: 'read', signal: new AbortController().signal, timeoutMs: 60_000, maxRows: 10_000 },
-      { columns: (c) => void columns.push(...c.map((x) => x.name)), rows: async (b) => void (firstRow ??= b[0]) },
-    );
+    const outcome = await connector
+      .stream(
+        { text: s.text, binds: bound.binds, mode: 'read', signal: new AbortController().signal, timeoutMs: 60_000, maxRows: 10_000 },
+        { columns: (c) => void columns.push(...c.map((x) => x.name)), rows: async (b) => void (firstRow ??= b[0]) },
+      )
+      .catch((error: unknown) => {
+        throw new Error(`${key} (${s.file}:${s.line}) fails: ${(error as Error).message.split('\n')[0]}`);
+      });
     // The server's own verdict (server/checks/verdict.ts); no recorded history, so only the SQL's baselines decide.
     const verdict = judgeCheck(s, { observation: { rowCount: outcome.rowCount, columns, firstRow }, history: [], businessDate: businessDateOf(s, bound.resolved), now: new Date() });
     if (verdict.verdict !== 'ok') red.push(`${key}: ${verdict.detail}`);
