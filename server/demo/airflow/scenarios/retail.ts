@@ -6,6 +6,7 @@
 import type { Scenario } from './types';
 import { snapshot } from './heldRows';
 import { replayNight } from './replay';
+import { addDays } from '../warehouse';
 
 const BRONZE = ['customers', 'products', 'stores', 'orders', 'order_items', 'returns'];
 const BATCH_BRONZE = [
@@ -92,4 +93,40 @@ const duplicateFile: Scenario = {
   },
 };
 
-export const retailScenarios: readonly Scenario[] = [ingestionFailure, modelFailure, duplicateFile];
+/** The two retail nights the SCD2 drill pauses: the batches of the day before yesterday and of three days ago. */
+const pausedNights = (bd: string) => [addDays(bd, -3), addDays(bd, -2)] as const;
+const RETAIL_DAGS = ['data_ingestion_bronze', 'data_transformation_dbt'];
+const IN_PAUSED = (column: string) => `${column} BETWEEN CAST(:from AS DATE) AND CAST(:to AS DATE)`;
+const pausedParts = [
+  ...BRONZE.map((t) => ({ table: `retail_bronze.${t}`, where: IN_PAUSED('_batch_date') })),
+  { table: 'retail_bronze.ingestion_log', where: IN_PAUSED('batch_date') },
+  { table: 'ops.job_runs', where: `${IN_PAUSED('business_date')} AND dag_id IN ('data_ingestion_bronze', 'data_transformation_dbt')` },
+];
+
+const scd2MissedNights: Scenario = {
+  id: 'retail_scd2_missed_nights',
+  title: 'Customer history missing for two past nights (SCD Type 2)',
+  summary:
+    "The retail DAGs were paused for two nights during a warehouse migration and unpaused afterwards without a backfill: those batches never landed in bronze, so dim_customers has no versions for the customers who joined or changed on those days, and last night's rebuild kept the gap. Find the missing batch dates, backfill the ingestion over them, then rebuild the dimension and check its history.",
+  runbook: '/retail/backfilling#ingestion-gaps',
+  async activate(ctx, bd) {
+    const [from, to] = pausedNights(bd);
+    const gold = snapshot(ctx.warehouse, `${this.id}_gold`, [...GOLD, ...DBT_ARTIFACTS]);
+    await gold.take({ bd });
+    await snapshot(ctx.warehouse, this.id, pausedParts).take({ from, to });
+    // The nights never ran: no run in Airflow, no attempt recorded, nothing landed for those batches.
+    for (const dag of RETAIL_DAGS) await ctx.store.hideNights(dag, [from, to]);
+    for (const p of pausedParts) await ctx.warehouse.query(`DELETE FROM ${p.table} WHERE ${p.where}`, { from, to });
+    // Last night's dbt run rebuilt the dimension (and the facts) from bronze as it was: without those nights.
+    const dagRun = await replayNight(ctx, 'data_transformation_dbt', bd);
+    return { note: `No retail DAG ran for batches ${from} and ${to}; run ${dagRun.runId} of data_transformation_dbt rebuilt gold without them.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    const [from, to] = pausedNights(bd);
+    await snapshot(ctx.warehouse, this.id, pausedParts).restore({ from, to });
+    await snapshot(ctx.warehouse, `${this.id}_gold`, [...GOLD, ...DBT_ARTIFACTS]).restore({ bd });
+    for (const dag of RETAIL_DAGS) await ctx.store.showNights(dag, [from, to]);
+  },
+};
+
+export const retailScenarios: readonly Scenario[] = [ingestionFailure, modelFailure, duplicateFile, scd2MissedNights];
