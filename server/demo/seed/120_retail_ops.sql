@@ -4,6 +4,7 @@
 --   retail_ops.dbt_test_results   one row per test per dbt test invocation
 --   retail_ops.source_freshness   `dbt source freshness` per source table and night
 --   retail_ops.warehouse_usage    daily compute, storage and query performance of the retail warehouse
+--   retail_ops.model_deployments  single-model deploys to production (approved hotfixes)
 
 INSERT INTO ops.job_runs
 SELECT dag_id, run_id, task, business_date, try_number, state, started_at, ended_at,
@@ -147,3 +148,9 @@ SELECT d.business_date AS usage_date,
        CAST(round(1.6 + 0.6 * u01(d.day_no, 'rt_wh_avg'), 2) AS DECIMAL(6, 2)) AS avg_query_s,
        CAST(round(9.0 + 4.0 * u01(d.day_no, 'rt_wh_p95'), 2) AS DECIMAL(6, 2)) AS p95_query_s
 FROM seed_days d LEFT JOIN vol v ON v.usage_date = d.business_date;
+
+-- What production deploys of single models recorded (hotfix deploys approved outside the release train; the
+-- release train's deploys are in the CI/CD history). Empty until a model is deployed that way.
+CREATE TABLE retail_ops.model_deployments (
+  model_name VARCHAR, release_name VARCHAR, change_summary VARCHAR, deployed_at TIMESTAMP, deployed_by VARCHAR
+);

@@ -41,7 +41,8 @@ async function ingest(ctx: TaskContext, source: (typeof SOURCES)[number]): Promi
     throw error;
   }
   await ctx.sql(`DELETE FROM retail_bronze.${source} WHERE _batch_date = CAST(:bd AS DATE)`, { bd });
-  await ctx.sql(`INSERT INTO retail_bronze.${source} SELECT *, CAST(:now AS TIMESTAMP) FROM retail_source.${source} WHERE _batch_date = CAST(:bd AS DATE)`, { bd, now: ctx.now() });
+  // By name: a source that gained a column lands it in its own bronze column (schema evolution), never in another's place.
+  await ctx.sql(`INSERT INTO retail_bronze.${source} BY NAME SELECT *, CAST(:now AS TIMESTAMP) AS _loaded_at FROM retail_source.${source} WHERE _batch_date = CAST(:bd AS DATE)`, { bd, now: ctx.now() });
   await logIngestion(ctx, source, 'SUCCEEDED', null);
 }
 
@@ -56,6 +57,23 @@ async function validateIngestion(ctx: TaskContext): Promise<void> {
 }
 
 const invocation = (ctx: TaskContext) => `${ctx.runId}|${ctx.taskId}|${ctx.tryNumber}`;
+
+/**
+ * The team's staging models are built with their source contract enforced: every column bronze holds (load
+ * metadata, `_`-prefixed, aside) must be one the staging model reads. A source that adds or renames a column
+ * therefore fails the build with the column named, instead of loading nulls into staging unnoticed.
+ */
+async function unhandledSourceColumns(ctx: TaskContext, model: string): Promise<string[]> {
+  const rows = await ctx.sql(
+    `SELECT c.column_name FROM information_schema.columns c
+     JOIN duckdb_views() v ON v.schema_name = 'retail_silver' AND v.view_name = :model
+     WHERE c.table_schema = 'retail_bronze' AND 'stg_' || c.table_name = :model AND left(c.column_name, 1) <> '_'
+       AND NOT regexp_matches(v.sql, '\\b' || c.column_name || '\\b')
+     ORDER BY c.ordinal_position`,
+    { model },
+  );
+  return rows.map((r) => String(r.column_name));
+}
 
 
 /** A `dbt run` of one task's models: builds them in order; the first error skips the rest, as dbt does. */
@@ -72,6 +90,12 @@ async function dbtRun(ctx: TaskContext): Promise<void> {
     else {
       try {
         if (m === models[0]) await ctx.failIfFaulted();
+        if (m.layer === 'staging') {
+          const unhandled = await unhandledSourceColumns(ctx, m.name);
+          if (unhandled.length) {
+            throw new TaskFailure('DbtRuntimeError', `contract of ${m.name}: source column${unhandled.length > 1 ? 's' : ''} ${unhandled.join(', ')} of retail_bronze.${m.name.slice(4)} ${unhandled.length > 1 ? 'are' : 'is'} not handled by the model (the source changed its schema)`);
+          }
+        }
         if (m.select) await ctx.sql(`CREATE OR REPLACE TABLE retail_gold.${m.name} AS ${m.select}`, { now: ctx.now() });
         else if (m.layer !== 'staging') await ctx.sql(`UPDATE retail_gold.${m.name} SET _dbt_updated_at = CAST(:now AS TIMESTAMP)`, { now: ctx.now() });
       } catch (error) {

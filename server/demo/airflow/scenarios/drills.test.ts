@@ -53,6 +53,22 @@ describe('the drills API', () => {
     await env.deactivate('failed_task_until_cleared');
   }, 120_000);
 
+  it('resolves a drill\'s relative dates (today-3) in its verdict as the drill runner does', async () => {
+    const check = () => page.api<DrillVerdict>('POST', '/demo/airflow/scenarios/drills/check', { name: 'retail/scd2-missed-nights' });
+    await env.activate('retail_scd2_missed_nights');
+    const before = await check();
+    expect(before.solved).toBe(false);
+    const integrity = before.checks.find((c) => c.snippet === 'retail-backfill/scd2-integrity');
+    // A real failure of the check over the past days, not a parameter the server could not read.
+    expect(integrity).toMatchObject({ passed: false, detail: expect.stringMatching(/^value [1-9]/) });
+    expect((await env.run({ snippet: 'retail-backfill/ingestion-backfill', params: { start_date: 'today-4', end_date: 'today-3' } })).status).toBe('succeeded');
+    expect((await env.run({ snippet: 'retail-backfill/transformation-trigger' })).status).toBe('succeeded');
+    const after = await check();
+    expect(after.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(after.solved).toBe(true);
+    await env.deactivate('retail_scd2_missed_nights');
+  }, 240_000);
+
   it('refuses a check without the CSRF token, like every state-changing call', async () => {
     const res = await fetch(`${env.url}/demo/airflow/scenarios/drills/check`, { method: 'POST', headers: { 'content-type': 'application/json', origin: env.url }, body: '{"name":"canonical/failed-360-refresh"}' });
     expect(res.status).toBe(403);

@@ -12,6 +12,8 @@ import { bindParams } from '../../../execution/bindParams';
 import type { ManifestStore } from '../../../execution/manifestStore';
 import type { Cell } from '../../../protocol';
 import { evaluateExpect, parseExpect } from '../../../../plugins/remark-runbook/syntax/expect';
+import { DEFAULT_TIMEZONE } from '../../../../plugins/remark-runbook/syntax/zonedDate';
+import { resolveRelativeDates } from '../../../../drills/runner/dates';
 import { loadDrills } from '../../../../drills/runner/load';
 import { snippetFor } from '../../../../drills/runner/snippets';
 import type { Drill } from '../../../../drills/runner/schema';
@@ -98,8 +100,10 @@ export class TrainingDrills {
     const found = snippetFor(manifest, key, connector.kind);
     if (!found?.snippet.expect || found.snippet.lang !== 'sql') return { snippet: key, passed: false, detail: `${key} is not a SQL check in this build of the runbooks.` };
     const expect = parseExpect(found.snippet.expect);
-    // Dates in the runbook's own zone, as the server resolves them for a run from the page.
-    const bound = bindParams(found.snippet.params, params, now, found.snippet.timezone);
+    // Dates in the runbook's own zone, as the server resolves them for a run from the page; a drill's relative
+    // dates (`today-3`) the way the drill runner resolves them, so the verdict checks the same days.
+    const zone = found.snippet.timezone ?? DEFAULT_TIMEZONE;
+    const bound = bindParams(found.snippet.params, resolveRelativeDates(params, now, zone), now, zone);
     if ('error' in expect || !bound.ok) return { snippet: key, passed: false, detail: 'error' in expect ? expect.error : bound.ok ? '' : bound.message };
     try {
       const outcome = await connector.stream(

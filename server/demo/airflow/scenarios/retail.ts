@@ -6,6 +6,7 @@
 import type { Scenario } from './types';
 import { snapshot } from './heldRows';
 import { replayNight } from './replay';
+import { addDays } from '../warehouse';
 
 const BRONZE = ['customers', 'products', 'stores', 'orders', 'order_items', 'returns'];
 const BATCH_BRONZE = [
@@ -92,4 +93,82 @@ const duplicateFile: Scenario = {
   },
 };
 
-export const retailScenarios: readonly Scenario[] = [ingestionFailure, modelFailure, duplicateFile];
+/**
+ * The orders source renamed order_total to total_amount in tonight's batch. Landing evolves bronze's schema (a new
+ * column, the old one empty for the batch), and dbt_run_staging fails on stg_orders' contract. Deactivating puts
+ * the staging model as the baseline defines it back, drops the column and restores the batch's rows.
+ */
+const ORDERS_TONIGHT = [
+  { table: 'retail_bronze.orders', where: `_batch_date = CAST(:bd AS DATE)` },
+  { table: 'retail_source.orders', where: `_batch_date = CAST(:bd AS DATE)` },
+];
+const schemaChange: Scenario = {
+  id: 'retail_schema_change',
+  title: 'A source renamed a column (dbt staging model fails)',
+  summary:
+    "The orders API renamed order_total to total_amount in tonight's batch. Bronze took the new column; stg_orders does not read it, so dbt_run_staging failed on the model's source contract and gold was not rebuilt. The model change is engineering's (approved by the pipeline owner); deploy the released stg_orders, then re-run the failed task and its downstream tasks.",
+  runbook: '/retail/failure-handling#dbt-find-failure',
+  async activate(ctx, bd) {
+    const w = ctx.warehouse;
+    const [view] = await w.query(`SELECT sql FROM duckdb_views() WHERE schema_name = 'retail_silver' AND view_name = 'stg_orders'`);
+    await w.query(`CREATE OR REPLACE TABLE opsbook_sandbox.${this.id}_view AS SELECT CAST(:sql AS VARCHAR) AS sql`, { sql: String(view!.sql) });
+    await snapshot(w, this.id, [...ORDERS_TONIGHT, ...GOLD, ...DBT_ARTIFACTS]).take({ bd });
+    for (const t of ['retail_source.orders', 'retail_bronze.orders']) {
+      await w.query(`ALTER TABLE ${t} ADD COLUMN total_amount DECIMAL(12, 2)`);
+      await w.query(`UPDATE ${t} SET total_amount = order_total, order_total = NULL WHERE _batch_date = CAST(:bd AS DATE)`, { bd });
+    }
+    // Gold still holds the night before: yesterday's orders are not in the facts or the mart.
+    for (const t of ['fact_order_items', 'fact_orders', 'mart_daily_sales']) {
+      await w.query(`DELETE FROM retail_gold.${t} WHERE order_date = CAST(:bd AS DATE) - 1`, { bd });
+    }
+    const dagRun = await replayNight(ctx, 'data_transformation_dbt', bd);
+    return { note: `Run ${dagRun.runId} of data_transformation_dbt is replaying batch ${bd}; dbt_run_staging will fail on stg_orders' contract (total_amount).`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    const w = ctx.warehouse;
+    const [view] = await w.query(`SELECT sql FROM opsbook_sandbox.${this.id}_view`);
+    if (view) await w.query(String(view.sql).replace(/^CREATE VIEW/i, 'CREATE OR REPLACE VIEW'));
+    await w.query(`DROP TABLE IF EXISTS opsbook_sandbox.${this.id}_view`);
+    await w.query(`DELETE FROM retail_ops.model_deployments WHERE model_name = 'stg_orders' AND release_name = 'orders API v2: total_amount'`);
+    for (const t of ['retail_source.orders', 'retail_bronze.orders']) await w.query(`ALTER TABLE ${t} DROP COLUMN IF EXISTS total_amount`);
+    await snapshot(w, this.id, [...ORDERS_TONIGHT, ...GOLD, ...DBT_ARTIFACTS]).restore({ bd });
+  },
+};
+
+/** The two retail nights the SCD2 drill pauses: the batches of the day before yesterday and of three days ago. */
+const pausedNights = (bd: string) => [addDays(bd, -3), addDays(bd, -2)] as const;
+const RETAIL_DAGS = ['data_ingestion_bronze', 'data_transformation_dbt'];
+const IN_PAUSED = (column: string) => `${column} BETWEEN CAST(:from AS DATE) AND CAST(:to AS DATE)`;
+const pausedParts = [
+  ...BRONZE.map((t) => ({ table: `retail_bronze.${t}`, where: IN_PAUSED('_batch_date') })),
+  { table: 'retail_bronze.ingestion_log', where: IN_PAUSED('batch_date') },
+  { table: 'ops.job_runs', where: `${IN_PAUSED('business_date')} AND dag_id IN ('data_ingestion_bronze', 'data_transformation_dbt')` },
+];
+
+const scd2MissedNights: Scenario = {
+  id: 'retail_scd2_missed_nights',
+  title: 'Customer history missing for two past nights (SCD Type 2)',
+  summary:
+    "The retail DAGs were paused for two nights during a warehouse migration and unpaused afterwards without a backfill: those batches never landed in bronze, so dim_customers has no versions for the customers who joined or changed on those days, and last night's rebuild kept the gap. Find the missing batch dates, backfill the ingestion over them, then rebuild the dimension and check its history.",
+  runbook: '/retail/backfilling#ingestion-gaps',
+  async activate(ctx, bd) {
+    const [from, to] = pausedNights(bd);
+    const gold = snapshot(ctx.warehouse, `${this.id}_gold`, [...GOLD, ...DBT_ARTIFACTS]);
+    await gold.take({ bd });
+    await snapshot(ctx.warehouse, this.id, pausedParts).take({ from, to });
+    // The nights never ran: no run in Airflow, no attempt recorded, nothing landed for those batches.
+    for (const dag of RETAIL_DAGS) await ctx.store.hideNights(dag, [from, to]);
+    for (const p of pausedParts) await ctx.warehouse.query(`DELETE FROM ${p.table} WHERE ${p.where}`, { from, to });
+    // Last night's dbt run rebuilt the dimension (and the facts) from bronze as it was: without those nights.
+    const dagRun = await replayNight(ctx, 'data_transformation_dbt', bd);
+    return { note: `No retail DAG ran for batches ${from} and ${to}; run ${dagRun.runId} of data_transformation_dbt rebuilt gold without them.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    const [from, to] = pausedNights(bd);
+    await snapshot(ctx.warehouse, this.id, pausedParts).restore({ from, to });
+    await snapshot(ctx.warehouse, `${this.id}_gold`, [...GOLD, ...DBT_ARTIFACTS]).restore({ bd });
+    for (const dag of RETAIL_DAGS) await ctx.store.showNights(dag, [from, to]);
+  },
+};
+
+export const retailScenarios: readonly Scenario[] = [ingestionFailure, modelFailure, duplicateFile, schemaChange, scd2MissedNights];
