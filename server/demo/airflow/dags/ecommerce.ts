@@ -35,7 +35,7 @@ const EXTRACTS: readonly { table: string; bytes: number }[] = [
   { table: 'products', bytes: 84 },
 ];
 
-interface Column {
+export interface Column {
   readonly name: string;
   readonly type: string;
 }
@@ -75,7 +75,7 @@ const BRONZE_META = new Set(['_rescued_data', '_source_file', '_ingested_at', '_
  * offset); a file column the bronze table does not know is rescued into `_rescued_data` as JSON, the way Auto
  * Loader's rescue mode keeps it, and a bronze column the file lacks stays empty.
  */
-function bronzeSelect(t: string, fileColumns: readonly Column[], bronze: readonly string[]): { columns: string; select: string; rescued: string[] } {
+export function bronzeSelect(t: string, fileColumns: readonly Column[], bronze: readonly string[]): { columns: string; select: string; rescued: string[] } {
   const inFile = new Map(fileColumns.map((c) => [c.name, c]));
   const loaded = bronze.filter((b) => !BRONZE_META.has(b));
   const asText = (c: Column) => (c.type.startsWith('TIMESTAMP') ? ict(c.name) : `CAST(${c.name} AS VARCHAR)`);
