@@ -27,12 +27,27 @@ const TO = `(CAST(CAST(:x AS DATE) + 1 AS TIMESTAMP) - INTERVAL 7 HOUR)`;
 const ict = (col: string) => `strftime(${col} + INTERVAL 7 HOUR, '%Y-%m-%dT%H:%M:%S') || '+07:00'`;
 const file = (t: string) => `printf('s3://ecomm-data/ecomm_db_extracts/daily_extracts/${t}/%s/${t}_%s.csv', strftime(CAST(:x AS DATE), '%Y-%m-%d'), strftime(CAST(:x AS DATE), '%Y%m%d'))`;
 
-const EXTRACTS: readonly { table: string; bytes: number; columns: string }[] = [
-  { table: 'orders', bytes: 96, columns: 'order_id,customer_id,order_status,order_ts,updated_at,total_amount' },
-  { table: 'order_items', bytes: 88, columns: 'order_item_id,order_id,product_id,quantity,unit_price,created_at,updated_at' },
-  { table: 'customers', bytes: 132, columns: 'customer_id,full_name,email,city,loyalty_tier,created_at,updated_at' },
-  { table: 'products', bytes: 84, columns: 'product_id,product_name,category,price,created_at,updated_at' },
+/** Average bytes per CSV line of each extract (the file sizes the extract log reports). */
+const EXTRACTS: readonly { table: string; bytes: number }[] = [
+  { table: 'orders', bytes: 96 },
+  { table: 'order_items', bytes: 88 },
+  { table: 'customers', bytes: 132 },
+  { table: 'products', bytes: 84 },
 ];
+
+export interface Column {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** A table's columns in order, as the database's catalog has them now (a source table may gain one any night). */
+async function columnsOf(ctx: TaskContext, schema: string, table: string): Promise<Column[]> {
+  const rows = await ctx.sql(
+    `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = :schema AND table_name = :table ORDER BY ordinal_position`,
+    { schema, table },
+  );
+  return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
+}
 
 async function extract(ctx: TaskContext): Promise<void> {
   const x = dataDay(ctx);
@@ -40,30 +55,60 @@ async function extract(ctx: TaskContext): Promise<void> {
   await ctx.failIfFaulted();
   await ctx.sql(`DELETE FROM ecomm_ops.s3_extracts WHERE execution_date = CAST(:x AS DATE)`, { x });
   for (const [i, e] of EXTRACTS.entries()) {
+    // The export writes every column the source table has tonight (SELECT *): its header is the table's columns.
+    const cols = (await columnsOf(ctx, 'ecomm_src', e.table)).map((c) => c.name).join(',');
     await ctx.sql(
       `INSERT INTO ecomm_ops.s3_extracts
        SELECT CAST(:x AS DATE), :run, :t, ${file(e.table)}, count(*), count(*) * :b + 120, :cols, ${FROM}, ${TO},
               CAST(:now AS TIMESTAMP) + to_seconds(:i), 'success'
        FROM ecomm_src.${e.table} WHERE updated_at >= ${FROM} AND updated_at < ${TO}`,
-      { x, run: ctx.runId, t: e.table, b: e.bytes, cols: e.columns, now: ctx.now(), i },
+      { x, run: ctx.runId, t: e.table, b: e.bytes, cols, now: ctx.now(), i },
     );
   }
 }
 
-/** Bronze: the day's files as text, replacing what an earlier load of the day left. */
+/** Bronze's own columns, not the file's: lineage and the rescue column. */
+const BRONZE_META = new Set(['_rescued_data', '_source_file', '_ingested_at', '_execution_date']);
+
+/**
+ * One file's columns as bronze loads them: every value as text (timestamps as the CSV writes them, with the ICT
+ * offset); a file column the bronze table does not know is rescued into `_rescued_data` as JSON, the way Auto
+ * Loader's rescue mode keeps it, and a bronze column the file lacks stays empty.
+ */
+export function bronzeSelect(t: string, fileColumns: readonly Column[], bronze: readonly string[]): { columns: string; select: string; rescued: string[] } {
+  const inFile = new Map(fileColumns.map((c) => [c.name, c]));
+  const loaded = bronze.filter((b) => !BRONZE_META.has(b));
+  const asText = (c: Column) => (c.type.startsWith('TIMESTAMP') ? ict(c.name) : `CAST(${c.name} AS VARCHAR)`);
+  const values = loaded.map((b) => (inFile.has(b) ? asText(inFile.get(b)!) : 'NULL::VARCHAR'));
+  const rescued = fileColumns.filter((c) => !bronze.includes(c.name));
+  const rescue = rescued.length === 0 ? 'NULL::VARCHAR' : `CAST(json_object(${rescued.map((c) => `'${c.name}', ${asText(c)}`).join(', ')}) AS VARCHAR)`;
+  return {
+    columns: [...loaded, '_rescued_data', '_source_file', '_ingested_at', '_execution_date'].join(', '),
+    select: `SELECT ${[...values, rescue, file(t), 'CAST(:now AS TIMESTAMP)', 'CAST(:x AS DATE)'].join(', ')}`,
+    rescued: rescued.map((c) => c.name),
+  };
+}
+/**
+ * Bronze: the day's files as text, replacing what an earlier load of the day left. Schema evolution as the
+ * pipeline runs it: a new column is rescued the night it first appears (a warning in the event log) and added to
+ * the bronze table for the next update; a load of that day after it (a re-run) fills the column itself.
+ */
 async function loadBronze(ctx: TaskContext, x: string): Promise<void> {
   const now = ctx.now();
-  const day = `updated_at >= ${FROM} AND updated_at < ${TO}`;
-  const tail = (t: string) => `NULL::VARCHAR, ${file(t)}, CAST(:now AS TIMESTAMP), CAST(:x AS DATE)`;
-  const inserts: Record<string, string> = {
-    orders: `SELECT CAST(order_id AS VARCHAR), CAST(customer_id AS VARCHAR), order_status, ${ict('order_ts')}, ${ict('updated_at')}, CAST(total_amount AS VARCHAR), ${tail('orders')} FROM ecomm_src.orders WHERE ${day}`,
-    order_items: `SELECT CAST(order_item_id AS VARCHAR), CAST(order_id AS VARCHAR), CAST(product_id AS VARCHAR), CAST(quantity AS VARCHAR), CAST(unit_price AS VARCHAR), ${ict('created_at')}, ${ict('updated_at')}, ${tail('order_items')} FROM ecomm_src.order_items WHERE ${day}`,
-    customers: `SELECT CAST(customer_id AS VARCHAR), full_name, email, city, loyalty_tier, ${ict('created_at')}, ${ict('updated_at')}, ${tail('customers')} FROM ecomm_src.customers WHERE ${day}`,
-    products: `SELECT CAST(product_id AS VARCHAR), product_name, category, CAST(price AS VARCHAR), ${ict('created_at')}, ${ict('updated_at')}, ${tail('products')} FROM ecomm_src.products WHERE ${day}`,
-  };
-  for (const [t, select] of Object.entries(inserts)) {
+  for (const { table: t } of EXTRACTS) {
+    const fileColumns = await columnsOf(ctx, 'ecomm_src', t);
+    const bronze = (await columnsOf(ctx, 'ecomm_bronze', `${t}_raw`)).map((c) => c.name);
+    const { columns, select, rescued } = bronzeSelect(t, fileColumns, bronze);
     await ctx.sql(`DELETE FROM ecomm_bronze.${t}_raw WHERE _execution_date = CAST(:x AS DATE)`, { x });
-    await ctx.sql(`INSERT INTO ecomm_bronze.${t}_raw ${select}`, { x, now });
+    await ctx.sql(`INSERT INTO ecomm_bronze.${t}_raw (${columns}) ${select} FROM ecomm_src.${t} WHERE updated_at >= ${FROM} AND updated_at < ${TO}`, { x, now });
+    if (rescued.length === 0) continue;
+    const message = `Unknown column${rescued.length > 1 ? 's' : ''} ${rescued.join(', ')} in the ${t} file of ${x} rescued into _rescued_data; the schema evolves on the next update`;
+    ctx.log(message, 'WARNING');
+    await ctx.sql(
+      `INSERT INTO ecomm_ops.dlt_events SELECT CAST(:x AS DATE), md5('ecomm_dlt|' || :x), CAST(:now AS TIMESTAMP), 'WARN', 'schema_evolution', :flow, :message, NULL, NULL, NULL`,
+      { x, now, flow: `bronze_${t}`, message },
+    );
+    for (const c of rescued) await ctx.sql(`ALTER TABLE ecomm_bronze.${t}_raw ADD COLUMN ${c} VARCHAR`);
   }
 }
 

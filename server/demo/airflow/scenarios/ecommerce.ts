@@ -6,7 +6,7 @@
 import { ecommerceYesterday } from '../dags/ecommerce';
 import { snapshot } from './heldRows';
 import { replayNight } from './replay';
-import type { Scenario } from './types';
+import type { Scenario, ScenarioContext } from './types';
 
 const DAY_ROWS = [
   { table: 'ecomm_ops.s3_extracts', where: `execution_date = CAST(:x AS DATE)` },
@@ -106,6 +106,40 @@ const silverDropped: Scenario = {
   },
 };
 
+/** The column the shop's release added to orders, and who wrote each order that day. */
+const NEW_COLUMN = 'sales_channel';
+const UPDATED_FROM_DAY = `updated_at >= CAST(CAST(:x AS DATE) AS TIMESTAMP) - INTERVAL 7 HOUR`;
+
+/** Puts the orders table (source and bronze) back to the columns it had before the release. */
+async function dropNewColumn(ctx: ScenarioContext): Promise<void> {
+  await ctx.warehouse.query(`ALTER TABLE ecomm_bronze.orders_raw DROP COLUMN IF EXISTS ${NEW_COLUMN}`);
+  await ctx.warehouse.query(`ALTER TABLE ecomm_src.orders DROP COLUMN IF EXISTS ${NEW_COLUMN}`);
+}
+
+const newSourceColumn: Scenario = {
+  id: 'ecomm_new_source_column',
+  title: 'New column in the source (rescued in bronze)',
+  summary:
+    "Yesterday's shop release added sales_channel to the orders table in Postgres. Last night's extract carried the new column; bronze did not know it, so the day's orders have it only in _rescued_data, and schema evolution added the column for the next update. Check the rescued rows, then reload the day so its orders carry the column.",
+  runbook: '/ecommerce/daily-run#bronze-schema',
+  async activate(ctx) {
+    const x = ecommerceYesterday();
+    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, { table: 'ecomm_ops.dlt_events', where: `execution_date = CAST(:x AS DATE)` }]).take({ x });
+    await ctx.warehouse.query(`ALTER TABLE ecomm_src.orders ADD COLUMN ${NEW_COLUMN} VARCHAR`);
+    // The app writes it for every order it touches from the release on (the start of the data day).
+    await ctx.warehouse.query(
+      `UPDATE ecomm_src.orders SET ${NEW_COLUMN} = CASE order_id % 3 WHEN 0 THEN 'web' WHEN 1 THEN 'ios' ELSE 'android' END WHERE ${UPDATED_FROM_DAY}`,
+      { x },
+    );
+    const dagRun = await replayNight(ctx, 'batch_ecomm_pipeline', x);
+    return { note: `Run ${dagRun.runId} of batch_ecomm_pipeline is replaying data day ${x}; the orders file has a column bronze does not know.`, dagRun };
+  },
+  async deactivate(ctx) {
+    await dropNewColumn(ctx);
+    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, { table: 'ecomm_ops.dlt_events', where: `execution_date = CAST(:x AS DATE)` }]).restore({ x: ecommerceYesterday() });
+  },
+};
+
 /** The serving stages' rows for the data day: metric tables, the dbt and Tableau logs, the stage history. */
 const SERVING_ROWS = [
   ...['agg_sales_kpi', 'agg_product_kpi', 'agg_customer_kpi'].map((t) => ({ table: `ecomm_metrics.${t}`, where: 'true' })),
@@ -156,4 +190,4 @@ const staleDashboard: Scenario = {
   },
 };
 
-export const ecommerceScenarios: readonly Scenario[] = [missingExtract, goldMissing, silverDropped, dailyRefreshFailed, staleDashboard];
+export const ecommerceScenarios: readonly Scenario[] = [missingExtract, goldMissing, silverDropped, dailyRefreshFailed, staleDashboard, newSourceColumn];
