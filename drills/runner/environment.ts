@@ -127,7 +127,7 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
     return {
       key, lang: snippet.lang, mode: snippet.mode, status: done.status, rowCount: done.rowCount, ...(changed === undefined ? {} : { changedRows: changed }),
       ...(previewedRows === undefined ? {} : { previewedRows }),
-      ...(done.check ? { check: { passed: done.check.passed, detail: done.check.detail } } : {}),
+      ...(done.check ? { check: { passed: done.check.passed, detail: done.check.detail, ...(done.check.verdict ? { verdict: done.check.verdict } : {}) } } : {}),
       ...(done.error ? { error: { code: done.error.code, message: done.error.message } } : {}),
     };
   }

@@ -55,6 +55,16 @@ describe('judging a drill', () => {
     expect(result.problems).toEqual([expect.stringMatching(/^rb\/check passes while tiny_fault is active: the check cannot see this fault/)]);
   });
 
+  it('counts a warning as the check noticing the fault (an SLA before its deadline), but not as passing after the recovery', async () => {
+    const warn: Partial<RunOutcome> = { status: 'succeeded', check: { passed: true, detail: 'not yet true; due 08:30 UTC', verdict: 'warn' } };
+    const ok: Partial<RunOutcome> = { status: 'succeeded', check: { passed: true, detail: 'value 0', verdict: 'ok' } };
+    const noticed = await judgeDrill(drill(), fakeEnv({ 'rb/check': (p) => (p === 'fault' ? warn : ok), 'rb/repair': () => ({ mode: 'write', rowCount: 5 }) }).env);
+    expect(noticed).toMatchObject({ ok: true, failedUnderFault: 1, passedAfterRecovery: 1 });
+    const stillWarning = await judgeDrill(drill(), fakeEnv({ 'rb/check': (p) => (p === 'baseline' ? ok : warn), 'rb/repair': () => ({ mode: 'write', rowCount: 5 }) }).env);
+    expect(stillWarning.ok).toBe(false);
+    expect(stillWarning.passedAfterRecovery).toBe(0);
+  });
+
   it('reports a SQL repair that changes no row, and does not judge the checks after it', async () => {
     const { env } = fakeEnv({ 'rb/check': check(['fault']), 'rb/repair': () => ({ mode: 'write', rowCount: 1, changedRows: 0 }) }, { repairs: false });
     const result = await judgeDrill(drill(), env);

@@ -19,7 +19,7 @@ export interface RunOutcome {
   readonly changedRows?: number;
   /** For an escalated SQL write: the rows the approval's preview said it would change. */
   readonly previewedRows?: number;
-  readonly check?: { readonly passed: boolean; readonly detail: string };
+  readonly check?: { readonly passed: boolean; readonly detail: string; readonly verdict?: 'ok' | 'warn' | 'error' };
   readonly error?: { readonly code: string; readonly message: string };
 }
 
@@ -45,8 +45,10 @@ export interface DrillResult {
 }
 
 const describe = (o: RunOutcome) => o.check?.detail ?? o.error?.message ?? `${o.status}, ${o.rowCount} row(s)`;
-const failedCheck = (o: RunOutcome) => o.status === 'failed' && o.check?.passed === false;
-const passedCheck = (o: RunOutcome) => o.status === 'succeeded' && o.check?.passed === true;
+// A check notices a fault by erroring, or by warning (an SLA check before its deadline says "not yet, due 08:30"),
+// so a drill does not depend on the hour it runs; passing after the recovery means ok, never a warning.
+const failedCheck = (o: RunOutcome) => (o.status === 'failed' && o.check?.passed === false) || o.check?.verdict === 'warn';
+const passedCheck = (o: RunOutcome) => o.status === 'succeeded' && o.check?.passed === true && o.check.verdict !== 'warn';
 
 export async function judgeDrill(drill: Drill, env: DrillEnvironment, now: () => number = Date.now): Promise<DrillResult> {
   const started = now();

@@ -7,11 +7,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StateStore } from '../../../audit/types';
+import { businessDateOf } from '../../../checks/runCheck';
+import { hasCheck, judgeCheck } from '../../../checks/verdict';
 import type { ConnectorRegistry } from '../../../connectors/registry';
 import { bindParams } from '../../../execution/bindParams';
 import type { ManifestStore } from '../../../execution/manifestStore';
 import type { Cell } from '../../../protocol';
-import { evaluateExpect, parseExpect } from '../../../../plugins/remark-runbook/syntax/expect';
 import { DEFAULT_TIMEZONE } from '../../../../plugins/remark-runbook/syntax/zonedDate';
 import { resolveRelativeDates } from '../../../../drills/runner/dates';
 import { loadDrills } from '../../../../drills/runner/load';
@@ -98,19 +99,22 @@ export class TrainingDrills {
     const manifest = this.deps.manifest.current();
     const connector = await this.deps.connectors.get(this.env, this.warehouse);
     const found = snippetFor(manifest, key, connector.kind);
-    if (!found?.snippet.expect || found.snippet.lang !== 'sql') return { snippet: key, passed: false, detail: `${key} is not a SQL check in this build of the runbooks.` };
-    const expect = parseExpect(found.snippet.expect);
+    if (!found || !hasCheck(found.snippet) || found.snippet.lang !== 'sql') return { snippet: key, passed: false, detail: `${key} is not a SQL check in this build of the runbooks.` };
     // Dates in the runbook's own zone, as the server resolves them for a run from the page; a drill's relative
     // dates (`today-3`) the way the drill runner resolves them, so the verdict checks the same days.
     const zone = found.snippet.timezone ?? DEFAULT_TIMEZONE;
     const bound = bindParams(found.snippet.params, resolveRelativeDates(params, now, zone), now, zone);
-    if ('error' in expect || !bound.ok) return { snippet: key, passed: false, detail: 'error' in expect ? expect.error : bound.ok ? '' : bound.message };
+    if (!bound.ok) return { snippet: key, passed: false, detail: bound.message };
     try {
+      let firstRow: readonly Cell[] | undefined;
+      const columns: string[] = [];
       const outcome = await connector.stream(
         { text: found.snippet.text, binds: bound.binds, mode: 'read', signal: AbortSignal.timeout(60_000), timeoutMs: 60_000, maxRows: 10_000 },
-        { columns: () => undefined, rows: (_batch: readonly (readonly Cell[])[]) => Promise.resolve() },
+        { columns: (c) => void columns.push(...c.map((x) => x.name)), rows: (batch: readonly (readonly Cell[])[]) => ((firstRow ??= batch[0]), Promise.resolve()) },
       );
-      return { snippet: key, ...evaluateExpect(expect, outcome.rowCount, outcome.firstValue) };
+      // The server's own verdict: solved means every check is ok — a warning ("not yet, due 08:30") is not solved.
+      const verdict = judgeCheck(found.snippet, { observation: { rowCount: outcome.rowCount, columns, firstRow }, history: [], businessDate: businessDateOf(found.snippet, bound.resolved), now });
+      return { snippet: key, passed: verdict.verdict === 'ok', detail: verdict.detail };
     } catch (error) {
       return { snippet: key, passed: false, detail: `The check could not run: ${(error as Error).message}` };
     }
