@@ -7,6 +7,7 @@
 import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlPlaceholders';
 import { splitSqlText } from '../../../plugins/remark-runbook/syntax/sqlTokens';
+import type { ColumnInfo } from '../../protocol';
 import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview, type StatementRequest } from '../types';
 import { drain } from './drain';
 import { FORBIDDEN, refuseUnlessPlainRead, statementTextAt } from './statementPolicy';
@@ -57,7 +58,10 @@ export async function openDuckDB(options: DuckDBConnectorOptions): Promise<SqlCo
   return {
     kind: 'duckdb',
     dialect: 'duckdb',
-    stream: (request, sink) => onConnection((connection) => runOnConnection(connection, { ...request, signal: AbortSignal.any([request.signal, closing.signal]) }, sink)),
+    stream: (request, sink) =>
+      readOnceMoreOnInternalError(request, sink, (attemptSink) =>
+        onConnection((connection) => runOnConnection(connection, { ...request, signal: AbortSignal.any([request.signal, closing.signal]) }, attemptSink)),
+      ),
     preview: (request) => onConnection((connection) => previewOnConnection(connection, request)),
     async close() {
       closing.abort();
@@ -70,6 +74,43 @@ export async function openDuckDB(options: DuckDBConnectorOptions): Promise<SqlCo
       if (inFlight.size === 0) instance.closeSync();
     },
   };
+}
+
+/**
+ * DuckDB 1.5 can fail a valid query with an internal assertion in its parallel window operator ("Attempted to
+ * access index 0 within vector of size 0"), about once in two thousand runs of the demo's checks; the database
+ * stays usable and the same query then succeeds. A read that failed so before sending anything runs once more,
+ * so an operator's check does not go red on an engine hiccup; writes and partly-sent results never repeat.
+ */
+export async function readOnceMoreOnInternalError(request: StatementRequest, sink: RowSink, attempt: (sink: RowSink) => Promise<StatementOutcome>): Promise<StatementOutcome> {
+  if (request.mode !== 'read') return attempt(sink);
+  // The columns wait for the first rows (or the end), so a repeated attempt never announces them twice.
+  let columns: readonly ColumnInfo[] | null = null;
+  let sentRows = false;
+  const flushColumns = () => {
+    if (columns) sink.columns(columns);
+    columns = null;
+  };
+  const watched: RowSink = {
+    columns: (c) => void (columns = c),
+    rows: (batch) => {
+      flushColumns();
+      sentRows = true;
+      return sink.rows(batch);
+    },
+  };
+  try {
+    const outcome = await attempt(watched);
+    flushColumns();
+    return outcome;
+  } catch (error) {
+    const internal = error instanceof ConnectorError && error.code === 'connector_error' && /^INTERNAL Error/.test(error.message);
+    if (!internal || sentRows || request.signal.aborted) {
+      flushColumns();
+      throw error;
+    }
+    return attempt(sink);
+  }
 }
 
 function shuttingDown(): ConnectorError {
