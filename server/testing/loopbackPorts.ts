@@ -29,6 +29,7 @@ export function misbehavingPorts() {
     async listener(behaviour: PortBehaviour): Promise<number> {
       const count = { accepted: 0, closed: 0 };
       const server = net.createServer((socket) => {
+        if (!server.listening) return void socket.destroy();
         sockets.add(socket);
         count.accepted += 1;
         socket.on('close', () => (count.closed += 1));
@@ -45,8 +46,11 @@ export function misbehavingPorts() {
       return port;
     },
     async closeAll(): Promise<void> {
+      // Stop listening first: a driver still retrying (node-oracledb's pool opens the next session as soon
+      // as one fails) must not slip a new connection in after the sockets were destroyed.
+      const closed = Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
       for (const s of sockets) s.destroy();
-      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+      await closed;
     },
   };
 }
