@@ -90,9 +90,11 @@ export class ServerProcess {
     return this.output;
   }
 
-  static start(d: ServerDir, instance = 'test-instance'): Promise<ServerProcess> {
+  /** `imports`: test-only modules loaded before the server (e.g. server/testing/stubbornSqlServer.ts). */
+  static start(d: ServerDir, instance = 'test-instance', o: { imports?: readonly string[] } = {}): Promise<ServerProcess> {
     const siteDir = path.resolve(__dirname, '../..');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    const imports = (o.imports ?? []).flatMap((file) => ['--import', path.resolve(siteDir, file)]);
+    const child = spawn(process.execPath, ['--import', 'tsx', ...imports, 'server/index.ts'], {
       cwd: siteDir,
       env: {
         ...process.env,

@@ -5,6 +5,7 @@
  * `callTimeout` per round trip as the statement timeout; `connection.break()` to cancel; sessions that
  * were broken, timed out or lost are dropped so the pool opens fresh ones.
  */
+import { unlessCancelled } from '../abandon';
 import { ConnectorError, type RowSink, type SqlConnector, type StatementOutcome, type StatementRequest } from '../types';
 import type { Mode } from '../../../plugins/remark-runbook/types';
 import { oracleBinds } from './binds';
@@ -46,6 +47,11 @@ export async function openOracle(config: OracleConnectionConfig, deps: OracleDep
     dbObjectAsPojo: true,
   };
   let closed = false;
+  /** Sessions being opened (or waited for), the cancelled runs' included. */
+  let opening = 0;
+  const settled = () => {
+    opening -= 1;
+  };
 
   function profileFor(mode: Mode): LazyPool {
     if (closed) throw new ConnectorError('unavailable', 'This Oracle connection is closed (the server is shutting down).');
@@ -57,8 +63,15 @@ export async function openOracle(config: OracleConnectionConfig, deps: OracleDep
   }
 
   async function checkout(profile: LazyPool, request: StatementRequest): Promise<OracleConnection> {
+    // node-oracledb cannot give up opening a session: a cancel ends the run's wait at once, and a session
+    // that opens after it goes straight back to the pool, unused.
+    const cancelled = `The run was cancelled while it waited for a connection to Oracle at ${config.connectString}; nothing ran.`;
     try {
-      const connection = await (await profile.pool()).getConnection();
+      const pool = await unlessCancelled(profile.pool(), request.signal, () => undefined, cancelled);
+      const attempt = pool.getConnection();
+      opening += 1;
+      attempt.then(settled, settled);
+      const connection = await unlessCancelled(attempt, request.signal, (late) => late.close(), cancelled);
       connection.module = 'opsbook';
       connection.action = request.mode;
       return connection;
@@ -79,7 +92,10 @@ export async function openOracle(config: OracleConnectionConfig, deps: OracleDep
     },
     async close() {
       closed = true;
-      await Promise.allSettled([profiles.read.close(), profiles.write?.close()]);
+      const closing = Promise.allSettled([profiles.read.close(), profiles.write?.close()]);
+      // node-oracledb's pool.close() waits for a session it is still opening, up to connectTimeoutMs (a
+      // listener that never answers): the pools then close once it settles, without making shutdown wait.
+      if (opening === 0) await closing;
     },
   };
 }

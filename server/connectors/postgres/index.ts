@@ -11,6 +11,7 @@ import type { BoundValue } from '../../../plugins/remark-runbook/syntax/params';
 import type { Cell, ColumnInfo } from '../../protocol';
 import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview } from '../types';
 import { toConnectorError } from './errors';
+import { connectAttempts } from './attempts';
 import { openSession, type Session, type SessionSource } from './session';
 import { jsonSafe, jsonSafeTypes, needsConversion, typeName } from './types';
 
@@ -20,6 +21,8 @@ export interface PostgresProfiles {
   readonly poolMax: number;
   /** `env/connection`, so errors say which connection failed. */
   readonly label?: string;
+  /** How long opening a connection may take (default 10 s). */
+  readonly connectTimeoutMs?: number;
 }
 
 const BATCH = 2000;
@@ -32,10 +35,11 @@ export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConne
   const makeSource = (url: string): SessionSource => {
     // application_name lets a DBA find (and an operator's runs be told apart from) Opsbook's sessions;
     // a URL that sets its own wins.
-    const pool = new pg.Pool({ connectionString: url, application_name: 'opsbook', max: profiles.poolMax, types: jsonSafeTypes, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+    const attempts = connectAttempts(pg);
+    const pool = new pg.Pool({ Client: attempts.Client, connectionString: url, application_name: 'opsbook', max: profiles.poolMax, types: jsonSafeTypes, connectionTimeoutMillis: profiles.connectTimeoutMs ?? 10_000, idleTimeoutMillis: 30_000 });
     // An idle client that loses its connection must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
-    return { pg, pool, url, label };
+    return { pg, pool, attempts, url, label };
   };
   const read = makeSource(profiles.read);
   const write = profiles.write ? makeSource(profiles.write) : null;
@@ -50,7 +54,7 @@ export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConne
     dialect: 'postgres',
     async stream(request, sink) {
       if (request.signal.aborted) throw new ConnectorError('cancelled', 'The run was cancelled before it started.');
-      const session = await openSession(sourceFor(request.mode));
+      const session = await openSession(sourceFor(request.mode), request.signal);
       // A cancel that came while the run waited for a pooled connection: the listener below would never fire.
       if (request.signal.aborted) {
         await session.end(false);
@@ -96,6 +100,10 @@ export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConne
       return previewPg(await openSession(read), request, label);
     },
     async close() {
+      // pool.end() waits for every client, including one still connecting to a server that never
+      // answers: end those attempts first, or closing would take the whole connect timeout.
+      read.attempts.endAll();
+      write?.attempts.endAll();
       await Promise.allSettled([read.pool.end(), write?.pool.end()]);
     },
   };

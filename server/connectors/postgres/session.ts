@@ -11,7 +11,9 @@
  */
 import type pgTypes from 'pg';
 import type { Pool, PoolClient } from 'pg';
+import { unlessCancelled } from '../abandon';
 import { ConnectorError } from '../types';
+import type { ConnectAttempts } from './attempts';
 
 type PgModule = typeof pgTypes;
 
@@ -28,17 +30,28 @@ export interface Session {
 export interface SessionSource {
   readonly pg: PgModule;
   readonly pool: Pool;
+  /** The pool's connection attempts, so a cancelled run ends the one it started. */
+  readonly attempts: ConnectAttempts;
   /** The profile's URL, for the cancel connection (same role: it may cancel its own backends). */
   readonly url: string;
   /** `env/connection`, for messages. */
   readonly label: string;
 }
 
-export async function openSession(source: SessionSource): Promise<Session> {
+/**
+ * Borrows a session for a run. `signal` ends the wait at once: a connect to a server that accepts and
+ * never answers otherwise holds the run for the pool's whole connect timeout; a client that arrives
+ * after the cancel goes straight back to the pool, unused.
+ */
+export async function openSession(source: SessionSource, signal?: AbortSignal): Promise<Session> {
   let client: PoolClient;
   try {
-    client = await source.pool.connect();
+    const { result: connecting, attempt } = source.attempts.start(() => source.pool.connect());
+    client = signal
+      ? await unlessCancelled(connecting, signal, (late) => late.release(), `The run was cancelled while it waited for a PostgreSQL connection for ${source.label}; nothing ran.`, () => attempt && source.attempts.end(attempt))
+      : await connecting;
   } catch (error) {
+    if (error instanceof ConnectorError) throw error;
     throw new ConnectorError(
       'unavailable',
       `Cannot connect to PostgreSQL for ${source.label}: ${(error as Error).message}`,

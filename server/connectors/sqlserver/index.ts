@@ -11,6 +11,7 @@
  */
 import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlPlaceholders';
 import type { Mode } from '../../../plugins/remark-runbook/types';
+import { unlessCancelled } from '../abandon';
 import { ConnectorError, type RowSink, type SqlConnector, type StatementOutcome, type StatementRequest } from '../types';
 import type { SqlServerConnectionConfig } from './config';
 import { loadMssqlDriver, type MssqlDriverApi, type MssqlPool, type MssqlRequest, type MssqlTransaction } from './driver';
@@ -57,7 +58,9 @@ export async function openSqlServer(config: SqlServerConnectionConfig, deps: Sql
       if (request.signal.aborted) throw new ConnectorError('cancelled', 'The run was cancelled before it started.');
       let pool: MssqlPool;
       try {
-        pool = await profile.pool();
+        // mssql cannot give up a connect: the attempt runs on (to connectTimeoutMs) for the next run, and a
+        // pool that connects after the cancel simply stays open for it.
+        pool = await unlessCancelled(profile.pool(), request.signal, () => undefined, connectingCancelled(config));
       } catch (error) {
         throw toConnectorError(error, context(config, request, 'connect', false));
       }
@@ -93,7 +96,9 @@ async function runIn(tx: MssqlTransaction, run: Run): Promise<StatementOutcome> 
   let ended = false;
   try {
     const isolation = request.mode === 'read' && config.readIsolation === 'snapshot' ? driver.ISOLATION_LEVEL.SNAPSHOT : driver.ISOLATION_LEVEL.READ_COMMITTED;
-    await tx.begin(isolation);
+    // BEGIN borrows a connection, which may mean opening one: a cancel ends the wait, and a transaction
+    // that begins after it is rolled back, which gives its connection back to the pool unused.
+    await unlessCancelled(tx.begin(isolation), request.signal, () => tx.rollback(), connectingCancelled(config));
     began = true;
     phase = 'run';
     if (cancelled || request.signal.aborted) throw new ConnectorError('cancelled', 'The run was cancelled.');
@@ -115,6 +120,7 @@ async function runIn(tx: MssqlTransaction, run: Run): Promise<StatementOutcome> 
     ended = true;
     return outcome;
   } catch (error) {
+    if (error instanceof ConnectorError && error.code === 'cancelled') throw error;
     if (cancelled) throw new ConnectorError('cancelled', 'The run was cancelled; the statement was cancelled on the server.');
     throw toConnectorError(error, context(config, request, phase, false));
   } finally {
@@ -141,8 +147,16 @@ async function ensureBalanced(tx: MssqlTransaction): Promise<void> {
   }
 }
 
-function context(config: SqlServerConnectionConfig, request: Pick<StatementRequest, 'mode' | 'timeoutMs'>, phase: 'connect' | 'run', cancelled: boolean): ErrorContext {
+function connectingCancelled(config: SqlServerConnectionConfig): string {
+  return `The run was cancelled while it waited for a connection to SQL Server at ${target(config)}; nothing ran.`;
+}
+
+function target(config: SqlServerConnectionConfig): string {
   const host = config.instanceName ? `${config.server}\\${config.instanceName}` : `${config.server}:${config.port ?? 1433}`;
+  return `${host}/${config.database}`;
+}
+
+function context(config: SqlServerConnectionConfig, request: Pick<StatementRequest, 'mode' | 'timeoutMs'>, phase: 'connect' | 'run', cancelled: boolean): ErrorContext {
   const user = (request.mode === 'write' ? config.write?.user : undefined) ?? config.read.user;
-  return { phase, mode: request.mode, timeoutMs: request.timeoutMs, cancelled, target: `${host}/${config.database}`, user };
+  return { phase, mode: request.mode, timeoutMs: request.timeoutMs, cancelled, target: target(config), user };
 }

@@ -40,24 +40,37 @@ export function lazyPool(driver: MssqlDriverApi, config: SqlServerConnectionConf
   // Errors on idle connections are reported as pool events; without a listener they would crash the process.
   pool.on('error', () => undefined);
   let connecting: Promise<MssqlPool> | null = null;
+  let settled = true;
   let used = false;
   return {
     pool() {
       used = true;
-      connecting ??= pool.connect().then(
-        () => pool,
-        (error: unknown) => {
-          connecting = null; // the next run tries again: the server may come back
-          throw error;
-        },
-      );
+      if (!connecting) {
+        settled = false;
+        connecting = pool.connect().then(
+          () => {
+            settled = true;
+            return pool;
+          },
+          (error: unknown) => {
+            settled = true;
+            connecting = null; // the next run tries again: the server may come back
+            throw error;
+          },
+        );
+      }
       return connecting;
     },
     async close() {
       if (!used) return;
-      // mssql refuses to close a pool while it connects: let the attempt settle first.
-      await connecting?.catch(() => undefined);
+      const attempt = connecting;
       connecting = null;
+      // mssql refuses to close a pool while it connects, and cannot give the attempt up: close it once the
+      // attempt settles, without making shutdown wait up to connectTimeoutMs for a server that never answers.
+      if (attempt && !settled) {
+        void attempt.then(() => pool.close(), () => undefined).catch(() => undefined);
+        return;
+      }
       await pool.close().catch(() => undefined);
     },
   };

@@ -27,6 +27,8 @@ export interface FakeOracle {
   readonly executed: { sql: string; binds?: Record<string, OracleBind>; options?: Record<string, unknown> }[];
   /** getRows calls still waiting for a result. */
   pendingFetches: number;
+  /** While set, getConnection() waits for it: a listener that accepts and has not answered yet. */
+  connectGate: Promise<void> | null;
 }
 
 export const TYPES = {
@@ -41,7 +43,7 @@ export function oraError(code: string, message: string, extra: Record<string, un
 }
 
 export function fakeOracle(script: (sql: string) => ExecuteScript = () => ({ rows: [] }), options: { connectError?: Error } = {}): FakeOracle {
-  const fake: FakeOracle = { driver: undefined as unknown as OracleDriverApi, log: [], poolAttributes: [], executed: [], pendingFetches: 0 };
+  const fake: FakeOracle = { driver: undefined as unknown as OracleDriverApi, log: [], poolAttributes: [], executed: [], pendingFetches: 0, connectGate: null };
   let sessions = 0;
 
   function connection(): OracleConnection {
@@ -119,6 +121,10 @@ export function fakeOracle(script: (sql: string) => ExecuteScript = () => ({ row
       fake.poolAttributes.push(attributes);
       const pool: OraclePool = {
         async getConnection() {
+          if (fake.connectGate) {
+            fake.log.push('connecting');
+            await fake.connectGate;
+          }
           if (options.connectError) throw options.connectError;
           const conn = connection();
           fake.log.push('getConnection');

@@ -28,6 +28,10 @@ export interface FakeMssql {
   /** What `select @@TRANCOUNT` answers before a commit. */
   trancount: number;
   connectError: Error | null;
+  /** While set, connect() waits for it: a server that accepts and has not answered yet. */
+  connectGate: Promise<void> | null;
+  /** While set, begin() waits for it: no pooled connection free yet, or a new one still connecting. */
+  beginGate: Promise<void> | null;
 }
 
 export const COL = {
@@ -144,7 +148,7 @@ export class FakeRequest extends EventEmitter implements MssqlRequest {
 }
 
 export function fakeMssql(script: (sql: string) => QueryScript = () => ({})): FakeMssql {
-  const fake: FakeMssql = { driver: undefined as unknown as MssqlDriverApi, log: [], pools: [], requests: [], trancount: 1, connectError: null };
+  const fake: FakeMssql = { driver: undefined as unknown as MssqlDriverApi, log: [], pools: [], requests: [], trancount: 1, connectError: null, connectGate: null, beginGate: null };
 
   class ConnectionPool extends EventEmitter implements MssqlPool {
     constructor(private readonly config: Record<string, unknown>) {
@@ -153,6 +157,7 @@ export function fakeMssql(script: (sql: string) => QueryScript = () => ({})): Fa
     }
     async connect() {
       fake.log.push(`connect ${String(this.config.user)}`);
+      if (fake.connectGate) await fake.connectGate;
       if (fake.connectError) throw fake.connectError;
       return this;
     }
@@ -165,6 +170,7 @@ export function fakeMssql(script: (sql: string) => QueryScript = () => ({})): Fa
   class Transaction implements MssqlTransaction {
     async begin(isolation?: number) {
       fake.log.push(`begin ${isolation}`);
+      if (fake.beginGate) await fake.beginGate;
       if (fake.connectError) throw fake.connectError;
       return this;
     }
