@@ -1,3 +1,4 @@
+import useIsBrowser from '@docusaurus/useIsBrowser';
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import clsx from 'clsx';
 import CodeBlock from '@theme/CodeBlock';
@@ -91,6 +92,9 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   const run = useRun(getWsUrl);
   const { view } = run;
   const [edits, setEdits] = useState<Record<string, string>>({});
+  // Until the page is live a choice typed into the static HTML is not seen, and the first render after it
+  // puts the default back — an operator would pause one DAG and unpause another. The form opens once live.
+  const interactive = useIsBrowser();
   const [confirm, setConfirm] = useState('');
   const formRef = useRef<HTMLFormElement>(null);
   const { pathname } = useLocation();
@@ -223,7 +227,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       )}
       <div className={styles.controls}>
         <form id={formId} ref={formRef} onSubmit={onSubmit} className={styles.runForm}>
-          <Params idPrefix={idPrefix} params={spec.params} values={values} disabled={running} onChange={onParamChange} timezone={timezone} fromLink={fromLink} />
+          <Params idPrefix={idPrefix} params={spec.params} values={values} disabled={running || !interactive} onChange={onParamChange} timezone={timezone} fromLink={fromLink} />
           {needsConfirm ? (
             <div className={styles.confirm}>
               <label htmlFor={`${idPrefix}-confirm`}>
