@@ -13,13 +13,7 @@ const SCENARIO = 'failed_task_until_cleared';
 // so a check elsewhere never sees the fault (and a half-finished run here leaves nothing behind).
 test.use({ server: 'training' });
 
-// FIXME (open; closing note of 2026-12-02). Observed twice in a full `npm run test:e2e`: after the card is
-// activated, the live training server reports run scheduled__<yesterday>T03:00 of cdm_360_refresh as `success`
-// (ask it with the daily-batch block `dag-run-tasks`, dag_id=cdm_360_refresh), so the retry loop below waits out
-// its 5 minutes. Alone (`npx tsx scripts/e2e.ts e2e/training.spec.ts`) the replay fails at refresh_campaign_360
-// and the test passes. Until the cause is found, the same fault-and-clear path through the page is proved by
-// training-drills.spec.ts (canonical/failed-360-refresh, the same scenario) and by `npm run drill`.
-test.fixme('a failure scenario from the Training page: the failed run in a runbook, then the clear with its dry run, and the rerun to success', async ({
+test('a failure scenario from the Training page: the failed run in a runbook, then the clear with its dry run, and the rerun to success', async ({
   page,
   consoleErrors,
   shot,

@@ -74,7 +74,10 @@ export class Engine {
       triggeredBy: req.runType === 'scheduled' ? 'timetable' : req.runType === 'backfill' ? 'backfill' : 'rest_api',
       state: 'queued', logicalDate: req.logicalDate, runAfter, queuedAt: now, startDate: null, endDate: null, conf: req.conf,
       businessDate: await this.businessDateFor(def, req), tis: new Map(), lastSchedulingDecision: null, active: false,
-      ...(req.recordFrom ? { recordShiftMs: new Date(req.recordFrom.replace(' ', 'T')).getTime() - Date.now() } : {}),
+      // Never into the future: before the DAG's hour (a 03:00 DAG replayed at 02:10) the night has not happened
+      // yet, and records dated ahead of the clock would sort after everything an operator does next (the
+      // clear, the downstream rerun), so a repaired night would read as stale to the checks that compare them.
+      ...(req.recordFrom ? { recordShiftMs: Math.min(0, new Date(req.recordFrom.replace(' ', 'T')).getTime() - Date.now()) } : {}),
     };
     for (const t of def.tasks) run.tis.set(t.taskId, { taskId: t.taskId, state: null, tryNumber: 0, maxTries: t.retries, startDate: null, endDate: null, queuedWhen: null, scheduledWhen: null, tries: new Map() });
     await this.deps.store.add(run);

@@ -1,7 +1,7 @@
 import { SCENARIOS } from './scenarios/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AirflowClient } from '../../connectors/airflow/types';
-import { localDate } from './warehouse';
+import { localDate, warehouseTime } from './warehouse';
 import { serveSandbox, waitForRun, type ServedSandbox } from './testing/serve';
 
 let s: ServedSandbox;
@@ -100,6 +100,16 @@ describe('training scenarios, followed to recovery', () => {
     expect(await waitForRun(v2, 'cdm_360_refresh', night.runId)).toBe('success');
     expect((await v2.listTaskInstances('cdm_360_refresh', night.runId)).find((t) => t.taskId === 'refresh_campaign_360')!.tryNumber).toBe(3);
     await scenario('failed_task_until_cleared', 'deactivate');
+  });
+
+  it('records a replayed night no later than the clock, even when replayed before the DAG\'s hour', async () => {
+    const engine = s.sandbox.core.engine;
+    const def = (await engine.dag('cdm_publish'))!;
+    const inTwoHours = warehouseTime(new Date(Date.now() + 2 * 3_600_000));
+    const run = await engine.trigger(def, { conf: {}, logicalDate: `${today}T23:00:00Z`, logicalDateGiven: true, runType: 'scheduled', runId: 'scheduled__replay_ahead_of_clock', recordFrom: inTwoHours });
+    expect(await waitForRun(v2, 'cdm_publish', run.runId)).toBe('success');
+    const rows = await s.query(`SELECT CAST(max(started_at) AS VARCHAR) AS latest FROM ops.job_runs WHERE run_id = 'scheduled__replay_ahead_of_clock'`);
+    expect(String(rows[0]!.latest).slice(0, 19) <= warehouseTime()).toBe(true);
   });
 
   it('a late LDZ file: land_customers fails, the file arrives, a clear lands it, and the vault load loads it', async () => {
