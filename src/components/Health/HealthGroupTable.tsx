@@ -13,6 +13,7 @@ const ORIGIN_TEXT: Record<string, string> = {
   health: 'Health page',
   schedule: 'schedule',
   drill: 'drill',
+  seed: 'demo history, replayed at start',
   'this page': 'just now',
 };
 
