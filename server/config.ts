@@ -10,6 +10,7 @@ import { postgresConnectionSchema } from './connectors/postgres/config';
 import { oracleConnectionSchema } from './connectors/oracle/config';
 import { sqlserverConnectionSchema } from './connectors/sqlserver/config';
 import { snowflakeConnectionSchema } from './connectors/snowflake/config';
+import { literalSecretProblems } from './alerts/secrets';
 import { ALERTS_DEFAULT, alertsSchema } from './alerts/config';
 import { cronFields, schedulesSchema } from './schedules/config';
 
@@ -212,7 +213,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   } catch (error) {
     throw new ConfigError(file, [`not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
   }
-  const problems: string[] = [];
+  // Notification secrets are checked as written, before expansion: a literal would be a leak in git.
+  const problems: string[] = literalSecretProblems(raw);
   const expanded = expandEnv(raw, [], env, problems);
   if (problems.length) throw new ConfigError(file, problems);
   const parsed = configSchema.safeParse(expanded);

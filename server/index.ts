@@ -6,6 +6,9 @@
  * OPSBOOK_WATCH_MANIFEST=1 (author mode: reload on change), OPSBOOK_API_ONLY=1 (do not serve build/),
  * OPSBOOK_EXTRA_ORIGINS (comma list of origins allowed on the socket, e.g. the dev server's).
  * OPSBOOK_INSTANCE_ID (this instance's name in the audit; default host:port — see audit/liveness.ts).
+ * OPSBOOK_SEED_HISTORY_DAYS=N: replay every Health-page check for the N days before today on environments
+ * with a demo warehouse, in the background, so baselines and sparklines have history (npm start sets 14;
+ * default 0, so tests and drills start with an empty history) — see checks/seedHistory.ts.
  */
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
@@ -21,6 +24,7 @@ import { createApp } from './app';
 import { loadOrCreateCsrfSecret } from './http/csrfToken';
 import { ensureDemoWarehouse } from './demo/warehouse';
 import { validateSchedules } from './schedules';
+import { startDemoHistory } from './checks/demoHistory';
 
 const siteDir = path.resolve(__dirname, '..');
 
@@ -86,6 +90,9 @@ async function main(): Promise<void> {
   const address = app.server.address();
   console.log(`opsbook: serving on http://localhost:${typeof address === 'object' && address ? address.port : port}/ (instance ${instance})`);
 
+  // After listening: the replay runs in the background and stops first when the server stops.
+  const demoHistory = startDemoHistory({ config, manifest, connectors, audit, history: app.checks, days: Number(process.env.OPSBOOK_SEED_HISTORY_DAYS ?? 0), log: (m) => console.log(`opsbook: ${m}`) });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => demoHistory.stop());
   installShutdown({ app, audit, store, liveness, instance, shared: config.audit.store === 'postgres', closeConnectors: () => connectors.closeAll(), closeManifest: () => manifest.close(), log });
 }
 

@@ -56,9 +56,10 @@ export const runMessageSchema = z.strictObject({
   confirmed: z.boolean().optional(),
   /**
    * Who asked, for the check's history (issue 11): the page sends 'page' (the default), Run all checks
-   * 'run-all', the Health page 'health', drills 'drill'. 'schedule' is the server's own: a socket may not claim it.
+   * 'run-all', the Health page 'health', drills 'drill'. 'schedule' and 'seed' (the demo's replay of past days)
+   * are the server's own: a socket may not claim them.
    */
-  origin: z.enum(['page', 'run-all', 'health', 'schedule', 'drill']).optional(),
+  origin: z.enum(['page', 'run-all', 'health', 'schedule', 'drill', 'seed']).optional(),
 });
 
 export const cancelMessageSchema = z.strictObject({ type: z.literal('cancel'), id: clientId });

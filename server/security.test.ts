@@ -25,10 +25,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const port = (receiver.address() as AddressInfo).port;
+  // The Slack webhook URL is a secret: the configuration may only reference it (${ENV}).
+  process.env.SECURITY_TEST_SLACK_URL = `http://127.0.0.1:${port}/slack`;
   h = await startHarness({
     setupSql: `create schema rdv; create table rdv.hub_customer as select i as customer_id, 'k' || i as customer_bk from range(100) t(i);`,
     limits: { runsPerUser: 2, runsPerSocket: 4, statementTimeoutMs: 5000 },
-    extraConfig: `approvals: {ttlMinutes: 60, requestsPerMinute: 5}\nnotifications: {slackWebhookUrl: "http://127.0.0.1:${port}/slack", webhookUrl: "http://127.0.0.1:${port}/hook", publicUrl: "http://opsbook.test"}\n`,
+    extraConfig: `approvals: {ttlMinutes: 60, requestsPerMinute: 5}\nnotifications: {slackWebhookUrl: "\${SECURITY_TEST_SLACK_URL}", webhookUrl: "http://127.0.0.1:${port}/hook", publicUrl: "http://opsbook.test"}\n`,
     now: () => clock,
     snippets: {
       'rb/fix-dupes': {

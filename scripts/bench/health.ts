@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
@@ -19,8 +20,20 @@ export interface HealthBench {
   readonly ms: number;
 }
 
-/** Null with a printed reason when it cannot run here. */
-export async function measureRunEveryCheck(dbFile: string, port: number): Promise<HealthBench | null> {
+/** A port the system just handed out (listen on 0), for the child server: no fixed ports on a shared machine. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Null with a printed reason when it cannot run here. `port` defaults to a free one. */
+export async function measureRunEveryCheck(dbFile: string, port?: number): Promise<HealthBench | null> {
   const executablePath = chromiumExecutable();
   const built = fs.existsSync(path.join(siteDir, 'build', 'opsbook-manifest.json'));
   if (!executablePath || !built) {
@@ -38,9 +51,11 @@ export async function measureRunEveryCheck(dbFile: string, port: number): Promis
       `      airflow: {kind: airflow, sandbox: true}\n` +
       `auth: {mode: demo}\naudit: {store: duckdb, path: ${JSON.stringify(path.join(dir, 'state.duckdb'))}}\n`,
   );
+  port ??= await freePort();
   const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     cwd: siteDir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', OPSBOOK_CONFIG: path.join(dir, 'config.yaml') },
+    // No demo history replay: the figure is the checks' own time, not theirs while the replay shares the CPU.
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', OPSBOOK_CONFIG: path.join(dir, 'config.yaml'), OPSBOOK_SEED_HISTORY_DAYS: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });

@@ -65,8 +65,9 @@ describe('routing', () => {
   });
 
   it('keeps PagerDuty dedup keys within 255 characters', () => {
-    expect(dedupKey('demo', 'rb/c')).toBe('opsbook:demo:rb/c');
-    expect(dedupKey('demo', `rb/${'x'.repeat(400)}`).length).toBeLessThanOrEqual(255);
+    expect(dedupKey('demo', 'rb/c', '2026-11-30')).toBe('opsbook:demo:rb/c:2026-11-30');
+    expect(dedupKey('demo', 'rb/c', null)).toBe('opsbook:demo:rb/c');
+    expect(dedupKey('demo', `rb/${'x'.repeat(400)}`, '2026-11-30').length).toBeLessThanOrEqual(255);
   });
 });
 
@@ -88,8 +89,9 @@ describe('alerts on check state changes', () => {
     const slackUrl = await slack.start();
     const pdUrl = await pd.start();
     const config = parseConfig(
-      `environments: {demo: {connections: {warehouse: {kind: duckdb, path: x.duckdb}}}}\nnotifications: {publicUrl: "https://opsbook.internal"}\nalerts:\n  channels:\n    ops: {kind: slack, url: "${slackUrl}${slack.path}"}\n    pager: {kind: pagerduty, routingKey: ${KEY}, url: "${pdUrl}/v2/enqueue"}\n  routes:\n    - {system: investor, channels: [ops, pager]}\n  retryBaseMs: 20\n`,
+      `environments: {demo: {connections: {warehouse: {kind: duckdb, path: x.duckdb}}}}\nnotifications: {publicUrl: "https://opsbook.internal"}\nalerts:\n  channels:\n    ops: {kind: slack, url: "\${SLACK_URL}"}\n    pager: {kind: pagerduty, routingKey: "\${PD_KEY}", url: "${pdUrl}/v2/enqueue"}\n  routes:\n    - {system: investor, channels: [ops, pager]}\n  retryBaseMs: 20\n`,
       'alerts-test.yaml',
+      { SLACK_URL: `${slackUrl}${slack.path}`, PD_KEY: KEY },
     );
     store = await openDuckDBStore(path.join(dir, 'state.duckdb'));
     outbox = createOutbox({ store: await openOutboxStore(store.sql!), channels: channelResolver(config), policy: { maxAttempts: 5, baseMs: 20, maxMs: 200, timeoutMs: 5_000 }, instance: 't', log: () => undefined, pollMs: 100 });
@@ -105,7 +107,7 @@ describe('alerts on check state changes', () => {
 
   it('triggers PagerDuty and posts to Slack when a check goes to error, and resolves both when it is back to ok', async () => {
     for (const l of listeners) l({ previous: 'ok', current: result('error', 41.5) });
-    const dedup = 'opsbook:demo:investor-profit-aggregate/profit-vs-average';
+    const dedup = 'opsbook:demo:investor-profit-aggregate/profit-vs-average:2026-11-30';
     await pd.waitFor(() => pd.open.has(dedup), 'the PagerDuty trigger');
     await slack.waitFor(() => slack.messages.length === 1, 'the Slack alert');
     const trigger = pd.open.get(dedup)!;

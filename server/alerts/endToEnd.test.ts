@@ -20,6 +20,9 @@ let n = 0;
 beforeAll(async () => {
   const slackUrl = await slack.start();
   const pdUrl = await pd.start();
+  // Secrets reach the configuration only as ${ENV} references, as in production.
+  process.env.E2E_ALERTS_SLACK_URL = `${slackUrl}${slack.path}`;
+  process.env.E2E_ALERTS_PD_KEY = KEY;
   h = await startHarness({
     setupSql: 'create table t (x int)',
     snippets: {
@@ -27,7 +30,7 @@ beforeAll(async () => {
     },
     extraConfig:
       `notifications: {publicUrl: "https://opsbook.internal"}\n` +
-      `alerts:\n  channels:\n    ops: {kind: slack, url: "${slackUrl}${slack.path}"}\n    pager: {kind: pagerduty, routingKey: ${KEY}, url: "${pdUrl}/v2/enqueue"}\n    dead: {kind: webhook, url: "${slackUrl}/nowhere"}\n` +
+      `alerts:\n  channels:\n    ops: {kind: slack, url: "\${E2E_ALERTS_SLACK_URL}"}\n    pager: {kind: pagerduty, routingKey: "\${E2E_ALERTS_PD_KEY}", url: "${pdUrl}/v2/enqueue"}\n    dead: {kind: webhook, url: "${slackUrl}/nowhere"}\n` +
       `  default: [ops, pager, dead]\n  maxAttempts: 2\n  retryBaseMs: 20\n`,
   });
   client = await h.connect();
@@ -39,16 +42,16 @@ afterAll(async () => {
   await pd.close();
 });
 
-async function run(deviation: number) {
+async function run(deviation: number, businessDate = '2026-11-30') {
   const id = `r${++n}`;
-  client.send({ type: 'run', id, snippet: CHECK, sha256: h.manifest.snippets[CHECK]!.sha256, env: 'demo', params: { deviation, business_date: '2026-11-30' } });
+  client.send({ type: 'run', id, snippet: CHECK, sha256: h.manifest.snippets[CHECK]!.sha256, env: 'demo', params: { deviation, business_date: businessDate } });
   return client.done(id);
 }
 
 describe('alerts from real check runs', () => {
   it('pages on error with the value, threshold and deep link, and resolves when the check passes again', async () => {
     expect(await run(40)).toMatchObject({ status: 'failed', check: { passed: false } });
-    const dedup = `opsbook:demo:${CHECK}`;
+    const dedup = `opsbook:demo:${CHECK}:2026-11-30`;
     await pd.waitFor(() => pd.open.has(dedup), 'the PagerDuty trigger');
     await slack.waitFor(() => slack.messages.length >= 1, 'the Slack alert');
     const link = 'https://opsbook.internal/test?env=demo&business_date=2026-11-30#snippet-deviation';
@@ -63,17 +66,36 @@ describe('alerts from real check runs', () => {
     expect(pd.events.map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
   });
 
+  it('keeps one incident per business date: the next day failing opens its own, and the old day passing again resolves only its own', async () => {
+    const dec1 = `opsbook:demo:${CHECK}:2026-12-01`;
+    const dec2 = `opsbook:demo:${CHECK}:2026-12-02`;
+    const before = pd.events.length;
+    expect(await run(50, '2026-12-01')).toMatchObject({ status: 'failed' });
+    await pd.waitFor(() => pd.open.has(dec1), 'the trigger for 2026-12-01');
+    expect(await run(60, '2026-12-02')).toMatchObject({ status: 'failed' });
+    await pd.waitFor(() => pd.open.has(dec2), 'the trigger for 2026-12-02');
+    // A rerun of 2026-12-01 after the data was fixed: its incident resolves, 2026-12-02's stays open.
+    expect(await run(2, '2026-12-01')).toMatchObject({ status: 'succeeded' });
+    await pd.waitFor(() => !pd.open.has(dec1), 'the resolve of 2026-12-01');
+    expect(pd.open.has(dec2)).toBe(true);
+    expect(pd.events.slice(before).map((e) => [e.event_action, e.dedup_key])).toEqual([['trigger', dec1], ['trigger', dec2], ['resolve', dec1]]);
+    // Back to ok on the still-failing date closes the last one.
+    expect(await run(0, '2026-12-02')).toMatchObject({ status: 'succeeded' });
+    await pd.waitFor(() => !pd.open.has(dec2), 'the resolve of 2026-12-02');
+  });
+
   it('records a receiver that keeps failing in GET /api/notifications, and the server keeps serving', async () => {
     type View = { channel: string; event: string; status: string; attempts: number; lastError: string; attemptLog: { outcome: string; httpStatus: number }[] };
     let failed: View[] = [];
     const deadline = Date.now() + 60_000;
-    while (failed.length < 2 && Date.now() < deadline) {
+    while (failed.length < 6 && Date.now() < deadline) {
       const res = await h.api('GET', '/api/notifications?status=failed', ADMIN);
       expect(res.status).toBe(200);
       failed = (res.body.notifications as View[]).filter((v) => v.channel === 'dead');
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(failed.map((f) => f.event).sort()).toEqual(['check.error', 'check.resolved']);
+    // Three business dates, each triggered and resolved: every one of them recorded as failed, none lost.
+    expect(failed.map((f) => f.event).sort()).toEqual(['check.error', 'check.error', 'check.error', 'check.resolved', 'check.resolved', 'check.resolved']);
     for (const f of failed) {
       // 404 from the receiver is permanent: one attempt, recorded with the answer.
       expect(f).toMatchObject({ attempts: 1, lastError: 'HTTP 404: no_service' });

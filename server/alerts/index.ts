@@ -26,14 +26,18 @@ export function publicUrlOf(config: OpsbookConfig): string {
 export async function alertFor(deps: Omit<AlertDeps, 'history'>, t: CheckTransition): Promise<number> {
   const alerts = deps.config.alerts;
   if (Object.keys(alerts.channels).length === 0) return 0;
+  // The demo's replay of past days is history, not news: it notifies nobody, and a result after it starts
+  // from no open alert (a seeded error was never sent, so there is nothing to resolve).
+  if (t.current.origin === 'seed') return 0;
+  const previous = t.previousOrigin === 'seed' ? null : t.previous;
   const check = await deps.describe(t.current.key);
   if (!check) {
     deps.log(`alerts: ${t.current.key} changed to ${t.current.verdict} but is not in the manifest any more; not notified.`);
     return 0;
   }
-  const actions = actionsFor(alerts, check, t.previous, t.current.verdict);
+  const actions = actionsFor(alerts, check, previous, t.current.verdict);
   if (actions.length === 0) return 0;
-  const context = { previous: t.previous, result: t.current, check, link: deepLink(publicUrlOf(deps.config), check, t.current.env, t.current.businessDate) };
+  const context = { previous, result: t.current, check, link: deepLink(publicUrlOf(deps.config), check, t.current.env, t.current.businessDate) };
   const items = actions.map(({ channel, action }) => notificationFor(alerts.channels[channel]!.kind, channel, context, action));
   await deps.outbox.enqueue(items);
   return items.length;

@@ -1,6 +1,6 @@
 /**
  * The notification bodies of a check's state change, per channel kind: a Slack message (text + blocks),
- * a PagerDuty Events v2 event (trigger / resolve with one dedup key per environment + check), and a generic
+ * a PagerDuty Events v2 event (trigger / resolve with one dedup key per environment + check + business date), and a generic
  * JSON webhook event. Each carries the value, the threshold, the runbook and step, and the deep link.
  */
 import { createHash } from 'node:crypto';
@@ -16,9 +16,13 @@ export interface AlertContext {
   readonly link: string;
 }
 
-/** PagerDuty dedup keys are at most 255 characters: long check keys keep a readable head and a hash. */
-export function dedupKey(env: string, key: string): string {
-  const plain = `opsbook:${env}:${key}`;
+/**
+ * One PagerDuty incident per environment + check + business date: the date is part of the key, so the
+ * resolve of yesterday's figure never closes the incident about today's. Dedup keys are at most 255
+ * characters: long check keys keep a readable head and a hash.
+ */
+export function dedupKey(env: string, key: string, businessDate: string | null): string {
+  const plain = `opsbook:${env}:${key}${businessDate ? `:${businessDate}` : ''}`;
   return plain.length <= 255 ? plain : `${plain.slice(0, 200)}:${createHash('sha256').update(plain).digest('hex').slice(0, 32)}`;
 }
 
@@ -64,7 +68,7 @@ export function slackBody(c: AlertContext, action: AlertAction): Record<string, 
 }
 
 export function pagerdutyBody(c: AlertContext, action: AlertAction): Record<string, unknown> {
-  const dedup_key = dedupKey(c.result.env, c.result.key);
+  const dedup_key = dedupKey(c.result.env, c.result.key, c.result.businessDate);
   if (action === 'resolve') return { event_action: 'resolve', dedup_key };
   const threshold = thresholdOf(c);
   return {

@@ -51,22 +51,44 @@ function historyContract(name: string, open: () => Promise<StateStore>, cleanup:
       expect(await history.latest('nowhere', null)).toEqual([]);
     });
 
-    it('announces a change of verdict (ok → error and back), not a repeat of the same one', async (ctx) => {
+    it('announces a change of verdict (ok → error and back) within a business date, not a repeat of the same one', async (ctx) => {
       if (skip()) return ctx.skip();
       const seen: CheckTransition[] = [];
       const stop = history.onTransition((t) => seen.push(t));
       const key = 'canonical-daily-batch/aggregates-fresh';
-      await history.record(result(1, { key }));
-      await history.record(result(2, { key }));
-      await history.record(result(3, { key, verdict: 'error' }));
-      await history.record(result(4, { key, verdict: 'error' }));
-      await history.record(result(5, { key, verdict: 'warn' }));
-      await history.record(result(6, { key }));
+      const on3 = (verdict: CheckResultRecord['verdict'], hour: number) => result(3, { key, verdict, at: `2026-11-03T${String(hour).padStart(2, '0')}:00:00.000Z` });
+      await history.record(on3('ok', 1));
+      await history.record(on3('ok', 2));
+      await history.record(on3('error', 3));
+      await history.record(on3('error', 4));
+      await history.record(on3('warn', 5));
+      await history.record(on3('ok', 6));
       stop();
-      await history.record(result(7, { key, verdict: 'error' }));
+      await history.record(on3('error', 7));
       expect(seen.map((t) => [t.previous, t.current.verdict, t.current.businessDate])).toEqual([
-        [null, 'ok', '2026-11-01'], ['ok', 'error', '2026-11-03'], ['error', 'warn', '2026-11-05'], ['warn', 'ok', '2026-11-06'],
+        [null, 'ok', '2026-11-03'], ['ok', 'error', '2026-11-03'], ['error', 'warn', '2026-11-03'], ['warn', 'ok', '2026-11-03'],
       ]);
+    });
+
+    it('tracks each business date on its own: a recovery of one date is no change for another', async (ctx) => {
+      if (skip()) return ctx.skip();
+      const seen: CheckTransition[] = [];
+      const stop = history.onTransition((t) => seen.push(t));
+      const key = 'investor-profit-aggregate/per-date';
+      await history.record(result(29, { key, verdict: 'error', businessDate: '2026-11-29', at: '2026-11-30T08:00:00.000Z' }));
+      await history.record(result(30, { key, verdict: 'error', businessDate: '2026-11-30', at: '2026-12-01T08:00:00.000Z' }));
+      // 29th fixed and rerun after the 30th failed: it resolves the 29th; the 30th is still failing.
+      await history.record(result(29, { key, verdict: 'ok', businessDate: '2026-11-29', at: '2026-12-01T09:00:00.000Z' }));
+      // The 30th failing again is no change for the 30th (its previous result is its own error, not the 29th's ok).
+      await history.record(result(30, { key, verdict: 'error', businessDate: '2026-11-30', at: '2026-12-01T10:00:00.000Z', origin: 'schedule' }));
+      // An undated check has one state of its own.
+      await history.record(result(1, { key, verdict: 'warn', businessDate: null, at: '2026-12-01T11:00:00.000Z' }));
+      await history.record(result(1, { key, verdict: 'warn', businessDate: null, at: '2026-12-01T12:00:00.000Z' }));
+      stop();
+      expect(seen.map((t) => [t.previous, t.current.verdict, t.current.businessDate])).toEqual([
+        [null, 'error', '2026-11-29'], [null, 'error', '2026-11-30'], ['error', 'ok', '2026-11-29'], [null, 'warn', null],
+      ]);
+      expect(seen[2]!.previousOrigin).toBe('page');
     });
 
     it('survives a listener that throws: the result is recorded all the same', async (ctx) => {

@@ -8,8 +8,11 @@
 /** `ok` passed; `warn` met its warn condition only; `error` met its error condition (or an old `expect` failed). */
 export type Verdict = 'ok' | 'warn' | 'error';
 
-/** Who asked for the check: a person in a runbook page, Run all checks, the Health page, a schedule or a drill. */
-export type CheckOrigin = 'page' | 'run-all' | 'health' | 'schedule' | 'drill';
+/**
+ * Who asked for the check: a person in a runbook page, Run all checks, the Health page, a schedule, a drill,
+ * or `seed` — the demo's replay of past business days at start, so baselines and sparklines have history.
+ */
+export type CheckOrigin = 'page' | 'run-all' | 'health' | 'schedule' | 'drill' | 'seed';
 
 export interface CheckResultRecord {
   readonly id: string;
@@ -40,12 +43,14 @@ export interface CheckHistory {
   latest(env: string, businessDate: string | null): Promise<readonly CheckResultRecord[]>;
   /** Newest first. */
   series(env: string, key: string, limit: number): Promise<readonly CheckResultRecord[]>;
-  /** Called after a record whose verdict differs from the previous result of the same env + key. */
+  /** Called after a record whose verdict differs from the previous result of the same env + key + business date. */
   onTransition(listener: (transition: CheckTransition) => void): () => void;
 }
 
 export interface CheckTransition {
-  /** Null for the first result ever recorded for this env + key. */
+  /** Null for the first result recorded for this env + key + business date. */
   readonly previous: Verdict | null;
+  /** Who produced the previous result: a `seed` result was never alerted on, so there is nothing to resolve. */
+  readonly previousOrigin?: CheckOrigin;
   readonly current: CheckResultRecord;
 }

@@ -44,6 +44,10 @@ describe('every read snippet runs on the healthy demo warehouse', () => {
   it('finds the runbooks', () => {
     expect(demoReads.length).toBeGreaterThan(20);
   });
+  it('has at least one freshness rule written with age(), checked below like every other', () => {
+    const freshness = demoReads.filter(([, s]) => [s.expect, s.warn, s.error].some((c) => c !== null && c !== undefined && /\bage\(/.test(c)));
+    expect(freshness.map(([key]) => key)).toContain('retail-monitoring/daily-sources-loaded');
+  });
   for (const [key, snippet] of demoReads) {
     if (DELIBERATE.has(key)) continue;
     it(`${key} (${snippet.file}:${snippet.line})`, async () => {

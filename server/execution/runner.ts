@@ -33,6 +33,12 @@ export interface RunnerDeps {
   readonly airflow?: AirflowConnections;
   /** Where check results are kept (issue 11); results are not recorded where absent (benchmarks, unit tests). */
   readonly checks?: CheckHistory | null;
+  /**
+   * The clock a check is judged and recorded by (ages, deadlines, the time in its history); `now` when
+   * absent. The demo's replay of past days (checks/seedHistory.ts) judges each day as of that day, while
+   * the audit keeps the real time of the run.
+   */
+  readonly checkNow?: () => Date;
   readonly log?: (message: string) => void;
 }
 
@@ -165,7 +171,7 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
   channel.send({ type: 'accepted', id: msg.id, runId: opening, startedAt: started.toISOString() });
   const limits = deps.config.limits;
   const monitor: CheckRun | null = isMonitor(snippet)
-    ? { key: msg.snippet, snippet, env: msg.env, resolvedParams, runId: opening, ranBy: identity.user, origin: msg.origin ?? 'page', now, history: deps.checks ?? null, log: deps.log ?? ((m) => console.error(`opsbook: ${m}`)) }
+    ? { key: msg.snippet, snippet, env: msg.env, resolvedParams, runId: opening, ranBy: identity.user, origin: msg.origin ?? 'page', now: deps.checkNow ?? now, history: deps.checks ?? null, log: deps.log ?? ((m) => console.error(`opsbook: ${m}`)) }
     : null;
   try {
     if (snippet.lang === 'airflow') {

@@ -51,8 +51,9 @@ function outboxContract(name: string, open: () => Promise<StateStore>, cleanup: 
     const resolver = () =>
       channelResolver(
         parseConfig(
-          `environments: {demo: {connections: {warehouse: {kind: duckdb, path: x.duckdb}}}}\nalerts:\n  channels:\n    ops: {kind: slack, url: "${slackUrl}${slack.path}"}\n    pager: {kind: pagerduty, routingKey: ${KEY}, url: "${pdUrl}/v2/enqueue"}\n  default: [ops]\n`,
+          `environments: {demo: {connections: {warehouse: {kind: duckdb, path: x.duckdb}}}}\nalerts:\n  channels:\n    ops: {kind: slack, url: "\${SLACK_URL}"}\n    pager: {kind: pagerduty, routingKey: "\${PD_KEY}", url: "${pdUrl}/v2/enqueue"}\n  default: [ops]\n`,
           'outbox-test.yaml',
+          { SLACK_URL: `${slackUrl}${slack.path}`, PD_KEY: KEY },
         ),
       );
     const find = async (id: string | undefined, subject: string): Promise<NotificationView | undefined> => (await outboxStore.list({ limit: 1000 })).find((n) => (id ? n.id === id : n.subject === subject));

@@ -89,7 +89,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     const controller = new AbortController();
     runs.set(msg.id, { controller });
     // Scheduled runs start on the server; a page claiming to be the schedule is recorded as the page it is.
-    if (msg.origin === 'schedule') msg = { ...msg, origin: 'page' };
+    if (msg.origin === 'schedule' || msg.origin === 'seed') msg = { ...msg, origin: 'page' };
     const ended = executeRun(deps, identity, msg, { send: (m) => send(m), rows: sendRows(msg.id) }, controller.signal)
       .catch((error: unknown) => ({
         type: 'done' as const, id: msg.id, status: 'failed' as const, rowCount: 0, truncated: false, elapsedMs: 0,

@@ -13,6 +13,7 @@ const ORIGIN_TEXT: Record<string, string> = {
   health: 'Health page',
   schedule: 'schedule',
   drill: 'drill',
+  seed: 'demo history, replayed at start',
   'this page': 'just now',
 };
 
@@ -51,12 +52,13 @@ function Row({ row }: { readonly row: HealthRow }): ReactNode {
             {row.businessDate ? <span data-business-date={row.businessDate}>for {row.businessDate}</span> : null}
           </div>
         ) : null}
-        {row.detail && row.status !== 'ok' ? <div className={styles.detail}>{row.detail}</div> : null}
+        {row.detail && (row.status === 'warn' || row.status === 'error' || row.status === 'failed-to-run') ? <div className={styles.detail}>{row.detail}</div> : null}
         {row.statusHint ? <div className={styles.muted}>{row.statusHint}</div> : null}
       </td>
       <td className={styles.cValue}>
         <span className={styles.label}>Value </span>
-        <strong>{formatValue(row.value)}</strong>
+        <strong className={clsx(row.valueFor && styles.oldValue)}>{formatValue(row.value)}</strong>
+        {row.valueFor ? <div className={styles.muted}>for {row.valueFor}</div> : null}
       </td>
       <td className={styles.cThreshold}>
         <span className={styles.label}>Threshold </span>

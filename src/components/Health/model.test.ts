@@ -60,10 +60,14 @@ describe('a Health row', () => {
       link: '/investor/profit-aggregate?env=prod&business_date=2026-11-30#snippet-profit-vs-average',
     });
   });
-  it('says why a stale check is stale, and names a check without a title by its id', () => {
+  it('says why a stale check is stale — which date has no result and which date the old figure is for — and names a check without a title by its id', () => {
     const row = rowOf(check({ status: 'stale', title: null }), undefined, 'demo', '2026-12-01');
-    expect(row.statusHint).toMatch(/another business date/);
+    expect(row.statusHint).toBe('Not run for 2026-12-01 yet; the last result is for 2026-11-30.');
+    // The old figure is shown as the old figure, and the old result's detail is not read as tonight's.
+    expect(row).toMatchObject({ value: 118, valueFor: '2026-11-30', detail: null });
     expect(row.title).toBe('profit-vs-average');
+    const undated = rowOf(check({ status: 'stale', dateParam: null, last: record({ businessDate: null }) }), undefined, 'demo', null);
+    expect(undated).toMatchObject({ statusHint: 'Not run for more than a day (last 2026-12-01).', valueFor: null });
   });
   it('takes a result of this page over the recorded one, with the condition that decided, and draws it at the end of the history', () => {
     const live = { state: 'done' as const, verdict: 'warn' as const, value: 88, detail: 'value 88; 7-day average 110 (-20 %)', threshold: 'change(avg 7d) within 10%', at: '2026-12-01T23:00:00Z' };

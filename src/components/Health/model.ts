@@ -3,7 +3,7 @@
  * last run, a deep link into its runbook) from the server's answer and the results of a run in progress,
  * grouped by runbook and owner. Pure functions, unit-tested; the components only draw them.
  */
-import type { CheckOrigin, Verdict } from '@site/server/checks/types';
+import type { CheckOrigin, CheckResultRecord, Verdict } from '@site/server/checks/types';
 import { reportParams } from '@site/src/lib/businessDate';
 import { buildDeepLink } from '@site/src/lib/deepLink';
 import type { HealthCheck, HealthStatus } from './types';
@@ -45,8 +45,17 @@ export const STATUS_ICON: Record<RowStatus, string> = {
   'failed-to-run': '✗',
 };
 
-/** Said under "Stale", so the word is not a riddle. */
-const STALE_HINT = 'The last result is for another business date, or older than the check allows.';
+/**
+ * Said under "Stale", so the word is not a riddle: which date has no result yet, and which date the last one
+ * is for — at 3 a.m. an old figure must not read as tonight's.
+ */
+export function staleHint(businessDate: string | null, last: Pick<CheckResultRecord, 'businessDate' | 'at'> | null): string {
+  if (businessDate && last?.businessDate && last.businessDate !== businessDate) {
+    return `Not run for ${businessDate} yet; the last result is for ${last.businessDate}.`;
+  }
+  if (businessDate) return `Not run for ${businessDate} yet.`;
+  return `Not run for more than a day${last ? ` (last ${last.at.slice(0, 10)})` : ''}.`;
+}
 
 export interface HistoryPoint {
   readonly at: string;
@@ -63,6 +72,8 @@ export interface HealthRow {
   readonly status: RowStatus;
   readonly statusHint: string | null;
   readonly value: number | null;
+  /** The business date the value was measured for, when it is not the row's (a stale row shows an old figure). */
+  readonly valueFor: string | null;
   /** The condition that decided the latest result, else the check's conditions as written. */
   readonly threshold: string;
   readonly detail: string | null;
@@ -125,6 +136,7 @@ export function rowOf(check: HealthCheck, live: LiveResult | undefined, env: str
       status,
       statusHint: null,
       value: live.verdict ? live.value : recorded.value,
+      valueFor: null,
       threshold: live.threshold ?? conditionsText(check.conditions),
       detail: live.detail,
       history,
@@ -134,11 +146,15 @@ export function rowOf(check: HealthCheck, live: LiveResult | undefined, env: str
     };
   }
   const status: RowStatus = live ? live.state : check.status;
+  const stale = check.status === 'stale' && !live;
   return {
     ...base,
     ...recorded,
+    // A stale row's detail is about another day: the hint says which, the value carries its date.
+    detail: stale ? null : recorded.detail,
+    valueFor: stale && last?.businessDate && last.businessDate !== base.businessDate ? last.businessDate : null,
     status,
-    statusHint: check.status === 'stale' && !live ? STALE_HINT : null,
+    statusHint: stale ? staleHint(base.businessDate, last) : null,
     threshold: conditionsText(check.conditions),
   };
 }
