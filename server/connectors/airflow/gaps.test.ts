@@ -163,3 +163,47 @@ describe.skipIf(!SPECS_PRESENT)('a one-day backfill on Airflow 3', () => {
     expect(fake.violations).toEqual([]);
   });
 });
+
+describe.skipIf(!SPECS_PRESENT)('Airflow 3.1 human-in-the-loop tasks (required actions)', () => {
+  const HITL: ContractDag = { dagId: 'ecomm_publish', hourUtc: 2, tasks: [{ taskId: 'load' }, { taskId: 'approve_publish' }, { taskId: 'publish' }] };
+  const waiting = (runId: string) => ({ runId, taskId: 'approve_publish', mapIndex: -1, subject: 'Publish the gold tables?', body: '3 rows held back', options: ['Publish', 'Hold'], multiple: false, chosen: null, userId: null, respondedAt: null });
+
+  it('shows a waiting required action in the task grid while the run is followed, then its answer', async () => {
+    await start('v2', [HITL]);
+    const run = fake.addRun('ecomm_publish', RUN, LOGICAL, 'running', 'success');
+    fake.ti(RUN, 'approve_publish').state = 'deferred';
+    fake.ti(RUN, 'publish').state = null;
+    fake.hitl.push(waiting(RUN));
+    // One read of the run by the clear itself, one by the first poll, then Airflow gets the answer.
+    run.steps.push(() => undefined, () => undefined, () => {
+      fake.hitl[0]!.chosen = ['Publish'];
+      fake.hitl[0]!.userId = 'someone';
+      fake.ti(RUN, 'approve_publish').state = 'success';
+    }, progress('success'));
+    fake.ti(RUN, 'load').state = 'failed';
+    const { states } = await exec('tasks clear ecomm_publish -t ^load$ -f');
+    const first = states.find((s) => s.requiredActions?.length);
+    expect(first!.requiredActions).toEqual([{ taskId: 'approve_publish', mapIndex: -1, subject: 'Publish the gold tables?', body: '3 rows held back', options: ['Publish', 'Hold'], multiple: false, chosen: null, answeredBy: null }]);
+    expect(states.at(-1)!.requiredActions).toEqual([expect.objectContaining({ chosen: ['Publish'], answeredBy: 'someone' })]);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('answers a required action once; a second answer is refused as already given', async () => {
+    await start('v2', [HITL]);
+    fake.addRun('ecomm_publish', RUN, LOGICAL, 'running', 'success');
+    fake.ti(RUN, 'approve_publish').state = 'deferred';
+    fake.hitl.push(waiting(RUN));
+    const answered = await client.answerRequiredAction({ dagId: 'ecomm_publish', runId: RUN, taskId: 'approve_publish', mapIndex: -1 }, ['Hold']);
+    expect(answered).toMatchObject({ chosen: ['Hold'], answeredBy: 'ops' });
+    expect(fake.requests.find((r) => r.method === 'PATCH')).toMatchObject({ path: `/api/v2/hitlDetails/ecomm_publish/${RUN}/approve_publish`, body: { chosen_options: ['Hold'] } });
+    const again = await rejection(client.answerRequiredAction({ dagId: 'ecomm_publish', runId: RUN, taskId: 'approve_publish', mapIndex: -1 }, ['Publish']));
+    expect(again.message).toMatch(/already answered/);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('an Airflow without /hitlDetails (3.0) or Airflow 2 has none, and is asked only once', async () => {
+    await start('v1', [HITL]);
+    expect(await client.listRequiredActions('ecomm_publish', RUN)).toEqual([]);
+    expect(fake.requests).toEqual([]);
+  });
+});
