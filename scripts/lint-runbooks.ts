@@ -28,15 +28,20 @@ try {
 const approversFile = path.join(siteDir, 'docs/_data/approvers.yaml');
 const approvers = fs.existsSync(approversFile) ? new Set(Object.keys((parseYaml(fs.readFileSync(approversFile, 'utf8')) as Record<string, unknown>) ?? {})) : null;
 let targets: Set<string> | null = null;
+let airflowApis: { env: string; connection: string; api: 'v1' | 'v2' }[] | null = null;
 try {
   // Secrets need not be set to lint: references expand to placeholders.
   const env = new Proxy(process.env, { get: (t, k: string) => t[k] ?? (k === 'OPSBOOK_CONFIG' ? undefined : 'lint-placeholder') });
   const { config } = loadConfig(siteDir, env);
   targets = new Set(Object.values(config.environments).flatMap((e) => Object.keys(e.connections)));
+  // A sandbox connection without api is Airflow 3 (the sandbox's default).
+  airflowApis = Object.entries(config.environments).flatMap(([env, e]) =>
+    Object.entries(e.connections).flatMap(([connection, c]) => (c.kind === 'airflow' ? [{ env, connection, api: c.api ?? ('v2' as const) }] : [])),
+  );
 } catch (error) {
   diagnostics.push({ severity: 'error', file: process.env.OPSBOOK_CONFIG ?? 'opsbook.config.yaml', line: 1, column: 1, message: (error as Error).message });
 }
-diagnostics.push(...projectChecks(siteDir, collection, { approvers, targets }));
+diagnostics.push(...projectChecks(siteDir, collection, { approvers, targets, airflowApis }));
 
 const sorted = diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 for (const d of sorted) console.log(formatDiagnostic(d));

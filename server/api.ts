@@ -40,7 +40,7 @@ export type ApprovalPreview =
       readonly kind: 'airflow';
       readonly command: string;
       /** For `tasks clear`: the task instances a dry run says would be cleared. */
-      readonly taskInstances: readonly { readonly dagId: string; readonly runId: string; readonly taskId: string; readonly state: string | null }[];
+      readonly taskInstances: readonly { readonly dagId: string; readonly runId: string; readonly taskId: string; readonly state: string | null; readonly mapIndex?: number }[];
       readonly note: string | null;
     }
   | { readonly kind: 'none'; readonly note: string };

@@ -141,7 +141,23 @@ export interface AirflowRunState {
     readonly tryNumber: number;
     readonly startDate: string | null;
     readonly endDate: string | null;
+    /** Which instance of a dynamically mapped task; -1 (or absent) for a task that is not mapped. */
+    readonly mapIndex?: number;
   }[];
+  /** Airflow 3.1+ human-in-the-loop tasks of the run waiting for (or given) an answer. */
+  readonly requiredActions?: readonly AirflowRequiredAction[];
+}
+
+export interface AirflowRequiredAction {
+  readonly taskId: string;
+  readonly mapIndex: number;
+  readonly subject: string;
+  readonly body: string | null;
+  readonly options: readonly string[];
+  readonly multiple: boolean;
+  /** null while it waits for an answer. */
+  readonly chosen: readonly string[] | null;
+  readonly answeredBy: string | null;
 }
 
 /**

@@ -42,3 +42,40 @@ describe('project-wide lint checks', () => {
     expect(messages.filter((m) => m.includes('other.mdx'))).toEqual([]);
   });
 });
+
+describe('Airflow commands the configured API cannot carry out', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-lint-af-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(dir, 'docs/ops'), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'docs/ops/backfill.mdx'),
+    `---
+title: T
+runbook: {id: b, system: ops, approver: implementation-manager}
+---
+
+::::step[Backfill]{#fix role="escalation"}
+\`\`\`airflow run id=fill params="from:date=yesterday to:date=yesterday"
+dags backfill cdm_publish -s {{from}} -e {{to}}
+\`\`\`
+
+\`\`\`airflow run id=fill-v3 envs=dev params="from:date=yesterday to:date=yesterday"
+dags backfill cdm_publish -s {{from}} -e {{to}}
+\`\`\`
+::::
+`,
+  );
+  const apis = [
+    { env: 'prod', connection: 'airflow', api: 'v1' as const },
+    { env: 'dev', connection: 'airflow', api: 'v2' as const },
+  ];
+
+  it('warns where a backfill targets an Airflow 2 connection, naming the environments', () => {
+    const found = projectChecks(dir, collectRunbooks(dir), { approvers: null, targets: null, airflowApis: apis });
+    expect(found.map((d) => [d.severity, d.line, d.message.slice(0, 90)])).toEqual([['warning', 7, 'Snippet "fill" runs dags backfill, but "airflow" is Airflow 2 (api: v1) in prod: its REST ']]);
+  });
+
+  it('says nothing when the configuration does not tell', () => {
+    expect(projectChecks(dir, collectRunbooks(dir), { approvers: null, targets: null })).toEqual([]);
+  });
+});

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Collection } from './collect';
 import type { MdNode } from './mdast';
 import { startOf } from './mdast';
+import { parseAirflowCommand } from './syntax/airflowCommand';
 import type { Diagnostic } from './syntax/diagnostics';
 
 export interface ProjectFacts {
@@ -14,6 +15,8 @@ export interface ProjectFacts {
   readonly approvers: ReadonlySet<string> | null;
   /** Connection names defined by any environment of the configuration. */
   readonly targets: ReadonlySet<string> | null;
+  /** The api of each Airflow connection by environment, where the configuration says it; absent: not checked. */
+  readonly airflowApis?: readonly { readonly env: string; readonly connection: string; readonly api: 'v1' | 'v2' }[] | null;
 }
 
 export function projectChecks(siteDir: string, collection: Collection, facts: ProjectFacts): Diagnostic[] {
@@ -38,7 +41,29 @@ export function projectChecks(siteDir: string, collection: Collection, facts: Pr
         }
       }
     }
+    if (facts.airflowApis) out.push(...unsupportedCommands(file, extracted.blocks, facts.airflowApis));
     out.push(...brokenLinks(siteDir, file, tree));
+  }
+  return out;
+}
+
+/**
+ * A warning (not an error: the block may be meant for other environments) where a command cannot run
+ * on an environment's Airflow: a backfill on Airflow 2, whose REST API has no backfill endpoint. The
+ * server refuses it there before any approval is requested.
+ */
+function unsupportedCommands(file: string, blocks: Collection['files'][number]['extracted']['blocks'], apis: NonNullable<ProjectFacts['airflowApis']>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const block of blocks) {
+    if (block.lang !== 'airflow') continue;
+    const parsed = parseAirflowCommand(block.text);
+    if (!parsed.ok || parsed.command.name !== 'dags backfill') continue;
+    const v1 = apis.filter((a) => a.connection === block.target && a.api === 'v1' && (block.envs.length === 0 || block.envs.includes('*') || block.envs.includes(a.env))).map((a) => a.env);
+    if (v1.length === 0) continue;
+    out.push({
+      severity: 'warning', file, line: block.line, column: 1,
+      message: `Snippet "${block.id}" runs dags backfill, but "${block.target}" is Airflow 2 (api: v1) in ${v1.join(', ')}: its REST API has no backfill, so the step is refused there. Limit the block with envs= to Airflow 3 environments, or clear the days with tasks clear -s/-e.`,
+    });
   }
   return out;
 }

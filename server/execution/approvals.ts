@@ -15,6 +15,7 @@ import { bindParams, type BindResult } from './bindParams';
 import { decide } from './policy';
 import type { AirflowConnections } from '../connectors/airflow/connections';
 import { previewAirflowSnippet } from '../connectors/airflow/execute/approvalPreview';
+import { unsupportedOnApi } from '../connectors/airflow/execute/unsupported';
 
 export class ApprovalError extends Error {
   constructor(
@@ -107,6 +108,10 @@ export function createApprovalService(deps: ApprovalDeps) {
     if (reason.length < 5) throw new ApprovalError(400, 'bad_request', 'Give a reason the approver can judge (at least a few words).');
     const bound = bindParams(snippet.params, req.params, now, snippet.timezone);
     if (!bound.ok) throw new ApprovalError(400, 'invalid_params', bound.message);
+    // A command this environment's Airflow cannot carry out is refused now, not after an approver spent time on it.
+    const connection = env.connections[snippet.target];
+    const unsupported = snippet.lang === 'airflow' && connection?.kind === 'airflow' ? unsupportedOnApi(snippet.text, connection.api ?? 'v2') : null;
+    if (unsupported) throw new ApprovalError(400, 'unavailable', `${unsupported.message} ${unsupported.hint}`);
     const approval = await deps.store.createApproval({
       id: randomUUID(),
       snippet: req.snippet,

@@ -9,6 +9,7 @@ import { evaluateExpect, parseExpect } from '../../plugins/remark-runbook/syntax
 import type { OpsbookConfig } from '../config';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { AirflowConnections } from '../connectors/airflow/connections';
+import { unsupportedOnApi } from '../connectors/airflow/execute/unsupported';
 import { executeAirflowSnippet } from '../connectors/airflow/execute';
 import { ConnectorError, type RowSink, type StatementOutcome } from '../connectors/types';
 import type { Identity } from '../identity';
@@ -139,6 +140,9 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
   }
   const decision = decide({ snippet, envName: msg.env, env, identity, confirm: msg.confirm });
   if (!decision.ok) return reject(decision.code, decision.message, decision.hint);
+  // Before any approval is spent: a command this environment's Airflow cannot carry out never will.
+  const unsupported = snippet.lang === 'airflow' && connection.kind === 'airflow' ? unsupportedOnApi(snippet.text, connection.api ?? 'v2') : null;
+  if (unsupported) return reject('unavailable', unsupported.message, unsupported.hint);
   const bound = bindParams(snippet.params, msg.params, started, snippet.timezone);
   if (!bound.ok) return reject('invalid_params', bound.message);
   resolvedParams = bound.resolved;

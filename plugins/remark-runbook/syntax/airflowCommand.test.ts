@@ -67,12 +67,26 @@ describe('every Airflow command of the grammar', () => {
   });
 
   it('resolves logs, pause, unpause, variables and backfill', () => {
-    expect(resolveAirflowCommand(block('logs').text, { run_id: str('r1'), task: str('load_links') })).toEqual({ ok: true, command: { name: 'tasks logs', dagId: 'cdm_ldz_to_rdv', run: { runId: 'r1' }, taskId: 'load_links', tryNumber: 2 } });
+    expect(resolveAirflowCommand(block('logs').text, { run_id: str('r1'), task: str('load_links') })).toEqual({ ok: true, command: { name: 'tasks logs', dagId: 'cdm_ldz_to_rdv', run: { runId: 'r1' }, taskId: 'load_links', tryNumber: 2, mapIndex: null } });
     expect(resolveAirflowCommand(block('pause').text, {})).toEqual({ ok: true, command: { name: 'dags pause', dagId: 'cdm_ldz_to_rdv' } });
     expect(resolveAirflowCommand(block('unpause').text, {})).toEqual({ ok: true, command: { name: 'dags unpause', dagId: 'cdm_ldz_to_rdv' } });
     expect(resolveAirflowCommand(block('var-get').text, {})).toEqual({ ok: true, command: { name: 'variables get', key: 'cdm_target_env' } });
     expect(resolveAirflowCommand(block('var-set').text, { env: str('snowflake') })).toEqual({ ok: true, command: { name: 'variables set', key: 'cdm_target_env', value: 'snowflake' } });
-    expect(resolveAirflowCommand(block('backfill').text, { from: date('2025-01-01'), to: date('2025-01-07') })).toEqual({ ok: true, command: { name: 'dags backfill', dagId: 'cdm_aggregate_refresh', startDate: '2025-01-01T00:00:00Z', endDate: '2025-01-07T00:00:00Z' } });
+    expect(resolveAirflowCommand(block('backfill').text, { from: date('2025-01-01'), to: date('2025-01-07') })).toEqual({ ok: true, command: { name: 'dags backfill', dagId: 'cdm_aggregate_refresh', startDate: '2025-01-01T00:00:00Z', endDate: '2025-01-07T23:59:59.999999Z' } });
+  });
+
+  it('reads one map index of a mapped task with -m/--map-index (0 and up, -1 for not mapped)', () => {
+    const run = { runId: 'r1' };
+    expect(resolveAirflowCommand('tasks logs d r1 transform -m 2', {})).toEqual({ ok: true, command: { name: 'tasks logs', dagId: 'd', run, taskId: 'transform', tryNumber: null, mapIndex: 2 } });
+    expect(resolveAirflowCommand('tasks logs d r1 transform --map-index={{i}} --try 1', { i: { type: 'int', value: 0 } })).toMatchObject({ ok: true, command: { mapIndex: 0, tryNumber: 1 } });
+    expect(resolveAirflowCommand('tasks logs d r1 transform -m -1', {})).toMatchObject({ ok: true, command: { mapIndex: -1 } });
+    expect(resolveAirflowCommand('tasks logs d r1 transform -m {{i}}', { i: str('2; rm') })).toMatchObject({ ok: false, message: /-m|--map-index/ });
+    expect(airflowCommandOf('tasks logs d r1 transform -m {{i}}', [{ name: 'i', type: 'date' } as never])).toMatchObject({ error: /declared as date, but --map-index takes a map index; declare it as int/ });
+  });
+
+  it('a one-day backfill (-s D -e D) ends at the last instant of D, so the runs of that day are in it', () => {
+    expect(resolveAirflowCommand('dags backfill d -s 2031-03-04 -e 2031-03-04', {})).toMatchObject({ ok: true, command: { startDate: '2031-03-04T00:00:00Z', endDate: '2031-03-04T23:59:59.999999Z' } });
+    expect(resolveAirflowCommand('dags backfill d -s 2031-03-04 -e 2031-03-04T06:00:00Z', {})).toMatchObject({ ok: true, command: { endDate: '2031-03-04T06:00:00Z' } });
   });
 });
 
@@ -134,6 +148,7 @@ const errors: [behaviour: string, fixture: string, line: number, column: number,
   ['rejects a flag given twice, short and long', 'airflow-flag-twice', 11, 44, /--downstream is given twice/],
   ['rejects a run state Airflow does not have', 'airflow-bad-state', 11, 39, /--state "done" is not a DAG run state; use one of queued, running, success, failed/],
   ['rejects a limit that is not a number', 'airflow-bad-limit', 11, 39, /--limit "ten" must be a whole number/],
+  ['rejects a map index that is not one', 'airflow-bad-map-index', 11, 43, /--map-index "first" must be a map index/],
   ['rejects a DAG id Airflow would not accept', 'airflow-bad-dag-id', 11, 14, /DAG_ID "cdm ldz" is not a valid dag id/],
   ['rejects a second command in the block', 'airflow-two-commands', 12, 1, /holds exactly one command; this line starts a second one/],
   ['rejects shell syntax', 'airflow-shell-syntax', 11, 27, /"&" is shell syntax.*nothing runs in a shell/],

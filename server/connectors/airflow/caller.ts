@@ -1,7 +1,8 @@
 /**
  * What both adapters share: authorized JSON calls that turn error answers into ConnectorErrors, one
- * retry with fresh credentials after a 401 (a refused request did nothing, so repeating it is safe even
- * for writes), and offset pagination followed to the end.
+ * retry with fresh credentials after a 401 or after Airflow 3's 403 "Invalid JWT token" (an api-server
+ * restarted with a rotated secret; a refused request did nothing, so repeating it is safe even for
+ * writes), and offset pagination followed to the end.
  */
 import type { Authorizer } from './auth';
 import { httpError } from './errors';
@@ -22,17 +23,27 @@ export function createCaller(api: AirflowApi, http: HttpClient, auth: Authorizer
       for (let attempt = 0; ; attempt++) {
         const authorization = await auth.header(req.signal);
         const res = await http.request({ ...req, headers: { ...req.headers, authorization } });
-        if (res.status === 401 && attempt === 0 && auth.invalidate()) continue;
+        const badToken = res.status === 403 && invalidToken(res.body);
+        if ((res.status === 401 || badToken) && attempt === 0 && auth.invalidate()) continue;
         if (accept.includes(res.status)) return { status: res.status, body: res.body as T };
         if (res.status >= 200 && res.status < 300) {
           // A proxy's error page or another server behind the url answers 200 too: never read it as data.
           if (typeof res.body === 'string' && !(res.status === 204 && res.body === '')) throw notAnAnswer(http.origin, operation, res.status, res.body);
           return { status: res.status, body: res.body as T };
         }
-        throw httpError(res.status, res.body, { operation, api, origin: http.origin });
+        throw httpError(res.status, res.body, { operation, api, origin: http.origin, ...(badToken ? { tokenRenewed: attempt > 0 } : {}) });
       }
     },
   };
+}
+
+/**
+ * Airflow 3 answers a bearer token it cannot verify (signed with another secret) with 403 and this detail,
+ * not 401 (api_fastapi/core_api/security.py); a 403 for a missing permission says something else.
+ */
+export function invalidToken(body: unknown): boolean {
+  const detail = (body as { detail?: unknown } | null)?.detail;
+  return typeof detail === 'string' && /invalid jwt token/i.test(detail);
 }
 
 function notAnAnswer(origin: string, operation: string, status: number, text: string): ConnectorError {
@@ -59,6 +70,30 @@ export async function paginate<T>(pageSize: number, max: number | null, page: (l
     // (maximum_page_limit), which can be below what was asked.
     if (items.length === 0 || (total !== null ? out.length >= total : items.length < want)) return out;
   }
+}
+
+/**
+ * Like paginate, for lists whose order can tie: each item is kept once (by `key`), offsets advance by
+ * what each page held, and the distinct count is checked against `total_entries`. Pages of a database
+ * query without a tie-breaker can overlap and skip items between requests, so `complete` says whether
+ * everything Airflow counted was seen.
+ */
+export async function paginateDistinct<T>(
+  pageSize: number,
+  key: (item: T) => string,
+  page: (limit: number, offset: number) => Promise<{ items: readonly T[]; total: number | null }>,
+): Promise<{ items: T[]; total: number | null; complete: boolean }> {
+  const seen = new Map<string, T>();
+  let offset = 0;
+  let total: number | null = null;
+  for (;;) {
+    const res = await page(pageSize, offset);
+    total = res.total;
+    for (const item of res.items) if (!seen.has(key(item))) seen.set(key(item), item);
+    offset += res.items.length;
+    if (res.items.length === 0 || (total !== null ? offset >= total : res.items.length < pageSize)) break;
+  }
+  return { items: [...seen.values()], total, complete: total === null || seen.size >= total };
 }
 
 /**

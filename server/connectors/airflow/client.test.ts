@@ -83,8 +83,8 @@ describe('Airflow 2 (/api/v1, basic auth) against spec fixtures', () => {
     const c = v1();
     const refs = await c.clearTaskInstances('cdm_ldz_to_rdv', { taskIds: ['load_links'], startDate: '2025-03-04T00:00:00Z', endDate: null, onlyFailed: false, includeDownstream: true, includeUpstream: false, dryRun: true });
     expect(refs).toEqual([
-      { dagId: 'cdm_ldz_to_rdv', runId: 'manual__2025-03-04T10:00:00+00:00', taskId: 'load_links', state: 'running' },
-      { dagId: 'cdm_ldz_to_rdv', runId: 'manual__2025-03-04T10:00:00+00:00', taskId: 'load_satellites', state: null },
+      { dagId: 'cdm_ldz_to_rdv', runId: 'manual__2025-03-04T10:00:00+00:00', taskId: 'load_links', state: 'running', mapIndex: -1 },
+      { dagId: 'cdm_ldz_to_rdv', runId: 'manual__2025-03-04T10:00:00+00:00', taskId: 'load_satellites', state: null, mapIndex: -1 },
     ]);
     expect(fake.requests[0]!.body).toEqual({ dry_run: true, only_failed: false, only_running: false, task_ids: ['load_links'], include_downstream: true, include_upstream: false, include_future: false, include_past: false, reset_dag_runs: true, start_date: '2025-03-04T00:00:00Z' });
     c.close();

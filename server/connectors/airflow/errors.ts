@@ -11,6 +11,8 @@ export interface ErrorContext {
   readonly operation: string;
   readonly api: 'v1' | 'v2';
   readonly origin: string;
+  /** A 403 "Invalid JWT token": true when it came again for a token renewed for this request. */
+  readonly tokenRenewed?: boolean;
 }
 
 /** The human part of an error body, whatever its shape. */
@@ -47,6 +49,13 @@ export function httpError(status: number, body: unknown, ctx: ErrorContext): Con
           : 'Check auth.username and auth.password of the connection: Opsbook signs in through POST /auth/token.',
       );
     case 403:
+      if (ctx.tokenRenewed !== undefined) {
+        return new ConnectorError(
+          'forbidden',
+          `${base}. Airflow at ${ctx.origin} refused ${ctx.tokenRenewed ? 'the token it had just issued, after a renewal' : "this connection's token"}.`,
+          'The api-server checks tokens with its [api_auth] jwt_secret: every api-server instance (and each restart) must use the same secret. Set jwt_secret explicitly in the Airflow configuration of all of them, then run it again; the Airflow user permissions are not the cause.',
+        );
+      }
       return new ConnectorError('forbidden', `${base}. The Airflow user of this connection lacks the permission.`, 'Ask an Airflow admin to grant the role this action needs (e.g. User or Op), or use a connection whose user has it.');
     case 404:
       return new ConnectorError('connector_error', `${base}.`, 'Check the DAG, run and task ids in the runbook (they are case-sensitive), and that the DAG is deployed and parsed in this environment.');

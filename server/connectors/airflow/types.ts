@@ -41,6 +41,28 @@ export interface TaskInstanceRef {
   readonly runId: string;
   readonly taskId: string;
   readonly state: string | null;
+  /** -1 for a task that is not mapped; null where Airflow 2's answer leaves it unknown. */
+  readonly mapIndex: number | null;
+}
+
+/**
+ * An Airflow 3.1+ human-in-the-loop task waiting for (or given) an answer: a "required action". The task
+ * instance is deferred until someone chooses among its options.
+ */
+export interface RequiredAction {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  readonly mapIndex: number;
+  readonly subject: string;
+  readonly body: string | null;
+  readonly options: readonly string[];
+  /** More than one option may be chosen. */
+  readonly multiple: boolean;
+  /** null until answered. */
+  readonly chosen: readonly string[] | null;
+  /** The Airflow user who answered (for Opsbook: its connection's user). */
+  readonly answeredBy: string | null;
 }
 
 export interface ClearRequest {
@@ -84,7 +106,12 @@ export interface AirflowClient {
   listRuns(dagId: string, query: RunQuery, signal?: AbortSignal): Promise<DagRunInfo[]>;
   listTaskInstances(dagId: string, runId: string, signal?: AbortSignal): Promise<TaskInstanceInfo[]>;
   clearTaskInstances(dagId: string, request: ClearRequest, signal?: AbortSignal): Promise<TaskInstanceRef[]>;
-  readLog(dagId: string, runId: string, taskId: string, tryNumber: number, token: string | null, signal?: AbortSignal): Promise<LogChunk>;
+  /** `mapIndex`: which instance of a mapped task (-1, the default, for a task that is not mapped). */
+  readLog(dagId: string, runId: string, taskId: string, tryNumber: number, token: string | null, signal?: AbortSignal, mapIndex?: number): Promise<LogChunk>;
+  /** The run's human-in-the-loop tasks (Airflow 3.1+); empty where Airflow has none (Airflow 2, Airflow 3.0). */
+  listRequiredActions(dagId: string, runId: string, signal?: AbortSignal): Promise<RequiredAction[]>;
+  /** Answers a required action with the chosen options (Airflow 3.1+). */
+  answerRequiredAction(action: { readonly dagId: string; readonly runId: string; readonly taskId: string; readonly mapIndex: number }, chosen: readonly string[], signal?: AbortSignal): Promise<RequiredAction>;
   setPaused(dagId: string, paused: boolean, signal?: AbortSignal): Promise<DagInfo>;
   getVariable(key: string, signal?: AbortSignal): Promise<{ readonly key: string; readonly value: string }>;
   setVariable(key: string, value: string, signal?: AbortSignal): Promise<void>;

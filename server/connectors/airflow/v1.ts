@@ -1,12 +1,16 @@
 /**
  * Airflow 2 stable REST API (`/api/v1`, basic auth). Pages hold at most 100 items; clearTaskInstances
- * answers with references only, so a dry run's states are read from the runs it names.
+ * answers with references only (no state, no map index), so a dry run's states are read from the runs it
+ * names. A run's task instances are ordered by map_index alone, so rows that tie can move between page
+ * requests: they are de-duplicated and counted against total_entries, and read in one unpaged request
+ * when the pages did not add up. Airflow 2 has no human-in-the-loop tasks and no backfill endpoint.
  */
 import { inflateSync } from 'node:zlib';
 import { ConnectorError } from '../types';
-import { checkedRun, paginate, seg, type Caller } from './caller';
+import { checkedRun, paginate, paginateDistinct, seg, type Caller } from './caller';
 import { fromAirflow2 } from './logContent';
 import type { AirflowClient, DagInfo, DagRunInfo, TaskInstanceInfo, TaskInstanceRef } from './types';
+import { tiKey } from './tiKey';
 
 const PAGE = 100;
 const P = '/api/v1';
@@ -59,13 +63,25 @@ export function airflowV1(c: Caller): AirflowClient {
       return runs.map(run);
     },
     async listTaskInstances(dagId, runId, signal) {
-      const tis = await paginate<V1TaskInstance>(PAGE, null, async (limit, offset) => {
-        const res = await c.call<TaskInstances>(`list the task instances of run ${runId} of DAG ${dagId}`, {
-          method: 'GET', path: `${P}/dags/${seg(dagId)}/dagRuns/${seg(runId)}/taskInstances`, retry: true, signal, query: { limit, offset },
-        });
+      const what = `list the task instances of run ${runId} of DAG ${dagId}`;
+      const paged = await paginateDistinct<V1TaskInstance>(PAGE, (t) => tiKey(t.dag_run_id, t.task_id, t.map_index ?? -1), async (limit, offset) => {
+        const res = await c.call<TaskInstances>(what, { method: 'GET', path: `${P}/dags/${seg(dagId)}/dagRuns/${seg(runId)}/taskInstances`, retry: true, signal, query: { limit, offset } });
         return { items: res.body.task_instances, total: res.body.total_entries ?? null };
       });
-      return tis.map(v1TaskInstance);
+      if (paged.complete) return paged.items.map(v1TaskInstance);
+      // The pages overlapped and skipped rows that tie on map_index. The batch endpoint (2.7.1+) is not paged
+      // in Airflow 2: one answer holds the whole run, consistent with itself.
+      const res = await c.call<TaskInstances>(what, { method: 'POST', path: `${P}/dags/~/dagRuns/~/taskInstances/list`, body: { dag_ids: [dagId], dag_run_ids: [runId] }, retry: true, signal });
+      const all = [...new Map(res.body.task_instances.map((t) => [tiKey(t.dag_run_id, t.task_id, t.map_index ?? -1), t])).values()];
+      const total = res.body.total_entries ?? all.length;
+      if (all.length < total) {
+        throw new ConnectorError(
+          'unavailable',
+          `Airflow counted ${total} task instances in run ${runId} of ${dagId} but its answers held only ${all.length} distinct ones.`,
+          'The run may be changing (a mapped task expanding); run it again. If it persists, check the webserver logs.',
+        );
+      }
+      return all.map(v1TaskInstance);
     },
     async clearTaskInstances(dagId, r, signal) {
       // dry_run and only_failed default to true in the API: always say what is meant.
@@ -77,17 +93,15 @@ export function airflowV1(c: Caller): AirflowClient {
         method: 'POST', path: `${P}/dags/${seg(dagId)}/clearTaskInstances`, body, signal, retry: r.dryRun,
       });
       const refs = res.body.task_instances ?? [];
-      if (!r.dryRun) return refs.map((t) => ({ dagId: t.dag_id, runId: t.dag_run_id, taskId: t.task_id, state: null }));
-      const states = new Map<string, string | null>();
-      for (const runId of new Set(refs.map((t) => t.dag_run_id))) {
-        for (const ti of await client.listTaskInstances(dagId, runId, signal)) states.set(`${runId}\u0000${ti.taskId}`, ti.state);
-      }
-      return refs.map((t): TaskInstanceRef => ({ dagId: t.dag_id, runId: t.dag_run_id, taskId: t.task_id, state: states.get(`${t.dag_run_id}\u0000${t.task_id}`) ?? null }));
+      if (!r.dryRun) return refs.map((t) => ({ dagId: t.dag_id, runId: t.dag_run_id, taskId: t.task_id, state: null, mapIndex: null }));
+      const byRun = new Map<string, TaskInstanceInfo[]>();
+      for (const runId of new Set(refs.map((t) => t.dag_run_id))) byRun.set(runId, await client.listTaskInstances(dagId, runId, signal));
+      return pairWithInstances(refs, byRun, r.onlyFailed);
     },
-    async readLog(dagId, runId, taskId, tryNumber, token, signal) {
-      const res = await c.call<{ content?: unknown; continuation_token?: string | null }>(`read the log of task ${taskId} (try ${tryNumber}) of run ${runId}`, {
+    async readLog(dagId, runId, taskId, tryNumber, token, signal, mapIndex = -1) {
+      const res = await c.call<{ content?: unknown; continuation_token?: string | null }>(`read the log of task ${taskId}${mapIndex >= 0 ? `[${mapIndex}]` : ''} (try ${tryNumber}) of run ${runId}`, {
         method: 'GET', path: `${P}/dags/${seg(dagId)}/dagRuns/${seg(runId)}/taskInstances/${seg(taskId)}/logs/${tryNumber}`,
-        query: { full_content: false, ...(token ? { token } : {}) }, retry: true, signal,
+        query: { full_content: false, ...(mapIndex >= 0 ? { map_index: mapIndex } : {}), ...(token ? { token } : {}) }, retry: true, signal,
       });
       const content = typeof res.body.content === 'string' ? res.body.content : '';
       const next = res.body.continuation_token ?? null;
@@ -106,6 +120,12 @@ export function airflowV1(c: Caller): AirflowClient {
       const updated = await c.call(`update variable ${key}`, { method: 'PATCH', path: `${P}/variables/${seg(key)}`, query: { update_mask: 'value' }, body: { key, value }, signal }, [404]);
       if (updated.status === 404) await c.call(`create variable ${key}`, { method: 'POST', path: `${P}/variables`, body: { key, value }, signal });
     },
+    listRequiredActions() {
+      return Promise.resolve([]);
+    },
+    answerRequiredAction() {
+      return Promise.reject(new ConnectorError('unavailable', 'Airflow 2 has no human-in-the-loop tasks: required actions came with Airflow 3.1.', 'Use an Airflow 3.1+ connection (api: v2).'));
+    },
     createBackfill() {
       return Promise.reject(
         new ConnectorError('unavailable', 'dags backfill is not supported on Airflow 2: its REST API (/api/v1) has no backfill endpoint.', 'Run the backfill with the Airflow CLI on the scheduler, clear the runs for the dates instead, or use an Airflow 3 connection (api: v2).'),
@@ -114,6 +134,28 @@ export function airflowV1(c: Caller): AirflowClient {
     close() {},
   };
   return client;
+}
+
+/**
+ * Airflow 2's clear answers one reference per task instance, without its map index: a mapped task's
+ * references are told apart by pairing them, in map-index order, with the instances of that task the
+ * clear selects (failed ones when only_failed). Where the counts differ the map index stays unknown.
+ */
+function pairWithInstances(refs: readonly { dag_id: string; dag_run_id: string; task_id: string }[], byRun: ReadonlyMap<string, readonly TaskInstanceInfo[]>, onlyFailed: boolean): TaskInstanceRef[] {
+  const count = new Map<string, number>();
+  for (const t of refs) count.set(`${t.dag_run_id}\u0000${t.task_id}`, (count.get(`${t.dag_run_id}\u0000${t.task_id}`) ?? 0) + 1);
+  const used = new Map<string, number>();
+  return refs.map((t): TaskInstanceRef => {
+    const k = `${t.dag_run_id}\u0000${t.task_id}`;
+    const all = (byRun.get(t.dag_run_id) ?? []).filter((ti) => ti.taskId === t.task_id).sort((a, b) => a.mapIndex - b.mapIndex);
+    const failed = all.filter((ti) => ti.state === 'failed' || ti.state === 'upstream_failed');
+    const n = count.get(k)!;
+    const pool = onlyFailed && failed.length === n ? failed : all.length === n ? all : null;
+    const i = used.get(k) ?? 0;
+    used.set(k, i + 1);
+    const ti = pool?.[i];
+    return { dagId: t.dag_id, runId: t.dag_run_id, taskId: t.task_id, state: ti?.state ?? null, mapIndex: ti?.mapIndex ?? null };
+  });
 }
 
 /**

@@ -70,8 +70,12 @@ export const COMMANDS = {
   'tasks logs': {
     write: false,
     positionals: [DAG, RUN, { key: 'taskId', kind: 'task_id', label: 'TASK_ID' }],
-    options: [{ key: 'tryNumber', long: '--try', kind: 'count', label: 'N' }],
-    usage: 'tasks logs DAG_ID RUN_ID TASK_ID [--try N]',
+    options: [
+      { key: 'tryNumber', long: '--try', kind: 'count', label: 'N' },
+      // A dynamically mapped task has one instance (and one log) per map index; without it, all are read.
+      { key: 'mapIndex', long: '--map-index', short: '-m', kind: 'map_index', label: 'N' },
+    ],
+    usage: 'tasks logs DAG_ID RUN_ID TASK_ID [--try N] [-m MAP_INDEX]',
   },
   'dags pause': { write: true, positionals: [DAG], options: [], usage: 'dags pause DAG_ID' },
   'dags unpause': { write: true, positionals: [DAG], options: [], usage: 'dags unpause DAG_ID' },

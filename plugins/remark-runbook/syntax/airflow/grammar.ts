@@ -129,7 +129,7 @@ function checkArgument(arg: ParsedArgument, paramTypes: ParamTypes | undefined):
 }
 
 function describeKind(kind: ValueKind): string {
-  return { dag_id: 'a DAG id', task_id: 'a task id', key: 'a variable key', run: 'a run id', date: 'a date', json: 'JSON', regex: 'a regex', count: 'a whole number', state: 'a run state', text: 'text' }[kind];
+  return { dag_id: 'a DAG id', task_id: 'a task id', key: 'a variable key', run: 'a run id', date: 'a date', json: 'JSON', regex: 'a regex', count: 'a whole number', map_index: 'a map index', state: 'a run state', text: 'text' }[kind];
 }
 
 // ---------------------------------------------------------------------------------------------- resolve
@@ -154,10 +154,19 @@ export type AirflowCommand =
       readonly downstream: boolean;
       readonly upstream: boolean;
     }
-  | { readonly name: 'tasks logs'; readonly dagId: string; readonly run: RunRef; readonly taskId: string; readonly tryNumber: number | null }
+  | {
+      readonly name: 'tasks logs';
+      readonly dagId: string;
+      readonly run: RunRef;
+      readonly taskId: string;
+      readonly tryNumber: number | null;
+      /** One instance of a mapped task; null: the task's only instance, or every map index in turn. */
+      readonly mapIndex: number | null;
+    }
   | { readonly name: 'dags pause' | 'dags unpause'; readonly dagId: string }
   | { readonly name: 'variables get'; readonly key: string }
   | { readonly name: 'variables set'; readonly key: string; readonly value: string }
+  /** Inclusive logical-date bounds; a date-only end covers its whole day, as for tasks clear. */
   | { readonly name: 'dags backfill'; readonly dagId: string; readonly startDate: string; readonly endDate: string };
 
 export type ResolveResult = { readonly ok: true; readonly command: AirflowCommand } | { readonly ok: false; readonly message: string };
@@ -206,7 +215,7 @@ function build(name: CommandName, v: Readonly<Record<string, string>>, flags: Re
       };
     }
     case 'tasks logs':
-      return { name, dagId, run: runRef(v.run!), taskId: v.taskId!, tryNumber: v.tryNumber ? Number(v.tryNumber) : null };
+      return { name, dagId, run: runRef(v.run!), taskId: v.taskId!, tryNumber: v.tryNumber ? Number(v.tryNumber) : null, mapIndex: v.mapIndex === undefined ? null : Number(v.mapIndex) };
     case 'dags pause':
     case 'dags unpause':
       return { name, dagId };
@@ -215,7 +224,9 @@ function build(name: CommandName, v: Readonly<Record<string, string>>, flags: Re
     case 'variables set':
       return { name, key: v.key!, value: v.value! };
     case 'dags backfill':
-      return { name, dagId, startDate: date('startDate')!.iso, endDate: date('endDate')!.iso };
+      // A scheduled run's logical date is its schedule time (02:00, say): a midnight end would leave out the
+      // -e day's run and, for -s D -e D, create an empty backfill.
+      return { name, dagId, startDate: date('startDate')!.iso, endDate: endOfDay(date('endDate')!) };
   }
 }
 

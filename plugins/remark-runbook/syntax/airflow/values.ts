@@ -3,7 +3,7 @@
  * literal words at build time and on parameter values after substitution at run time.
  */
 
-export type ValueKind = 'dag_id' | 'task_id' | 'run' | 'date' | 'json' | 'regex' | 'count' | 'state' | 'key' | 'text';
+export type ValueKind = 'dag_id' | 'task_id' | 'run' | 'date' | 'json' | 'regex' | 'count' | 'map_index' | 'state' | 'key' | 'text';
 
 /** Airflow's own rule for DAG, task and variable keys (KEY_REGEX) and its 250-character column limit. */
 const KEY = /^[A-Za-z0-9_.-]{1,250}$/;
@@ -66,6 +66,9 @@ export function checkValue(kind: ValueKind, value: string, what: string): Checke
       }
     case 'count':
       return /^[1-9]\d{0,5}$/.test(value) ? ok : { ok: false, message: `${what} "${value}" must be a whole number from 1 to 999999.` };
+    case 'map_index':
+      // -1 is Airflow's "not mapped", as the CLI's --map-index default.
+      return /^(-1|0|[1-9]\d{0,5})$/.test(value) ? ok : { ok: false, message: `${what} "${value}" must be a map index: 0, 1, 2, … (or -1 for a task that is not mapped).` };
     case 'state':
       return (DAG_RUN_STATES as readonly string[]).includes(value) ? ok : { ok: false, message: `${what} "${value}" is not a DAG run state; use one of ${DAG_RUN_STATES.join(', ')}.` };
     case 'text':
@@ -83,6 +86,7 @@ export const PARAM_TYPES_FOR: Readonly<Record<ValueKind, readonly string[] | 'an
   json: [], // JSON is always literal; parameters go inside its strings
   regex: 'any',
   count: ['int'],
+  map_index: ['int'],
   state: ['enum', 'string'],
   text: 'any',
 };

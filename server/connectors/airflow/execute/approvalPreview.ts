@@ -19,7 +19,7 @@ export async function previewAirflowSnippet(client: AirflowClient, text: string,
     if (taskIds.length === 0) return { kind: 'airflow', command: c.name, taskInstances: [], note: `No task of ${c.dagId} matches /${c.taskRegex}/: the clear would fail.` };
     const refs = await client.clearTaskInstances(c.dagId, { taskIds, startDate: c.startDate, endDate: c.endDate, onlyFailed: c.onlyFailed, includeDownstream: c.downstream, includeUpstream: c.upstream, dryRun: true }, signal);
     return {
-      kind: 'airflow', command: c.name, taskInstances: refs.map((r) => ({ dagId: r.dagId, runId: r.runId, taskId: r.taskId, state: r.state })),
+      kind: 'airflow', command: c.name, taskInstances: refs.map((r) => ({ dagId: r.dagId, runId: r.runId, taskId: r.taskId, state: r.state, ...(r.mapIndex !== null && r.mapIndex >= 0 ? { mapIndex: r.mapIndex } : {}) })),
       note: `A dry run at request time: ${refs.length} task instance${refs.length === 1 ? '' : 's'} would be cleared. The list may change before the approved clear runs.`,
     };
   } catch (error) {

@@ -4,7 +4,7 @@
  * until the log is complete. Stopping (cancel) only stops following: the runs go on in Airflow.
  */
 import type { AirflowRunState } from '../../../protocol';
-import type { AirflowClient, DagRunInfo, TaskInstanceInfo } from '../types';
+import type { AirflowClient, DagRunInfo, RequiredAction, TaskInstanceInfo } from '../types';
 import { ANSI, type Output } from './channel';
 
 export interface FollowOptions {
@@ -18,6 +18,7 @@ export interface FollowOptions {
 
 interface LogCursor {
   readonly taskId: string;
+  readonly mapIndex: number;
   readonly tryNumber: number;
   token: string | null;
   /** Empty reads after the try ended. */
@@ -30,11 +31,26 @@ const FINISHED_TI = new Set(['success', 'failed', 'upstream_failed', 'skipped', 
 /** Reads of one log per poll, so a fast writer's backlog drains without starving the state updates. */
 const READS_PER_POLL = 32;
 
-export function stateOf(run: DagRunInfo, tis: readonly TaskInstanceInfo[]): AirflowRunState {
+export function stateOf(run: DagRunInfo, tis: readonly TaskInstanceInfo[], actions: readonly RequiredAction[] = []): AirflowRunState {
   return {
     dagId: run.dagId, runId: run.runId, state: run.state, logicalDate: run.logicalDate,
-    tasks: tis.map((t) => ({ taskId: t.taskId, state: t.state, tryNumber: t.tryNumber, startDate: t.startDate, endDate: t.endDate })),
+    tasks: tis.map((t) => ({ taskId: t.taskId, state: t.state, tryNumber: t.tryNumber, startDate: t.startDate, endDate: t.endDate, ...(t.mapIndex >= 0 ? { mapIndex: t.mapIndex } : {}) })),
+    ...(actions.length
+      ? { requiredActions: actions.map((a) => ({ taskId: a.taskId, mapIndex: a.mapIndex, subject: a.subject, body: a.body, options: a.options, multiple: a.multiple, chosen: a.chosen, answeredBy: a.answeredBy })) }
+      : {}),
   };
+}
+
+/** How a task instance is named in the terminal: `transform[2]` for map index 2 of a mapped task. */
+export const tiName = (taskId: string, mapIndex: number): string => (mapIndex >= 0 ? `${taskId}[${mapIndex}]` : taskId);
+
+/**
+ * A run's human-in-the-loop tasks, read only while one of its task instances is deferred (a waiting
+ * HITL task defers), or while one was seen waiting, so its answer shows up too.
+ */
+async function requiredActions(o: FollowOptions, run: DagRunInfo, tis: readonly TaskInstanceInfo[], known: readonly RequiredAction[]): Promise<RequiredAction[]> {
+  if (!tis.some((t) => t.state === 'deferred') && !known.some((a) => a.chosen === null)) return [...known];
+  return o.client.listRequiredActions(run.dagId, run.runId, o.signal);
 }
 
 /** Resolves with each run's final state; rejects with the client's ConnectorError (or cancelled). */
@@ -48,11 +64,13 @@ async function followRun(initial: DagRunInfo, o: FollowOptions): Promise<{ run: 
   let lastSource = '';
   let run = initial;
   let tis: TaskInstanceInfo[] = [];
+  let actions: RequiredAction[] = [];
   let graceAfterEnd = 3;
   for (;;) {
     throwIfAborted(o.signal);
     [run, tis] = await Promise.all([o.client.getRun(run.dagId, run.runId, o.signal), o.client.listTaskInstances(run.dagId, run.runId, o.signal)]);
-    const state = stateOf(run, tis);
+    actions = await requiredActions(o, run, tis, actions);
+    const state = stateOf(run, tis, actions);
     const json = JSON.stringify(state);
     if (json !== lastState) {
       o.out.state(state);
@@ -60,24 +78,24 @@ async function followRun(initial: DagRunInfo, o: FollowOptions): Promise<{ run: 
     }
     for (const ti of tis) {
       if (ti.tryNumber < 1 || ti.state === null || ti.state === 'scheduled' || ti.state === 'queued') continue;
-      const key = `${ti.taskId}#${ti.tryNumber}`;
+      const key = `${ti.taskId}#${ti.mapIndex}#${ti.tryNumber}`;
       let cursor = cursors.get(key);
       if (!cursor) {
-        cursor = { taskId: ti.taskId, tryNumber: ti.tryNumber, token: null, idle: 0, done: false };
+        cursor = { taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber: ti.tryNumber, token: null, idle: 0, done: false };
         cursors.set(key, cursor);
       }
     }
     const finishedTry = (c: LogCursor) => {
-      const ti = tis.find((t) => t.taskId === c.taskId);
+      const ti = tis.find((t) => t.taskId === c.taskId && t.mapIndex === c.mapIndex);
       return !ti || ti.tryNumber > c.tryNumber || FINISHED_TI.has(ti.state ?? '') || FINISHED_RUN.has(run.state);
     };
     for (const c of cursors.values()) {
       for (let i = 0; i < READS_PER_POLL && !c.done; i++) {
-        const chunk = await o.client.readLog(run.dagId, run.runId, c.taskId, c.tryNumber, c.token, o.signal);
+        const chunk = await o.client.readLog(run.dagId, run.runId, c.taskId, c.tryNumber, c.token, o.signal, c.mapIndex);
         if (chunk.text) {
-          const source = `${c.taskId}#${c.tryNumber}`;
+          const source = `${c.taskId}#${c.mapIndex}#${c.tryNumber}`;
           if (source !== lastSource) {
-            o.out.log(ANSI.cyan(`── ${c.taskId} · try ${c.tryNumber}${o.showRun ? ` · ${run.runId}` : ''} ──`));
+            o.out.log(ANSI.cyan(`── ${tiName(c.taskId, c.mapIndex)} · try ${c.tryNumber}${o.showRun ? ` · ${run.runId}` : ''} ──`));
             lastSource = source;
           }
           o.out.log(chunk.text);

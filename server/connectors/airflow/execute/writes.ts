@@ -9,7 +9,7 @@ import type { RunError } from '../../../protocol';
 import { ConnectorError } from '../../types';
 import type { DagRunInfo, TaskInstanceInfo } from '../types';
 import { ANSI } from './channel';
-import { followRuns } from './follow';
+import { followRuns, tiName } from './follow';
 import type { CommandContext, CommandResult } from './index';
 
 type Of<N extends AirflowCommand['name']> = Extract<AirflowCommand, { name: N }>;
@@ -36,9 +36,10 @@ export async function clearTasks(c: Of<'tasks clear'>, ctx: CommandContext): Pro
   const refs = await ctx.client.clearTaskInstances(c.dagId, {
     taskIds, startDate: c.startDate, endDate: c.endDate, onlyFailed: c.onlyFailed, includeDownstream: c.downstream, includeUpstream: c.upstream, dryRun: ctx.preview,
   }, ctx.signal);
+  // map_index last, so the columns before it read as before; a mapped task has one row per map index.
   const table = await ctx.out.table(
-    [{ name: 'dag_id', type: 'VARCHAR' }, { name: 'run_id', type: 'VARCHAR' }, { name: 'task_id', type: 'VARCHAR' }, { name: 'state', type: 'VARCHAR' }],
-    refs.map((r) => [r.dagId, r.runId, r.taskId, r.state]),
+    [{ name: 'dag_id', type: 'VARCHAR' }, { name: 'run_id', type: 'VARCHAR' }, { name: 'task_id', type: 'VARCHAR' }, { name: 'state', type: 'VARCHAR' }, { name: 'map_index', type: 'INTEGER' }],
+    refs.map((r) => [r.dagId, r.runId, r.taskId, r.state, r.mapIndex]),
   );
   const runIds = [...new Set(refs.map((r) => r.runId))];
   if (ctx.preview) {
@@ -97,7 +98,7 @@ function outcome(finals: readonly { run: DagRunInfo; tis: TaskInstanceInfo[] }[]
   const failed = finals.filter((f) => f.run.state !== 'success');
   if (failed.length === 0) return {};
   const parts = failed.map((f) => {
-    const tasks = f.tis.filter((t) => t.state === 'failed').map((t) => t.taskId);
+    const tasks = f.tis.filter((t) => t.state === 'failed').map((t) => tiName(t.taskId, t.mapIndex));
     const blocked = f.tis.filter((t) => t.state === 'upstream_failed').length;
     return `${f.run.dagId} run ${f.run.runId} ${f.run.state}${tasks.length ? `: task${tasks.length > 1 ? 's' : ''} ${tasks.join(', ')} failed` : ''}${blocked ? ` (${blocked} downstream not run)` : ''}`;
   });

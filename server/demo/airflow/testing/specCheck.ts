@@ -18,6 +18,11 @@ export const SPECS_DIR = DIR;
 type Schema = Record<string, unknown>;
 const cache = new Map<string, Schema>();
 
+/** The parsed spec document, for checks that need its paths (the connector's contract fake). */
+export function specDocument(file: Parameters<typeof spec>[0]): Schema {
+  return spec(file);
+}
+
 function spec(file: 'v1.yaml' | 'v2-rest-api-generated.yaml' | 'v2-simple-auth-manager-generated.yaml'): Schema {
   let s = cache.get(file);
   if (!s) {
@@ -74,6 +79,10 @@ export function conform(file: Parameters<typeof spec>[0], name: string, value: u
       for (const [k, ps] of Object.entries(props)) if (k in o && o[k] !== undefined) check(ps, o[k], `${at}.${k}`);
     }
     if (Array.isArray(v) && s.items) v.forEach((item, i) => check(s.items as Schema, item, `${at}[${i}]`));
+    // Tuples (OpenAPI 3.1 prefixItems), e.g. a clear's [task_id, map_index].
+    if (Array.isArray(v) && Array.isArray(s.prefixItems)) (s.prefixItems as Schema[]).forEach((ps, i) => i < v.length && check(ps, v[i], `${at}[${i}]`));
+    if (Array.isArray(v) && typeof s.minItems === 'number' && v.length < s.minItems) problems.push(`${at}: fewer than ${s.minItems} items`);
+    if (Array.isArray(v) && typeof s.maxItems === 'number' && v.length > s.maxItems) problems.push(`${at}: more than ${s.maxItems} items`);
     return problems.length === before;
   };
   check({ $ref: `#/components/schemas/${name}` }, value, name);
