@@ -8,5 +8,8 @@ import { retailScenarios } from './retail';
 import { investorScenarios } from './investor';
 import { ecommerceScenarios } from './ecommerce';
 import { baselineScenarios } from './baseline';
+import { investorFailedRunScenarios } from './investorFailedRuns';
+import { ecommerceSourceScenarios } from './ecommerceSource';
+import { retailSourceScenarios } from './retailSource';
 
-export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios];
+export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios];

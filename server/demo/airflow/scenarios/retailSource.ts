@@ -1,0 +1,53 @@
+/**
+ * A retail data quality failure that starts in the source: the orders API began sending orders held for payment
+ * review with a status value the pipeline does not accept and no customer yet. They land in bronze as sent, and
+ * tonight's dbt run fails its staging tests. The source re-sends them corrected (an action), the batch's orders
+ * are ingested again and the tests re-run with what follows them. Deactivating puts the batch back exactly.
+ */
+import type { Scenario, ScenarioContext } from './types';
+import { DBT_ARTIFACTS, GOLD } from './retail';
+import { snapshot } from './heldRows';
+import { replayNight } from './replay';
+
+/** The orders as the source first sent them, kept so the corrected re-send (or the restore) can put them back. */
+const ORIGINALS = 'opsbook_sandbox.held_retail_review_orders';
+const HELD_FOR_REVIEW = `_batch_date = CAST(:bd AS DATE) AND order_id % 23 = 0`;
+
+async function correct(ctx: ScenarioContext, table: string): Promise<number> {
+  await ctx.warehouse.query(`CREATE TABLE IF NOT EXISTS ${ORIGINALS} AS SELECT order_id, customer_id, status FROM retail_source.orders LIMIT 0`);
+  const [n] = await ctx.warehouse.query(`SELECT count(*) AS n FROM ${ORIGINALS}`);
+  await ctx.warehouse.query(`UPDATE ${table} o SET customer_id = h.customer_id, status = h.status FROM ${ORIGINALS} h WHERE h.order_id = o.order_id AND o.status = 'ON_HOLD'`);
+  return Number(n?.n ?? 0);
+}
+
+const paymentReviewOrders: Scenario = {
+  id: 'retail_payment_review_orders',
+  title: 'Data quality test failure (orders on hold without a customer)',
+  summary:
+    "A checkout release sends orders held for payment review as status ON_HOLD and without a customer id: tonight's batch landed them as sent, and dbt_test_staging failed on not_null_stg_orders_customer_id. The source team re-sends them corrected (the Re-send action): ingest the batch's orders again, then re-run the failed tests and what follows them.",
+  runbook: '/retail/failure-handling#dq-identify',
+  actions: [{ id: 'resend', label: 'The source re-sends the held orders corrected' }],
+  async activate(ctx, bd) {
+    const w = ctx.warehouse;
+    await snapshot(w, this.id, [...GOLD, ...DBT_ARTIFACTS, { table: 'retail_bronze.orders', where: `_batch_date = CAST(:bd AS DATE)` }]).take({ bd });
+    await w.query(`DROP TABLE IF EXISTS ${ORIGINALS}`);
+    await w.query(`CREATE TABLE ${ORIGINALS} AS SELECT order_id, customer_id, status FROM retail_source.orders WHERE ${HELD_FOR_REVIEW}`, { bd });
+    for (const t of ['retail_source.orders', 'retail_bronze.orders']) {
+      await w.query(`UPDATE ${t} SET customer_id = NULL, status = 'ON_HOLD' WHERE ${HELD_FOR_REVIEW}`, { bd });
+    }
+    const dagRun = await replayNight(ctx, 'data_transformation_dbt', bd);
+    return { note: `Run ${dagRun.runId} of data_transformation_dbt is replaying batch ${bd}; dbt_test_staging will fail on orders without a customer.`, dagRun };
+  },
+  async act(action, ctx) {
+    if (action !== 'resend') throw new Error(`Unknown action ${action}.`);
+    const n = await correct(ctx, 'retail_source.orders');
+    return `The source re-sent ${n} orders with their customer and a status the pipeline accepts. Ingest the batch's orders again.`;
+  },
+  async deactivate(ctx, bd) {
+    await correct(ctx, 'retail_source.orders');
+    await ctx.warehouse.query(`DROP TABLE IF EXISTS ${ORIGINALS}`);
+    await snapshot(ctx.warehouse, this.id, [...GOLD, ...DBT_ARTIFACTS, { table: 'retail_bronze.orders', where: `_batch_date = CAST(:bd AS DATE)` }]).restore({ bd });
+  },
+};
+
+export const retailSourceScenarios: readonly Scenario[] = [paymentReviewOrders];
