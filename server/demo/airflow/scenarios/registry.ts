@@ -9,7 +9,8 @@ import { investorScenarios } from './investor';
 import { ecommerceScenarios } from './ecommerce';
 import { baselineScenarios } from './baseline';
 import { investorFailedRunScenarios } from './investorFailedRuns';
+import { investorAttributionScenarios } from './investorAttribution';
 import { ecommerceSourceScenarios } from './ecommerceSource';
 import { retailSourceScenarios } from './retailSource';
 
-export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios];
+export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...investorAttributionScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios];

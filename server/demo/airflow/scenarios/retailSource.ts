@@ -8,6 +8,7 @@ import type { Scenario, ScenarioContext } from './types';
 import { DBT_ARTIFACTS, GOLD } from './retail';
 import { snapshot } from './heldRows';
 import { replayNight } from './replay';
+import { addDays } from '../warehouse';
 
 /** The orders as the source first sent them, kept so the corrected re-send (or the restore) can put them back. */
 const ORIGINALS = 'opsbook_sandbox.held_retail_review_orders';
@@ -50,4 +51,46 @@ const paymentReviewOrders: Scenario = {
   },
 };
 
-export const retailSourceScenarios: readonly Scenario[] = [paymentReviewOrders];
+/** The nights the ingestion DAG stayed paused: last night's batch and the one before it. */
+const pausedBatches = (bd: string) => [addDays(bd, -1), bd] as const;
+const SOURCES = ['customers', 'products', 'stores', 'orders', 'order_items', 'returns'];
+const IN_PAUSED = (column: string) => `${column} BETWEEN CAST(:from AS DATE) AND CAST(:to AS DATE)`;
+const PAUSED_PARTS = [
+  ...SOURCES.map((t) => ({ table: `retail_bronze.${t}`, where: IN_PAUSED('_batch_date') })),
+  { table: 'retail_bronze.ingestion_log', where: IN_PAUSED('batch_date') },
+  { table: 'ops.job_runs', where: `${IN_PAUSED('business_date')} AND dag_id = 'data_ingestion_bronze'` },
+];
+const TONIGHT_DBT = [...GOLD, ...DBT_ARTIFACTS, { table: 'retail_ops.source_freshness', where: `batch_date = CAST(:bd AS DATE)` }];
+
+/**
+ * The ingestion DAG was paused for a bronze storage migration two nights ago and nobody unpaused it: no batch has
+ * landed since, no task failed (a paused DAG leaves no failed run behind), and tonight's dbt run stopped at its
+ * source freshness check. Unpausing (escalation), backfilling the two batches and re-running the transformation
+ * from the failed check recovers; deactivating restores the nights exactly and unpauses.
+ */
+const ingestionPaused: Scenario = {
+  id: 'retail_ingestion_paused',
+  title: 'Ingestion stalled (DAG left paused)',
+  summary:
+    "data_ingestion_bronze was paused for a bronze storage migration two nights ago and never unpaused: no batch has landed since and nothing failed, until tonight's dbt run stopped at dbt_source_freshness with orders two days old. Find the stalled DAG, have it unpaused (escalation), backfill the missing batches, then re-run the transformation from the failed freshness check.",
+  runbook: '/retail/troubleshooting#dag-not-running',
+  async activate(ctx, bd) {
+    const [from, to] = pausedBatches(bd);
+    await snapshot(ctx.warehouse, `${this.id}_dbt`, TONIGHT_DBT).take({ bd });
+    await snapshot(ctx.warehouse, this.id, PAUSED_PARTS).take({ from, to });
+    ctx.engine.paused.add('data_ingestion_bronze');
+    await ctx.store.hideNights('data_ingestion_bronze', [from, to]);
+    for (const p of PAUSED_PARTS) await ctx.warehouse.query(`DELETE FROM ${p.table} WHERE ${p.where}`, { from, to });
+    const dagRun = await replayNight(ctx, 'data_transformation_dbt', bd);
+    return { note: `data_ingestion_bronze is paused and has not run for batches ${from} and ${to}; run ${dagRun.runId} of data_transformation_dbt will stop at its source freshness check.`, dagRun };
+  },
+  async deactivate(ctx, bd) {
+    const [from, to] = pausedBatches(bd);
+    ctx.engine.paused.delete('data_ingestion_bronze');
+    await snapshot(ctx.warehouse, this.id, PAUSED_PARTS).restore({ from, to });
+    await snapshot(ctx.warehouse, `${this.id}_dbt`, TONIGHT_DBT).restore({ bd });
+    await ctx.store.showNights('data_ingestion_bronze', [from, to]);
+  },
+};
+
+export const retailSourceScenarios: readonly Scenario[] = [paymentReviewOrders, ingestionPaused];
