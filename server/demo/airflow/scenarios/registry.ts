@@ -12,5 +12,6 @@ import { investorFailedRunScenarios } from './investorFailedRuns';
 import { investorAttributionScenarios } from './investorAttribution';
 import { ecommerceSourceScenarios } from './ecommerceSource';
 import { retailSourceScenarios } from './retailSource';
+import { retailReturnsScenarios } from './retailReturns';
 
-export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...investorAttributionScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios];
+export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...investorAttributionScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios, ...retailReturnsScenarios];

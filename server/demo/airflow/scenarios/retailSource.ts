@@ -93,4 +93,66 @@ const ingestionPaused: Scenario = {
   },
 };
 
-export const retailSourceScenarios: readonly Scenario[] = [paymentReviewOrders, ingestionPaused];
+/** The restated orders (a tenth of tonight's, a late 10 % discount), listed while the restatement is written. */
+const RESTATED_LIST = 'opsbook_sandbox.retail_restated_orders';
+const RESTATED_FILE = 's3://retail-bronze/orders/restated/part-0001.json.gz';
+const RESTATED_ROWS = [
+  ...GOLD, ...DBT_ARTIFACTS,
+  { table: 'retail_bronze.orders', where: `_batch_date = CAST(:bd AS DATE)` },
+  { table: 'retail_source.orders', where: `_batch_date = CAST(:bd AS DATE)` },
+  { table: 'retail_bronze.order_items', where: `_batch_date = CAST(:bd AS DATE)` },
+  { table: 'retail_source.order_items', where: `_batch_date = CAST(:bd AS DATE)` },
+];
+
+/**
+ * The orders source restated a tenth of yesterday's orders (a discount applied late) after tonight's dbt run had
+ * built gold; the 06:40 catch-up of ingest_orders landed the new versions. Staging reads them, gold does not: the
+ * transformation succeeded on input that has since changed, and only a new run of it rebuilds gold.
+ */
+const lateOrderCorrections: Scenario = {
+  id: 'retail_late_order_corrections',
+  title: 'Orders restated after the dbt run (gold behind staging)',
+  summary:
+    "The orders source restated a tenth of yesterday's orders with a late 10 % discount at 05:00, after tonight's dbt run had built gold; the 06:40 catch-up ingestion landed the new versions. Staging shows the new totals, fact_orders and the mart the old ones, and no task failed. Check the gold rules, then run the transformation again.",
+  runbook: '/retail/failure-handling#dq-investigate',
+  async activate(ctx, bd) {
+    const w = ctx.warehouse;
+    await snapshot(w, this.id, RESTATED_ROWS).take({ bd });
+    // The order system books a late discount as an adjustment line (quantity 1, price 0, the discount) and a new
+    // version of the order with the lower total; both land in the batch's restated file. One version per order,
+    // and only orders with lines, so each gets exactly one adjustment.
+    await w.query(
+      `CREATE OR REPLACE TABLE ${RESTATED_LIST} AS
+       SELECT order_id, any_value(order_total) AS order_total, CAST(round(any_value(order_total) * 0.1, 2) AS DECIMAL(10, 2)) AS discount
+       FROM retail_source.orders WHERE _batch_date = CAST(:bd AS DATE) AND order_id % 10 = 3
+         AND order_id IN (SELECT order_id FROM retail_source.order_items)
+       GROUP BY order_id HAVING count(*) = 1`,
+      { bd },
+    );
+    await w.query(
+      `INSERT INTO retail_source.order_items
+       SELECT 9000000000 + r.order_id, r.order_id, CAST(max(i.line_no) + 1 AS INTEGER), any_value(i.product_id), 1, 0, any_value(r.discount), CAST(:bd AS DATE), CAST(:file AS VARCHAR)
+       FROM ${RESTATED_LIST} r JOIN retail_source.order_items i USING (order_id) GROUP BY r.order_id`,
+      { bd, file: RESTATED_FILE },
+    );
+    await w.query(
+      `INSERT INTO retail_source.orders
+       SELECT o.* REPLACE (CAST(o.order_total - r.discount AS DECIMAL(12, 2)) AS order_total, CAST(:bd AS DATE) + INTERVAL 5 HOUR AS updated_at, CAST(:file AS VARCHAR) AS _source_file)
+       FROM retail_source.orders o JOIN ${RESTATED_LIST} r USING (order_id) WHERE o._batch_date = CAST(:bd AS DATE)`,
+      { bd, file: RESTATED_FILE },
+    );
+    await w.query(`DROP TABLE ${RESTATED_LIST}`);
+    for (const t of ['orders', 'order_items']) {
+      await w.query(
+        `INSERT INTO retail_bronze.${t} BY NAME SELECT *, CAST(:bd AS DATE) + INTERVAL 400 MINUTE AS _loaded_at FROM retail_source.${t} WHERE _batch_date = CAST(:bd AS DATE) AND _source_file = :file`,
+        { bd, file: RESTATED_FILE },
+      );
+    }
+    return { note: `Batch ${bd}: ${RESTATED_FILE} restated orders after data_transformation_dbt built gold; gold still has the old totals.`, dagRun: null };
+  },
+  async deactivate(ctx, bd) {
+    await snapshot(ctx.warehouse, this.id, RESTATED_ROWS).restore({ bd });
+  },
+};
+
+export const retailSourceScenarios: readonly Scenario[] = [paymentReviewOrders, ingestionPaused, lateOrderCorrections];
