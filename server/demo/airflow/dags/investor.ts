@@ -7,6 +7,7 @@ import { TaskFailure, type DagDef, type TaskContext } from '../model';
 import { chain, dag, sqlTask } from './build';
 import { profitTasks, recordRefresh, recordValidated, reportDate, requireLanded } from './investorProfit';
 import { buildFactEvents, buildFactSessions, loadRawEvents } from './investorEngagement';
+import { pullMarketingApi } from './investorMarketingPull';
 
 const owners = ['investor-data-engineering'];
 
@@ -110,7 +111,7 @@ export const investorDags: readonly DagDef[] = [
       // The three sources are read in parallel; the facts wait for all of them, then aggregate and test in turn.
       sqlTask('extract_registrations', 200, (ctx) => requireLanded(ctx, 'users_db.users', 'The users extract')),
       sqlTask('extract_churn', 120, (ctx) => requireLanded(ctx, 'churn_logs', 'The churn logs')),
-      countTask('pull_marketing_api', 420, `SELECT api_name, count(*) AS attributed FROM investor_src.marketing_attribution WHERE report_date = CAST(:rd AS DATE) GROUP BY ALL ORDER BY 1`),
+      sqlTask('pull_marketing_api', 420, pullMarketingApi),
       sqlTask('build_fact_growth', 300, async (ctx) => {
         await ctx.failIfFaulted();
         await buildFactGrowth(ctx);

@@ -56,6 +56,40 @@ async function validateIngestion(ctx: TaskContext): Promise<void> {
   if (rows.length) throw new TaskFailure('AirflowException', `Ingestion of batch ${ctx.businessDate} is incomplete: ${rows.map((r) => `${String(r.source_name)} ${String(r.status)}`).join(', ')}.`);
 }
 
+/** The freshness rules of the team's sources.yml (loaded_at_field: _loaded_at); reference data has none. */
+const FRESHNESS_RULES = `VALUES ('customers', 12, 24), ('orders', 12, 24), ('order_items', 12, 24), ('returns', 48, 96)`;
+
+/**
+ * `dbt source freshness` at the start of the run: each source table's latest load against its rules, recorded per
+ * batch in retail_ops.source_freshness. As dbt does, a source past its error threshold fails the task, so a stalled
+ * ingestion stops the transformation instead of rebuilding gold on old data.
+ */
+async function sourceFreshness(ctx: TaskContext): Promise<void> {
+  const bd = ctx.businessDate;
+  await ctx.sql(`DELETE FROM retail_ops.source_freshness WHERE batch_date = CAST(:bd AS DATE)`, { bd });
+  await ctx.sql(
+    `INSERT INTO retail_ops.source_freshness
+     WITH loads AS (
+       SELECT 'customers' AS table_name, max(_loaded_at) AS max_loaded_at FROM retail_bronze.customers WHERE _loaded_at <= CAST(:now AS TIMESTAMP)
+       UNION ALL SELECT 'orders', max(_loaded_at) FROM retail_bronze.orders WHERE _loaded_at <= CAST(:now AS TIMESTAMP)
+       UNION ALL SELECT 'order_items', max(_loaded_at) FROM retail_bronze.order_items WHERE _loaded_at <= CAST(:now AS TIMESTAMP)
+       UNION ALL SELECT 'returns', max(_loaded_at) FROM retail_bronze.returns WHERE _loaded_at <= CAST(:now AS TIMESTAMP)
+     ), aged AS (
+       SELECT r.*, l.max_loaded_at, (epoch(CAST(:now AS TIMESTAMP)) - epoch(l.max_loaded_at)) / 3600.0 AS age
+       FROM (${FRESHNESS_RULES}) r(table_name, warn_after_hours, error_after_hours) JOIN loads l USING (table_name)
+     )
+     SELECT CAST(:bd AS DATE), :run, 'raw_data', table_name, max_loaded_at, CAST(:now AS TIMESTAMP), CAST(round(age, 2) AS DECIMAL(8, 2)),
+            warn_after_hours, error_after_hours,
+            CASE WHEN age > error_after_hours THEN 'error' WHEN age > warn_after_hours THEN 'warn' ELSE 'pass' END
+     FROM aged`,
+    { bd, run: ctx.runId, now: ctx.now() },
+  );
+  const stale = await ctx.sql(`SELECT table_name, age_hours FROM retail_ops.source_freshness WHERE batch_date = CAST(:bd AS DATE) AND status = 'error' ORDER BY table_name`, { bd });
+  if (stale.length) {
+    throw new TaskFailure('DbtSourceFreshnessError', `source freshness: ${stale.map((r) => `raw_data.${String(r.table_name)} last loaded ${String(r.age_hours)} h ago`).join(', ')} (past error_after).`);
+  }
+}
+
 const invocation = (ctx: TaskContext) => `${ctx.runId}|${ctx.taskId}|${ctx.tryNumber}`;
 
 /**
@@ -156,9 +190,7 @@ export const retailDags: readonly DagDef[] = [
         await ctx.failIfFaulted();
         await validateIngestion(ctx);
       }, { operator: 'ExternalTaskSensor' }),
-      sqlTask('dbt_source_freshness', 40, async (ctx) => {
-        await ctx.sql(`SELECT 'orders' AS source, max(_loaded_at) AS max_loaded_at FROM retail_bronze.orders UNION ALL SELECT 'customers', max(_loaded_at) FROM retail_bronze.customers`);
-      }, { operator: 'BashOperator' }),
+      sqlTask('dbt_source_freshness', 40, sourceFreshness, { operator: 'BashOperator' }),
       sqlTask('dbt_run_staging', 95, dbtRun, { operator: 'BashOperator' }),
       sqlTask('dbt_test_staging', 120, dbtTest, { operator: 'BashOperator' }),
       sqlTask('dbt_run_dimensions', 260, dbtRun, { operator: 'BashOperator' }),

@@ -76,6 +76,9 @@ const missingCosts: Scenario = {
   },
 };
 
+/** The growth rows and the pull's per-batch attempts (the failing tries record the refused batch). */
+const PULL_ROWS = [...GROWTH_ROWS, { table: 'investor_ops.marketing_api_pulls', where: `report_date = CAST(:rd AS DATE)` }];
+
 const marketingApiFailure: Scenario = {
   id: 'investor_marketing_api_failure',
   title: 'Marketing API failure',
@@ -84,8 +87,7 @@ const marketingApiFailure: Scenario = {
   runbook: '/investor/growth-aggregate#case1-api',
   async activate(ctx, bd) {
     const rd = addDays(bd, -1);
-    const rows = snapshot(ctx.warehouse, this.id, GROWTH_ROWS);
-    await rows.take({ rd });
+    await snapshot(ctx.warehouse, this.id, PULL_ROWS).take({ rd });
     // The night's run is the report date's only build: until it succeeds, the date has no growth rows.
     for (const p of GROWTH_ROWS) await ctx.warehouse.query(`DELETE FROM ${p.table} WHERE ${p.where}`, { rd });
     ctx.faults.set('investor_growth_aggregate', 'pull_marketing_api', {
@@ -96,7 +98,7 @@ const marketingApiFailure: Scenario = {
   },
   async deactivate(ctx, bd) {
     ctx.faults.remove('investor_growth_aggregate', 'pull_marketing_api');
-    await snapshot(ctx.warehouse, this.id, GROWTH_ROWS).restore({ rd: addDays(bd, -1) });
+    await snapshot(ctx.warehouse, this.id, PULL_ROWS).restore({ rd: addDays(bd, -1) });
   },
 };
 

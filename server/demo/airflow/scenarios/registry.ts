@@ -8,5 +8,10 @@ import { retailScenarios } from './retail';
 import { investorScenarios } from './investor';
 import { ecommerceScenarios } from './ecommerce';
 import { baselineScenarios } from './baseline';
+import { investorFailedRunScenarios } from './investorFailedRuns';
+import { investorAttributionScenarios } from './investorAttribution';
+import { ecommerceSourceScenarios } from './ecommerceSource';
+import { retailSourceScenarios } from './retailSource';
+import { retailReturnsScenarios } from './retailReturns';
 
-export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios];
+export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...investorAttributionScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios, ...retailReturnsScenarios];

@@ -13,11 +13,11 @@ const BATCH_BRONZE = [
   ...BRONZE.map((t) => ({ table: `retail_bronze.${t}`, where: `_batch_date = CAST(:bd AS DATE)` })),
   { table: 'retail_bronze.ingestion_log', where: `batch_date = CAST(:bd AS DATE)` },
 ];
-const DBT_ARTIFACTS = [
+export const DBT_ARTIFACTS = [
   { table: 'retail_ops.dbt_run_results', where: `batch_date = CAST(:bd AS DATE)` },
   { table: 'retail_ops.dbt_test_results', where: `batch_date = CAST(:bd AS DATE)` },
 ];
-const GOLD = ['dim_date', 'dim_stores', 'dim_products', 'dim_customers', 'fact_order_items', 'fact_orders', 'fact_returns', 'mart_daily_sales'].map((t) => ({
+export const GOLD = ['dim_date', 'dim_stores', 'dim_products', 'dim_customers', 'fact_order_items', 'fact_orders', 'fact_returns', 'mart_daily_sales'].map((t) => ({
   table: `retail_gold.${t}`, where: 'true',
 }));
 /** The name a resent file lands under; the drill passes it to the runbook's delete. */
