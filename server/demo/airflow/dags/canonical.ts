@@ -57,6 +57,11 @@ async function landSource(ctx: TaskContext, source: (typeof SOURCES)[number]): P
     await ctx.sql(`INSERT INTO ldz.customers SELECT * FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
     await ctx.sql(`DELETE FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
   }
+  if (source === 'contact_history') {
+    // A file the mart redelivered in full after a short first delivery: the rows the first one lacked wait in the drop zone.
+    await ctx.sql(`INSERT INTO ldz.contact_history SELECT * FROM opsbook_sandbox.dropzone_ldz_contact_history WHERE business_date = CAST(:bd AS DATE)`, { bd });
+    await ctx.sql(`DELETE FROM opsbook_sandbox.dropzone_ldz_contact_history WHERE business_date = CAST(:bd AS DATE)`, { bd });
+  }
   await ctx.pause(0.4);
   // The landed rows and the audit carry the load id of the file landed (a redelivered file has its own).
   await ctx.sql(
@@ -102,6 +107,26 @@ async function loadHubs(ctx: TaskContext): Promise<void> {
 /** The vault batch of a business date is stamped on that date (the validation compares by day). */
 function loadDts(ctx: TaskContext): string {
   return `${ctx.businessDate} ${ctx.now().slice(11)}`;
+}
+
+/**
+ * The night's contact links, from the landed contact history: what the LDZ has and the vault lacks (a rerun
+ * after a redelivered file adds the late rows and duplicates nothing). Keys are looked up in the hubs.
+ */
+async function loadContactLinks(ctx: TaskContext): Promise<void> {
+  // Where a real failure would surface: a training fault (a dropped connection, a timeout) fails the try.
+  await ctx.failIfFaulted();
+  await ctx.sql(
+    `INSERT INTO rdv.link_contact
+     SELECT md5(upper(trim(CAST(h.contact_id AS VARCHAR)))), hc.customer_hk, hm.campaign_hk, hf.flowchart_hk, ho.offer_hk, hn.channel_hk, hp.product_hk,
+            h.contact_id, h.run_id, h.cell_id, h.contact_date, h.contact_ts, h.contact_status, CAST(:load_dts AS TIMESTAMP), h.record_source
+     FROM ldz.contact_history h
+     JOIN rdv.hub_customer hc USING (customer_id) JOIN rdv.hub_campaign hm USING (campaign_id) JOIN rdv.hub_flowchart hf USING (flowchart_id)
+     JOIN rdv.hub_offer ho USING (offer_id) JOIN rdv.hub_channel hn USING (channel_id) JOIN rdv.hub_product hp USING (product_id)
+     WHERE h.business_date = CAST(:bd AS DATE) AND NOT EXISTS (SELECT 1 FROM rdv.link_contact l WHERE l.contact_id = h.contact_id)`,
+    { bd: ctx.businessDate, load_dts: loadDts(ctx) },
+  );
+  await ctx.sql(`SELECT count(*) AS contact_links FROM rdv.link_contact WHERE CAST(load_dts AS DATE) = CAST(:bd AS DATE)`, { bd: ctx.businessDate });
 }
 
 async function loadSatellites(ctx: TaskContext): Promise<void> {
@@ -160,6 +185,35 @@ async function refreshTimestamp(ctx: TaskContext, table: string, column = 'refre
   await ctx.sql(`UPDATE ${table} SET ${column} = CAST(:now AS TIMESTAMP) WHERE business_date = CAST(:bd AS DATE)`, { bd: ctx.businessDate, now: ctx.now() });
 }
 
+/** Each aggregate's grain beyond the business date, and whether it counts delivered contacts. */
+const AGG_GRAIN: Record<string, { readonly keys: readonly string[]; readonly delivered: boolean }> = {
+  daily_customer_kpi: { keys: [], delivered: true },
+  daily_channel_metrics: { keys: ['channel_id'], delivered: true },
+  daily_campaign_metrics: { keys: ['campaign_id', 'channel_id'], delivered: false },
+};
+
+/**
+ * The day's contact metrics, recomputed from the interface's contact history, and the rolling windows that end on
+ * the day: a short or late-completed day flows into the aggregates the way the real refresh carries it. The
+ * day's rows themselves stay (one per day, channel, or campaign and channel), so only the measures move.
+ */
+async function rebuildContactMetrics(ctx: TaskContext, aggTable: string): Promise<void> {
+  const grain = AGG_GRAIN[aggTable];
+  if (!grain) throw new Error(`No grain is known for agg.${aggTable}.`);
+  const sameKey = (a: string, b: string) => grain.keys.map((k) => ` AND ${a}.${k} = ${b}.${k}`).join('');
+  const counted = (filter: string) => `(SELECT count(*) FROM cdm_interface.contact_history h WHERE h.business_date = a.business_date${sameKey('h', 'a')}${filter})`;
+  await ctx.sql(
+    `UPDATE agg.${aggTable} a SET contacts = ${counted('')}${grain.delivered ? `, delivered = ${counted(` AND h.contact_status = 'DELIVERED'`)}` : ''}
+     WHERE a.business_date = CAST(:bd AS DATE)`,
+    { bd: ctx.businessDate },
+  );
+  const window = (days: number) => `(SELECT sum(b.contacts) FROM agg.${aggTable} b WHERE b.business_date BETWEEN a.business_date - ${days - 1} AND a.business_date${sameKey('b', 'a')})`;
+  await ctx.sql(
+    `UPDATE agg.${aggTable} a SET contacts_7d = ${window(7)}, contacts_30d = ${window(30)}, contacts_90d = ${window(90)} WHERE a.business_date = CAST(:bd AS DATE)`,
+    { bd: ctx.businessDate },
+  );
+}
+
 async function refreshAggregate(ctx: TaskContext, aggTable: string): Promise<void> {
   const bd = ctx.businessDate;
   const log = async (status: 'SUCCEEDED' | 'FAILED', error: string | null) =>
@@ -175,6 +229,7 @@ async function refreshAggregate(ctx: TaskContext, aggTable: string): Promise<voi
     await log('FAILED', (error as Error).message);
     throw error;
   }
+  await rebuildContactMetrics(ctx, aggTable);
   await refreshTimestamp(ctx, `agg.${aggTable}`);
   await log('SUCCEEDED', null);
 }
@@ -209,7 +264,7 @@ export const canonicalDags: readonly DagDef[] = [
     schedule: '0 2 * * *', owners, tags: ['canonical', 'rdv'], pipeline: 'ldz_to_rdv',
     tasks: chain([
       sqlTask('load_hubs', 180, loadHubs),
-      sqlTask('load_links', 300, countStep(`SELECT count(*) AS contact_links FROM rdv.link_contact WHERE CAST(load_dts AS DATE) = CAST(:bd AS DATE)`)),
+      sqlTask('load_links', 300, loadContactLinks),
       sqlTask('load_satellites', 420, loadSatellites),
       sqlTask('check_rdv_keys', 60, checkRdvKeys),
     ]),

@@ -12,6 +12,7 @@ import { orphanLinkKeys } from './orphanLinkKeys';
 import { interfaceMappingError } from './interfaceMapping';
 import { missedNights } from './missedNights';
 import { wrongDateControl } from './wrongDateControl';
+import { shortContactExtract } from './shortContactExtract';
 
 export const canonicalScenarios: readonly Scenario[] = [
   ldzFileScenario('late_ldz_file'),
@@ -28,6 +29,7 @@ export const canonicalScenarios: readonly Scenario[] = [
   mlWrongScores,
   orphanLinkKeys,
   interfaceMappingError,
+  shortContactExtract,
   // Last: these two change the whole night (every run's date, every DAG's history), so stacked with
   // other faults they are undone first.
   wrongDateControl,
