@@ -185,6 +185,44 @@ async function refreshTimestamp(ctx: TaskContext, table: string, column = 'refre
   await ctx.sql(`UPDATE ${table} SET ${column} = CAST(:now AS TIMESTAMP) WHERE business_date = CAST(:bd AS DATE)`, { bd: ctx.businessDate, now: ctx.now() });
 }
 
+/**
+ * resolve_audiences: every try records one run per audience level in audience.resolution_runs, failed ones
+ * included (the runbook's "latest attempt counts"), with the night's input (contacts and responses of the
+ * date) and what could not be resolved (audience.unresolved_records).
+ */
+async function resolveAudiences(ctx: TaskContext): Promise<void> {
+  const bd = ctx.businessDate;
+  ctx.log(`Resolving the Customer and Household audiences of business date ${bd} against audience.audience_map`);
+  await ctx.pause(0.3);
+  const record = (status: 'SUCCEEDED' | 'FAILED', error: string | null) =>
+    ctx.sql(
+      `INSERT INTO audience.resolution_runs
+       WITH levels AS (SELECT DISTINCT audience_level FROM audience.audience_map),
+       input AS (SELECT (SELECT count(*) FROM cdm_interface.contact_history WHERE business_date = CAST(:bd AS DATE))
+                      + (SELECT count(*) FROM cdm_interface.response_history WHERE business_date = CAST(:bd AS DATE)) AS resolved)
+       SELECT printf('AR-%s-%s-%d', strftime(CAST(:bd AS DATE), '%Y%m%d'), upper(left(l.audience_level, 4)), CAST(:try AS INTEGER)),
+              CAST(:bd AS DATE), l.audience_level, :dag, :run, CAST(:try AS INTEGER), :status, CAST(:start AS TIMESTAMP), CAST(:now AS TIMESTAMP),
+              i.resolved + u.n,
+              CASE WHEN :status = 'SUCCEEDED' THEN i.resolved ELSE 0 END,
+              -- A failed run never got as far as counting what it could not resolve.
+              CASE WHEN :status = 'SUCCEEDED' THEN CAST(u.n AS INTEGER) END,
+              NULLIF(:error, '')
+       FROM levels l CROSS JOIN input i
+       CROSS JOIN LATERAL (SELECT count(*) AS n FROM audience.unresolved_records r WHERE r.business_date = CAST(:bd AS DATE) AND r.audience_level = l.audience_level) u`,
+      { bd, dag: ctx.dagId, run: ctx.runId, try: ctx.tryNumber, status, start: ctx.startedAt, now: ctx.preciseNow(), error: error ?? '' },
+    );
+  try {
+    // Where a real failure would surface: a training fault (a timeout, a full queue) fails the try.
+    await ctx.failIfFaulted();
+  } catch (error) {
+    await record('FAILED', (error as Error).message);
+    throw error;
+  }
+  await ctx.sql(`SELECT audience_level, count(*) AS active_mappings FROM audience.audience_map GROUP BY audience_level ORDER BY 1`);
+  await record('SUCCEEDED', null);
+  ctx.log('Every audience level resolved; unresolved source keys are kept in audience.unresolved_records');
+}
+
 /** Each aggregate's grain beyond the business date, and whether it counts delivered contacts. */
 const AGG_GRAIN: Record<string, { readonly keys: readonly string[]; readonly delivered: boolean }> = {
   daily_customer_kpi: { keys: [], delivered: true },
@@ -278,12 +316,7 @@ export const canonicalDags: readonly DagDef[] = [
     dagId: 'cdm_audience_resolution', description: 'Resolves audiences and refreshes the Campaign–Offer–Channel–Product bridge.',
     schedule: '45 2 * * *', owners, tags: ['canonical', 'audience'], pipeline: 'audience_resolution',
     tasks: chain([
-      sqlTask('resolve_audiences', 300, async (ctx) => {
-        ctx.log(`Resolving the Customer and Household audiences of business date ${ctx.businessDate} against audience.audience_map`);
-        await ctx.pause(0.3);
-        await countStep(`SELECT audience_level, count(*) AS active_mappings FROM audience.audience_map GROUP BY audience_level ORDER BY 1`)(ctx);
-        ctx.log('Every audience level resolved; unresolved source keys are kept in audience.unresolved_records');
-      }),
+      sqlTask('resolve_audiences', 300, resolveAudiences),
       sqlTask('refresh_cocp_bridge', 60, async (ctx) => {
         ctx.log(`Refreshing the Campaign–Offer–Channel–Product bridge for business date ${ctx.businessDate}`);
         await refreshTimestamp(ctx, 'audience.bridge_campaign_offer_channel_product', 'refreshed_at');
