@@ -13,6 +13,7 @@ import { interfaceMappingError } from './interfaceMapping';
 import { missedNights } from './missedNights';
 import { wrongDateControl } from './wrongDateControl';
 import { shortContactExtract } from './shortContactExtract';
+import { ddlViewsNotCreated } from './ddlViewsNotCreated';
 
 export const canonicalScenarios: readonly Scenario[] = [
   ldzFileScenario('late_ldz_file'),
@@ -30,6 +31,7 @@ export const canonicalScenarios: readonly Scenario[] = [
   orphanLinkKeys,
   interfaceMappingError,
   shortContactExtract,
+  ddlViewsNotCreated,
   // Last: these two change the whole night (every run's date, every DAG's history), so stacked with
   // other faults they are undone first.
   wrongDateControl,
