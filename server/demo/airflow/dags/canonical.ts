@@ -10,6 +10,7 @@ import { addDays } from '../warehouse';
 import { chain, dag, sqlTask } from './build';
 import { enrichCustomer360, ingestModelScores } from './mlWriteback';
 import { buildInterface } from './interfaceBuild';
+import { recountCustomer360, recountSnapshot360 } from './refresh360';
 
 const SOURCES = ['channels', 'products', 'offers', 'campaigns', 'flowcharts', 'cells', 'customers', 'flowchart_runs', 'contact_history', 'response_history'] as const;
 const TYPICAL: Record<string, number> = { channels: 30, products: 35, offers: 35, campaigns: 45, flowcharts: 40, cells: 40, customers: 240, flowchart_runs: 45, contact_history: 420, response_history: 120 };
@@ -327,12 +328,19 @@ export const canonicalDags: readonly DagDef[] = [
     dagId: 'cdm_360_refresh', description: 'Refreshes Customer 360, Campaign 360 and Flowchart 360.',
     schedule: '0 3 * * *', owners, tags: ['canonical', '360'], pipeline: '360_refresh',
     tasks: chain([
-      sqlTask('refresh_customer_360', 600, (ctx) => refreshTimestamp(ctx, 'customer_360.customer_360')),
+      sqlTask('refresh_customer_360', 600, async (ctx) => {
+        await recountCustomer360(ctx);
+        await refreshTimestamp(ctx, 'customer_360.customer_360');
+      }),
       sqlTask('refresh_campaign_360', 180, async (ctx) => {
         await ctx.failIfFaulted();
+        await recountSnapshot360(ctx, 'campaign_360.campaign_360');
         await refreshTimestamp(ctx, 'campaign_360.campaign_360');
       }),
-      sqlTask('refresh_flowchart_360', 240, (ctx) => refreshTimestamp(ctx, 'flowchart_360.flowchart_360')),
+      sqlTask('refresh_flowchart_360', 240, async (ctx) => {
+        await recountSnapshot360(ctx, 'flowchart_360.flowchart_360');
+        await refreshTimestamp(ctx, 'flowchart_360.flowchart_360');
+      }),
     ]),
   }),
   dag({

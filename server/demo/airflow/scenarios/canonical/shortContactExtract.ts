@@ -51,12 +51,13 @@ export const shortContactExtract: Scenario = {
     await w.query(`DELETE FROM cdm_interface.contact_history WHERE ${ON_DATE} AND contact_id IN (SELECT contact_id FROM ${MISSING})`, { bd });
     await setTrailerToLanded(ctx, bd);
     const dagRun = await replayNight(ctx, 'cdm_mdm_to_ldz', bd);
+    const c360 = await replayNight(ctx, 'cdm_360_refresh', bd);
     const refresh = await replayNight(ctx, 'cdm_aggregate_refresh', bd);
     const [n] = await w.query(`SELECT count(*) AS n FROM ${MISSING}`);
     return {
-      note: `Tonight's contact history extract was short by ${String(n?.n ?? 0)} contacts; the landing (run ${dagRun.runId}) and the aggregate refresh are replaying the night and will succeed.`,
+      note: `Tonight's contact history extract was short by ${String(n?.n ?? 0)} contacts; the landing (run ${dagRun.runId}), the 360 refresh and the aggregate refresh are replaying the night and will succeed.`,
       dagRun,
-      runs: [dagRun, refresh],
+      runs: [dagRun, c360, refresh],
     };
   },
   async act(action, ctx, bd) {
@@ -79,8 +80,8 @@ export const shortContactExtract: Scenario = {
     await night(ctx).restore({ bd });
     await w.query(`DELETE FROM ${DROPZONE} WHERE ${ON_DATE}`, { bd });
     await w.query(`DROP TABLE IF EXISTS ${MISSING}`);
-    // The aggregates are recomputed from the restored interface rows.
-    return [await replayNight(ctx, 'cdm_aggregate_refresh', bd)];
+    // The 360 layers and the aggregates are recounted from the restored interface rows.
+    return [await replayNight(ctx, 'cdm_360_refresh', bd), await replayNight(ctx, 'cdm_aggregate_refresh', bd)];
   },
 };
 
