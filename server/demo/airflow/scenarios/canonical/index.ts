@@ -14,6 +14,7 @@ import { missedNights } from './missedNights';
 import { wrongDateControl } from './wrongDateControl';
 import { shortContactExtract } from './shortContactExtract';
 import { ddlViewsNotCreated } from './ddlViewsNotCreated';
+import { releaseMigrationFailed } from './releaseMigrationFailed';
 
 export const canonicalScenarios: readonly Scenario[] = [
   ldzFileScenario('late_ldz_file'),
@@ -32,6 +33,7 @@ export const canonicalScenarios: readonly Scenario[] = [
   interfaceMappingError,
   shortContactExtract,
   ddlViewsNotCreated,
+  releaseMigrationFailed,
   // Last: these two change the whole night (every run's date, every DAG's history), so stacked with
   // other faults they are undone first.
   wrongDateControl,
