@@ -199,16 +199,25 @@ async function resolveAudiences(ctx: TaskContext): Promise<void> {
     ctx.sql(
       `INSERT INTO audience.resolution_runs
        WITH levels AS (SELECT DISTINCT audience_level FROM audience.audience_map),
-       input AS (SELECT (SELECT count(*) FROM cdm_interface.contact_history WHERE business_date = CAST(:bd AS DATE))
-                      + (SELECT count(*) FROM cdm_interface.response_history WHERE business_date = CAST(:bd AS DATE)) AS resolved)
+       events AS (SELECT customer_id FROM cdm_interface.contact_history WHERE business_date = CAST(:bd AS DATE)
+                  UNION ALL SELECT customer_id FROM cdm_interface.response_history WHERE business_date = CAST(:bd AS DATE)),
+       -- The night's contacts and responses whose customer has no mapping active on the date, per level.
+       per_level AS (
+         SELECT l.audience_level, count(e.customer_id) AS events,
+                count(e.customer_id) FILTER (WHERE NOT EXISTS (
+                  SELECT 1 FROM audience.audience_map m
+                  WHERE m.audience_level = l.audience_level AND m.customer_id = e.customer_id AND m.valid_from <= CAST(:bd AS DATE)
+                    AND (m.valid_to IS NULL OR m.valid_to >= CAST(:bd AS DATE)))) AS unmapped
+         FROM levels l CROSS JOIN events e GROUP BY l.audience_level)
        SELECT printf('AR-%s-%s-%d', strftime(CAST(:bd AS DATE), '%Y%m%d'), upper(left(l.audience_level, 4)), CAST(:try AS INTEGER)),
               CAST(:bd AS DATE), l.audience_level, :dag, :run, CAST(:try AS INTEGER), :status, CAST(:start AS TIMESTAMP), CAST(:now AS TIMESTAMP),
-              i.resolved + u.n,
-              CASE WHEN :status = 'SUCCEEDED' THEN i.resolved ELSE 0 END,
-              -- A failed run never got as far as counting what it could not resolve.
-              CASE WHEN :status = 'SUCCEEDED' THEN CAST(u.n AS INTEGER) END,
+              coalesce(p.events, 0) + u.n,
+              CASE WHEN :status = 'SUCCEEDED' THEN coalesce(p.events, 0) - coalesce(p.unmapped, 0) ELSE 0 END,
+              -- A failed run never got as far as counting what it could not resolve: the channel-side keys it
+              -- held back (audience.unresolved_records) and the events of customers without an active mapping.
+              CASE WHEN :status = 'SUCCEEDED' THEN CAST(u.n + coalesce(p.unmapped, 0) AS INTEGER) END,
               NULLIF(:error, '')
-       FROM levels l CROSS JOIN input i
+       FROM levels l LEFT JOIN per_level p USING (audience_level)
        CROSS JOIN LATERAL (SELECT count(*) AS n FROM audience.unresolved_records r WHERE r.business_date = CAST(:bd AS DATE) AND r.audience_level = l.audience_level) u`,
       { bd, dag: ctx.dagId, run: ctx.runId, try: ctx.tryNumber, status, start: ctx.startedAt, now: ctx.preciseNow(), error: error ?? '' },
     );

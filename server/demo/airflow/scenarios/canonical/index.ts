@@ -15,6 +15,7 @@ import { wrongDateControl } from './wrongDateControl';
 import { shortContactExtract } from './shortContactExtract';
 import { ddlViewsNotCreated } from './ddlViewsNotCreated';
 import { releaseMigrationFailed } from './releaseMigrationFailed';
+import { audienceMapClosed } from './audienceMapClosed';
 
 export const canonicalScenarios: readonly Scenario[] = [
   ldzFileScenario('late_ldz_file'),
@@ -34,6 +35,7 @@ export const canonicalScenarios: readonly Scenario[] = [
   shortContactExtract,
   ddlViewsNotCreated,
   releaseMigrationFailed,
+  audienceMapClosed,
   // Last: these two change the whole night (every run's date, every DAG's history), so stacked with
   // other faults they are undone first.
   wrongDateControl,
