@@ -233,6 +233,32 @@ async function resolveAudiences(ctx: TaskContext): Promise<void> {
   ctx.log('Every audience level resolved; unresolved source keys are kept in audience.unresolved_records');
 }
 
+/**
+ * refresh_cocp_bridge: a truncate-and-load of the Campaign–Offer–Channel–Product bridge from the interface
+ * layer, as the seed built it (each combination effective from the night it landed until the night its
+ * campaign's completion landed). A failure between the two statements leaves the bridge empty until a rerun.
+ */
+async function refreshCocpBridge(ctx: TaskContext): Promise<void> {
+  const bd = ctx.businessDate;
+  ctx.log(`Refreshing the Campaign–Offer–Channel–Product bridge for business date ${bd}`);
+  await ctx.sql(`DELETE FROM audience.bridge_campaign_offer_channel_product`);
+  // Where a real failure would surface: the load after the truncate (a suspended warehouse, a timeout).
+  await ctx.failIfFaulted();
+  await ctx.sql(
+    `INSERT INTO audience.bridge_campaign_offer_channel_product
+     WITH combos AS (
+       SELECT x.campaign_id, x.offer_id, x.channel_id, x.product_id, x.campaign_offer_channel_product_hk, x.business_date AS effective_from,
+              CASE WHEN c.status = 'COMPLETED' THEN c.business_date - 1 END AS effective_to
+       FROM cdm_interface.campaign_offer_channel_product x JOIN cdm_interface.campaign c USING (campaign_id)
+     )
+     SELECT CAST(row_number() OVER (ORDER BY campaign_id, offer_id, channel_id, product_id) AS INTEGER), campaign_offer_channel_product_hk,
+            campaign_id, offer_id, channel_id, product_id, 'Customer', effective_from, effective_to, effective_to IS NULL,
+            CAST(:bd AS DATE), CAST(:now AS TIMESTAMP)
+     FROM combos`,
+    { bd, now: ctx.now() },
+  );
+}
+
 /** Each aggregate's grain beyond the business date, and whether it counts delivered contacts. */
 const AGG_GRAIN: Record<string, { readonly keys: readonly string[]; readonly delivered: boolean }> = {
   daily_customer_kpi: { keys: [], delivered: true },
@@ -327,10 +353,7 @@ export const canonicalDags: readonly DagDef[] = [
     schedule: '45 2 * * *', owners, tags: ['canonical', 'audience'], pipeline: 'audience_resolution',
     tasks: chain([
       sqlTask('resolve_audiences', 300, resolveAudiences),
-      sqlTask('refresh_cocp_bridge', 60, async (ctx) => {
-        ctx.log(`Refreshing the Campaign–Offer–Channel–Product bridge for business date ${ctx.businessDate}`);
-        await refreshTimestamp(ctx, 'audience.bridge_campaign_offer_channel_product', 'refreshed_at');
-      }),
+      sqlTask('refresh_cocp_bridge', 60, refreshCocpBridge),
     ]),
   }),
   dag({
