@@ -10,6 +10,7 @@ import { addDays } from '../warehouse';
 import { chain, dag, sqlTask } from './build';
 import { enrichCustomer360, ingestModelScores } from './mlWriteback';
 import { buildInterface } from './interfaceBuild';
+import { recountCustomer360, recountSnapshot360 } from './refresh360';
 
 const SOURCES = ['channels', 'products', 'offers', 'campaigns', 'flowcharts', 'cells', 'customers', 'flowchart_runs', 'contact_history', 'response_history'] as const;
 const TYPICAL: Record<string, number> = { channels: 30, products: 35, offers: 35, campaigns: 45, flowcharts: 40, cells: 40, customers: 240, flowchart_runs: 45, contact_history: 420, response_history: 120 };
@@ -57,6 +58,11 @@ async function landSource(ctx: TaskContext, source: (typeof SOURCES)[number]): P
     await ctx.sql(`INSERT INTO ldz.customers SELECT * FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
     await ctx.sql(`DELETE FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
   }
+  if (source === 'contact_history') {
+    // A file the mart redelivered in full after a short first delivery: the rows the first one lacked wait in the drop zone.
+    await ctx.sql(`INSERT INTO ldz.contact_history SELECT * FROM opsbook_sandbox.dropzone_ldz_contact_history WHERE business_date = CAST(:bd AS DATE)`, { bd });
+    await ctx.sql(`DELETE FROM opsbook_sandbox.dropzone_ldz_contact_history WHERE business_date = CAST(:bd AS DATE)`, { bd });
+  }
   await ctx.pause(0.4);
   // The landed rows and the audit carry the load id of the file landed (a redelivered file has its own).
   await ctx.sql(
@@ -102,6 +108,26 @@ async function loadHubs(ctx: TaskContext): Promise<void> {
 /** The vault batch of a business date is stamped on that date (the validation compares by day). */
 function loadDts(ctx: TaskContext): string {
   return `${ctx.businessDate} ${ctx.now().slice(11)}`;
+}
+
+/**
+ * The night's contact links, from the landed contact history: what the LDZ has and the vault lacks (a rerun
+ * after a redelivered file adds the late rows and duplicates nothing). Keys are looked up in the hubs.
+ */
+async function loadContactLinks(ctx: TaskContext): Promise<void> {
+  // Where a real failure would surface: a training fault (a dropped connection, a timeout) fails the try.
+  await ctx.failIfFaulted();
+  await ctx.sql(
+    `INSERT INTO rdv.link_contact
+     SELECT md5(upper(trim(CAST(h.contact_id AS VARCHAR)))), hc.customer_hk, hm.campaign_hk, hf.flowchart_hk, ho.offer_hk, hn.channel_hk, hp.product_hk,
+            h.contact_id, h.run_id, h.cell_id, h.contact_date, h.contact_ts, h.contact_status, CAST(:load_dts AS TIMESTAMP), h.record_source
+     FROM ldz.contact_history h
+     JOIN rdv.hub_customer hc USING (customer_id) JOIN rdv.hub_campaign hm USING (campaign_id) JOIN rdv.hub_flowchart hf USING (flowchart_id)
+     JOIN rdv.hub_offer ho USING (offer_id) JOIN rdv.hub_channel hn USING (channel_id) JOIN rdv.hub_product hp USING (product_id)
+     WHERE h.business_date = CAST(:bd AS DATE) AND NOT EXISTS (SELECT 1 FROM rdv.link_contact l WHERE l.contact_id = h.contact_id)`,
+    { bd: ctx.businessDate, load_dts: loadDts(ctx) },
+  );
+  await ctx.sql(`SELECT count(*) AS contact_links FROM rdv.link_contact WHERE CAST(load_dts AS DATE) = CAST(:bd AS DATE)`, { bd: ctx.businessDate });
 }
 
 async function loadSatellites(ctx: TaskContext): Promise<void> {
@@ -160,6 +186,108 @@ async function refreshTimestamp(ctx: TaskContext, table: string, column = 'refre
   await ctx.sql(`UPDATE ${table} SET ${column} = CAST(:now AS TIMESTAMP) WHERE business_date = CAST(:bd AS DATE)`, { bd: ctx.businessDate, now: ctx.now() });
 }
 
+/**
+ * resolve_audiences: every try records one run per audience level in audience.resolution_runs, failed ones
+ * included (the runbook's "latest attempt counts"), with the night's input (contacts and responses of the
+ * date) and what could not be resolved (audience.unresolved_records).
+ */
+async function resolveAudiences(ctx: TaskContext): Promise<void> {
+  const bd = ctx.businessDate;
+  ctx.log(`Resolving the Customer and Household audiences of business date ${bd} against audience.audience_map`);
+  await ctx.pause(0.3);
+  const record = (status: 'SUCCEEDED' | 'FAILED', error: string | null) =>
+    ctx.sql(
+      `INSERT INTO audience.resolution_runs
+       WITH levels AS (SELECT DISTINCT audience_level FROM audience.audience_map),
+       events AS (SELECT customer_id FROM cdm_interface.contact_history WHERE business_date = CAST(:bd AS DATE)
+                  UNION ALL SELECT customer_id FROM cdm_interface.response_history WHERE business_date = CAST(:bd AS DATE)),
+       -- The night's contacts and responses whose customer has no mapping active on the date, per level.
+       per_level AS (
+         SELECT l.audience_level, count(e.customer_id) AS events,
+                count(e.customer_id) FILTER (WHERE NOT EXISTS (
+                  SELECT 1 FROM audience.audience_map m
+                  WHERE m.audience_level = l.audience_level AND m.customer_id = e.customer_id AND m.valid_from <= CAST(:bd AS DATE)
+                    AND (m.valid_to IS NULL OR m.valid_to >= CAST(:bd AS DATE)))) AS unmapped
+         FROM levels l CROSS JOIN events e GROUP BY l.audience_level)
+       SELECT printf('AR-%s-%s-%d', strftime(CAST(:bd AS DATE), '%Y%m%d'), upper(left(l.audience_level, 4)), CAST(:try AS INTEGER)),
+              CAST(:bd AS DATE), l.audience_level, :dag, :run, CAST(:try AS INTEGER), :status, CAST(:start AS TIMESTAMP), CAST(:now AS TIMESTAMP),
+              coalesce(p.events, 0) + u.n,
+              CASE WHEN :status = 'SUCCEEDED' THEN coalesce(p.events, 0) - coalesce(p.unmapped, 0) ELSE 0 END,
+              -- A failed run never got as far as counting what it could not resolve: the channel-side keys it
+              -- held back (audience.unresolved_records) and the events of customers without an active mapping.
+              CASE WHEN :status = 'SUCCEEDED' THEN CAST(u.n + coalesce(p.unmapped, 0) AS INTEGER) END,
+              NULLIF(:error, '')
+       FROM levels l LEFT JOIN per_level p USING (audience_level)
+       CROSS JOIN LATERAL (SELECT count(*) AS n FROM audience.unresolved_records r WHERE r.business_date = CAST(:bd AS DATE) AND r.audience_level = l.audience_level) u`,
+      { bd, dag: ctx.dagId, run: ctx.runId, try: ctx.tryNumber, status, start: ctx.startedAt, now: ctx.preciseNow(), error: error ?? '' },
+    );
+  try {
+    // Where a real failure would surface: a training fault (a timeout, a full queue) fails the try.
+    await ctx.failIfFaulted();
+  } catch (error) {
+    await record('FAILED', (error as Error).message);
+    throw error;
+  }
+  await ctx.sql(`SELECT audience_level, count(*) AS active_mappings FROM audience.audience_map GROUP BY audience_level ORDER BY 1`);
+  await record('SUCCEEDED', null);
+  ctx.log('Every audience level resolved; unresolved source keys are kept in audience.unresolved_records');
+}
+
+/**
+ * refresh_cocp_bridge: a truncate-and-load of the Campaign–Offer–Channel–Product bridge from the interface
+ * layer, as the seed built it (each combination effective from the night it landed until the night its
+ * campaign's completion landed). A failure between the two statements leaves the bridge empty until a rerun.
+ */
+async function refreshCocpBridge(ctx: TaskContext): Promise<void> {
+  const bd = ctx.businessDate;
+  ctx.log(`Refreshing the Campaign–Offer–Channel–Product bridge for business date ${bd}`);
+  await ctx.sql(`DELETE FROM audience.bridge_campaign_offer_channel_product`);
+  // Where a real failure would surface: the load after the truncate (a suspended warehouse, a timeout).
+  await ctx.failIfFaulted();
+  await ctx.sql(
+    `INSERT INTO audience.bridge_campaign_offer_channel_product
+     WITH combos AS (
+       SELECT x.campaign_id, x.offer_id, x.channel_id, x.product_id, x.campaign_offer_channel_product_hk, x.business_date AS effective_from,
+              CASE WHEN c.status = 'COMPLETED' THEN c.business_date - 1 END AS effective_to
+       FROM cdm_interface.campaign_offer_channel_product x JOIN cdm_interface.campaign c USING (campaign_id)
+     )
+     SELECT CAST(row_number() OVER (ORDER BY campaign_id, offer_id, channel_id, product_id) AS INTEGER), campaign_offer_channel_product_hk,
+            campaign_id, offer_id, channel_id, product_id, 'Customer', effective_from, effective_to, effective_to IS NULL,
+            CAST(:bd AS DATE), CAST(:now AS TIMESTAMP)
+     FROM combos`,
+    { bd, now: ctx.now() },
+  );
+}
+
+/** Each aggregate's grain beyond the business date, and whether it counts delivered contacts. */
+const AGG_GRAIN: Record<string, { readonly keys: readonly string[]; readonly delivered: boolean }> = {
+  daily_customer_kpi: { keys: [], delivered: true },
+  daily_channel_metrics: { keys: ['channel_id'], delivered: true },
+  daily_campaign_metrics: { keys: ['campaign_id', 'channel_id'], delivered: false },
+};
+
+/**
+ * The day's contact metrics, recomputed from the interface's contact history, and the rolling windows that end on
+ * the day: a short or late-completed day flows into the aggregates the way the real refresh carries it. The
+ * day's rows themselves stay (one per day, channel, or campaign and channel), so only the measures move.
+ */
+async function rebuildContactMetrics(ctx: TaskContext, aggTable: string): Promise<void> {
+  const grain = AGG_GRAIN[aggTable];
+  if (!grain) throw new Error(`No grain is known for agg.${aggTable}.`);
+  const sameKey = (a: string, b: string) => grain.keys.map((k) => ` AND ${a}.${k} = ${b}.${k}`).join('');
+  const counted = (filter: string) => `(SELECT count(*) FROM cdm_interface.contact_history h WHERE h.business_date = a.business_date${sameKey('h', 'a')}${filter})`;
+  await ctx.sql(
+    `UPDATE agg.${aggTable} a SET contacts = ${counted('')}${grain.delivered ? `, delivered = ${counted(` AND h.contact_status = 'DELIVERED'`)}` : ''}
+     WHERE a.business_date = CAST(:bd AS DATE)`,
+    { bd: ctx.businessDate },
+  );
+  const window = (days: number) => `(SELECT sum(b.contacts) FROM agg.${aggTable} b WHERE b.business_date BETWEEN a.business_date - ${days - 1} AND a.business_date${sameKey('b', 'a')})`;
+  await ctx.sql(
+    `UPDATE agg.${aggTable} a SET contacts_7d = ${window(7)}, contacts_30d = ${window(30)}, contacts_90d = ${window(90)} WHERE a.business_date = CAST(:bd AS DATE)`,
+    { bd: ctx.businessDate },
+  );
+}
+
 async function refreshAggregate(ctx: TaskContext, aggTable: string): Promise<void> {
   const bd = ctx.businessDate;
   const log = async (status: 'SUCCEEDED' | 'FAILED', error: string | null) =>
@@ -175,6 +303,7 @@ async function refreshAggregate(ctx: TaskContext, aggTable: string): Promise<voi
     await log('FAILED', (error as Error).message);
     throw error;
   }
+  await rebuildContactMetrics(ctx, aggTable);
   await refreshTimestamp(ctx, `agg.${aggTable}`);
   await log('SUCCEEDED', null);
 }
@@ -209,7 +338,7 @@ export const canonicalDags: readonly DagDef[] = [
     schedule: '0 2 * * *', owners, tags: ['canonical', 'rdv'], pipeline: 'ldz_to_rdv',
     tasks: chain([
       sqlTask('load_hubs', 180, loadHubs),
-      sqlTask('load_links', 300, countStep(`SELECT count(*) AS contact_links FROM rdv.link_contact WHERE CAST(load_dts AS DATE) = CAST(:bd AS DATE)`)),
+      sqlTask('load_links', 300, loadContactLinks),
       sqlTask('load_satellites', 420, loadSatellites),
       sqlTask('check_rdv_keys', 60, checkRdvKeys),
     ]),
@@ -223,28 +352,27 @@ export const canonicalDags: readonly DagDef[] = [
     dagId: 'cdm_audience_resolution', description: 'Resolves audiences and refreshes the Campaign–Offer–Channel–Product bridge.',
     schedule: '45 2 * * *', owners, tags: ['canonical', 'audience'], pipeline: 'audience_resolution',
     tasks: chain([
-      sqlTask('resolve_audiences', 300, async (ctx) => {
-        ctx.log(`Resolving the Customer and Household audiences of business date ${ctx.businessDate} against audience.audience_map`);
-        await ctx.pause(0.3);
-        await countStep(`SELECT audience_level, count(*) AS active_mappings FROM audience.audience_map GROUP BY audience_level ORDER BY 1`)(ctx);
-        ctx.log('Every audience level resolved; unresolved source keys are kept in audience.unresolved_records');
-      }),
-      sqlTask('refresh_cocp_bridge', 60, async (ctx) => {
-        ctx.log(`Refreshing the Campaign–Offer–Channel–Product bridge for business date ${ctx.businessDate}`);
-        await refreshTimestamp(ctx, 'audience.bridge_campaign_offer_channel_product', 'refreshed_at');
-      }),
+      sqlTask('resolve_audiences', 300, resolveAudiences),
+      sqlTask('refresh_cocp_bridge', 60, refreshCocpBridge),
     ]),
   }),
   dag({
     dagId: 'cdm_360_refresh', description: 'Refreshes Customer 360, Campaign 360 and Flowchart 360.',
     schedule: '0 3 * * *', owners, tags: ['canonical', '360'], pipeline: '360_refresh',
     tasks: chain([
-      sqlTask('refresh_customer_360', 600, (ctx) => refreshTimestamp(ctx, 'customer_360.customer_360')),
+      sqlTask('refresh_customer_360', 600, async (ctx) => {
+        await recountCustomer360(ctx);
+        await refreshTimestamp(ctx, 'customer_360.customer_360');
+      }),
       sqlTask('refresh_campaign_360', 180, async (ctx) => {
         await ctx.failIfFaulted();
+        await recountSnapshot360(ctx, 'campaign_360.campaign_360');
         await refreshTimestamp(ctx, 'campaign_360.campaign_360');
       }),
-      sqlTask('refresh_flowchart_360', 240, (ctx) => refreshTimestamp(ctx, 'flowchart_360.flowchart_360')),
+      sqlTask('refresh_flowchart_360', 240, async (ctx) => {
+        await recountSnapshot360(ctx, 'flowchart_360.flowchart_360');
+        await refreshTimestamp(ctx, 'flowchart_360.flowchart_360');
+      }),
     ]),
   }),
   dag({

@@ -37,6 +37,18 @@ export async function buildInterface(ctx: TaskContext): Promise<void> {
       { bd },
     );
   }
+  // The night's contacts: what the vault loaded for the date and the interface lacks (a rebuild after a
+  // redelivered file adds the late rows and duplicates nothing).
+  await ctx.sql(
+    `INSERT INTO cdm_interface.contact_history
+     SELECT l.contact_id, l.run_id, hc.customer_id, hm.campaign_id, hf.flowchart_id, l.cell_id, ho.offer_id, hn.channel_id, hp.product_id,
+            l.contact_date, l.contact_ts, l.contact_status, CAST(:bd AS DATE), CAST(:now AS TIMESTAMP)
+     FROM rdv.link_contact l
+     JOIN rdv.hub_customer hc USING (customer_hk) JOIN rdv.hub_campaign hm USING (campaign_hk) JOIN rdv.hub_flowchart hf USING (flowchart_hk)
+     JOIN rdv.hub_offer ho USING (offer_hk) JOIN rdv.hub_channel hn USING (channel_hk) JOIN rdv.hub_product hp USING (product_hk)
+     WHERE CAST(l.load_dts AS DATE) = CAST(:bd AS DATE) AND NOT EXISTS (SELECT 1 FROM cdm_interface.contact_history i WHERE i.contact_id = l.contact_id)`,
+    { bd, now: ctx.now() },
+  );
   await ctx.sql(
     `SELECT (SELECT count(*) FROM cdm_interface.customer) AS customers, (SELECT count(*) FROM cdm_interface.contact_history WHERE business_date = CAST(:bd AS DATE)) AS contacts`,
     { bd },

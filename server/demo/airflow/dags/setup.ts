@@ -44,21 +44,53 @@ async function verifyVariables(ctx: TaskContext): Promise<void> {
   ctx.log(`All ${rows.length} required variables are set`);
 }
 
+/** Where the sandbox keeps the release's DDL for the registered views (captured before a training fault drops one). */
+const DDL_SET = 'opsbook_sandbox.ddl_scripts';
+
+/**
+ * create_tables / create_views: creates what the registry lists and the catalog lacks, and records every
+ * registered object of its type in etl_control.ddl_execution_log for this run (created, already there, or
+ * failed), so "the latest DDL run created everything" reads one run. A retry rewrites its try's records.
+ */
 async function createObjects(ctx: TaskContext, type: 'TABLE' | 'VIEW'): Promise<void> {
   const engine = variable(ctx, 'cdm_target_engine');
+  const hasDdlSet = (await ctx.sql(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'opsbook_sandbox' AND table_name = 'ddl_scripts'`))[0]?.n;
   const rows = await ctx.sql(
-    `SELECT r.object_schema, r.object_name, t.table_name IS NOT NULL AS present
+    `SELECT r.object_schema, r.object_name, r.creation_order, t.table_name IS NOT NULL AS present${Number(hasDdlSet) > 0 ? ', d.ddl' : ', CAST(NULL AS VARCHAR) AS ddl'}
      FROM etl_control.ddl_object_registry r
      LEFT JOIN information_schema.tables t ON t.table_schema = r.object_schema AND t.table_name = r.object_name
+     ${Number(hasDdlSet) > 0 ? `LEFT JOIN ${DDL_SET} d ON d.object_schema = r.object_schema AND d.object_name = r.object_name AND d.object_type = r.object_type` : ''}
      WHERE r.object_type = :type ORDER BY r.creation_order`,
     { type },
   );
+  const record = (r: (typeof rows)[number], action: string, status: 'SUCCEEDED' | 'FAILED', error: string | null) =>
+    ctx.sql(
+      `INSERT INTO etl_control.ddl_execution_log VALUES (:run, :dialect, CAST(:no AS INTEGER), :schema, :name, :type, :action, :status, CAST(:now AS TIMESTAMP), NULLIF(:error, ''))`,
+      { run: ctx.runId, dialect: engine.toLowerCase(), no: Number(r.creation_order), schema: String(r.object_schema), name: String(r.object_name), type, action, status, now: ctx.preciseNow(), error: error ?? '' },
+    );
+  await ctx.sql(`DELETE FROM etl_control.ddl_execution_log WHERE run_id = :run AND object_type = :type`, { run: ctx.runId, type });
   const absent = rows.filter((r) => r.present !== true);
-  ctx.log(`${rows.length - absent.length} of ${rows.length} ${type === 'TABLE' ? 'tables' : 'views'} already exist on ${engine}; nothing to create`);
-  if (absent.length) {
-    // The demo does not invent DDL it does not have: an object the registry lists but the catalog lacks
-    // is a failed setup, for an engineer to look at.
-    throw new TaskFailure('ProgrammingError', `${absent.length} registered ${type.toLowerCase()}(s) are missing and have no DDL in this demo: ${absent.slice(0, 5).map((r) => `${String(r.object_schema)}.${String(r.object_name)}`).join(', ')}.`);
+  ctx.log(`${rows.length - absent.length} of ${rows.length} ${type === 'TABLE' ? 'tables' : 'views'} already exist on ${engine}`);
+  try {
+    // Where a real failure would surface: a dropped connection or a missing privilege fails the try.
+    await ctx.failIfFaulted();
+  } catch (error) {
+    for (const r of rows) await record(r, r.present === true ? 'EXISTS' : 'CREATE', r.present === true ? 'SUCCEEDED' : 'FAILED', r.present === true ? null : (error as Error).message);
+    throw error;
+  }
+  // The demo does not invent DDL it does not have: an object the registry lists, the catalog lacks and the
+  // release's DDL set does not hold is a failed setup, for an engineer to look at.
+  const undefinedObjects = absent.filter((r) => typeof r.ddl !== 'string');
+  for (const r of rows) {
+    if (r.present === true) await record(r, 'EXISTS', 'SUCCEEDED', null);
+    else if (typeof r.ddl === 'string') {
+      ctx.log(`Creating ${type.toLowerCase()} ${String(r.object_schema)}.${String(r.object_name)}`);
+      await ctx.sql(r.ddl);
+      await record(r, 'CREATE', 'SUCCEEDED', null);
+    } else await record(r, 'CREATE', 'FAILED', 'No DDL for this object in the demo.');
+  }
+  if (undefinedObjects.length) {
+    throw new TaskFailure('ProgrammingError', `${undefinedObjects.length} registered ${type.toLowerCase()}(s) are missing and have no DDL in this demo: ${undefinedObjects.slice(0, 5).map((r) => `${String(r.object_schema)}.${String(r.object_name)}`).join(', ')}.`);
   }
 }
 

@@ -17,6 +17,7 @@ export async function replayNight(ctx: ScenarioContext, dagId: string, bd: strin
   await ctx.warehouse.query(`DELETE FROM ops.job_runs WHERE dag_id = :dag AND run_id = :run`, { dag: dagId, run: runId });
   // So do the per-attempt logs its tasks keep (the aggregate refreshes log every try).
   if (dagId === 'cdm_aggregate_refresh') await ctx.warehouse.query(`DELETE FROM agg.refresh_log WHERE dag_id = :dag AND business_date = CAST(:bd AS DATE)`, { dag: dagId, bd });
+  if (dagId === 'cdm_audience_resolution') await ctx.warehouse.query(`DELETE FROM audience.resolution_runs WHERE dag_id = :dag AND business_date = CAST(:bd AS DATE)`, { dag: dagId, bd });
   // Its records go on the night's timeline: it starts at its scheduled time on the business date.
   const scheduledAt = `${bd} ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:05`;
   await ctx.engine.trigger(def, { conf: {}, logicalDate: logical, logicalDateGiven: true, runType: 'scheduled', runId, recordFrom: scheduledAt });

@@ -5,13 +5,17 @@ import { environmentRebuild } from './environmentRebuild';
 import { failedTaskUntilCleared } from './failedTask';
 import { ldzFileScenario } from './ldzFile';
 import { staleAggregate } from './staleAggregate';
-import { audienceResolutionFailed, interfaceBuildFailed, ldzConnectivityFailed, mlIngestFailed } from './taskFailure';
+import { audienceResolutionFailed, bridgeRefreshFailed, interfaceBuildFailed, ldzConnectivityFailed, mlIngestFailed } from './taskFailure';
 import { ldzBadFormat } from './ldzBadFormat';
 import { mlWrongScores } from './mlWrongScores';
 import { orphanLinkKeys } from './orphanLinkKeys';
 import { interfaceMappingError } from './interfaceMapping';
 import { missedNights } from './missedNights';
 import { wrongDateControl } from './wrongDateControl';
+import { shortContactExtract } from './shortContactExtract';
+import { ddlViewsNotCreated } from './ddlViewsNotCreated';
+import { releaseMigrationFailed } from './releaseMigrationFailed';
+import { audienceMapClosed } from './audienceMapClosed';
 
 export const canonicalScenarios: readonly Scenario[] = [
   ldzFileScenario('late_ldz_file'),
@@ -28,6 +32,11 @@ export const canonicalScenarios: readonly Scenario[] = [
   mlWrongScores,
   orphanLinkKeys,
   interfaceMappingError,
+  shortContactExtract,
+  ddlViewsNotCreated,
+  releaseMigrationFailed,
+  audienceMapClosed,
+  bridgeRefreshFailed,
   // Last: these two change the whole night (every run's date, every DAG's history), so stacked with
   // other faults they are undone first.
   wrongDateControl,

@@ -79,3 +79,14 @@ export const ldzConnectivityFailed = taskFailureScenario({
   exception: 'OperationalError',
   message: 'could not connect to the warehouse (connection cdm_warehouse_conn_id): connection timed out after 30 s; is the network path from the Airflow workers open?',
 });
+
+export const bridgeRefreshFailed = taskFailureScenario({
+  id: 'bridge_refresh_failed',
+  title: 'Bridge refresh failed after its truncate',
+  summary: "refresh_cocp_bridge of cdm_audience_resolution truncated the Campaign–Offer–Channel–Product bridge, then its load was aborted twice when the warehouse was suspended: the bridge is empty, and campaigns cannot be resolved to their offers, channels and products. Validate audience resolution, then clear the failed refresh for the night.",
+  runbook: '/canonical/basic-data-validation#validate-audience-resolution',
+  dagId: 'cdm_audience_resolution',
+  taskId: 'refresh_cocp_bridge',
+  exception: 'OperationalError',
+  message: 'Warehouse OPS_WH was suspended while loading audience.bridge_campaign_offer_channel_product after its truncate; the statement was aborted.',
+});
