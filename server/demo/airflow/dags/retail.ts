@@ -64,7 +64,7 @@ const FRESHNESS_RULES = `VALUES ('customers', 12, 24), ('orders', 12, 24), ('ord
  * batch in retail_ops.source_freshness. As dbt does, a source past its error threshold fails the task, so a stalled
  * ingestion stops the transformation instead of rebuilding gold on old data.
  */
-async function sourceFreshness(ctx: TaskContext): Promise<void> {
+export async function sourceFreshness(ctx: TaskContext): Promise<void> {
   const bd = ctx.businessDate;
   await ctx.sql(`DELETE FROM retail_ops.source_freshness WHERE batch_date = CAST(:bd AS DATE)`, { bd });
   await ctx.sql(

@@ -5,9 +5,7 @@
  * Both scenarios have the same shape; `failedNight` is it.
  */
 import type { Scenario } from './types';
-import { addDays } from '../warehouse';
-import { snapshot } from './heldRows';
-import { replayNight } from './replay';
+import { reportDateScenario } from './reportDate';
 
 interface FailedNight {
   readonly id: string;
@@ -23,22 +21,18 @@ interface FailedNight {
 }
 
 function failedNight(n: FailedNight): Scenario {
-  return {
-    id: n.id, title: n.title, summary: n.summary, runbook: n.runbook,
-    async activate(ctx, bd) {
-      const rd = addDays(bd, -1);
-      await snapshot(ctx.warehouse, n.id, n.rows).take({ rd });
+  return reportDateScenario({
+    id: n.id, title: n.title, summary: n.summary, runbook: n.runbook, rows: n.rows, dagId: n.dagId,
+    async inject(ctx, rd) {
       // The night's run is the report date's only build: until it succeeds, the date has none of these rows.
       for (const p of n.rows) await ctx.warehouse.query(`DELETE FROM ${p.table} WHERE ${p.where}`, { rd });
       ctx.faults.set(n.dagId, n.taskId, { exception: n.exception, message: n.message, untilCleared: false, tries: 2 });
-      const dagRun = await replayNight(ctx, n.dagId, bd);
-      return { note: `Run ${dagRun.runId} of ${n.dagId} is replaying report date ${rd}; ${n.taskId} will fail twice.`, dagRun };
+      return `; ${n.taskId} will fail twice.`;
     },
-    async deactivate(ctx, bd) {
+    async undo(ctx) {
       ctx.faults.remove(n.dagId, n.taskId);
-      await snapshot(ctx.warehouse, n.id, n.rows).restore({ rd: addDays(bd, -1) });
     },
-  };
+  });
 }
 
 const REFRESH = (pipeline: string) => ({ table: 'investor_ops.refresh_log', where: `pipeline = '${pipeline}' AND grain = 'daily' AND period_start = CAST(:rd AS DATE)` });
