@@ -84,18 +84,29 @@ describe('alerts from real check runs', () => {
     await pd.waitFor(() => !pd.open.has(dec2), 'the resolve of 2026-12-02');
   });
 
+  it('cannot be silenced by a page claiming to be the demo replay: its run is recorded as the page it is, and alerts', async () => {
+    const id = `r${++n}`;
+    client.send({ type: 'run', id, snippet: CHECK, sha256: h.manifest.snippets[CHECK]!.sha256, env: 'demo', params: { deviation: 70, business_date: '2026-12-03' }, origin: 'seed' });
+    expect(await client.done(id)).toMatchObject({ status: 'failed' });
+    const dec3 = `opsbook:demo:${CHECK}:2026-12-03`;
+    await pd.waitFor(() => pd.open.has(dec3), 'the trigger for 2026-12-03');
+    expect(pd.open.get(dec3)).toMatchObject({ payload: { custom_details: { origin: 'page', ran_by: 'dana.operator' } } });
+    expect(await run(0, '2026-12-03')).toMatchObject({ status: 'succeeded' });
+    await pd.waitFor(() => !pd.open.has(dec3), 'the resolve of 2026-12-03');
+  });
+
   it('records a receiver that keeps failing in GET /api/notifications, and the server keeps serving', async () => {
     type View = { channel: string; event: string; status: string; attempts: number; lastError: string; attemptLog: { outcome: string; httpStatus: number }[] };
     let failed: View[] = [];
     const deadline = Date.now() + 60_000;
-    while (failed.length < 6 && Date.now() < deadline) {
+    while (failed.length < 8 && Date.now() < deadline) {
       const res = await h.api('GET', '/api/notifications?status=failed', ADMIN);
       expect(res.status).toBe(200);
       failed = (res.body.notifications as View[]).filter((v) => v.channel === 'dead');
       await new Promise((r) => setTimeout(r, 100));
     }
-    // Three business dates, each triggered and resolved: every one of them recorded as failed, none lost.
-    expect(failed.map((f) => f.event).sort()).toEqual(['check.error', 'check.error', 'check.error', 'check.resolved', 'check.resolved', 'check.resolved']);
+    // Four business dates, each triggered and resolved: every one of them recorded as failed, none lost.
+    expect(failed.map((f) => f.event).sort()).toEqual(['check.error', 'check.error', 'check.error', 'check.error', 'check.resolved', 'check.resolved', 'check.resolved', 'check.resolved']);
     for (const f of failed) {
       // 404 from the receiver is permanent: one attempt, recorded with the answer.
       expect(f).toMatchObject({ attempts: 1, lastError: 'HTTP 404: no_service' });

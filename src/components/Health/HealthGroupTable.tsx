@@ -58,7 +58,7 @@ function Row({ row }: { readonly row: HealthRow }): ReactNode {
       <td className={styles.cValue}>
         <span className={styles.label}>Value </span>
         <strong className={clsx(row.valueFor && styles.oldValue)}>{formatValue(row.value)}</strong>
-        {row.valueFor ? <div className={styles.muted}>for {row.valueFor}</div> : null}
+        {row.valueFor ? <div className={clsx(styles.muted, styles.valueFor)}>for {row.valueFor}</div> : null}
       </td>
       <td className={styles.cThreshold}>
         <span className={styles.label}>Threshold </span>
