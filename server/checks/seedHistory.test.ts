@@ -17,7 +17,7 @@ import { staticManifestStore } from '../execution/manifestStore';
 import { makeManifest } from '../testing/harness';
 import { checkCatalog } from './catalog';
 import { demoEnvironments, startDemoHistory } from './demoHistory';
-import { replayMoments, seedCheckHistory } from './seedHistory';
+import { replayable, replayMoments, seedCheckHistory } from './seedHistory';
 import type { CheckHistory, CheckTransition } from './types';
 
 /** The injected "now": the seeded warehouse's today, mid-afternoon UTC. */
@@ -37,7 +37,7 @@ const manifest = makeManifest({
     params: [{ name: 'business_date', type: 'date', default: 'today' }],
     expect: 'age(loaded_at) < 36h', title: 'Yesterday\'s orders loaded within 36 hours',
   },
-  // An undated check: one replay per day all the same.
+  // An undated check reads the state as it is now: it has no past to replay.
   'shop/no-negative': { text: 'select count(*) from daily_orders where orders < 0', expect: 'value = 0' },
   // Not a monitor (it writes): never replayed.
   'shop/fix': { text: 'update daily_orders set orders = 0 where orders < 0', mode: 'write', expect: 'rows = 0' },
@@ -79,6 +79,13 @@ describe('the demo check history', () => {
     expect(replayMoments(NOW, 3).map((d) => d.toISOString())).toEqual(['2026-11-29T12:00:00.000Z', '2026-11-30T12:00:00.000Z', '2026-12-01T12:00:00.000Z']);
   });
 
+  it('leaves out checks of the current state: undated ones, and dated ones the demo keeps only as they are now', () => {
+    const dated = { params: [{ type: 'date' }] };
+    expect(replayable('shop/orders-vs-history', dated)).toBe(true);
+    expect(replayable('shop/no-negative', { params: [] })).toBe(false);
+    expect(replayable('canonical-setup-dags/date-control-set:duckdb', dated)).toBe(false);
+  });
+
   it('is kept for demo environments only, never a production one', () => {
     expect(demoEnvironments(config)).toEqual(['demo']);
   });
@@ -88,7 +95,7 @@ describe('the demo check history', () => {
     const stop = history.onTransition((t) => transitions.push(t));
     const report = await seedCheckHistory({ runner: runner(), env: 'demo', days: 14, now, log: (m) => logs.push(m), signal: new AbortController().signal });
     stop();
-    expect(report).toMatchObject({ checks: 3, days: 14, ran: 42, skipped: 0, notOk: 0, stopped: false });
+    expect(report).toMatchObject({ checks: 2, days: 14, ran: 28, skipped: 0, notOk: 0, stopped: false });
 
     const series = await history.series('demo', 'shop/orders-vs-history', 100);
     expect(series).toHaveLength(14);
@@ -105,13 +112,13 @@ describe('the demo check history', () => {
     expect(fresh.map((r) => r.verdict)).toEqual(Array(14).fill('ok'));
     expect(fresh[0]!.detail).toContain('age(loaded_at) 10.0h');
 
-    expect(await history.series('demo', 'shop/no-negative', 100)).toHaveLength(14);
+    expect(await history.series('demo', 'shop/no-negative', 100)).toEqual([]);
     expect(await history.series('demo', 'shop/fix', 100)).toEqual([]);
     expect(await history.series('prod', 'shop/orders-vs-history', 100)).toEqual([]);
 
     // Every replay is audited as the run it is, under the service identity, at the real time.
     const runs = audit.events.filter((e) => e.kind === 'run' && e.status === 'succeeded');
-    expect(runs).toHaveLength(42);
+    expect(runs).toHaveLength(28);
     expect(runs.every((e) => e.user === 'opsbook-seed' && e.env === 'demo' && e.startedAt === NOW.toISOString())).toBe(true);
     // The first result of each (check, day) is the only state change, and a seed one: alerts ignore it.
     expect(transitions.every((t) => t.previous === null && t.current.origin === 'seed')).toBe(true);
@@ -127,10 +134,10 @@ describe('the demo check history', () => {
 
   it('adds nothing when started again the same day, and only the new day the next day', async () => {
     const again = await seedCheckHistory({ runner: runner(), env: 'demo', days: 14, now, log: () => undefined, signal: new AbortController().signal });
-    expect(again).toMatchObject({ ran: 0, skipped: 42 });
+    expect(again).toMatchObject({ ran: 0, skipped: 28 });
     const tomorrow = () => new Date('2026-12-03T09:00:00.000Z');
     const next = await seedCheckHistory({ runner: { ...runner(), now: tomorrow }, env: 'demo', days: 14, now: tomorrow, log: () => undefined, signal: new AbortController().signal });
-    expect(next).toMatchObject({ ran: 3, skipped: 39 });
+    expect(next).toMatchObject({ ran: 2, skipped: 26 });
     expect((await history.series('demo', 'shop/orders-vs-history', 1))[0]!.businessDate).toBe('2026-12-02');
   });
 
@@ -139,7 +146,7 @@ describe('the demo check history', () => {
     const started = startDemoHistory({ config, manifest: staticManifestStore(manifest), connectors, audit, history, days: 20, now, log: (m) => seen.push(m) });
     started.stop();
     await started.done;
-    expect(seen[0]).toMatch(/^check history: replaying 3 checks of demo for the 20 days before today/);
+    expect(seen[0]).toMatch(/^check history: replaying 2 checks of demo for the 20 days before today/);
     expect(seen.at(-1)).toMatch(/^check history of demo: stopped with the server after \d+ replays run/);
     const off = startDemoHistory({ config, manifest: staticManifestStore(manifest), connectors, audit, history, days: 0, now, log: (m) => seen.push(m) });
     await off.done;

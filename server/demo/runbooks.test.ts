@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectRunbooks } from '../../plugins/remark-runbook/collect';
 import { buildManifest } from '../../plugins/remark-runbook/manifest';
+import { CURRENT_STATE_CHECKS } from '../checks/seedHistory';
 import { hasCheck, judgeCheck } from '../checks/verdict';
 import { businessDateOf } from '../checks/runCheck';
 import { openDuckDB } from '../connectors/duckdb/index';
@@ -47,6 +48,10 @@ describe('every read snippet runs on the healthy demo warehouse', () => {
   it('has at least one freshness rule written with age(), checked below like every other', () => {
     const freshness = demoReads.filter(([, s]) => [s.expect, s.warn, s.error].some((c) => c !== null && c !== undefined && /\bage\(/.test(c)));
     expect(freshness.map(([key]) => key)).toContain('retail-monitoring/daily-sources-loaded');
+  });
+  it('names only real checks among those whose past days the demo history does not replay', () => {
+    const bases = new Set(Object.keys(manifest.snippets).map((key) => key.replace(/:[a-z]+$/, '')));
+    expect([...CURRENT_STATE_CHECKS.keys()].filter((key) => !bases.has(key))).toEqual([]);
   });
   for (const [key, snippet] of demoReads) {
     if (DELIBERATE.has(key)) continue;
