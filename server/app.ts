@@ -35,6 +35,7 @@ import { closeAtExpiry } from './ws/identityExpiry';
 import { inboundBudget } from './ws/inboundBudget';
 import type { CheckHistory } from './checks/types';
 import { checksRouter } from './http/checks';
+import { openPushBus, type PushBus } from './push';
 
 export interface AppDeps {
   readonly config: OpsbookConfig;
@@ -55,6 +56,8 @@ export interface AppDeps {
   readonly checks?: CheckHistory;
   /** This instance's name (audit, outbox claims, schedule firings); default `local`. */
   readonly instance?: string;
+  /** How pushes reach every instance; default from the store (server/push). Closed with the app only when made here. */
+  readonly push?: PushBus;
 }
 
 export interface App {
@@ -63,6 +66,8 @@ export interface App {
   close(): Promise<void>;
   /** Every check result goes through it; alerts subscribe to `onTransition`. Null where the store keeps none. */
   readonly checks: CheckHistory | null;
+  /** Publish here to reach the sockets of every instance (server/push/types.ts). */
+  readonly push: PushBus;
 }
 
 export function createApp(deps: AppDeps): App {
@@ -74,7 +79,8 @@ export function createApp(deps: AppDeps): App {
   const signer = csrfSigner(deps.config.server.csrfSecret ?? deps.csrfSecret ?? randomBytes(32).toString('base64url'));
   const csrf = csrfProtection({ origins, signer, mode: deps.authenticator.mode });
   const rateLimits = httpRateLimits(deps.config, log);
-  const hub = new ApprovalHub();
+  const push = deps.push ?? openPushBus(deps.store, log);
+  const hub = new ApprovalHub(push);
   const userRuns = new UserRunCounter();
   const activeRuns = new RunRegistry();
   const checks = deps.checks ?? deps.store.checks ?? null;
@@ -230,6 +236,7 @@ export function createApp(deps: AppDeps): App {
   return {
     server: listening,
     checks,
+    push,
     async close() {
       // Stop accepting first, then cancel every run and wait until each has sent its `done` and completed
       // its audit record; only then tell the pages to reconnect (1001, going away).
@@ -249,6 +256,7 @@ export function createApp(deps: AppDeps): App {
       await closed;
       await rateLimits.close();
       await automation.close();
+      if (!deps.push) await push.close();
       sandbox?.close();
       airflow.closeAll();
       await deps.audit.flush();
