@@ -36,6 +36,9 @@ import { inboundBudget } from './ws/inboundBudget';
 import type { CheckHistory } from './checks/types';
 import { checksRouter } from './http/checks';
 import { openPushBus, type PushBus } from './push';
+import { postgresRunLeases } from './cluster/runLeases';
+import { livenessTiming } from './audit/liveness';
+import { RunStreams, type Scheduler } from './ws/runStreams';
 
 export interface AppDeps {
   readonly config: OpsbookConfig;
@@ -58,6 +61,8 @@ export interface AppDeps {
   readonly instance?: string;
   /** How pushes reach every instance; default from the store (server/push). Closed with the app only when made here. */
   readonly push?: PushBus;
+  /** When a dropped run's grace period ends (ws/runStreams.ts); tests inject their own. */
+  readonly schedule?: Scheduler;
 }
 
 export interface App {
@@ -81,7 +86,16 @@ export function createApp(deps: AppDeps): App {
   const rateLimits = httpRateLimits(deps.config, log);
   const push = deps.push ?? openPushBus(deps.store, log);
   const hub = new ApprovalHub(push);
-  const userRuns = new UserRunCounter();
+  // Across instances on a shared PostgreSQL the per-user limit is a lease table; alone, a counter in memory.
+  const sql = deps.store.sql;
+  const leases = sql?.engine === 'postgres' && sql.url && sql.schema
+    ? postgresRunLeases({ url: sql.url, schema: sql.schema, instance: deps.instance ?? 'local', staleAfterMs: livenessTiming(process.env).staleAfterMs, log })
+    : null;
+  const userRuns = leases ?? new UserRunCounter();
+  const streams = new RunStreams({
+    graceMs: deps.config.limits.resumeGraceMs, replayBytes: deps.config.limits.replayBytes, highWaterBytes: deps.config.limits.socketHighWaterBytes, log,
+    ...(deps.schedule ? { schedule: deps.schedule } : {}),
+  });
   const activeRuns = new RunRegistry();
   const checks = deps.checks ?? deps.store.checks ?? null;
   // Outbox, alerts and schedules; schedules run checks through the same runner as pages (no approvals).
@@ -196,7 +210,7 @@ export function createApp(deps: AppDeps): App {
             checks,
             log,
             ...(deps.now ? { now: deps.now } : {}),
-          }, { hub, userRuns, runs: activeRuns, admit: socketBudget(ws, socket, identity) });
+          }, { hub, userRuns, streams, runs: activeRuns, admit: socketBudget(ws, socket, identity) });
         });
       },
       (error: unknown) => {
@@ -257,6 +271,7 @@ export function createApp(deps: AppDeps): App {
       await rateLimits.close();
       await automation.close();
       if (!deps.push) await push.close();
+      await leases?.close();
       sandbox?.close();
       airflow.closeAll();
       await deps.audit.flush();

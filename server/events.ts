@@ -39,8 +39,26 @@ export class ApprovalHub {
   }
 }
 
-/** Counts a user's running runs across all their sockets, for the per-user concurrency limit. */
-export class UserRunCounter {
+/**
+ * The per-user concurrency limit: `acquire` resolves to the function that gives the slot back, or null when
+ * the user already has `limit` runs going. In-process below; across instances, server/cluster/runLeases.ts.
+ */
+export interface UserRunLimiter {
+  acquire(user: string, limit: number): Promise<(() => void) | null>;
+}
+
+/** Counts a user's running runs across all their sockets (one instance), for the per-user concurrency limit. */
+export class UserRunCounter implements UserRunLimiter {
+  acquire(user: string, limit: number): Promise<(() => void) | null> {
+    if (!this.tryAcquire(user, limit)) return Promise.resolve(null);
+    let given = false;
+    return Promise.resolve(() => {
+      if (given) return;
+      given = true;
+      this.release(user);
+    });
+  }
+
   private readonly counts = new Map<string, number>();
   tryAcquire(user: string, limit: number): boolean {
     const n = this.counts.get(user) ?? 0;
