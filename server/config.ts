@@ -112,7 +112,7 @@ const limitsSchema = z
      * and resume; then it is cancelled and recorded. Its recent output is kept for the resume, up to replayBytes.
      */
     resumeGraceMs: z.number().int().min(0).max(3_600_000).default(30_000),
-    replayBytes: z.number().int().min(64 * 1024).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
+    replayBytes: z.number().int().min(64 * 1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
     /** Inbound budget of one socket: messages and bytes per window (a page sends a few runs a second at most). */
     socketWindowSeconds: z.number().int().positive().max(3600).default(10),
     socketMessagesPerWindow: z.number().int().positive().default(100),
