@@ -6,12 +6,18 @@
  * exist the socket is kept up: a drop reconnects (slowly, forever), and listeners learn of each reopen
  * through `onConnectionChange` so they can refetch what they missed.
  *
+ * A socket that drops mid-run (network blip, load balancer restart, laptop sleep) is not the end of the
+ * run: the server keeps it for a grace period. The client reconnects — to the same or another instance —
+ * and sends `resume` with the run's id and the last sequence number it has; the server replays what
+ * followed, and anything already seen is dropped here. Where that cannot be, the server (or, when no
+ * connection comes back, this client) ends the run with `stream_lost` and the block keeps what it showed.
+ *
  * A sign-in expires (OIDC): the server closes the socket with code 4401, or refuses a run as
  * `unauthenticated`. The client then renews the sign-in (`renewSignIn`), reconnects at once and sends a
  * refused run again, once. Results already on screen belong to the blocks, not to this client: they stay.
  */
 import type { Approval } from '@site/server/api';
-import type { DoneMessage, RunMessage, ServerMessage } from '@site/server/protocol';
+import type { DoneMessage, RunMessage, Sequenced, ServerMessage } from '@site/server/protocol';
 
 /** Messages that belong to one run. */
 export type RunEvent = Exclude<ServerMessage, { type: 'error' } | { type: 'approval' }>;
@@ -67,6 +73,14 @@ interface ActiveRun {
   answered: boolean;
   /** Already sent again once after a sign-in renewal. */
   resent?: boolean;
+  /** The server's run id (from `accepted`): what a resume names. */
+  runId?: string;
+  /** The last sequence number received: a resume continues after it; anything at or below it is a repeat. */
+  lastSeq: number;
+  /** The socket dropped mid-run: on the next connection, resume instead of running again. */
+  resuming?: boolean;
+  /** Cancel asked while resuming: sent right after the resume. */
+  cancelAfterResume?: boolean;
 }
 
 let counter = 0;
@@ -129,7 +143,7 @@ export class RunClient {
   /** Start a run; `onEvent` receives its messages, the last one always a `done`. */
   start(request: RunRequest, onEvent: (event: RunEvent) => void): RunHandle {
     const id = nextId();
-    const run: ActiveRun = { message: { type: 'run', id, ...request }, onEvent, sent: false, answered: false };
+    const run: ActiveRun = { message: { type: 'run', id, ...request }, onEvent, sent: false, answered: false, lastSeq: 0 };
     this.runs.set(id, run);
     if (this.state === 'open') this.send(run);
     else if (this.state !== 'connecting') this.connect();
@@ -158,6 +172,11 @@ export class RunClient {
   private cancel(id: string, notify = true): void {
     const run = this.runs.get(id);
     if (!run) return;
+    if (run.resuming) {
+      // The server still has the run: cancel it there once the connection is back (or it ends with the grace period).
+      run.cancelAfterResume = true;
+      return;
+    }
     if (run.sent && this.state === 'open' && this.socket) {
       this.socket.send(JSON.stringify({ type: 'cancel', id }));
       return; // the server answers with the run's `done`
@@ -168,6 +187,12 @@ export class RunClient {
 
   private send(run: ActiveRun): void {
     run.sent = true;
+    if (run.resuming && run.runId) {
+      run.resuming = false;
+      this.socket?.send(JSON.stringify({ type: 'resume', id: run.message.id, runId: run.runId, after: run.lastSeq }));
+      if (run.cancelAfterResume) this.socket?.send(JSON.stringify({ type: 'cancel', id: run.message.id }));
+      return;
+    }
     this.socket?.send(JSON.stringify(run.message));
   }
 
@@ -219,9 +244,15 @@ export class RunClient {
   }
 
   private onDropped(): void {
-    // Runs already sent are lost (the server cancels a closed socket's runs); queued ones may retry.
+    // A run the server accepted waits there for a while: resume it on the next connection. One sent but not
+    // yet accepted has no id to resume by (the server cancels it): it ends here; queued ones may retry.
     for (const [id, run] of this.runs) {
       if (!run.sent) continue;
+      if (run.runId) {
+        run.sent = false;
+        run.resuming = true;
+        continue;
+      }
       this.runs.delete(id);
       run.onEvent(
         localDone(id, 'failed', {
@@ -302,6 +333,16 @@ export class RunClient {
     const runs = [...this.runs.entries()];
     this.runs.clear();
     for (const [id, run] of runs) {
+      if (run.resuming) {
+        run.onEvent(
+          localDone(id, 'failed', {
+            code: 'stream_lost',
+            message: `The connection dropped during the run and did not come back (${message}) What is shown is what arrived before the drop; the server cancels the run when no page returns for it.`,
+            hint: 'Check the audit log for how the run ended, then run again.',
+          }),
+        );
+        continue;
+      }
       run.onEvent(localDone(id, 'failed', { code: 'unavailable', message, hint: 'Check that the server is up, then run again.' }));
     }
   }
@@ -338,6 +379,13 @@ export class RunClient {
     if (typeof message.id !== 'string') return;
     const run = this.runs.get(message.id);
     if (!run) return; // a disposed run's late messages
+    // After a resume the server replays from where this page said it stopped; a repeat is dropped.
+    const seq = (message as Sequenced).seq;
+    if (typeof seq === 'number') {
+      if (seq <= run.lastSeq) return;
+      run.lastSeq = seq;
+    }
+    if (message.type === 'accepted') run.runId = message.runId;
     if (message.type === 'done' && message.error?.code === 'unauthenticated' && !run.resent) {
       this.retryAfterRenewal(run);
       return;
