@@ -161,9 +161,10 @@ export class TestClient {
     });
   }
 
-  static open(url: string, origin: string | null, as: TestUser | null = OPERATOR): Promise<TestClient> {
+  /** `headers`: more request headers on the upgrade (e.g. a load balancer's sticky cookie). */
+  static open(url: string, origin: string | null, as: TestUser | null = OPERATOR, headers: Readonly<Record<string, string>> = {}): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { ...(origin ? { origin } : {}), headers: as ? headersFor(as) : {} });
+      const socket = new WebSocket(url, { ...(origin ? { origin } : {}), headers: { ...(as ? headersFor(as) : {}), ...headers } });
       socket.once('open', () => resolve(new TestClient(socket)));
       socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
       socket.once('error', reject);
