@@ -92,7 +92,8 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
       },
       (error: unknown) => {
         runs.delete(msg.id);
-        refuse(msg, 'unavailable', `Could not check your concurrent runs (${(error as Error).message}); the shared state store may be down. Try again in a moment.`);
+        // The leases live in the audit store: it is down, and nothing runs unaudited anyway.
+        refuse(msg, 'unavailable', `The audit store is unavailable, so nothing can run right now (it also keeps the limit on concurrent runs: ${(error as Error).message}). Try again in a moment.`);
       },
     );
   };
