@@ -37,6 +37,7 @@ import type { CheckHistory } from './checks/types';
 import { checksRouter } from './http/checks';
 import { openPushBus, type PushBus } from './push';
 import { postgresRunLeases } from './cluster/runLeases';
+import { auditLocator, runRelay } from './cluster/relay';
 import { livenessTiming } from './audit/liveness';
 import { RunStreams, type Scheduler } from './ws/runStreams';
 
@@ -96,6 +97,10 @@ export function createApp(deps: AppDeps): App {
     graceMs: deps.config.limits.resumeGraceMs, replayBytes: deps.config.limits.replayBytes, highWaterBytes: deps.config.limits.socketHighWaterBytes, log,
     ...(deps.schedule ? { schedule: deps.schedule } : {}),
   });
+  // A page that reconnects to another instance gets its run's stream relayed from the one running it.
+  const relay = leases && sql
+    ? runRelay({ bus: push, streams, instance: deps.instance ?? 'local', locate: auditLocator(sql.exec, sql.prefix, livenessTiming(process.env).staleAfterMs), log })
+    : null;
   const activeRuns = new RunRegistry();
   const checks = deps.checks ?? deps.store.checks ?? null;
   // Outbox, alerts and schedules; schedules run checks through the same runner as pages (no approvals).
@@ -210,7 +215,7 @@ export function createApp(deps: AppDeps): App {
             checks,
             log,
             ...(deps.now ? { now: deps.now } : {}),
-          }, { hub, userRuns, streams, runs: activeRuns, admit: socketBudget(ws, socket, identity) });
+          }, { hub, userRuns, streams, ...(relay ? { relay } : {}), runs: activeRuns, admit: socketBudget(ws, socket, identity) });
         });
       },
       (error: unknown) => {
@@ -270,6 +275,7 @@ export function createApp(deps: AppDeps): App {
       await closed;
       await rateLimits.close();
       await automation.close();
+      relay?.close();
       if (!deps.push) await push.close();
       await leases?.close();
       sandbox?.close();

@@ -28,11 +28,14 @@ if (haproxySkip) {
   console.warn(`skipping the cluster test: ${haproxySkip}`);
 }
 
+const WIDE_ROWS = 40_000;
 const SNIPPETS = {
   'rb/one': { text: 'select 1 as one' },
   // Runs for minutes unless interrupted: the test waits for `accepted`, never for time.
   'rb/long': { text: 'select sum(i % 7) as s from range(100000000000) t(i)' },
   'rb/fix': { text: 'select 1 as fixed', role: 'escalation' as const, approver: 'approver' },
+  // Far more than the network path buffers: the stream is still going when the socket is cut.
+  'rb/wide': { text: `select i, repeat('x', 400) as pad from range(${WIDE_ROWS}) t(i) order by i` },
 };
 const schema = scratchSchema('cluster_it');
 // A dead instance is noticed after 5 s of silence (beats every 0.5 s): short for the test, still many beats long.
@@ -95,7 +98,7 @@ describe.skipIf(pgSkip || haproxySkip)('two instances behind HAProxy on one Post
       setupSql: 'select 1',
       snippets: SNIPPETS,
       auditYaml: `{store: postgres, url: ${JSON.stringify(postgresUrl())}, schema: ${schema}}`,
-      limitsYaml: TEST_LIMITS.replace(/}$/, ', runsPerUser: 1}'),
+      limitsYaml: TEST_LIMITS.replace(/}$/, `, runsPerUser: 1, rowsPerRun: ${WIDE_ROWS}, replayBytes: 67108864}`),
       extraYaml: `server: {publicOrigins: [${JSON.stringify(lb)}], csrfSecret: ${JSON.stringify('cluster-test-secret-'.padEnd(40, 'x'))}}\n`,
     };
     // One warehouse file each (a DuckDB file has one owner); the audit, approvals and leases are shared.
@@ -150,6 +153,29 @@ describe.skipIf(pgSkip || haproxySkip)('two instances behind HAProxy on one Post
     expect(await operatorOnB.done('fix-1')).toMatchObject({ status: 'succeeded' });
   });
 
+  it('resumes a run on the other instance after its socket is cut: the rest of the rows relayed from the one running it, each once', async () => {
+    const onA = await socket('a', OPERATOR);
+    onA.send(runMessage('wide-1', 'rb/wide'));
+    const accepted = await onA.waitFor((m): m is Accepted => m.type === 'accepted' && m.id === 'wide-1');
+    await onA.waitFor((m): m is ServerMessage => m.type === 'rows' && m.id === 'wide-1');
+    const cut = new Promise<void>((resolve) => onA.socket.once('close', () => resolve()));
+    onA.socket.terminate();
+    await cut;
+    const before = onA.of('wide-1');
+    expect(before.some((m) => m.type === 'done')).toBe(false);
+    const seqOf = (m: ServerMessage) => (m as { seq?: number }).seq ?? 0;
+    // The page comes back through the proxy pinned to B, which does not hold the run: A is alive and has it.
+    const onB = await socket('b', OPERATOR);
+    onB.send({ type: 'resume', id: 'wide-1', runId: accepted.runId, after: Math.max(...before.map(seqOf)) });
+    const done = await onB.done('wide-1', 120_000);
+    expect(done, JSON.stringify(done)).toMatchObject({ status: 'succeeded', rowCount: WIDE_ROWS });
+    const all = [...before, ...onB.of('wide-1')];
+    expect(all.map(seqOf)).toEqual(all.map((_, k) => k + 1));
+    const rows = all.flatMap((m) => (m.type === 'rows' ? m.rows : []));
+    expect(rows).toHaveLength(WIDE_ROWS);
+    expect(rows.every((r, k) => Number(r[0]) === k)).toBe(true);
+  }, 180_000);
+
   it('holds the per-user limit across instances; a killed instance leaves its run interrupted and B keeps serving', async () => {
     const onA = await socket('a', OPERATOR);
     onA.send(runMessage('long-a', 'rb/long'));
@@ -175,7 +201,7 @@ describe.skipIf(pgSkip || haproxySkip)('two instances behind HAProxy on one Post
     // The page of A's run reconnects through the proxy (its cookie names A, which is gone: B answers) and is told plainly.
     const back = await socket('a', OPERATOR);
     back.send({ type: 'resume', id: 'long-a', runId: acceptedA.runId, after: 1 });
-    expect(await back.done('long-a')).toMatchObject({ status: 'failed', error: { code: 'stream_lost', message: expect.stringMatching(/cannot be resumed here/) } });
+    expect(await back.done('long-a')).toMatchObject({ status: 'failed', error: { code: 'stream_lost', message: expect.stringMatching(/on an Opsbook server that has stopped; it is recorded as interrupted/) } });
     // A's lease lapsed with its heartbeat: the operator can run again, on B.
     back.send(runMessage('one-again', 'rb/one'));
     expect(await back.done('one-again')).toMatchObject({ status: 'succeeded' });

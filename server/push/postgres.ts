@@ -97,14 +97,25 @@ export function postgresBus(o: PostgresBusOptions): PostgresBus {
   /** While catching up, live notifications wait here, so delivery stays in order. */
   let held: Envelope[] | null = null;
 
+  /**
+   * Envelopes are handled one after another: a message sent by reference is read before the next one is
+   * delivered, so subscribers see messages in the order they were committed.
+   */
+  let inOrder: Promise<void> = Promise.resolve();
   const onEnvelope = (e: Envelope) => {
     const id = String(e.i);
-    if (e.o === origin || seen.has(id)) return;
-    if ('p' in e) return deliver(id, e.t, e.p);
-    void readRow(id).then(
-      (row) => (row ? deliver(id, row.topic, row.payload) : o.log(`push: message ${id} ("${e.t}") was pruned before it could be read.`)),
-      (error: unknown) => o.log(`push: could not read message ${id} ("${e.t}"): ${(error as Error).message}`),
-    );
+    if (e.o === origin) return;
+    inOrder = inOrder.then(async () => {
+      if (seen.has(id)) return;
+      if ('p' in e) return deliver(id, e.t, e.p);
+      try {
+        const row = await readRow(id);
+        if (row) deliver(id, row.topic, row.payload);
+        else o.log(`push: message ${id} ("${e.t}") was pruned before it could be read.`);
+      } catch (error) {
+        o.log(`push: could not read message ${id} ("${e.t}"): ${(error as Error).message}`);
+      }
+    });
   };
 
   const onNotification = (n: Notification) => {

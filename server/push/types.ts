@@ -6,7 +6,8 @@
  *   bus.subscribe(APPROVALS, (approval) => …);   // on every instance, for every publish on any instance
  *   void bus.publish(APPROVALS, approval);        // delivered here at once, elsewhere over the store
  *
- * Delivery is at most once per subscriber and instance, in publish order per publisher. With the embedded
+ * Delivery is at most once per subscriber and instance, in commit order (a publisher that awaits each
+ * publish before the next is delivered in its order everywhere). With the embedded
  * store it is in-process; with PostgreSQL it is LISTEN/NOTIFY (see postgres.ts). Handlers run synchronously
  * and must not throw (an exception is logged and swallowed so one handler cannot deafen the others).
  */

@@ -72,6 +72,27 @@ describe('resuming a run after the socket drops', () => {
     second.close();
   });
 
+  it('moves a run to the page\'s newer connection while the server still holds the old one open, and the old one closing does not cancel it', async () => {
+    const old = await h.connect();
+    const id = nextId();
+    old.send(runMessage(id, 'rb/wide'));
+    const accepted = await old.waitFor((m): m is Extract<ServerMessage, { type: 'accepted' }> => m.type === 'accepted' && m.id === id);
+    await old.waitFor((m): m is ServerMessage => m.type === 'rows' && m.id === id);
+    // The page believes the old connection dead (a half-open TCP the server has not noticed): it reconnects.
+    const after = Math.max(...old.of(id).map(seqOf));
+    const fresh = await h.connect();
+    fresh.send({ type: 'resume', id, runId: accepted.runId, after });
+    await fresh.waitFor((m): m is ServerMessage => m.type === 'rows' && m.id === id);
+    old.close(); // the server learns of the old socket now: the run is not its any more
+    const done = await fresh.done(id);
+    expect(done).toMatchObject({ status: 'succeeded', rowCount: ROWS });
+    const mine = fresh.of(id);
+    expect(seqOf(mine[0]!)).toBe(after + 1);
+    const seqs = mine.map(seqOf);
+    expect(seqs).toEqual(seqs.map((_, k) => k + after + 1));
+    fresh.close();
+  });
+
   it('cancels and records a run nobody reconnects to once the grace period ends, and then says it cannot be resumed', async () => {
     const first = await h.connect();
     const id = nextId();

@@ -6,8 +6,18 @@
  * replays what followed and carries on. Nobody back within the grace period: the run is cancelled and its
  * record says why. A run that ended keeps only its `done` for the grace period, for a page that missed it.
  */
-import type { WebSocket } from 'ws';
 import type { Cell, DoneMessage, ServerMessage } from '../protocol';
+
+/**
+ * Where a stream's frames go: the page's WebSocket (ws), or a relay to the instance the page reconnected
+ * to (server/cluster/relay.ts). The subset of ws's WebSocket a stream uses.
+ */
+export interface StreamTarget {
+  readonly readyState: number;
+  readonly OPEN: number;
+  readonly bufferedAmount: number;
+  send(data: string | Buffer, options?: { binary?: boolean }, cb?: (err?: Error) => void): void;
+}
 
 /** Runs `fn` after `ms`; returns the cancel. Injected so tests decide when the grace period is over. */
 export type Scheduler = (ms: number, fn: () => void) => () => void;
@@ -31,7 +41,10 @@ export interface RunStreamsOptions {
   readonly log?: (message: string) => void;
 }
 
-export type ResumeOutcome = { readonly ok: true; readonly stream: RunStream } | { readonly ok: false; readonly message: string };
+export type ResumeOutcome =
+  | { readonly ok: true; readonly stream: RunStream }
+  /** `unknown`: not here (it may be on another instance); `gap`: here, but more output passed than is kept. */
+  | { readonly ok: false; readonly reason: 'unknown' | 'gap'; readonly message: string };
 
 /** This process's resumable runs, by the server's run id. */
 export class RunStreams {
@@ -53,16 +66,17 @@ export class RunStreams {
   }
 
   /** Attaches run `runId` to `socket` and replays what followed `after`; or says why it cannot. */
-  resume(o: { readonly user: string; readonly clientId: string; readonly runId: string; readonly after: number; readonly socket: WebSocket }): ResumeOutcome {
+  resume(o: { readonly user: string; readonly clientId: string; readonly runId: string; readonly after: number; readonly socket: StreamTarget }): ResumeOutcome {
     const stream = this.byRunId.get(o.runId);
     // Another user's run id is answered exactly like an unknown one: nothing to learn by guessing.
     if (!stream || stream.user !== o.user || stream.clientId !== o.clientId) {
-      return { ok: false, message: 'This run cannot be resumed here: it already ended and was let go, was cancelled when no page came back in time, or ran on a server that is gone. The output above is what arrived before the connection dropped; the audit log has how the run ended.' };
+      return { ok: false, reason: 'unknown', message: 'This run cannot be resumed here: it already ended and was let go, was cancelled when no page came back in time, or ran on a server that is gone. The output above is what arrived before the connection dropped; the audit log has how the run ended.' };
     }
-    if (stream.attached) return { ok: false, message: 'This run is already streaming to another connection.' };
+    // Still attached to the old socket: the server has not noticed the drop yet (a half-open connection
+    // is only found out by the next ping). The page's newest connection is the one it reads: move there.
     if (!stream.canReplayAfter(o.after)) {
       stream.abandon(`Cancelled: the page reconnected after more output than the server keeps for a reconnect (${Math.round(this.options.replayBytes / 1024)} KiB) had passed.`);
-      return { ok: false, message: 'More output came while the connection was down than the server keeps for a reconnect, so the run was stopped. The output above is what arrived before the drop; run it again for the whole result.' };
+      return { ok: false, reason: 'gap', message: 'More output came while the connection was down than the server keeps for a reconnect, so the run was stopped. The output above is what arrived before the drop; run it again for the whole result.' };
     }
     stream.attach(o.socket, o.after);
     return { ok: true, stream };
@@ -79,7 +93,7 @@ export class RunStream {
   private seq = 0;
   private frames: Frame[] = [];
   private bytes = 0;
-  private socket: WebSocket | null = null;
+  private socket: StreamTarget | null = null;
   private waiting: (() => void)[] = [];
   private cancelGrace: (() => void) | null = null;
   private ended = false;
@@ -106,8 +120,13 @@ export class RunStream {
     return this.socket !== null;
   }
 
+  /** Streams to `target` now (a page that resumed it elsewhere has moved it away from an older socket). */
+  isAttachedTo(target: StreamTarget): boolean {
+    return this.socket === target;
+  }
+
   /** The socket it streams to (at the start: the one the run came on). */
-  attachFirst(socket: WebSocket): void {
+  attachFirst(socket: StreamTarget): void {
     this.socket = socket;
   }
 
@@ -133,7 +152,9 @@ export class RunStream {
     }
     return new Promise<void>((resolve) => {
       socket.send(Buffer.from(text), { binary: false }, () => resolve());
-      if (socket.bufferedAmount <= this.options.highWaterBytes) resolve();
+      if (socket.bufferedAmount <= this.options.highWaterBytes) return resolve();
+      // Waiting for a socket that may be dead: a resume elsewhere also lets the run go on (the frame is replayed there).
+      this.waiting.push(resolve);
     });
   }
 
@@ -141,7 +162,8 @@ export class RunStream {
    * The socket dropped. A run not yet accepted (no id the page could resume by) or already cancelled is
    * cancelled now; any other waits for the grace period.
    */
-  detach(): void {
+  detach(from?: StreamTarget): void {
+    if (from && this.socket !== from) return; // it moved to a newer connection already
     this.socket = null;
     if (this.ended) return this.keepDoneForGrace();
     if (!this.runId) return this.controller.abort();
@@ -160,7 +182,7 @@ export class RunStream {
     return after + 1 >= first;
   }
 
-  attach(socket: WebSocket, after: number): void {
+  attach(socket: StreamTarget, after: number): void {
     this.cancelGrace?.();
     this.cancelGrace = null;
     this.socket = socket;

@@ -8,15 +8,18 @@ import { clientMessageSchema, type ResumeMessage, type RunMessage, type ServerMe
 import type { Identity } from '../identity';
 import { executeRun, type RunnerDeps } from '../execution/runner';
 import type { ApprovalHub, RunRegistry, UserRunLimiter } from '../events';
-import { RunStreams, type RunStream } from './runStreams';
+import { RunStreams } from './runStreams';
+import type { RunRelay } from '../cluster/relay';
 import { badMessageTally, refusedRunEntry } from './refusals';
 import { expiredRunRefusal } from './identityExpiry';
 import { messageTooComplex } from './inboundShape';
 
 interface ActiveRun {
   readonly controller: AbortController;
-  /** Absent while the run waits for its user's slot. */
-  stream?: RunStream;
+  /** The socket dropped: let the run wait for the page (runStreams.ts). Absent while it waits for its user's slot. */
+  detach?: () => void;
+  /** The page resumed this run on a newer connection: this socket no longer speaks for it. */
+  movedAway?: () => boolean;
 }
 
 /**
@@ -31,6 +34,8 @@ export interface SessionShared {
   readonly userRuns: UserRunLimiter;
   /** The process's resumable runs; a session-local registry (no resume across sockets) when absent. */
   readonly streams?: RunStreams;
+  /** Resumes runs held by other instances (shared PostgreSQL store); absent when alone. */
+  readonly relay?: RunRelay;
   /** The process's runs, for shutdown; absent in tests that drive one session. */
   readonly runs?: RunRegistry;
   /** The socket's inbound budget (app.ts): false when this message is over it (already answered). */
@@ -102,7 +107,8 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     const { controller } = run;
     const stream = streams.create(identity.user, msg.id, controller);
     stream.attachFirst(socket);
-    run.stream = stream;
+    run.detach = () => stream.detach(socket);
+    run.movedAway = () => stream.attached && !stream.isAttachedTo(socket);
     // Whichever session holds the run when it ends (this one, or the one a page resumed it on) lets go of it.
     stream.onEnded = () => runs.delete(msg.id);
     // Scheduled runs start on the server; a page claiming to be the schedule is recorded as the page it is.
@@ -119,19 +125,39 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     shared.runs?.track(controller, ended);
   };
 
-  /** A page back after a drop: continue its run here, or end that run's stream with the reason. */
+  /** A page back after a drop: continue its run here (or from the instance that runs it), or end its stream with the reason. */
   const resumeRun = (msg: ResumeMessage) => {
     if (runs.has(msg.id)) return badMessage(`A run with id "${msg.id}" is already going on this socket.`);
+    const lost = (message: string) =>
+      send({ type: 'done', id: msg.id, status: 'failed', rowCount: 0, truncated: false, elapsedMs: 0, error: { code: 'stream_lost', message, hint: 'The audit log shows how the run ended; run it again for the whole result.' } });
     const outcome = streams.resume({ user: identity.user, clientId: msg.id, runId: msg.runId, after: msg.after, socket });
-    if (!outcome.ok) {
-      send({ type: 'done', id: msg.id, status: 'failed', rowCount: 0, truncated: false, elapsedMs: 0, error: { code: 'stream_lost', message: outcome.message } });
+    if (outcome.ok) {
+      const stream = outcome.stream;
+      if (stream.finished) return;
+      runs.set(msg.id, { controller: stream.controller, detach: () => stream.detach(socket), movedAway: () => stream.attached && !stream.isAttachedTo(socket) });
+      stream.onEnded = () => runs.delete(msg.id);
       return;
     }
-    const run: ActiveRun = { controller: outcome.stream.controller, stream: outcome.stream };
-    if (!outcome.stream.finished) {
-      runs.set(msg.id, run);
-      outcome.stream.onEnded = () => runs.delete(msg.id);
-    }
+    if (outcome.reason !== 'unknown' || !shared.relay) return lost(outcome.message);
+    // Held while the audit is asked where the run is, so a second resume or a cancel finds it.
+    const controller = new AbortController();
+    const pending: ActiveRun = { controller };
+    runs.set(msg.id, pending);
+    shared.relay.resume({ user: identity.user, clientId: msg.id, runId: msg.runId, after: msg.after, socket, onEnd: () => runs.delete(msg.id) }).then(
+      (remote) => {
+        if (!remote.ok) {
+          runs.delete(msg.id);
+          return lost(remote.message);
+        }
+        pending.detach = () => remote.detach();
+        if (controller.signal.aborted) remote.cancel();
+        else controller.signal.addEventListener('abort', () => remote.cancel(), { once: true });
+      },
+      (error: unknown) => {
+        runs.delete(msg.id);
+        lost(`This run cannot be resumed here: the shared store did not say where it runs (${(error as Error).message}).`);
+      },
+    );
   };
 
   socket.on('message', (data: RawData, isBinary: boolean) => {
@@ -179,8 +205,9 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     unsubscribe();
     badMessages.flush();
     for (const run of runs.values()) {
+      if (run.movedAway?.()) continue;
       // A dropped page may come back for its runs (runStreams.ts); a closed one does not.
-      if (run.stream && DROPPED.has(code)) run.stream.detach();
+      if (run.detach && DROPPED.has(code)) run.detach();
       else run.controller.abort();
     }
     runs.clear();
