@@ -121,5 +121,6 @@ describe.skipIf(skip)('postgres push bus', () => {
     expect(onA.got.map((p) => p.n)).toEqual([5, 6, 7, 8]);
     expect(logs.some((m) => /LISTEN connection dropped/.test(m))).toBe(true);
     expect(logs.some((m) => /delivered 3 message\(s\) published while the connection was down/.test(m))).toBe(true);
+    expect(logs.filter((m) => /could not|refused/.test(m))).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * One WebSocket: parses inbound messages, starts and cancels runs, and applies backpressure — a run's
- * next batch waits until the socket's buffered amount drops below the high-water mark. Closing the
- * socket cancels its runs. Bad input never closes the socket: it gets `bad_message` and the socket stays.
+ * next batch waits until the socket's buffered amount drops below the high-water mark. A page closing the
+ * socket cancels its runs; a socket that drops leaves them waiting for the page to come back and `resume`
+ * (runStreams.ts; from another instance, cluster/relay.ts). Bad input never closes the socket: it gets
+ * `bad_message` and the socket stays.
  */
 import type { WebSocket, RawData } from 'ws';
 import { clientMessageSchema, type ResumeMessage, type RunMessage, type ServerMessage } from '../protocol';
