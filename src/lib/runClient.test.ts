@@ -94,6 +94,31 @@ describe('RunClient', () => {
     client.close();
   });
 
+  it('keeps trying longer to resume a dropped run than to start one, then resumes it', async () => {
+    const { url } = await serve((socket, m) => {
+      if (m.type === 'run') {
+        reply(socket, { type: 'accepted', id: m.id, runId: 'r1', startedAt: new Date().toISOString(), seq: 1 });
+        socket.send(JSON.stringify({ type: 'log', id: 'none', stream: 'stdout', text: '' }), () => socket.terminate());
+        return;
+      }
+      reply(socket, { type: 'done', id: m.id, status: 'succeeded', rowCount: 0, truncated: false, elapsedMs: 1, seq: 2 });
+    });
+    // After the drop, the next five connections fail (a proxy restarting): more than backoffMs allows.
+    let opened = 0;
+    const dead = url.replace(/:\d+\//, ':1/');
+    class Flaky extends NodeWebSocket {
+      constructor(address: string) {
+        opened += 1;
+        super(opened >= 2 && opened <= 6 ? dead : address);
+      }
+    }
+    const client = new RunClient(url, { WebSocketImpl: Flaky as unknown as typeof WebSocket, backoffMs: [0, 1], resumeBackoffMs: [0, 1, 1, 1, 1, 1, 1] });
+    const run = collect(client);
+    expect(await run.done).toMatchObject({ status: 'succeeded' });
+    expect(opened).toBe(7);
+    client.close();
+  });
+
   it('ends an accepted run with stream_lost when no connection comes back', async () => {
     const { server, url } = await serve((socket, m) => {
       reply(socket, { type: 'accepted', id: m.id, runId: 'r1', startedAt: new Date().toISOString(), seq: 1 });

@@ -38,6 +38,11 @@ export interface RunHandle extends Disposable {
 export interface RunClientOptions {
   /** Delays before each connection attempt of one start; its length is the number of attempts. */
   readonly backoffMs?: readonly number[];
+  /**
+   * The same while a dropped run waits to be resumed: longer, since the server keeps the run for its grace
+   * period (30 s by default) and a proxy restart or a wake from sleep can take a few seconds.
+   */
+  readonly resumeBackoffMs?: readonly number[];
   /** Gives up an attempt that has not opened after this long. */
   readonly connectTimeoutMs?: number;
   /** While approval listeners exist and every attempt failed: wait this long, then try again. */
@@ -55,7 +60,7 @@ export interface RunClientOptions {
 export const SIGN_IN_EXPIRED_CLOSE = 4401;
 const EXPIRED_HINT = 'Your sign-in expired; the page will reconnect.';
 
-const DEFAULTS = { backoffMs: [0, 300, 1_000, 2_500], connectTimeoutMs: 5_000, watchRetryMs: 15_000 } as const;
+const DEFAULTS = { backoffMs: [0, 300, 1_000, 2_500], resumeBackoffMs: [0, 300, 1_000, 2_500, 5_000, 5_000, 5_000], connectTimeoutMs: 5_000, watchRetryMs: 15_000 } as const;
 
 /** The default renewal: touch the server through whatever signs the page in. */
 function renewThroughServer(socketUrl: string): () => Promise<void> {
@@ -202,9 +207,14 @@ export class RunClient {
     for (const listener of this.stateListeners) listener(state);
   }
 
+  private backoff(): readonly number[] {
+    for (const run of this.runs.values()) if (run.resuming) return this.options.resumeBackoffMs;
+    return this.options.backoffMs;
+  }
+
   private connect(): void {
     this.setState('connecting');
-    const delay = this.options.backoffMs[this.attempt] ?? 0;
+    const delay = this.backoff()[this.attempt] ?? 0;
     clearTimeout(this.attemptTimer);
     this.attemptTimer = setTimeout(() => this.open(), delay);
   }
@@ -319,7 +329,7 @@ export class RunClient {
 
   private onAttemptFailed(): void {
     this.attempt += 1;
-    if (this.attempt < this.options.backoffMs.length && (this.runs.size > 0 || this.approvalListeners.size > 0)) {
+    if (this.attempt < this.backoff().length && (this.runs.size > 0 || this.approvalListeners.size > 0)) {
       this.connect();
       return;
     }
