@@ -40,6 +40,7 @@ import { postgresRunLeases } from './cluster/runLeases';
 import { auditLocator, runRelay } from './cluster/relay';
 import { livenessTiming } from './audit/liveness';
 import { RunStreams, type Scheduler } from './ws/runStreams';
+import { closeDeliberately } from './ws/deliberateClose';
 
 export interface AppDeps {
   readonly config: OpsbookConfig;
@@ -241,7 +242,7 @@ export function createApp(deps: AppDeps): App {
       if (admission.close) {
         closing = true;
         void deps.audit.record(refusal(`socket closed for flooding: ${admission.message}`, 'bad_message', identity));
-        ws.close(1008, 'Over the message limit; reload the page to reconnect.');
+        closeDeliberately(ws, 1008, 'Over the message limit; reload the page to reconnect.');
         // Stop reading now: a flooder has megabytes queued behind this frame, and ws would unmask and
         // buffer every byte of it while waiting for the close handshake (measured: most of the server's
         // time in a flood). Flush the close frame, then drop the connection.

@@ -11,6 +11,7 @@ import type { Identity } from '../identity';
 import { executeRun, type RunnerDeps } from '../execution/runner';
 import type { ApprovalHub, RunRegistry, UserRunLimiter } from '../events';
 import { RunStreams } from './runStreams';
+import { closedDeliberately } from './deliberateClose';
 import type { RunRelay } from '../cluster/relay';
 import { badMessageTally, refusedRunEntry } from './refusals';
 import { expiredRunRefusal } from './identityExpiry';
@@ -209,7 +210,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     for (const run of runs.values()) {
       if (run.movedAway?.()) continue;
       // A dropped page may come back for its runs (runStreams.ts); a closed one does not.
-      if (run.detach && DROPPED.has(code)) run.detach();
+      if (run.detach && DROPPED.has(code) && !closedDeliberately(socket)) run.detach();
       else run.controller.abort();
     }
     runs.clear();
