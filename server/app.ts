@@ -35,6 +35,12 @@ import { closeAtExpiry } from './ws/identityExpiry';
 import { inboundBudget } from './ws/inboundBudget';
 import type { CheckHistory } from './checks/types';
 import { checksRouter } from './http/checks';
+import { openPushBus, type PushBus } from './push';
+import { postgresRunLeases } from './cluster/runLeases';
+import { auditLocator, runRelay } from './cluster/relay';
+import { livenessTiming } from './audit/liveness';
+import { RunStreams, type Scheduler } from './ws/runStreams';
+import { closeDeliberately } from './ws/deliberateClose';
 
 export interface AppDeps {
   readonly config: OpsbookConfig;
@@ -55,6 +61,10 @@ export interface AppDeps {
   readonly checks?: CheckHistory;
   /** This instance's name (audit, outbox claims, schedule firings); default `local`. */
   readonly instance?: string;
+  /** How pushes reach every instance; default from the store (server/push). Closed with the app only when made here. */
+  readonly push?: PushBus;
+  /** When a dropped run's grace period ends (ws/runStreams.ts); tests inject their own. */
+  readonly schedule?: Scheduler;
 }
 
 export interface App {
@@ -63,6 +73,8 @@ export interface App {
   close(): Promise<void>;
   /** Every check result goes through it; alerts subscribe to `onTransition`. Null where the store keeps none. */
   readonly checks: CheckHistory | null;
+  /** Publish here to reach the sockets of every instance (server/push/types.ts). */
+  readonly push: PushBus;
 }
 
 export function createApp(deps: AppDeps): App {
@@ -74,8 +86,22 @@ export function createApp(deps: AppDeps): App {
   const signer = csrfSigner(deps.config.server.csrfSecret ?? deps.csrfSecret ?? randomBytes(32).toString('base64url'));
   const csrf = csrfProtection({ origins, signer, mode: deps.authenticator.mode });
   const rateLimits = httpRateLimits(deps.config, log);
-  const hub = new ApprovalHub();
-  const userRuns = new UserRunCounter();
+  const push = deps.push ?? openPushBus(deps.store, log);
+  const hub = new ApprovalHub(push);
+  // Across instances on a shared PostgreSQL the per-user limit is a lease table; alone, a counter in memory.
+  const sql = deps.store.sql;
+  const leases = sql?.engine === 'postgres' && sql.url && sql.schema
+    ? postgresRunLeases({ url: sql.url, schema: sql.schema, instance: deps.instance ?? 'local', staleAfterMs: livenessTiming(process.env).staleAfterMs, log })
+    : null;
+  const userRuns = leases ?? new UserRunCounter();
+  const streams = new RunStreams({
+    graceMs: deps.config.limits.resumeGraceMs, replayBytes: deps.config.limits.replayBytes, highWaterBytes: deps.config.limits.socketHighWaterBytes, log,
+    ...(deps.schedule ? { schedule: deps.schedule } : {}),
+  });
+  // A page that reconnects to another instance gets its run's stream relayed from the one running it.
+  const relay = leases && sql
+    ? runRelay({ bus: push, streams, instance: deps.instance ?? 'local', locate: auditLocator(sql.exec, sql.prefix, livenessTiming(process.env).staleAfterMs), log })
+    : null;
   const activeRuns = new RunRegistry();
   const checks = deps.checks ?? deps.store.checks ?? null;
   // Outbox, alerts and schedules; schedules run checks through the same runner as pages (no approvals).
@@ -190,7 +216,7 @@ export function createApp(deps: AppDeps): App {
             checks,
             log,
             ...(deps.now ? { now: deps.now } : {}),
-          }, { hub, userRuns, runs: activeRuns, admit: socketBudget(ws, socket, identity) });
+          }, { hub, userRuns, streams, ...(relay ? { relay } : {}), runs: activeRuns, admit: socketBudget(ws, socket, identity) });
         });
       },
       (error: unknown) => {
@@ -216,7 +242,7 @@ export function createApp(deps: AppDeps): App {
       if (admission.close) {
         closing = true;
         void deps.audit.record(refusal(`socket closed for flooding: ${admission.message}`, 'bad_message', identity));
-        ws.close(1008, 'Over the message limit; reload the page to reconnect.');
+        closeDeliberately(ws, 1008, 'Over the message limit; reload the page to reconnect.');
         // Stop reading now: a flooder has megabytes queued behind this frame, and ws would unmask and
         // buffer every byte of it while waiting for the close handshake (measured: most of the server's
         // time in a flood). Flush the close frame, then drop the connection.
@@ -230,6 +256,7 @@ export function createApp(deps: AppDeps): App {
   return {
     server: listening,
     checks,
+    push,
     async close() {
       // Stop accepting first, then cancel every run and wait until each has sent its `done` and completed
       // its audit record; only then tell the pages to reconnect (1001, going away).
@@ -249,6 +276,9 @@ export function createApp(deps: AppDeps): App {
       await closed;
       await rateLimits.close();
       await automation.close();
+      relay?.close();
+      if (!deps.push) await push.close();
+      await leases?.close();
       sandbox?.close();
       airflow.closeAll();
       await deps.audit.flush();

@@ -108,6 +108,12 @@ const limitsSchema = z
     runsPerUser: z.number().int().positive().max(256).default(8),
     socketHighWaterBytes: z.number().int().positive().default(1024 * 1024),
     pingIntervalMs: z.number().int().positive().default(30_000),
+    /**
+     * A run whose socket dropped (not closed by the page) keeps its place this long for the page to reconnect
+     * and resume; then it is cancelled and recorded. Its recent output is kept for the resume, up to replayBytes.
+     */
+    resumeGraceMs: z.number().int().min(0).max(3_600_000).default(30_000),
+    replayBytes: z.number().int().min(64 * 1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
     /** Inbound budget of one socket: messages and bytes per window (a page sends a few runs a second at most). */
     socketWindowSeconds: z.number().int().positive().max(3600).default(10),
     socketMessagesPerWindow: z.number().int().positive().default(100),

@@ -1,10 +1,14 @@
 /**
- * Pushes approval events to the sockets that care: the requester's, and every approver's. In-process;
- * with a shared PostgreSQL store, each instance pushes what its own API saw (see the closing notes).
+ * Pushes approval events to the sockets that care: the requester's, and every approver's — on every
+ * instance: a publish goes over the push bus (server/push), and each instance fans it out to its own sockets.
  */
 import type { Approval } from './api';
 import type { Identity } from './identity';
 import type { ServerMessage } from './protocol';
+import { inProcessBus, pushTopic, type PushBus } from './push';
+
+/** Approval requested, decided or used: the approval as it now stands. */
+export const APPROVAL_PUSH = pushTopic<Approval>('approval');
 
 export interface Subscriber {
   readonly identity: Identity;
@@ -14,20 +18,47 @@ export interface Subscriber {
 export class ApprovalHub {
   private readonly subscribers = new Set<Subscriber>();
 
+  constructor(private readonly bus: PushBus = inProcessBus()) {
+    bus.subscribe(APPROVAL_PUSH, (approval) => this.fanOut(approval));
+  }
+
   subscribe(s: Subscriber): () => void {
     this.subscribers.add(s);
     return () => void this.subscribers.delete(s);
   }
 
+  /** To every instance's sockets (this one's at once). */
   publish(approval: Approval): void {
+    void this.bus.publish(APPROVAL_PUSH, approval);
+  }
+
+  private fanOut(approval: Approval): void {
     for (const s of this.subscribers) {
       if (s.identity.user === approval.requestedBy.user || s.identity.roles.includes('approver')) s.send({ type: 'approval', approval });
     }
   }
 }
 
-/** Counts a user's running runs across all their sockets, for the per-user concurrency limit. */
-export class UserRunCounter {
+/**
+ * The per-user concurrency limit: `acquire` resolves to the function that gives the slot back, or null when
+ * the user already has `limit` runs going. In-process below; across instances, server/cluster/runLeases.ts.
+ */
+export interface UserRunLimiter {
+  acquire(user: string, limit: number): Promise<(() => void) | null>;
+}
+
+/** Counts a user's running runs across all their sockets (one instance), for the per-user concurrency limit. */
+export class UserRunCounter implements UserRunLimiter {
+  acquire(user: string, limit: number): Promise<(() => void) | null> {
+    if (!this.tryAcquire(user, limit)) return Promise.resolve(null);
+    let given = false;
+    return Promise.resolve(() => {
+      if (given) return;
+      given = true;
+      this.release(user);
+    });
+  }
+
   private readonly counts = new Map<string, number>();
   tryAcquire(user: string, limit: number): boolean {
     const n = this.counts.get(user) ?? 0;

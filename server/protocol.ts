@@ -24,6 +24,12 @@ export const ERROR_CODES = [
   'cancelled',
   'connector_error',
   'unavailable',
+  /**
+   * The page reconnected after a drop but the run's output could not be resumed: the run is not on this
+   * instance (it ended, was cancelled when nobody came back, or ran on an instance that stopped), or more
+   * output came while away than the server keeps. The page keeps what it had.
+   */
+  'stream_lost',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -64,10 +70,23 @@ export const runMessageSchema = z.strictObject({
 
 export const cancelMessageSchema = z.strictObject({ type: z.literal('cancel'), id: clientId });
 
-export const clientMessageSchema = z.discriminatedUnion('type', [runMessageSchema, cancelMessageSchema]);
+/**
+ * After a dropped socket, on the new one (same or another instance): continue run `id` (the server's
+ * `runId` from `accepted`) after the last sequence number the page received. The server replays what
+ * followed and carries on, or ends the run's stream with `done` and error `stream_lost`.
+ */
+export const resumeMessageSchema = z.strictObject({
+  type: z.literal('resume'),
+  id: clientId,
+  runId: z.string().min(1).max(64),
+  after: z.number().int().min(0),
+});
+
+export const clientMessageSchema = z.discriminatedUnion('type', [runMessageSchema, cancelMessageSchema, resumeMessageSchema]);
 
 export type RunMessage = z.infer<typeof runMessageSchema>;
 export type CancelMessage = z.infer<typeof cancelMessageSchema>;
+export type ResumeMessage = z.infer<typeof resumeMessageSchema>;
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
 export interface ColumnInfo {
@@ -128,6 +147,12 @@ export type ServerMessage =
   | { readonly type: 'approval'; readonly approval: Approval };
 
 export type DoneMessage = Extract<ServerMessage, { type: 'done' }>;
+
+/**
+ * Every message of a run from `accepted` on carries `seq` (1, 2, …) on the wire, so a page that
+ * reconnects can say where it stopped (`resume.after`) and drop anything it already has.
+ */
+export type Sequenced<M extends ServerMessage = ServerMessage> = M & { readonly seq?: number };
 
 /** The `state` payload of Airflow runs: the DAG run and its task instances, as the page's task grid shows them. */
 export interface AirflowRunState {

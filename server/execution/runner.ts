@@ -229,7 +229,8 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     return finish(check && !check.passed ? 'failed' : 'succeeded');
   } catch (error) {
     const e = error instanceof ConnectorError ? error : new ConnectorError('connector_error', (error as Error).message);
-    if (e.code === 'cancelled') return finish('cancelled', { code: 'cancelled', message: e.message });
+    // A run cancelled because its page never came back (ws/runStreams.ts) is recorded with that reason.
+    if (e.code === 'cancelled') return finish('cancelled', { code: 'cancelled', message: signal.reason instanceof Error && signal.reason.name === 'RunAbandoned' ? signal.reason.message : e.message });
     if (monitor) await recordFailedCheck(monitor, e.message);
     return finish('failed', located({ code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) }));
   }

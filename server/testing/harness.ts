@@ -73,6 +73,8 @@ export async function startHarness(options: {
   /** More connections of the demo environment, as YAML lines (e.g. `      airflow: {kind: airflow, sandbox: true}\n`). */
   readonly demoConnections?: string;
   readonly now?: () => Date;
+  /** Decides when a dropped run's grace period ends (server/ws/runStreams.ts). */
+  readonly schedule?: import('../ws/runStreams').Scheduler;
 }): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-test-'));
   const dbFile = path.join(dir, 'warehouse.duckdb');
@@ -97,6 +99,7 @@ export async function startHarness(options: {
   const app: App = createApp({
     config, manifest: staticManifestStore(manifest), connectors, store, audit, authenticator: createAuthenticator(config.auth), log: () => undefined,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.schedule ? { schedule: options.schedule } : {}),
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const port = (app.server.address() as AddressInfo).port;
@@ -158,9 +161,10 @@ export class TestClient {
     });
   }
 
-  static open(url: string, origin: string | null, as: TestUser | null = OPERATOR): Promise<TestClient> {
+  /** `headers`: more request headers on the upgrade (e.g. a load balancer's sticky cookie). */
+  static open(url: string, origin: string | null, as: TestUser | null = OPERATOR, headers: Readonly<Record<string, string>> = {}): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { ...(origin ? { origin } : {}), headers: as ? headersFor(as) : {} });
+      const socket = new WebSocket(url, { ...(origin ? { origin } : {}), headers: { ...(as ? headersFor(as) : {}), ...headers } });
       socket.once('open', () => resolve(new TestClient(socket)));
       socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
       socket.once('error', reject);

@@ -23,9 +23,9 @@ export interface ServerDir {
  * These servers are driven by one test client sending hundreds of runs on one socket and many API calls:
  * far past a page's budgets, which have tests of their own (server/abuse.test.ts).
  */
-const TEST_LIMITS = '{socketMessagesPerWindow: 1000000, socketBytesPerWindow: 1073741824, httpRequestsPerWindow: 1000000, httpExpensivePerWindow: 1000000}';
+export const TEST_LIMITS = '{socketMessagesPerWindow: 1000000, socketBytesPerWindow: 1073741824, httpRequestsPerWindow: 1000000, httpExpensivePerWindow: 1000000}';
 
-export async function prepareServerDir(o: { setupSql: string; snippets: Record<string, SnippetDef>; auditYaml?: string; connectionsYaml?: string; limitsYaml?: string }): Promise<ServerDir> {
+export async function prepareServerDir(o: { setupSql: string; snippets: Record<string, SnippetDef>; auditYaml?: string; connectionsYaml?: string; limitsYaml?: string; /** Top-level YAML appended, e.g. a `server:` section. */ extraYaml?: string }): Promise<ServerDir> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-proc-'));
   const warehouse = path.join(dir, 'warehouse.duckdb');
   const setup = await DuckDBInstance.create(warehouse);
@@ -40,7 +40,7 @@ export async function prepareServerDir(o: { setupSql: string; snippets: Record<s
     path.join(dir, 'config.yaml'),
     `environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(warehouse)}}\n${o.connectionsYaml ?? ''}` +
       `auth:\n  mode: proxy\n  trustedProxies: [127.0.0.1/32]\n  roleMap: {ops: [service-team], approvers: [approver], admins: [admin]}\n` +
-      `audit: ${auditYaml}\nlimits: ${o.limitsYaml ?? TEST_LIMITS}\n`,
+      `audit: ${auditYaml}\nlimits: ${o.limitsYaml ?? TEST_LIMITS}\n${o.extraYaml ?? ''}`,
   );
   return { dir, manifest, auditYaml };
 }
@@ -91,7 +91,7 @@ export class ServerProcess {
   }
 
   /** `imports`: test-only modules loaded before the server (e.g. server/testing/stubbornSqlServer.ts). */
-  static start(d: ServerDir, instance = 'test-instance', o: { imports?: readonly string[] } = {}): Promise<ServerProcess> {
+  static start(d: ServerDir, instance = 'test-instance', o: { imports?: readonly string[]; env?: Readonly<Record<string, string>> } = {}): Promise<ServerProcess> {
     const siteDir = path.resolve(__dirname, '../..');
     const imports = (o.imports ?? []).flatMap((file) => ['--import', path.resolve(siteDir, file)]);
     const child = spawn(process.execPath, ['--import', 'tsx', ...imports, 'server/index.ts'], {
@@ -104,6 +104,7 @@ export class ServerProcess {
         OPSBOOK_MANIFEST: path.join(d.dir, 'manifest.json'),
         OPSBOOK_API_ONLY: '1',
         OPSBOOK_INSTANCE_ID: instance,
+        ...o.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -5,6 +5,7 @@
 import type { WebSocket } from 'ws';
 import type { Identity } from '../identity';
 import type { DoneMessage } from '../protocol';
+import { closeDeliberately } from './deliberateClose';
 
 /** Application close code (4000–4999): the page reconnects at once after renewing its token. */
 export const SIGN_IN_EXPIRED_CLOSE = 4401;
@@ -23,6 +24,6 @@ export function closeAtExpiry(socket: WebSocket, identity: Identity, now: number
   if (identity.expiresAt === undefined) return;
   // setTimeout's limit is ~24.8 days; a longer token is re-checked by the run path anyway.
   const delay = Math.min(Math.max(0, identity.expiresAt - now), 2 ** 31 - 1);
-  const timer = setTimeout(() => socket.close(SIGN_IN_EXPIRED_CLOSE, HINT), delay);
+  const timer = setTimeout(() => closeDeliberately(socket, SIGN_IN_EXPIRED_CLOSE, HINT), delay);
   socket.once('close', () => clearTimeout(timer));
 }

@@ -1,40 +1,44 @@
 /**
  * One WebSocket: parses inbound messages, starts and cancels runs, and applies backpressure — a run's
- * next batch waits until the socket's buffered amount drops below the high-water mark. Closing the
- * socket cancels its runs. Bad input never closes the socket: it gets `bad_message` and the socket stays.
+ * next batch waits until the socket's buffered amount drops below the high-water mark. A page closing the
+ * socket cancels its runs; a socket that drops leaves them waiting for the page to come back and `resume`
+ * (runStreams.ts; from another instance, cluster/relay.ts). Bad input never closes the socket: it gets
+ * `bad_message` and the socket stays.
  */
 import type { WebSocket, RawData } from 'ws';
-import { clientMessageSchema, type Cell, type RunMessage, type ServerMessage } from '../protocol';
+import { clientMessageSchema, type ResumeMessage, type RunMessage, type ServerMessage } from '../protocol';
 import type { Identity } from '../identity';
 import { executeRun, type RunnerDeps } from '../execution/runner';
-import type { ApprovalHub, RunRegistry, UserRunCounter } from '../events';
+import type { ApprovalHub, RunRegistry, UserRunLimiter } from '../events';
+import { RunStreams } from './runStreams';
+import { closedDeliberately } from './deliberateClose';
+import type { RunRelay } from '../cluster/relay';
 import { badMessageTally, refusedRunEntry } from './refusals';
 import { expiredRunRefusal } from './identityExpiry';
 import { messageTooComplex } from './inboundShape';
 
 interface ActiveRun {
   readonly controller: AbortController;
+  /** The socket dropped: let the run wait for the page (runStreams.ts). Absent while it waits for its user's slot. */
+  detach?: () => void;
+  /** The page resumed this run on a newer connection: this socket no longer speaks for it. */
+  movedAway?: () => boolean;
 }
 
 /**
- * Sends one text frame and resolves when the socket can take more: at once, or — when the buffered
- * amount is over the mark — once this frame has left the user-space buffer, which stops the cursor
- * without polling. The write callback is built outside this scope so it does not keep the frame (or the
- * rows it came from) alive after ws has written it.
+ * Close codes after which a run waits for the page to come back (server/ws/runStreams.ts): 1006 — the
+ * connection dropped without a close frame (network, proxy restart, sleep, or a missed pong). A page that
+ * closes on purpose (1000, 1001 when it navigates away, 1005) cancels its runs at once, as before.
  */
-function writeFrame(socket: WebSocket, frame: Buffer, highWater: number): Promise<void> {
-  if (socket.readyState !== socket.OPEN) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    socket.send(frame, { binary: false }, resolveWhenWritten(resolve));
-    if (socket.bufferedAmount <= highWater) resolve();
-  });
-}
-
-const resolveWhenWritten = (resolve: () => void) => () => resolve();
+const DROPPED = new Set([1006]);
 
 export interface SessionShared {
   readonly hub: ApprovalHub;
-  readonly userRuns: UserRunCounter;
+  readonly userRuns: UserRunLimiter;
+  /** The process's resumable runs; a session-local registry (no resume across sockets) when absent. */
+  readonly streams?: RunStreams;
+  /** Resumes runs held by other instances (shared PostgreSQL store); absent when alone. */
+  readonly relay?: RunRelay;
   /** The process's runs, for shutdown; absent in tests that drive one session. */
   readonly runs?: RunRegistry;
   /** The socket's inbound budget (app.ts): false when this message is over it (already answered). */
@@ -45,6 +49,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
   const limits = deps.config.limits;
   const runs = new Map<string, ActiveRun>();
   let alive = true;
+  const streams = shared.streams ?? new RunStreams({ graceMs: 0, replayBytes: limits.replayBytes, highWaterBytes: limits.socketHighWaterBytes });
 
   const send = (message: ServerMessage, onWritten?: (err?: Error) => void) => {
     if (socket.readyState !== socket.OPEN) {
@@ -54,10 +59,6 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     socket.send(JSON.stringify(message), onWritten);
   };
 
-  /** Resolves once the socket can take more: immediately, or when the last queued frame is written. */
-  const sendRows = (id: string) => (rows: readonly (readonly Cell[])[]) =>
-    writeFrame(socket, Buffer.from(JSON.stringify({ type: 'rows', id, rows } satisfies ServerMessage)), limits.socketHighWaterBytes);
-
   const badMessages = badMessageTally(identity, (entry) => deps.audit.record(entry));
   const badMessage = (message: string) => {
     badMessages.hit(message);
@@ -65,10 +66,11 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
   };
   const unsubscribe = shared.hub.subscribe({ identity, send: (m) => send(m) });
   /** A refused run is recorded before its `done` goes out, like every other refusal. */
-  const busy = (msg: RunMessage, message: string) =>
-    void deps.audit.record(refusedRunEntry(identity, msg, 'busy', message)).then(() =>
-      send({ type: 'done', id: msg.id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0, error: { code: 'busy', message } }),
+  const refuse = (msg: RunMessage, code: 'busy' | 'unavailable', message: string) =>
+    void deps.audit.record(refusedRunEntry(identity, msg, code, message)).then(() =>
+      send({ type: 'done', id: msg.id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0, error: { code, message } }),
     );
+  const busy = (msg: RunMessage, message: string) => refuse(msg, 'busy', message);
 
   const startRun = (msg: RunMessage) => {
     const expired = expiredRunRefusal(identity, msg.id, (deps.now?.() ?? new Date()).getTime());
@@ -83,24 +85,82 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     if (runs.size >= limits.runsPerSocket) {
       return busy(msg, `At most ${limits.runsPerSocket} runs at a time per page; wait for one to finish or cancel it.`);
     }
-    if (!shared.userRuns.tryAcquire(identity.user, limits.runsPerUser)) {
-      return busy(msg, `You already have ${limits.runsPerUser} runs going (across your tabs); wait for one to finish.`);
-    }
     const controller = new AbortController();
-    runs.set(msg.id, { controller });
+    const run: ActiveRun = { controller };
+    // Held while the slot is asked for (across instances that is a round trip): the same id cannot start twice.
+    runs.set(msg.id, run);
+    shared.userRuns.acquire(identity.user, limits.runsPerUser).then(
+      (release) => {
+        if (!release) {
+          runs.delete(msg.id);
+          return busy(msg, `You already have ${limits.runsPerUser} runs going (across your tabs); wait for one to finish.`);
+        }
+        // Cancelled (or the socket closed) while the slot was asked for: the runner records it as cancelled.
+        begin(msg, run, release);
+      },
+      (error: unknown) => {
+        runs.delete(msg.id);
+        // The leases live in the audit store: it is down, and nothing runs unaudited anyway.
+        refuse(msg, 'unavailable', `The audit store is unavailable, so nothing can run right now (it also keeps the limit on concurrent runs: ${(error as Error).message}). Try again in a moment.`);
+      },
+    );
+  };
+
+  const begin = (msg: RunMessage, run: ActiveRun, release: () => void) => {
+    const { controller } = run;
+    const stream = streams.create(identity.user, msg.id, controller);
+    stream.attachFirst(socket);
+    run.detach = () => stream.detach(socket);
+    run.movedAway = () => stream.attached && !stream.isAttachedTo(socket);
+    // Whichever session holds the run when it ends (this one, or the one a page resumed it on) lets go of it.
+    stream.onEnded = () => runs.delete(msg.id);
     // Scheduled runs start on the server; a page claiming to be the schedule is recorded as the page it is.
     if (msg.origin === 'schedule' || msg.origin === 'seed') msg = { ...msg, origin: 'page' };
-    const ended = executeRun(deps, identity, msg, { send: (m) => send(m), rows: sendRows(msg.id) }, controller.signal)
+    const ended = executeRun(deps, identity, msg, { send: (m) => stream.send(m), rows: (rows) => stream.rows(rows) }, controller.signal)
       .catch((error: unknown) => ({
         type: 'done' as const, id: msg.id, status: 'failed' as const, rowCount: 0, truncated: false, elapsedMs: 0,
         error: { code: 'unavailable' as const, message: `Internal error: ${(error as Error).message}` },
       }))
       .then((done) => {
-        runs.delete(msg.id);
-        shared.userRuns.release(identity.user);
-        send(done);
+        release();
+        stream.send(done);
       });
     shared.runs?.track(controller, ended);
+  };
+
+  /** A page back after a drop: continue its run here (or from the instance that runs it), or end its stream with the reason. */
+  const resumeRun = (msg: ResumeMessage) => {
+    if (runs.has(msg.id)) return badMessage(`A run with id "${msg.id}" is already going on this socket.`);
+    const lost = (message: string) =>
+      send({ type: 'done', id: msg.id, status: 'failed', rowCount: 0, truncated: false, elapsedMs: 0, error: { code: 'stream_lost', message, hint: 'The audit log shows how the run ended; run it again for the whole result.' } });
+    const outcome = streams.resume({ user: identity.user, clientId: msg.id, runId: msg.runId, after: msg.after, socket });
+    if (outcome.ok) {
+      const stream = outcome.stream;
+      if (stream.finished) return;
+      runs.set(msg.id, { controller: stream.controller, detach: () => stream.detach(socket), movedAway: () => stream.attached && !stream.isAttachedTo(socket) });
+      stream.onEnded = () => runs.delete(msg.id);
+      return;
+    }
+    if (outcome.reason !== 'unknown' || !shared.relay) return lost(outcome.message);
+    // Held while the audit is asked where the run is, so a second resume or a cancel finds it.
+    const controller = new AbortController();
+    const pending: ActiveRun = { controller };
+    runs.set(msg.id, pending);
+    shared.relay.resume({ user: identity.user, clientId: msg.id, runId: msg.runId, after: msg.after, socket, onEnd: () => runs.delete(msg.id) }).then(
+      (remote) => {
+        if (!remote.ok) {
+          runs.delete(msg.id);
+          return lost(remote.message);
+        }
+        pending.detach = () => remote.detach();
+        if (controller.signal.aborted) remote.cancel();
+        else controller.signal.addEventListener('abort', () => remote.cancel(), { once: true });
+      },
+      (error: unknown) => {
+        runs.delete(msg.id);
+        lost(`This run cannot be resumed here: the shared store did not say where it runs (${(error as Error).message}).`);
+      },
+    );
   };
 
   socket.on('message', (data: RawData, isBinary: boolean) => {
@@ -124,6 +184,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
       return badMessage(`Invalid message: ${where}${issue.message}. Expected {"type":"run",…} or {"type":"cancel","id"}.`);
     }
     const msg = parsed.data;
+    if (msg.type === 'resume') return resumeRun(msg);
     if (msg.type === 'cancel') {
       const run = runs.get(msg.id);
       if (!run) return badMessage(`No run "${msg.id}" is going on this socket; nothing to cancel.`);
@@ -142,11 +203,17 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
   socket.on('pong', () => {
     alive = true;
   });
-  socket.on('close', () => {
+  socket.on('close', (code: number) => {
     clearInterval(ping);
     unsubscribe();
     badMessages.flush();
-    for (const run of runs.values()) run.controller.abort();
+    for (const run of runs.values()) {
+      if (run.movedAway?.()) continue;
+      // A dropped page may come back for its runs (runStreams.ts); a closed one does not.
+      if (run.detach && DROPPED.has(code) && !closedDeliberately(socket)) run.detach();
+      else run.controller.abort();
+    }
+    runs.clear();
   });
   socket.on('error', () => socket.terminate());
 }

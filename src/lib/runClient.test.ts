@@ -60,16 +60,77 @@ describe('RunClient', () => {
     client.close();
   });
 
-  it('ends a run as failed/unavailable when the socket closes mid-run', async () => {
-    const { url } = await serve((socket, m) => {
-      reply(socket, { type: 'accepted', id: m.id, runId: 'r1', startedAt: new Date().toISOString() });
-      setTimeout(() => socket.terminate(), 20);
-    });
-    const client = new RunClient(url, { WebSocketImpl });
+  it('ends a run the server had not accepted as failed/unavailable when the socket closes', async () => {
+    const { url } = await serve((socket) => socket.terminate());
+    const client = new RunClient(url, { WebSocketImpl, backoffMs: [0] });
     const run = collect(client);
     const done = await run.done;
     expect(done).toMatchObject({ type: 'done', status: 'failed', error: { code: 'unavailable' } });
     expect(run.events.filter((e) => e.type === 'done')).toHaveLength(1);
+    client.close();
+  });
+
+  it('resumes an accepted run on a new connection after the last message it has, dropping repeats', async () => {
+    const resumes: unknown[] = [];
+    const { url } = await serve((socket, m) => {
+      if (m.type === 'run') {
+        reply(socket, { type: 'accepted', id: m.id, runId: 'r1', startedAt: new Date().toISOString(), seq: 1 });
+        reply(socket, { type: 'rows', id: m.id, rows: [[1]], seq: 2 });
+        // Cut after both frames are written: the client has seq 1 and 2.
+        socket.send(JSON.stringify({ type: 'log', id: 'none', stream: 'stdout', text: '' }), () => socket.terminate());
+        return;
+      }
+      resumes.push(m);
+      reply(socket, { type: 'rows', id: m.id, rows: [[1]], seq: 2 }); // a repeat: the page has it
+      reply(socket, { type: 'rows', id: m.id, rows: [[2]], seq: 3 });
+      reply(socket, { type: 'done', id: m.id, status: 'succeeded', rowCount: 2, truncated: false, elapsedMs: 1, seq: 4 });
+    });
+    const client = new RunClient(url, { WebSocketImpl });
+    const run = collect(client);
+    expect(await run.done).toMatchObject({ status: 'succeeded', rowCount: 2 });
+    expect(resumes).toEqual([{ type: 'resume', id: run.handle.id, runId: 'r1', after: 2 }]);
+    expect(run.events.map((e) => e.type)).toEqual(['accepted', 'rows', 'rows', 'done']);
+    expect(run.events.flatMap((e) => (e.type === 'rows' ? e.rows : []))).toEqual([[1], [2]]);
+    client.close();
+  });
+
+  it('keeps trying longer to resume a dropped run than to start one, then resumes it', async () => {
+    const { url } = await serve((socket, m) => {
+      if (m.type === 'run') {
+        reply(socket, { type: 'accepted', id: m.id, runId: 'r1', startedAt: new Date().toISOString(), seq: 1 });
+        socket.send(JSON.stringify({ type: 'log', id: 'none', stream: 'stdout', text: '' }), () => socket.terminate());
+        return;
+      }
+      reply(socket, { type: 'done', id: m.id, status: 'succeeded', rowCount: 0, truncated: false, elapsedMs: 1, seq: 2 });
+    });
+    // After the drop, the next five connections fail (a proxy restarting): more than backoffMs allows.
+    let opened = 0;
+    const dead = url.replace(/:\d+\//, ':1/');
+    class Flaky extends NodeWebSocket {
+      constructor(address: string) {
+        opened += 1;
+        super(opened >= 2 && opened <= 6 ? dead : address);
+      }
+    }
+    const client = new RunClient(url, { WebSocketImpl: Flaky as unknown as typeof WebSocket, backoffMs: [0, 1], resumeBackoffMs: [0, 1, 1, 1, 1, 1, 1] });
+    const run = collect(client);
+    expect(await run.done).toMatchObject({ status: 'succeeded' });
+    expect(opened).toBe(7);
+    client.close();
+  });
+
+  it('ends an accepted run with stream_lost when no connection comes back', async () => {
+    const { server, url } = await serve((socket, m) => {
+      reply(socket, { type: 'accepted', id: m.id, runId: 'r1', startedAt: new Date().toISOString(), seq: 1 });
+      // The server goes away: no later attempt connects.
+      server.close();
+      socket.terminate();
+    });
+    const client = new RunClient(url, { WebSocketImpl, backoffMs: [0, 10] });
+    const run = collect(client);
+    const done = await run.done;
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'stream_lost', message: expect.stringMatching(/What is shown is what arrived before the drop/) } });
+    expect(run.events.map((e) => e.type)).toEqual(['accepted', 'done']);
   });
 
   it('reconnects when a run starts after the socket dropped', async () => {

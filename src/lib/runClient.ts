@@ -6,12 +6,18 @@
  * exist the socket is kept up: a drop reconnects (slowly, forever), and listeners learn of each reopen
  * through `onConnectionChange` so they can refetch what they missed.
  *
+ * A socket that drops mid-run (network blip, load balancer restart, laptop sleep) is not the end of the
+ * run: the server keeps it for a grace period. The client reconnects — to the same or another instance —
+ * and sends `resume` with the run's id and the last sequence number it has; the server replays what
+ * followed, and anything already seen is dropped here. Where that cannot be, the server (or, when no
+ * connection comes back, this client) ends the run with `stream_lost` and the block keeps what it showed.
+ *
  * A sign-in expires (OIDC): the server closes the socket with code 4401, or refuses a run as
  * `unauthenticated`. The client then renews the sign-in (`renewSignIn`), reconnects at once and sends a
  * refused run again, once. Results already on screen belong to the blocks, not to this client: they stay.
  */
 import type { Approval } from '@site/server/api';
-import type { DoneMessage, RunMessage, ServerMessage } from '@site/server/protocol';
+import type { DoneMessage, RunMessage, Sequenced, ServerMessage } from '@site/server/protocol';
 
 /** Messages that belong to one run. */
 export type RunEvent = Exclude<ServerMessage, { type: 'error' } | { type: 'approval' }>;
@@ -32,6 +38,11 @@ export interface RunHandle extends Disposable {
 export interface RunClientOptions {
   /** Delays before each connection attempt of one start; its length is the number of attempts. */
   readonly backoffMs?: readonly number[];
+  /**
+   * The same while a dropped run waits to be resumed: longer, since the server keeps the run for its grace
+   * period (30 s by default) and a proxy restart or a wake from sleep can take a few seconds.
+   */
+  readonly resumeBackoffMs?: readonly number[];
   /** Gives up an attempt that has not opened after this long. */
   readonly connectTimeoutMs?: number;
   /** While approval listeners exist and every attempt failed: wait this long, then try again. */
@@ -49,7 +60,7 @@ export interface RunClientOptions {
 export const SIGN_IN_EXPIRED_CLOSE = 4401;
 const EXPIRED_HINT = 'Your sign-in expired; the page will reconnect.';
 
-const DEFAULTS = { backoffMs: [0, 300, 1_000, 2_500], connectTimeoutMs: 5_000, watchRetryMs: 15_000 } as const;
+const DEFAULTS = { backoffMs: [0, 300, 1_000, 2_500], resumeBackoffMs: [0, 300, 1_000, 2_500, 5_000, 5_000, 5_000], connectTimeoutMs: 5_000, watchRetryMs: 15_000 } as const;
 
 /** The default renewal: touch the server through whatever signs the page in. */
 function renewThroughServer(socketUrl: string): () => Promise<void> {
@@ -67,6 +78,14 @@ interface ActiveRun {
   answered: boolean;
   /** Already sent again once after a sign-in renewal. */
   resent?: boolean;
+  /** The server's run id (from `accepted`): what a resume names. */
+  runId?: string;
+  /** The last sequence number received: a resume continues after it; anything at or below it is a repeat. */
+  lastSeq: number;
+  /** The socket dropped mid-run: on the next connection, resume instead of running again. */
+  resuming?: boolean;
+  /** Cancel asked while resuming: sent right after the resume. */
+  cancelAfterResume?: boolean;
 }
 
 let counter = 0;
@@ -129,7 +148,7 @@ export class RunClient {
   /** Start a run; `onEvent` receives its messages, the last one always a `done`. */
   start(request: RunRequest, onEvent: (event: RunEvent) => void): RunHandle {
     const id = nextId();
-    const run: ActiveRun = { message: { type: 'run', id, ...request }, onEvent, sent: false, answered: false };
+    const run: ActiveRun = { message: { type: 'run', id, ...request }, onEvent, sent: false, answered: false, lastSeq: 0 };
     this.runs.set(id, run);
     if (this.state === 'open') this.send(run);
     else if (this.state !== 'connecting') this.connect();
@@ -158,6 +177,11 @@ export class RunClient {
   private cancel(id: string, notify = true): void {
     const run = this.runs.get(id);
     if (!run) return;
+    if (run.resuming) {
+      // The server still has the run: cancel it there once the connection is back (or it ends with the grace period).
+      run.cancelAfterResume = true;
+      return;
+    }
     if (run.sent && this.state === 'open' && this.socket) {
       this.socket.send(JSON.stringify({ type: 'cancel', id }));
       return; // the server answers with the run's `done`
@@ -168,6 +192,12 @@ export class RunClient {
 
   private send(run: ActiveRun): void {
     run.sent = true;
+    if (run.resuming && run.runId) {
+      run.resuming = false;
+      this.socket?.send(JSON.stringify({ type: 'resume', id: run.message.id, runId: run.runId, after: run.lastSeq }));
+      if (run.cancelAfterResume) this.socket?.send(JSON.stringify({ type: 'cancel', id: run.message.id }));
+      return;
+    }
     this.socket?.send(JSON.stringify(run.message));
   }
 
@@ -177,9 +207,14 @@ export class RunClient {
     for (const listener of this.stateListeners) listener(state);
   }
 
+  private backoff(): readonly number[] {
+    for (const run of this.runs.values()) if (run.resuming) return this.options.resumeBackoffMs;
+    return this.options.backoffMs;
+  }
+
   private connect(): void {
     this.setState('connecting');
-    const delay = this.options.backoffMs[this.attempt] ?? 0;
+    const delay = this.backoff()[this.attempt] ?? 0;
     clearTimeout(this.attemptTimer);
     this.attemptTimer = setTimeout(() => this.open(), delay);
   }
@@ -219,9 +254,15 @@ export class RunClient {
   }
 
   private onDropped(): void {
-    // Runs already sent are lost (the server cancels a closed socket's runs); queued ones may retry.
+    // A run the server accepted waits there for a while: resume it on the next connection. One sent but not
+    // yet accepted has no id to resume by (the server cancels it): it ends here; queued ones may retry.
     for (const [id, run] of this.runs) {
       if (!run.sent) continue;
+      if (run.runId) {
+        run.sent = false;
+        run.resuming = true;
+        continue;
+      }
       this.runs.delete(id);
       run.onEvent(
         localDone(id, 'failed', {
@@ -288,7 +329,7 @@ export class RunClient {
 
   private onAttemptFailed(): void {
     this.attempt += 1;
-    if (this.attempt < this.options.backoffMs.length && (this.runs.size > 0 || this.approvalListeners.size > 0)) {
+    if (this.attempt < this.backoff().length && (this.runs.size > 0 || this.approvalListeners.size > 0)) {
       this.connect();
       return;
     }
@@ -302,6 +343,16 @@ export class RunClient {
     const runs = [...this.runs.entries()];
     this.runs.clear();
     for (const [id, run] of runs) {
+      if (run.resuming) {
+        run.onEvent(
+          localDone(id, 'failed', {
+            code: 'stream_lost',
+            message: `The connection dropped during the run and did not come back (${message}) What is shown is what arrived before the drop; the server cancels the run when no page returns for it.`,
+            hint: 'Check the audit log for how the run ended, then run again.',
+          }),
+        );
+        continue;
+      }
       run.onEvent(localDone(id, 'failed', { code: 'unavailable', message, hint: 'Check that the server is up, then run again.' }));
     }
   }
@@ -338,6 +389,13 @@ export class RunClient {
     if (typeof message.id !== 'string') return;
     const run = this.runs.get(message.id);
     if (!run) return; // a disposed run's late messages
+    // After a resume the server replays from where this page said it stopped; a repeat is dropped.
+    const seq = (message as Sequenced).seq;
+    if (typeof seq === 'number') {
+      if (seq <= run.lastSeq) return;
+      run.lastSeq = seq;
+    }
+    if (message.type === 'accepted') run.runId = message.runId;
     if (message.type === 'done' && message.error?.code === 'unauthenticated' && !run.resent) {
       this.retryAfterRenewal(run);
       return;

@@ -1,0 +1,81 @@
+/**
+ * The per-user concurrent-run limit across instances sharing one PostgreSQL store: one lease row per
+ * running run. A run takes a lease when the user holds fewer than the limit on all live instances, and
+ * gives it back when it ends. Leases of an instance whose heartbeat lapsed (server/audit/liveness.ts) no
+ * longer count — a killed instance cannot keep its users locked out — and are deleted by the next acquire.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { UserRunLimiter } from '../events';
+
+export interface RunLeaseOptions {
+  readonly url: string;
+  readonly schema: string;
+  readonly instance: string;
+  /** An instance silent this long is gone; its leases no longer count (same as liveness' stale time). */
+  readonly staleAfterMs: number;
+  readonly log: (message: string) => void;
+  readonly now?: () => Date;
+}
+
+export interface RunLeases extends UserRunLimiter {
+  close(): Promise<void>;
+}
+
+export function postgresRunLeases(o: RunLeaseOptions): RunLeases {
+  const quoted = `"${o.schema.replaceAll('"', '""')}"`;
+  const leases = `${quoted}.run_leases`;
+  const instances = `${quoted}.instances`;
+  const now = o.now ?? (() => new Date());
+  let pool: Pool | null = null;
+
+  const ready = (async () => {
+    const { default: pg } = await import('pg');
+    // Its own small pool: an acquire is a transaction (an advisory lock per user), which the store's
+    // statement-at-a-time exec cannot hold.
+    pool = new pg.Pool({ connectionString: o.url, max: 3, connectionTimeoutMillis: 5_000 });
+    pool.on('error', (error) => o.log(`run leases: an idle connection dropped (${error.message}); the next run reconnects.`));
+    const ddl = `create table if not exists ${leases} (id varchar primary key, user_name varchar not null, instance varchar not null, acquired_at varchar not null)`;
+    await pool.query(ddl).catch(() => pool!.query(ddl)); // two instances starting at once: the loser's retry finds it
+    // Leases of this instance's previous life: those runs ended with that process.
+    await pool.query(`delete from ${leases} where instance = $1`, [o.instance]);
+    return pool;
+  })();
+  ready.catch((error: unknown) => o.log(`run leases: could not prepare (${(error as Error).message}); runs are refused until the store answers.`));
+
+  return {
+    async acquire(user, limit) {
+      const p = await ready;
+      const client = await p.connect();
+      const id = randomUUID();
+      let taken = false;
+      try {
+        await client.query('begin');
+        // One user's acquires queue here, on every instance; other users are not held up.
+        await client.query('select pg_advisory_xact_lock(727003, hashtext($1))', [user]);
+        const staleBefore = new Date(now().getTime() - o.staleAfterMs).toISOString();
+        await client.query(`delete from ${leases} where user_name = $1 and instance <> $2 and instance not in (select id from ${instances} where seen_at > $3)`, [user, o.instance, staleBefore]);
+        const held = await client.query(`select count(*)::int as n from ${leases} where user_name = $1`, [user]);
+        if (Number(held.rows[0]?.n ?? 0) < limit) {
+          await client.query(`insert into ${leases} (id, user_name, instance, acquired_at) values ($1, $2, $3, $4)`, [id, user, o.instance, now().toISOString()]);
+          taken = true;
+        }
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+      if (!taken) return null;
+      return () =>
+        void p.query(`delete from ${leases} where id = $1`, [id]).catch((error: unknown) =>
+          o.log(`run leases: could not give back a lease of ${user} (${(error as Error).message}); it lapses when this instance's heartbeat does.`),
+        );
+    },
+    async close() {
+      await ready.catch(() => undefined);
+      await pool?.end();
+    },
+  };
+}
