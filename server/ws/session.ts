@@ -11,6 +11,7 @@ import type { ApprovalHub, RunRegistry, UserRunCounter } from '../events';
 import { badMessageTally, refusedRunEntry } from './refusals';
 import { expiredRunRefusal } from './identityExpiry';
 import { messageTooComplex } from './inboundShape';
+import type { OperationFeed } from '../operations/feed';
 
 interface ActiveRun {
   readonly controller: AbortController;
@@ -39,6 +40,8 @@ export interface SessionShared {
   readonly runs?: RunRegistry;
   /** The socket's inbound budget (app.ts): false when this message is over it (already answered). */
   readonly admit?: (bytes: number) => boolean;
+  /** Operation changes (issue 12), pushed to every signed-in operator, approver and admin. */
+  readonly operations?: OperationFeed;
 }
 
 export function attachSession(socket: WebSocket, identity: Identity, deps: RunnerDeps, shared: SessionShared): void {
@@ -64,6 +67,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     send({ type: 'error', code: 'bad_message', message });
   };
   const unsubscribe = shared.hub.subscribe({ identity, send: (m) => send(m) });
+  const unsubscribeOperations = identity.roles.length > 0 ? shared.operations?.subscribe((push) => send(push)) : undefined;
   /** A refused run is recorded before its `done` goes out, like every other refusal. */
   const busy = (msg: RunMessage, message: string) =>
     void deps.audit.record(refusedRunEntry(identity, msg, 'busy', message)).then(() =>
@@ -145,6 +149,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
   socket.on('close', () => {
     clearInterval(ping);
     unsubscribe();
+    unsubscribeOperations?.();
     badMessages.flush();
     for (const run of runs.values()) run.controller.abort();
   });

@@ -12,10 +12,12 @@
  */
 import type { Approval } from '@site/server/api';
 import type { DoneMessage, RunMessage, ServerMessage } from '@site/server/protocol';
+import type { OperationPush } from '@site/server/operations/types';
 
 /** Messages that belong to one run. */
-export type RunEvent = Exclude<ServerMessage, { type: 'error' } | { type: 'approval' }>;
+export type RunEvent = Exclude<ServerMessage, { type: 'error' } | { type: 'approval' } | { type: 'operation' }>;
 export type ApprovalListener = (approval: Approval) => void;
+export type OperationListener = (push: OperationPush) => void;
 export type RunRequest = Omit<RunMessage, 'type' | 'id'>;
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'closed';
 
@@ -85,6 +87,7 @@ export class RunClient {
   private readonly runs = new Map<string, ActiveRun>();
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   private readonly approvalListeners = new Set<ApprovalListener>();
+  private readonly operationListeners = new Set<OperationListener>();
   private readonly options: Required<Omit<RunClientOptions, 'WebSocketImpl'>> & Pick<RunClientOptions, 'WebSocketImpl'>;
   private renewing = false;
   private attempt = 0;
@@ -121,9 +124,32 @@ export class RunClient {
     return {
       dispose: () => {
         this.approvalListeners.delete(listener);
-        if (this.approvalListeners.size === 0) clearTimeout(this.watchTimer);
+        if (!this.watching()) clearTimeout(this.watchTimer);
       },
     };
+  }
+
+  /**
+   * Operation pushes (`{"type":"operation"}`, issue 12): like approvals, subscribing keeps the socket up so
+   * an open operation page sees what others record in it. After a reconnect, refetch what was missed.
+   */
+  onOperation(listener: OperationListener): Disposable {
+    this.operationListeners.add(listener);
+    if (this.state === 'idle' || this.state === 'closed') {
+      clearTimeout(this.watchTimer);
+      this.connect();
+    }
+    return {
+      dispose: () => {
+        this.operationListeners.delete(listener);
+        if (!this.watching()) clearTimeout(this.watchTimer);
+      },
+    };
+  }
+
+  /** Something listens for pushes, so the socket stays up (and comes back after a drop). */
+  private watching(): boolean {
+    return this.approvalListeners.size > 0 || this.operationListeners.size > 0;
   }
 
   /** Start a run; `onEvent` receives its messages, the last one always a `done`. */
@@ -238,7 +264,7 @@ export class RunClient {
     this.setState('closed');
     // Only listeners: come back soon after a long-lived socket dropped (a server restart), slowly after one
     // the server closed at once (refused after the handshake), so a refusing server is not hammered.
-    if (this.approvalListeners.size > 0) this.scheduleWatch(Date.now() - this.openedAt > 10_000 ? 1_000 : this.options.watchRetryMs);
+    if (this.watching()) this.scheduleWatch(Date.now() - this.openedAt > 10_000 ? 1_000 : this.options.watchRetryMs);
   }
 
   /**
@@ -262,7 +288,7 @@ export class RunClient {
     void this.options.renewSignIn().finally(() => {
       this.renewing = false;
       this.attempt = 0;
-      if (this.runs.size > 0 || this.approvalListeners.size > 0) this.connect();
+      if (this.runs.size > 0 || this.watching()) this.connect();
       else this.setState('closed');
     });
   }
@@ -282,20 +308,20 @@ export class RunClient {
   private scheduleWatch(delayMs: number): void {
     clearTimeout(this.watchTimer);
     this.watchTimer = setTimeout(() => {
-      if (this.approvalListeners.size > 0 && (this.state === 'closed' || this.state === 'idle')) this.connect();
+      if (this.watching() && (this.state === 'closed' || this.state === 'idle')) this.connect();
     }, delayMs);
   }
 
   private onAttemptFailed(): void {
     this.attempt += 1;
-    if (this.attempt < this.options.backoffMs.length && (this.runs.size > 0 || this.approvalListeners.size > 0)) {
+    if (this.attempt < this.options.backoffMs.length && (this.runs.size > 0 || this.watching())) {
       this.connect();
       return;
     }
     this.attempt = 0;
     this.failAll(`Could not connect to the Opsbook server at ${this.url}.`);
     this.setState('closed');
-    if (this.approvalListeners.size > 0) this.scheduleWatch(this.options.watchRetryMs);
+    if (this.watching()) this.scheduleWatch(this.options.watchRetryMs);
   }
 
   private failAll(message: string): void {
@@ -333,6 +359,11 @@ export class RunClient {
     if (message.type === 'approval') {
       if (!message.approval || typeof message.approval.id !== 'string') return;
       for (const listener of [...this.approvalListeners]) listener(message.approval);
+      return;
+    }
+    if (message.type === 'operation') {
+      if (!message.operation || typeof message.operation.id !== 'string') return;
+      for (const listener of [...this.operationListeners]) listener(message);
       return;
     }
     if (typeof message.id !== 'string') return;
