@@ -13,6 +13,7 @@
 import type { Approval } from '@site/server/api';
 import type { DoneMessage, RunMessage, ServerMessage } from '@site/server/protocol';
 import type { OperationPush } from '@site/server/operations/types';
+import { withOperation } from './activeOperation';
 
 /** Messages that belong to one run. */
 export type RunEvent = Exclude<ServerMessage, { type: 'error' } | { type: 'approval' } | { type: 'operation' }>;
@@ -155,7 +156,8 @@ export class RunClient {
   /** Start a run; `onEvent` receives its messages, the last one always a `done`. */
   start(request: RunRequest, onEvent: (event: RunEvent) => void): RunHandle {
     const id = nextId();
-    const run: ActiveRun = { message: { type: 'run', id, ...request }, onEvent, sent: false, answered: false };
+    // A run from a tab working in an operation is recorded in it by the server (issue 12).
+    const run: ActiveRun = { message: withOperation({ type: 'run', id, ...request }), onEvent, sent: false, answered: false };
     this.runs.set(id, run);
     if (this.state === 'open') this.send(run);
     else if (this.state !== 'connecting') this.connect();
