@@ -97,3 +97,24 @@ test('two operators work one operation: live timeline, a handover, a resume, and
     await p.page.context().close();
   }
 });
+
+test('a link from an alert opens the start form filled in; the operator confirms, and runs from the tab are recorded with the date it named', async ({ browser }) => {
+  const dana = await signedIn(browser, 'dana.operator', '/getting-started/first-run?start-operation=1&title=Alert%3A%20LDZ%20late&severity=sev1&days=3');
+  const bar = dana.page.getByRole('complementary', { name: 'Operation' });
+  const form = bar.getByRole('form', { name: 'Start an operation' });
+  await expect(form.getByLabel('Title')).toHaveValue('Alert: LDZ late');
+  await expect(form.getByLabel('Severity')).toHaveValue('sev1');
+  await expect(form).toContainText('days=3');
+  await form.getByRole('button', { name: 'Start operation' }).click();
+  await expect(bar).toHaveAttribute('data-status', 'open');
+  const id = (await bar.getAttribute('data-operation'))!;
+  const block = new RunbookPage(dana.page).block('getting-started-first-run/days-back');
+  await block.run();
+  await expect(block.root).toHaveAttribute('data-status', 'succeeded');
+  const detail = await (await dana.page.request.get(`/api/operations/${id}`)).json();
+  expect(detail.operation).toMatchObject({ title: 'Alert: LDZ late', severity: 'sev1', origin: 'link', params: { days: '3' } });
+  expect(detail.events.map((e: { data: { kind: string } }) => e.data.kind)).toEqual(['started', 'run']);
+  expect(detail.events[1].data.run).toMatchObject({ snippet: 'getting-started-first-run/days-back', params: { days: 3 } });
+  expect(dana.errors, 'console errors').toEqual([]);
+  await dana.page.context().close();
+});

@@ -9,6 +9,7 @@ import { activeOperationId, onActiveOperationChange } from '@site/src/lib/active
 import { useApi } from '@site/src/lib/useApi';
 import { getRunClient } from '@site/src/lib/runClient';
 import { useServerBase, wsUrl } from '@site/src/lib/serverUrl';
+import { followsOn, mergeEvents } from './mergeEvents';
 
 export function useActiveOperationId(): string | null {
   return useSyncExternalStore(onActiveOperationChange, activeOperationId, () => null);
@@ -18,13 +19,6 @@ export type LiveOperation =
   | { readonly state: 'loading' }
   | { readonly state: 'failed'; readonly message: string }
   | { readonly state: 'ready'; readonly operation: Operation; readonly events: readonly OperationEvent[] };
-
-/** Merges events by seq: pushes and refetches may overlap or arrive out of order. */
-export function mergeEvents(current: readonly OperationEvent[], more: readonly OperationEvent[]): OperationEvent[] {
-  const bySeq = new Map(current.map((e) => [e.seq, e]));
-  for (const e of more) bySeq.set(e.seq, e);
-  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-}
 
 export function useLiveOperation(id: string | null): { readonly live: LiveOperation; readonly reload: () => void; readonly apply: (operation: Operation) => void } {
   const api = useApi();
@@ -54,9 +48,8 @@ export function useLiveOperation(id: string | null): { readonly live: LiveOperat
     const pushes = client.onOperation((push) => {
       if (push.operation.id !== id) return;
       const now = latest.current;
-      const last = now.state === 'ready' ? (now.events.at(-1)?.seq ?? 0) : 0;
       // A gap means a push was missed (a reconnect): fetch what is missing instead of guessing.
-      if (now.state !== 'ready' || push.event.seq > last + 1) return void catchUp();
+      if (now.state !== 'ready' || !followsOn(now.events, push.event)) return void catchUp();
       setLive({ state: 'ready', operation: push.operation, events: mergeEvents(now.events, [push.event]) });
     });
     const reconnects = client.onConnectionChange((state) => {
