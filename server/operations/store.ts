@@ -99,7 +99,17 @@ const duplicateKey = (error: unknown) => {
 
 export async function openOperationStore(sql: { readonly exec: Pick<SqlExec, 'query'>; readonly prefix: string }): Promise<OperationStore> {
   const { exec, prefix: p } = sql;
-  for (const ddl of OPERATION_TABLES(p)) await exec.query(ddl);
+  for (const ddl of OPERATION_TABLES(p)) {
+    try {
+      await exec.query(ddl);
+    } catch (error) {
+      // Two instances starting at once on one PostgreSQL: `create … if not exists` can still collide in the
+      // catalog (23505, 42P07). The other one created it; checking once more settles it.
+      const code = (error as { code?: unknown }).code;
+      if (code !== '23505' && code !== '42P07') throw error;
+      await exec.query(ddl);
+    }
+  }
   const get = async (id: string) => {
     const rows = await exec.query(`select ${COLUMNS} from ${p}operations where id = $1`, [id]);
     return rows[0] ? operationFromRow(rows[0]) : null;
