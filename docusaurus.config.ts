@@ -56,6 +56,7 @@ const config: Config = {
       items: [
         { type: 'docSidebar', sidebarId: 'runbooks', position: 'left', label: 'Runbooks' },
         { to: '/health', label: 'Health', position: 'left' },
+        { to: '/operations', label: 'Operations', position: 'left' },
         { type: 'custom-approvals', position: 'left' },
         { to: '/audit', label: 'Audit', position: 'left' },
         { to: '/training', label: 'Training', position: 'left' },

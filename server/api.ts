@@ -95,7 +95,8 @@ export interface DecisionRequest {
   readonly comment: string;
 }
 
-export type AuditKind = 'run' | 'approval_request' | 'approval_decision';
+/** `operation`: an operation was started, handed over, resumed or closed, or such an attempt was refused (issue 12). */
+export type AuditKind = 'run' | 'approval_request' | 'approval_decision' | 'operation';
 
 export interface AuditRecord {
   readonly id: string;
@@ -129,6 +130,8 @@ export interface AuditRecord {
   readonly dryRun: boolean | null;
   /** The server instance that ran it (several instances may share a PostgreSQL store); null for old records. */
   readonly instance: string | null;
+  /** The operation it was part of (issue 12); absent or null outside one. */
+  readonly operation?: string | null;
 }
 
 export type AuditStatus = RunStatus | 'running' | 'interrupted' | 'requested' | 'approved' | 'rejected';

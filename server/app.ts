@@ -41,6 +41,9 @@ import { auditLocator, runRelay } from './cluster/relay';
 import { livenessTiming } from './audit/liveness';
 import { RunStreams, type Scheduler } from './ws/runStreams';
 import { closeDeliberately } from './ws/deliberateClose';
+import { wireOperations, type OperationsWiring } from './operations/wiring';
+import type { OperationFeed } from './operations/feed';
+import type { SigningKey } from './operations/export/signing';
 
 export interface AppDeps {
   readonly config: OpsbookConfig;
@@ -65,6 +68,10 @@ export interface AppDeps {
   readonly push?: PushBus;
   /** When a dropped run's grace period ends (ws/runStreams.ts); tests inject their own. */
   readonly schedule?: Scheduler;
+  /** Live operation updates (issue 12); in-process when absent (a cross-instance feed can be passed). */
+  readonly operationFeed?: OperationFeed;
+  /** Signs operation exports; a fresh key per process when absent (index.ts keeps one in the state dir). */
+  readonly operationsKey?: SigningKey;
 }
 
 export interface App {
@@ -111,6 +118,7 @@ export function createApp(deps: AppDeps): App {
     ...(checks ? { history: checks } : {}),
   });
   const notify = createNotifier(deps.config.notifications, automation.outbox);
+  const operations: OperationsWiring = wireOperations({ ...deps, now, log });
   const approvals = createApprovalService({
     config: deps.config,
     manifest: deps.manifest,
@@ -123,6 +131,7 @@ export function createApp(deps: AppDeps): App {
     published: (approval, event) => {
       hub.publish(approval);
       if (event !== 'used') void notify(event, approval);
+      void operations.service?.approvalChanged(approval, event);
     },
   });
 
@@ -173,7 +182,8 @@ export function createApp(deps: AppDeps): App {
   });
   app.use('/api', rateLimits.perUser);
   app.use('/api', (req, res, next) => (req.path === '/health' ? next() : csrf(req, res, next)));
-  app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date(), signer, now }));
+  app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date(), signer, now, ...operations.apiHooks }));
+  app.use('/api', operations.router);
   app.use('/api', checksRouter({ config: deps.config, manifest: deps.manifest, history: checks, now }));
   app.use('/api', automationRouter(automation));
   app.use('/api', apiNotFound);
@@ -215,8 +225,9 @@ export function createApp(deps: AppDeps): App {
             airflow,
             checks,
             log,
+            operations: operations.service,
             ...(deps.now ? { now: deps.now } : {}),
-          }, { hub, userRuns, streams, ...(relay ? { relay } : {}), runs: activeRuns, admit: socketBudget(ws, socket, identity) });
+          }, { hub, userRuns, streams, ...(relay ? { relay } : {}), runs: activeRuns, admit: socketBudget(ws, socket, identity), operations: operations.feed });
         });
       },
       (error: unknown) => {

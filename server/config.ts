@@ -183,6 +183,16 @@ export const configSchema = z.strictObject({
     })
     .default({}),
   limits: limitsSchema.default(limitsSchema.parse({})),
+  /** Operations (issue 12). */
+  operations: z
+    .strictObject({
+      /**
+       * Ed25519 private key (PEM, e.g. "${OPSBOOK_OPERATIONS_KEY}") that signs exported reports. Without it the
+       * server generates one and keeps it in the state directory (.opsbook/operations-signing-key.pem).
+       */
+      signingKey: z.string().optional(),
+    })
+    .default({}),
 });
 export type OpsbookConfig = z.infer<typeof configSchema>;
 

@@ -25,6 +25,7 @@ import { loadOrCreateCsrfSecret } from './http/csrfToken';
 import { ensureDemoWarehouse } from './demo/warehouse';
 import { validateSchedules } from './schedules';
 import { startDemoHistory } from './checks/demoHistory';
+import { loadOrCreateSigningKey } from './operations/export/signing';
 
 const siteDir = path.resolve(__dirname, '..');
 
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   // A schedule that names a write, an escalation step or an unknown check stops the start, like a config error.
   const scheduleProblems = validateSchedules({ config, manifest });
   if (scheduleProblems.length) throw new ConfigError(path.relative(siteDir, file) || file, scheduleProblems);
+  const stateDir = path.resolve(siteDir, config.audit.store === 'duckdb' ? path.dirname(config.audit.path) : '.opsbook');
   const app = createApp({
     config,
     manifest,
@@ -78,7 +80,9 @@ async function main(): Promise<void> {
     ...(process.env.OPSBOOK_API_ONLY === '1' ? {} : { siteDir: path.join(siteDir, 'build') }),
     extraOrigins: (process.env.OPSBOOK_EXTRA_ORIGINS ?? '').split(',').filter(Boolean),
     // Without server.csrfSecret: one kept beside the state, so a restart does not invalidate open pages.
-    ...(config.server.csrfSecret ? {} : { csrfSecret: loadOrCreateCsrfSecret(path.resolve(siteDir, config.audit.store === 'duckdb' ? path.dirname(config.audit.path) : '.opsbook')) }),
+    ...(config.server.csrfSecret ? {} : { csrfSecret: loadOrCreateCsrfSecret(stateDir) }),
+    // Without operations.signingKey: one kept beside the state, so reports exported before a restart still verify.
+    ...(config.operations.signingKey ? {} : { operationsKey: loadOrCreateSigningKey(stateDir) }),
   });
   const host = process.env.HOST ?? '0.0.0.0';
   await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import type { Approval } from './api';
 import type { Verdict } from './checks/types';
+import type { OperationPush } from './operations/types';
 
 export const ERROR_CODES = [
   'bad_message',
@@ -66,6 +67,8 @@ export const runMessageSchema = z.strictObject({
    * are the server's own: a socket may not claim them.
    */
   origin: z.enum(['page', 'run-all', 'health', 'schedule', 'drill', 'seed']).optional(),
+  /** The operation this run is part of (issue 12): the server records the run into it as it ends. */
+  operation: z.string().min(1).max(64).optional(),
 });
 
 export const cancelMessageSchema = z.strictObject({ type: z.literal('cancel'), id: clientId });
@@ -144,7 +147,9 @@ export type ServerMessage =
    * Not tied to a run: an approval was requested or decided. Sent to the requester and to every
    * approver connected, so inboxes, navbar counts and waiting operators update without reloading.
    */
-  | { readonly type: 'approval'; readonly approval: Approval };
+  | { readonly type: 'approval'; readonly approval: Approval }
+  /** Not tied to a run: an operation changed (issue 12). Sent to every connected operator, approver and admin. */
+  | OperationPush;
 
 export type DoneMessage = Extract<ServerMessage, { type: 'done' }>;
 

@@ -23,16 +23,18 @@ export const TABLES = (prefix: string) => [
   `alter table ${prefix}audit_log add column if not exists dry_run boolean`,
   `alter table ${prefix}audit_log add column if not exists instance varchar`,
   // One row per live server instance; a stale heartbeat means its open runs were interrupted.
+  // Operations (issue 12): the operation a record belongs to.
+  `alter table ${prefix}audit_log add column if not exists operation varchar`,
   `create table if not exists ${prefix}instances (id varchar primary key, seen_at varchar not null)`,
   // Check results (issue 11): the history baselines read and the Health page shows.
   ...CHECK_TABLES(prefix),
 ];
 
-export const AUDIT_COLUMNS = 'id, occurred_at, kind, user_name, roles, snippet, sha256, runbook, step, env, params, approval, run_id, started_at, ended_at, status, row_count, check_passed, error_code, detail, rows_affected, dry_run, instance';
+export const AUDIT_COLUMNS = 'id, occurred_at, kind, user_name, roles, snippet, sha256, runbook, step, env, params, approval, run_id, started_at, ended_at, status, row_count, check_passed, error_code, detail, rows_affected, dry_run, instance, operation';
 export const AUDIT_COLUMN_COUNT = AUDIT_COLUMNS.split(',').length;
 
 export function auditValues(r: AuditRecord): unknown[] {
-  return [r.id, r.at, r.kind, r.user, JSON.stringify(r.roles), r.snippet, r.sha256, r.runbook, r.step, r.env, JSON.stringify(r.params), r.approval, r.runId, r.startedAt, r.endedAt, r.status, r.rowCount, r.check, r.errorCode, r.detail, r.rowsAffected, r.dryRun, r.instance];
+  return [r.id, r.at, r.kind, r.user, JSON.stringify(r.roles), r.snippet, r.sha256, r.runbook, r.step, r.env, JSON.stringify(r.params), r.approval, r.runId, r.startedAt, r.endedAt, r.status, r.rowCount, r.check, r.errorCode, r.detail, r.rowsAffected, r.dryRun, r.instance, r.operation ?? null];
 }
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -67,6 +69,7 @@ export function auditFromRow(row: Row): AuditRecord {
     rowsAffected: num(row.rows_affected),
     dryRun: bool(row.dry_run),
     instance: str(row.instance),
+    ...(row.operation ? { operation: String(row.operation) } : {}),
   };
 }
 
@@ -83,6 +86,7 @@ export function auditWhere(f: AuditFilter): { where: string; values: unknown[] }
   if (f.env) add('env = ?', f.env);
   if (f.status) add('status = ?', f.status);
   if (f.kind) add('kind = ?', f.kind);
+  if (f.operation) add('operation = ?', f.operation);
   if (f.from) add('occurred_at >= ?', `${f.from}T00:00:00.000Z`);
   if (f.to) add('occurred_at <= ?', `${f.to}T23:59:59.999Z`);
   return { where: clauses.length ? `where ${clauses.join(' and ')}` : '', values };

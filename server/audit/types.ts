@@ -12,6 +12,8 @@ export interface AuditFilter {
   readonly env?: string;
   readonly status?: string;
   readonly kind?: string;
+  /** Records of one operation (issue 12). */
+  readonly operation?: string;
   /** Inclusive calendar dates, YYYY-MM-DD (UTC). */
   readonly from?: string;
   readonly to?: string;

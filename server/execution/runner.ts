@@ -21,6 +21,7 @@ import { decide } from './policy';
 import type { ApprovalService } from './approvals';
 import type { CheckHistory } from '../checks/types';
 import { isMonitor, judgeAndRecord, recordFailedCheck, type CheckRun } from '../checks/runCheck';
+import { tapRun, type RunOperations } from '../operations/runTap';
 
 export interface RunnerDeps {
   readonly config: OpsbookConfig;
@@ -41,6 +42,8 @@ export interface RunnerDeps {
    */
   readonly checkNow?: () => Date;
   readonly log?: (message: string) => void;
+  /** Operations (issue 12): a run naming one is recorded into it when it ends; not recorded where absent. */
+  readonly operations?: RunOperations | null;
 }
 
 /** The state store did not take the run's record: nothing runs unaudited. */
@@ -68,9 +71,13 @@ export interface RunChannel {
   rows: RowSink['rows'];
 }
 
-export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunMessage, channel: RunChannel, signal: AbortSignal): Promise<DoneMessage> {
+export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunMessage, pageChannel: RunChannel, signal: AbortSignal): Promise<DoneMessage> {
   const now = deps.now ?? (() => new Date());
   const started = now();
+  // A run inside an operation is recorded there by the server as it ends, whether or not the page stays.
+  const operation = deps.operations && msg.operation ? await deps.operations.linkable(msg.operation) : null;
+  const tap = operation ? tapRun(pageChannel) : null;
+  const channel = tap?.channel ?? pageChannel;
   const t0 = performance.now();
   // Own keys only: `__proto__` or `constructor` must not reach the prototype (DESIGN.md §7a).
   const snippet: ManifestSnippet | undefined = Object.hasOwn(deps.manifest.current().snippets, msg.snippet) ? deps.manifest.current().snippets[msg.snippet] : undefined;
@@ -105,12 +112,13 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     detail: error ? error.message.slice(0, 500) : rolledBack ? 'rolled back: the write did not pass its expect check' : null,
     rowsAffected: status === 'running' ? null : rowsAffected,
     dryRun,
+    ...(operation ? { operation } : {}),
   });
 
   /** Completes the record (or writes the refusal) and only then hands back the `done` to send. */
   const finish = async (status: DoneMessage['status'], error?: RunError): Promise<DoneMessage> => {
     const written = await deps.audit.record(entry(status, error));
-    return {
+    const done: DoneMessage = {
       type: 'done',
       id: msg.id,
       status,
@@ -126,6 +134,11 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       ...(runId && written === 'pending' ? { warning: AUDIT_PENDING } : {}),
       ...(runId && written === false ? { warning: AUDIT_LOST } : {}),
     };
+    if (operation && tap && deps.operations) {
+      const base = { snippet: msg.snippet, sha256: msg.sha256, runbook: snippet?.runbook ?? null, step: snippet?.step ?? null, env: msg.env, params: resolvedParams, approval: msg.approval ?? null, runId, startedAt: started, endedAt: now() };
+      await deps.operations.recordRun(operation, identity, tap.record(base, done));
+    }
+    return done;
   };
   const reject = (code: ErrorCode, message: string, hint?: string) => finish('rejected', { code, message, ...(hint ? { hint } : {}) });
 

@@ -1,7 +1,7 @@
 /** The JSON API (DESIGN.md §5): health, identity, environments, approvals and audit. */
 import { Router, type Response } from 'express';
 import * as z from 'zod';
-import type { MeResponse } from '../api';
+import type { Approval, MeResponse } from '../api';
 import type { StateStore } from '../audit/types';
 import type { Authenticator } from '../auth/types';
 import { DEMO_USER_COOKIE } from '../auth/demo';
@@ -38,6 +38,8 @@ export interface ApiDeps {
   readonly signer: CsrfSigner;
   /** The clock `today` defaults are resolved by (GET /api/dates); the wall clock when absent. */
   readonly now?: () => Date;
+  /** An approval was requested from inside an operation (issue 12): the operation records it. */
+  readonly onApprovalInOperation?: (identity: Identity, operation: string, approval: Approval) => Promise<void>;
 }
 
 const approvalRequestSchema = z.strictObject({
@@ -46,6 +48,8 @@ const approvalRequestSchema = z.strictObject({
   env: z.string().min(1).max(64),
   params: z.record(z.string().max(64), z.union([z.string().max(4096), z.number(), z.boolean(), z.null()])).default({}),
   reason: z.string().max(2000),
+  /** The operation the request is made in (issue 12). */
+  operation: z.string().min(1).max(64).optional(),
 });
 const decisionSchema = z.strictObject({ decision: z.enum(['approve', 'reject']), comment: z.string().max(2000) });
 const auditQuerySchema = z.object({
@@ -53,7 +57,8 @@ const auditQuerySchema = z.object({
   user: z.string().max(200).optional(),
   env: z.string().max(64).optional(),
   status: z.string().max(32).optional(),
-  kind: z.enum(['run', 'approval_request', 'approval_decision']).optional(),
+  kind: z.enum(['run', 'approval_request', 'approval_decision', 'operation']).optional(),
+  operation: z.string().max(64).optional(),
   from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write dates as YYYY-MM-DD').optional(),
   to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write dates as YYYY-MM-DD').optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -115,7 +120,9 @@ export function apiRouter(deps: ApiDeps): Router {
   });
 
   router.post('/approvals', handle(async (req, res) => {
-    const approval = await deps.approvals.request(identityOf(res), parse(approvalRequestSchema, req.body));
+    const { operation, ...body } = parse(approvalRequestSchema, req.body);
+    const approval = await deps.approvals.request(identityOf(res), body);
+    if (operation) await deps.onApprovalInOperation?.(identityOf(res), operation, approval);
     res.status(201).json(approval);
   }));
   router.get('/approvals', handle(async (req, res) => {

@@ -16,6 +16,7 @@ import type { RunRelay } from '../cluster/relay';
 import { badMessageTally, refusedRunEntry } from './refusals';
 import { expiredRunRefusal } from './identityExpiry';
 import { messageTooComplex } from './inboundShape';
+import type { OperationFeed } from '../operations/feed';
 
 interface ActiveRun {
   readonly controller: AbortController;
@@ -43,6 +44,8 @@ export interface SessionShared {
   readonly runs?: RunRegistry;
   /** The socket's inbound budget (app.ts): false when this message is over it (already answered). */
   readonly admit?: (bytes: number) => boolean;
+  /** Operation changes (issue 12), pushed to every signed-in operator, approver and admin. */
+  readonly operations?: OperationFeed;
 }
 
 export function attachSession(socket: WebSocket, identity: Identity, deps: RunnerDeps, shared: SessionShared): void {
@@ -65,6 +68,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     send({ type: 'error', code: 'bad_message', message });
   };
   const unsubscribe = shared.hub.subscribe({ identity, send: (m) => send(m) });
+  const unsubscribeOperations = identity.roles.length > 0 ? shared.operations?.subscribe((push) => send(push)) : undefined;
   /** A refused run is recorded before its `done` goes out, like every other refusal. */
   const refuse = (msg: RunMessage, code: 'busy' | 'unavailable', message: string) =>
     void deps.audit.record(refusedRunEntry(identity, msg, code, message)).then(() =>
@@ -206,6 +210,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
   socket.on('close', (code: number) => {
     clearInterval(ping);
     unsubscribe();
+    unsubscribeOperations?.();
     badMessages.flush();
     for (const run of runs.values()) {
       if (run.movedAway?.()) continue;

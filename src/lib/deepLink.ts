@@ -20,9 +20,12 @@ export interface DeepLink {
 
 export const EMPTY_LINK: DeepLink = { env: null, values: {}, anchor: null };
 
-/** Query names that are not parameters: `_highlight` from the site search, `env` read on its own. */
+/** Operations' own link words (issue 12): `?operation=ID`, `?start-operation=1&title=…&severity=…`. */
+const OPERATION_WORDS = new Set(['operation', 'start-operation', 'title', 'severity']);
+
+/** Query names that are not parameters: `_highlight` from the site search, `env` read on its own, operations' words. */
 function reserved(name: string): boolean {
-  return name === 'env' || name.startsWith('_');
+  return name === 'env' || name.startsWith('_') || OPERATION_WORDS.has(name);
 }
 
 export function parseDeepLink(search: string, hash: string): DeepLink {

@@ -18,10 +18,13 @@
  */
 import type { Approval } from '@site/server/api';
 import type { DoneMessage, RunMessage, Sequenced, ServerMessage } from '@site/server/protocol';
+import type { OperationPush } from '@site/server/operations/types';
+import { withOperation } from './activeOperation';
 
 /** Messages that belong to one run. */
-export type RunEvent = Exclude<ServerMessage, { type: 'error' } | { type: 'approval' }>;
+export type RunEvent = Exclude<ServerMessage, { type: 'error' } | { type: 'approval' } | { type: 'operation' }>;
 export type ApprovalListener = (approval: Approval) => void;
+export type OperationListener = (push: OperationPush) => void;
 export type RunRequest = Omit<RunMessage, 'type' | 'id'>;
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'closed';
 
@@ -104,6 +107,7 @@ export class RunClient {
   private readonly runs = new Map<string, ActiveRun>();
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   private readonly approvalListeners = new Set<ApprovalListener>();
+  private readonly operationListeners = new Set<OperationListener>();
   private readonly options: Required<Omit<RunClientOptions, 'WebSocketImpl'>> & Pick<RunClientOptions, 'WebSocketImpl'>;
   private renewing = false;
   private attempt = 0;
@@ -140,15 +144,39 @@ export class RunClient {
     return {
       dispose: () => {
         this.approvalListeners.delete(listener);
-        if (this.approvalListeners.size === 0) clearTimeout(this.watchTimer);
+        if (!this.watching()) clearTimeout(this.watchTimer);
       },
     };
+  }
+
+  /**
+   * Operation pushes (`{"type":"operation"}`, issue 12): like approvals, subscribing keeps the socket up so
+   * an open operation page sees what others record in it. After a reconnect, refetch what was missed.
+   */
+  onOperation(listener: OperationListener): Disposable {
+    this.operationListeners.add(listener);
+    if (this.state === 'idle' || this.state === 'closed') {
+      clearTimeout(this.watchTimer);
+      this.connect();
+    }
+    return {
+      dispose: () => {
+        this.operationListeners.delete(listener);
+        if (!this.watching()) clearTimeout(this.watchTimer);
+      },
+    };
+  }
+
+  /** Something listens for pushes, so the socket stays up (and comes back after a drop). */
+  private watching(): boolean {
+    return this.approvalListeners.size > 0 || this.operationListeners.size > 0;
   }
 
   /** Start a run; `onEvent` receives its messages, the last one always a `done`. */
   start(request: RunRequest, onEvent: (event: RunEvent) => void): RunHandle {
     const id = nextId();
-    const run: ActiveRun = { message: { type: 'run', id, ...request }, onEvent, sent: false, answered: false, lastSeq: 0 };
+    // A run from a tab working in an operation is recorded in it by the server (issue 12).
+    const run: ActiveRun = { message: withOperation({ type: 'run', id, ...request }), onEvent, sent: false, answered: false, lastSeq: 0 };
     this.runs.set(id, run);
     if (this.state === 'open') this.send(run);
     else if (this.state !== 'connecting') this.connect();
@@ -279,7 +307,7 @@ export class RunClient {
     this.setState('closed');
     // Only listeners: come back soon after a long-lived socket dropped (a server restart), slowly after one
     // the server closed at once (refused after the handshake), so a refusing server is not hammered.
-    if (this.approvalListeners.size > 0) this.scheduleWatch(Date.now() - this.openedAt > 10_000 ? 1_000 : this.options.watchRetryMs);
+    if (this.watching()) this.scheduleWatch(Date.now() - this.openedAt > 10_000 ? 1_000 : this.options.watchRetryMs);
   }
 
   /**
@@ -303,7 +331,7 @@ export class RunClient {
     void this.options.renewSignIn().finally(() => {
       this.renewing = false;
       this.attempt = 0;
-      if (this.runs.size > 0 || this.approvalListeners.size > 0) this.connect();
+      if (this.runs.size > 0 || this.watching()) this.connect();
       else this.setState('closed');
     });
   }
@@ -323,20 +351,20 @@ export class RunClient {
   private scheduleWatch(delayMs: number): void {
     clearTimeout(this.watchTimer);
     this.watchTimer = setTimeout(() => {
-      if (this.approvalListeners.size > 0 && (this.state === 'closed' || this.state === 'idle')) this.connect();
+      if (this.watching() && (this.state === 'closed' || this.state === 'idle')) this.connect();
     }, delayMs);
   }
 
   private onAttemptFailed(): void {
     this.attempt += 1;
-    if (this.attempt < this.backoff().length && (this.runs.size > 0 || this.approvalListeners.size > 0)) {
+    if (this.attempt < this.backoff().length && (this.runs.size > 0 || this.watching())) {
       this.connect();
       return;
     }
     this.attempt = 0;
     this.failAll(`Could not connect to the Opsbook server at ${this.url}.`);
     this.setState('closed');
-    if (this.approvalListeners.size > 0) this.scheduleWatch(this.options.watchRetryMs);
+    if (this.watching()) this.scheduleWatch(this.options.watchRetryMs);
   }
 
   private failAll(message: string): void {
@@ -384,6 +412,11 @@ export class RunClient {
     if (message.type === 'approval') {
       if (!message.approval || typeof message.approval.id !== 'string') return;
       for (const listener of [...this.approvalListeners]) listener(message.approval);
+      return;
+    }
+    if (message.type === 'operation') {
+      if (!message.operation || typeof message.operation.id !== 'string') return;
+      for (const listener of [...this.operationListeners]) listener(message);
       return;
     }
     if (typeof message.id !== 'string') return;

@@ -1,10 +1,11 @@
 import type { ReactNode } from 'react';
 import clsx from 'clsx';
+import Link from '@docusaurus/Link';
 import type { AuditRecord } from '@site/server/api';
 import { useEnvironments } from '@site/src/lib/environment';
 import styles from './styles.module.css';
 
-const KIND_TEXT: Record<AuditRecord['kind'], string> = { run: 'run', approval_request: 'request', approval_decision: 'decision' };
+const KIND_TEXT: Record<AuditRecord['kind'], string> = { run: 'run', approval_request: 'request', approval_decision: 'decision', operation: 'operation' };
 
 /** Word, icon and tone per status: colour is never the only carrier of the meaning. */
 const STATUS_LOOK: Record<AuditRecord['status'], { readonly icon: string; readonly tone: 'ok' | 'bad' | 'warn' | 'info' }> = {
@@ -84,7 +85,15 @@ export default function AuditTable({ records }: { readonly records: readonly Aud
                   {r.detail ? <span className={clsx(styles.line, styles.sub, styles.detail)}>{r.detail}</span> : null}
                 </td>
                 <td title={r.roles.join(', ')}>{r.user}</td>
-                <td>{KIND_TEXT[r.kind] ?? r.kind}</td>
+                <td>
+                  <span className={styles.line}>{KIND_TEXT[r.kind] ?? r.kind}</span>
+                  {/* Each record of an operation leads to its timeline (issue 12). */}
+                  {r.operation ? (
+                    <Link className={clsx(styles.line, styles.sub)} to={`/operations?id=${encodeURIComponent(r.operation)}`} data-operation={r.operation}>
+                      in operation
+                    </Link>
+                  ) : null}
+                </td>
                 <td title={[r.runbook, r.step].filter(Boolean).join(' / ') || undefined}>
                   <span className={styles.line}>{r.runbook ?? <Empty />}</span>
                   {r.step ? <span className={clsx(styles.line, styles.sub)}>{r.step}</span> : null}

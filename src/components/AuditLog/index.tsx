@@ -16,6 +16,7 @@ const KINDS = [
   ['run', 'Run'],
   ['approval_request', 'Approval request'],
   ['approval_decision', 'Approval decision'],
+  ['operation', 'Operation'],
 ] as const;
 
 /** The audit log (admins and approvers): filters in the URL, one page of records, CSV export. */

@@ -12,6 +12,7 @@ import { formatElapsed } from '@site/src/components/RunnableBlock/useRun';
 import { countStatuses, groupRows, STATUS_ICON, STATUS_TEXT, type RowStatus } from './model';
 import HealthGroupTable from './HealthGroupTable';
 import { useHealth } from './useHealth';
+import StartFromChecks from '@site/src/components/Operations/StartFromChecks';
 import styles from './styles.module.css';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -67,6 +68,7 @@ export default function Health(): ReactNode {
   const running = health.phase === 'running';
   const total = health.load.state === 'ready' ? health.load.checks.length : 0;
   const p = health.progress;
+  const failing = groups.flatMap((g) => g.rows).filter((r) => r.status === 'error' || r.status === 'failed-to-run' || r.status === 'warn').map((r) => r.key);
 
   return (
     <div className={styles.health} data-phase={health.phase}>
@@ -120,6 +122,7 @@ export default function Health(): ReactNode {
               Run every check
             </button>
           )}
+          {!running ? <StartFromChecks failing={failing} date={date ?? null} /> : null}
         </div>
       </div>
 

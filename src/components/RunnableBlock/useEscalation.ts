@@ -3,6 +3,7 @@
  * run once with it. The server decides; this hook only mirrors its rules so the page never offers a Run
  * the server would refuse (DESIGN.md §7).
  */
+import { withOperation } from '@site/src/lib/activeOperation';
 import { useCallback, useMemo, useState } from 'react';
 import type { Approval, ApprovalRequest } from '@site/server/api';
 import type { ParamSpec } from '@site/plugins/remark-runbook/types';
@@ -71,7 +72,7 @@ export function useEscalation(enabled: boolean, keys: readonly string[], intent:
       setRequestError(null);
       try {
         const body: ApprovalRequest = { snippet: target.snippet, sha256: target.sha256, env: target.env, params: target.params, reason };
-        const created = await api.post<Approval>('/api/approvals', body);
+        const created = await api.post<Approval>('/api/approvals', withOperation(body));
         setRequestedHere((s) => new Set(s).add(created.id));
         store.upsert(created);
         return true;

@@ -5,6 +5,7 @@ import useBrokenLinks from '@docusaurus/useBrokenLinks';
 import RoleBadge from '@site/src/components/RoleBadge';
 import { useDeepLink } from '@site/src/lib/useDeepLink';
 import { useStepDone } from './useStepDone';
+import { useRecordStep } from '@site/src/components/Operations/useRecordStep';
 import styles from './styles.module.css';
 
 interface Props {
@@ -25,6 +26,8 @@ export default function Step({ id, title, role, approver, duration, children }: 
   // Register the step's id as an anchor, so links to #step-id pass Docusaurus' broken-anchor check.
   useBrokenLinks().collectAnchor(id);
   const [done, setDone] = useStepDone(`${pathname}#${id}`);
+  // While the tab works in an operation, a tick is recorded in it (issue 12).
+  const recordStep = useRecordStep();
   const titleId = `${id}-title`;
   // A link to #step-id (from an alert, a ticket, the Health page) marks the step it lands on.
   const linked = useDeepLink().anchor === id;
@@ -57,7 +60,10 @@ export default function Step({ id, title, role, approver, duration, children }: 
             </span>
           ) : null}
           <label className={styles.doneLabel}>
-            <input type="checkbox" checked={done} onChange={(e) => setDone(e.target.checked)} className={styles.checkbox} />
+            <input type="checkbox" checked={done} onChange={(e) => {
+                setDone(e.target.checked);
+                recordStep(pathname, id, title, e.target.checked);
+              }} className={styles.checkbox} />
             Done
           </label>
         </div>
