@@ -42,7 +42,7 @@ import { livenessTiming } from './audit/liveness';
 import { RunStreams, type Scheduler } from './ws/runStreams';
 import { closeDeliberately } from './ws/deliberateClose';
 import { wireOperations, type OperationsWiring } from './operations/wiring';
-import type { OperationFeed } from './operations/feed';
+import { busOperationFeed, type OperationFeed } from './operations/feed';
 import type { SigningKey } from './operations/export/signing';
 
 export interface AppDeps {
@@ -118,7 +118,8 @@ export function createApp(deps: AppDeps): App {
     ...(checks ? { history: checks } : {}),
   });
   const notify = createNotifier(deps.config.notifications, automation.outbox);
-  const operations: OperationsWiring = wireOperations({ ...deps, now, log });
+  // Operation updates travel on the push bus, so two browsers on two instances see one operation live.
+  const operations: OperationsWiring = wireOperations({ ...deps, operationFeed: deps.operationFeed ?? busOperationFeed(push, log), now, log });
   const approvals = createApprovalService({
     config: deps.config,
     manifest: deps.manifest,

@@ -4,6 +4,7 @@
  * process only; a cross-instance feed (PostgreSQL LISTEN/NOTIFY) implements the same interface, so the
  * service and the sockets do not change when it is swapped in.
  */
+import { pushTopic, type PushBus } from '../push';
 import type { OperationPush } from './types';
 
 export interface OperationFeed {
@@ -33,4 +34,21 @@ export class InProcessOperationFeed implements OperationFeed {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
   }
+}
+
+const OPERATIONS = pushTopic<OperationPush>('operation');
+
+/**
+ * The feed over the server's push bus: a change published on one instance reaches the sockets of every
+ * instance sharing the PostgreSQL store (in-process with the embedded store, like the approval pushes).
+ */
+export function busOperationFeed(bus: PushBus, log: (message: string) => void): OperationFeed {
+  return {
+    publish(push) {
+      bus.publish(OPERATIONS, push).catch((error: unknown) => log(`an operation update could not be pushed: ${(error as Error).message}`));
+    },
+    subscribe(listener) {
+      return bus.subscribe(OPERATIONS, listener);
+    },
+  };
 }
