@@ -14,6 +14,8 @@ import type { OpsbookConfig } from './config';
 import type { ConnectorRegistry } from './connectors/registry';
 import { ApprovalHub, RunRegistry, UserRunCounter } from './events';
 import { createApprovalService } from './execution/approvals';
+import { createRequiredActionService } from './execution/requiredActions';
+import { createRunStarters } from './connectors/airflow/execute/runStarters';
 import type { AuditSink } from './execution/audit';
 import type { ManifestStore } from './execution/manifestStore';
 import { csrfProtection } from './http/csrf';
@@ -120,6 +122,7 @@ export function createApp(deps: AppDeps): App {
   const notify = createNotifier(deps.config.notifications, automation.outbox);
   // Operation updates travel on the push bus, so two browsers on two instances see one operation live.
   const operations: OperationsWiring = wireOperations({ ...deps, operationFeed: deps.operationFeed ?? busOperationFeed(push, log), now, log });
+  const runStarters = createRunStarters();
   const approvals = createApprovalService({
     config: deps.config,
     manifest: deps.manifest,
@@ -183,7 +186,8 @@ export function createApp(deps: AppDeps): App {
   });
   app.use('/api', rateLimits.perUser);
   app.use('/api', (req, res, next) => (req.path === '/health' ? next() : csrf(req, res, next)));
-  app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date(), signer, now, ...operations.apiHooks }));
+  app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date(), signer, now, ...operations.apiHooks,
+    requiredActions: createRequiredActionService({ config: deps.config, manifest: deps.manifest, audit: deps.audit, airflow: () => airflow, starters: runStarters }) }));
   app.use('/api', operations.router);
   app.use('/api', checksRouter({ config: deps.config, manifest: deps.manifest, history: checks, now }));
   app.use('/api', automationRouter(automation));
@@ -224,6 +228,7 @@ export function createApp(deps: AppDeps): App {
             audit: deps.audit,
             approvals,
             airflow,
+            runStarters,
             checks,
             log,
             operations: operations.service,

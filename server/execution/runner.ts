@@ -10,6 +10,7 @@ import type { OpsbookConfig } from '../config';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { AirflowConnections } from '../connectors/airflow/connections';
 import { unsupportedOnApi } from '../connectors/airflow/execute/unsupported';
+import type { RunStarters } from '../connectors/airflow/execute/runStarters';
 import { executeAirflowSnippet } from '../connectors/airflow/execute';
 import { ConnectorError, type RowSink, type StatementOutcome } from '../connectors/types';
 import type { Identity } from '../identity';
@@ -33,6 +34,8 @@ export interface RunnerDeps {
   readonly now?: () => Date;
   /** Airflow connections (REST clients); airflow snippets are refused where absent. */
   readonly airflow?: AirflowConnections;
+  /** Who started which DAG run from a block (answers to required actions check it). */
+  readonly runStarters?: RunStarters;
   /** Where check results are kept (issue 11); results are not recorded where absent (benchmarks, unit tests). */
   readonly checks?: CheckHistory | null;
   /**
@@ -194,7 +197,8 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     if (snippet.lang === 'airflow') {
       if (!deps.airflow) throw new ConnectorError('unavailable', 'Airflow snippets cannot run on this server: it has no Airflow connections.');
       const { client, pollMs } = deps.airflow.get(msg.env, snippet.target);
-      const outcome = await executeAirflowSnippet({ client, text: snippet.text, binds: bound.binds, preview: msg.preview === true, confirmed: msg.confirmed === true, id: msg.id, channel, signal, maxRows: limits.rowsPerRun, pollMs });
+      const starter = deps.runStarters ? { starter: { user: identity.user, env: msg.env, target: snippet.target, registry: deps.runStarters } } : {};
+      const outcome = await executeAirflowSnippet({ client, text: snippet.text, binds: bound.binds, preview: msg.preview === true, confirmed: msg.confirmed === true, id: msg.id, channel, signal, maxRows: limits.rowsPerRun, pollMs, ...starter });
       rowCount = outcome.rowCount;
       truncated = outcome.truncated;
       dryRun = outcome.dryRun;

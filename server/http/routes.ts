@@ -8,6 +8,7 @@ import { DEMO_USER_COOKIE } from '../auth/demo';
 import { defaultEnvironmentOf, type OpsbookConfig } from '../config';
 import { ApprovalError, type ApprovalService } from '../execution/approvals';
 import type { ManifestStore } from '../execution/manifestStore';
+import type { RequiredActionService } from '../execution/requiredActions';
 import type { Identity } from '../identity';
 import type { EnvironmentInfo } from '../protocol';
 import { toCsv } from './csv';
@@ -40,6 +41,8 @@ export interface ApiDeps {
   readonly now?: () => Date;
   /** An approval was requested from inside an operation (issue 12): the operation records it. */
   readonly onApprovalInOperation?: (identity: Identity, operation: string, approval: Approval) => Promise<void>;
+  /** Answers to Airflow required actions (human-in-the-loop tasks) from the page. */
+  readonly requiredActions?: RequiredActionService;
 }
 
 const approvalRequestSchema = z.strictObject({
@@ -50,6 +53,17 @@ const approvalRequestSchema = z.strictObject({
   reason: z.string().max(2000),
   /** The operation the request is made in (issue 12). */
   operation: z.string().min(1).max(64).optional(),
+});
+const requiredActionSchema = z.strictObject({
+  snippet: z.string().min(1).max(300),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  env: z.string().min(1).max(64),
+  confirm: z.string().max(64).optional(),
+  dagId: z.string().min(1).max(250),
+  runId: z.string().min(1).max(250),
+  taskId: z.string().min(1).max(250),
+  mapIndex: z.number().int().min(-1),
+  chosen: z.array(z.string().max(1000)).max(100),
 });
 const decisionSchema = z.strictObject({ decision: z.enum(['approve', 'reject']), comment: z.string().max(2000) });
 const auditQuerySchema = z.object({
@@ -134,6 +148,11 @@ export function apiRouter(deps: ApiDeps): Router {
   }));
   router.post('/approvals/:id/decision', handle(async (req, res) => {
     res.json(await deps.approvals.decide(identityOf(res), String(req.params.id), parse(decisionSchema, req.body)));
+  }));
+
+  router.post('/airflow/required-actions', handle(async (req, res) => {
+    if (!deps.requiredActions) throw new HttpError(404, 'not_found', 'This server does not answer Airflow required actions.');
+    res.json(await deps.requiredActions.answer(identityOf(res), parse(requiredActionSchema, req.body)));
   }));
 
   router.get('/audit', handle(async (req, res) => {

@@ -207,3 +207,17 @@ describe.skipIf(!SPECS_PRESENT)('Airflow 3.1 human-in-the-loop tasks (required a
     expect(fake.requests).toEqual([]);
   });
 });
+
+describe.skipIf(!SPECS_PRESENT)('the contract fake itself', () => {
+  it('records and refuses a request the spec does not allow (an unknown query parameter, a body field)', async () => {
+    await start('v2', [MAPPED]);
+    fake.addRun('ecomm_files', RUN, LOGICAL, 'success', 'success');
+    await client.getDag('ecomm_files');
+    const token = String(fake.requests.find((r) => r.path === '/api/v2/dags/ecomm_files')!.headers.authorization);
+    const bogus = await fetch(`${fake.url}/api/v2/dags/ecomm_files/dagRuns/${encodeURIComponent(RUN)}/taskInstances?mapIndex=2`, { headers: { authorization: token } });
+    expect(bogus.status).toBe(422);
+    const body = await fetch(`${fake.url}/api/v2/backfills`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, body: JSON.stringify({ dag_id: 'ecomm_files', from_date: '2031-03-04', to_date: LOGICAL, colour: 'red' }) });
+    expect(body.status).toBe(422);
+    expect(fake.violations).toEqual([expect.stringMatching(/query parameter "mapIndex" is not in the spec/), expect.stringMatching(/body field "colour" is not allowed/)]);
+  });
+});

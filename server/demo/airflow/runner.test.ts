@@ -75,7 +75,7 @@ describe('an Airflow trigger from the page', () => {
 
     const preview = run('af/clear-360', { preview: true });
     expect(await preview.done).toMatchObject({ status: 'succeeded', rowCount: 2 });
-    expect(of(preview.id, 'columns')[0]!.columns.map((c) => c.name)).toEqual(['dag_id', 'run_id', 'task_id', 'state']);
+    expect(of(preview.id, 'columns')[0]!.columns.map((c) => c.name)).toEqual(['dag_id', 'run_id', 'task_id', 'state', 'map_index']);
     expect(of(preview.id, 'rows').flatMap((m) => m.rows).map((r) => [r[2], r[3]])).toEqual([['refresh_campaign_360', 'failed'], ['refresh_flowchart_360', 'upstream_failed']]);
     expect(of(preview.id, 'state')).toHaveLength(0);
 

@@ -28,13 +28,24 @@ function RunHeader({ run }: { readonly run: AirflowRunState }): ReactNode {
   );
 }
 
+/** `transform [2]` for map index 2 of a dynamically mapped task; the task id alone otherwise. */
+const taskLabel = (task: AirflowTask): string => (task.mapIndex !== undefined && task.mapIndex >= 0 ? `${task.taskId} [${task.mapIndex}]` : task.taskId);
+
 function TaskRow({ task, run, multi }: { readonly task: AirflowTask; readonly run: AirflowRunState; readonly multi: boolean }): ReactNode {
   const look = stateLook(task.state);
   const duration = taskDuration(task);
+  const label = taskLabel(task);
   return (
-    <div role="row" className={clsx(styles.task, styles[`tone_${look.tone}`])} data-task-id={task.taskId} data-state={stateKey(task.state)} data-run-id={run.runId}>
-      <span role="cell" className={styles.taskId} title={multi ? `${task.taskId} · ${run.runId}` : task.taskId}>
-        {task.taskId}
+    <div
+      role="row"
+      className={clsx(styles.task, styles[`tone_${look.tone}`])}
+      data-task-id={task.taskId}
+      data-map-index={task.mapIndex ?? -1}
+      data-state={stateKey(task.state)}
+      data-run-id={run.runId}
+    >
+      <span role="cell" className={styles.taskId} title={multi ? `${label} · ${run.runId}` : label}>
+        {label}
       </span>
       <span role="cell" className={styles.taskState}>
         <span aria-hidden="true" className={styles.icon}>
@@ -81,7 +92,7 @@ function TaskGrid({ runs }: Props): ReactNode {
           </div>
         </div>
         <div role="rowgroup" className={styles.tiles}>
-          {runs.flatMap((run) => run.tasks.map((task) => <TaskRow key={`${run.runId}/${task.taskId}`} task={task} run={run} multi={multi} />))}
+          {runs.flatMap((run) => run.tasks.map((task) => <TaskRow key={`${run.runId}/${task.taskId}/${task.mapIndex ?? -1}`} task={task} run={run} multi={multi} />))}
         </div>
       </div>
     </div>

@@ -108,6 +108,17 @@ describe('the clear confirmation', () => {
     expect(clearGroups(columns, rows, 1)).toHaveLength(1);
     expect(clearGroups([{ name: 'key' }], rows, 3)).toEqual([]);
   });
+
+  it('names each map index of a mapped task, and leaves a task that is not mapped (-1) as it is', () => {
+    const columns = ['dag_id', 'run_id', 'task_id', 'state', 'map_index'].map((name) => ({ name }));
+    const rows = [
+      ['d', 'r1', 'transform', 'failed', 0],
+      ['d', 'r1', 'transform', 'failed', 2],
+      ['d', 'r1', 'publish', 'upstream_failed', -1],
+      ['d', 'r1', 'load', 'failed', null],
+    ];
+    expect(clearGroups(columns, rows, 4)[0]!.tasks.map((t) => t.taskId)).toEqual(['transform [0]', 'transform [2]', 'publish', 'load']);
+  });
 });
 
 describe('the status line count', () => {

@@ -143,7 +143,7 @@ export interface ClearGroup {
  */
 export function clearGroups(columns: readonly { readonly name: string }[], rows: readonly (readonly unknown[])[], rowCount: number): readonly ClearGroup[] {
   const at = (name: string) => columns.findIndex((c) => c.name === name);
-  const [dag, run, task, state] = [at('dag_id'), at('run_id'), at('task_id'), at('state')];
+  const [dag, run, task, state, mapIndex] = [at('dag_id'), at('run_id'), at('task_id'), at('state'), at('map_index')];
   if (dag < 0 || run < 0 || task < 0) return [];
   const groups = new Map<string, { dagId: string; runId: string; tasks: { taskId: string; state: string | null }[] }>();
   for (const row of rows.slice(0, rowCount)) {
@@ -156,7 +156,10 @@ export function clearGroups(columns: readonly { readonly name: string }[], rows:
       groups.set(key, group);
     }
     const s = state < 0 ? null : row[state];
-    group.tasks.push({ taskId: String(row[task] ?? ''), state: typeof s === 'string' ? s : null });
+    // A mapped task's instances are told apart by their map index: `transform [2]`.
+    const m = mapIndex < 0 ? null : row[mapIndex];
+    const taskId = String(row[task] ?? '');
+    group.tasks.push({ taskId: typeof m === 'number' && m >= 0 ? `${taskId} [${m}]` : taskId, state: typeof s === 'string' ? s : null });
   }
   return [...groups.values()];
 }

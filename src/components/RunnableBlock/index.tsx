@@ -14,6 +14,7 @@ import StatusLine, { STATUS_TEXT, statusWord } from './StatusLine';
 import Params from './Params';
 import ResultGrid from './ResultGrid';
 import TaskGrid from './TaskGrid';
+import RequiredActions from './RequiredActions';
 import Terminal from './Terminal';
 import { defaultValue, wireValue } from './params';
 import { clearGroups } from './airflow';
@@ -295,6 +296,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       {stoppedNote ? <p className={styles.stoppedNote}>{stoppedNote}</p> : null}
       {reported && view.status === 'idle' ? <ReportedCheck result={reported} /> : null}
       <TaskGrid runs={view.airflow} />
+      <RequiredActions runs={view.airflow} target={intent} escalation={escalationStep} {...(needsConfirm ? { confirm } : {})} />
       {airflow.stage !== 'off' && airflow.stage !== 'failed' ? (
         <ClearPreview
           stage={airflow.stage}

@@ -14,6 +14,7 @@ import { Cancelled } from './follow';
 import { backfill, clearTasks, triggerDag } from './writes';
 import { previewTrigger } from './triggerPreview';
 import { readLogs, reads, setPaused, setVariable } from './commands';
+import type { RunStarters } from './runStarters';
 
 export interface AirflowRunInput {
   readonly client: AirflowClient;
@@ -33,6 +34,8 @@ export interface AirflowRunInput {
   readonly signal: AbortSignal;
   readonly maxRows: number;
   readonly pollMs: number;
+  /** Who runs the block, where: the runs it starts are recorded as theirs (required actions, escalation steps). */
+  readonly starter?: { readonly user: string; readonly env: string; readonly target: string; readonly registry: RunStarters };
 }
 
 export interface AirflowOutcome {
@@ -51,6 +54,8 @@ export interface CommandContext {
   readonly pollMs: number;
   readonly preview: boolean;
   readonly maxRows: number;
+  /** Records a DAG run this block started (triggered, cleared, backfilled) as the operator's. */
+  readonly started: (runId: string, dagId: string) => void;
 }
 
 export type CommandResult = { readonly rowCount: number; readonly truncated: boolean; readonly failure?: RunError };
@@ -66,6 +71,7 @@ export async function executeAirflowSnippet(input: AirflowRunInput): Promise<Air
   const preview = input.preview || (name === 'dags trigger' && !input.confirmed);
   const ctx: CommandContext = {
     client: input.client, out: output(input.channel, input.id, input.maxRows), signal: input.signal, pollMs: input.pollMs, preview, maxRows: input.maxRows,
+    started: (runId, dagId) => input.starter?.registry.record({ env: input.starter.env, target: input.starter.target, dagId, runId }, input.starter.user),
   };
   try {
     const result = await run(resolved.command, ctx);

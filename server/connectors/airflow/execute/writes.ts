@@ -19,6 +19,7 @@ const FOLLOW_AT_MOST = 5;
 
 export async function triggerDag(c: Of<'dags trigger'>, ctx: CommandContext): Promise<CommandResult> {
   const run = await ctx.client.triggerRun(c.dagId, { conf: c.conf, logicalDate: c.logicalDate }, ctx.signal);
+  ctx.started(run.runId, c.dagId);
   ctx.out.log(`Triggered ${c.dagId}: run ${run.runId} (${run.state})${c.conf && Object.keys(c.conf).length ? ` with conf ${JSON.stringify(c.conf)}` : ''}`);
   const finals = await followRuns([run], { client: ctx.client, out: ctx.out, signal: ctx.signal, pollMs: ctx.pollMs });
   summarize(ctx, finals);
@@ -50,6 +51,7 @@ export async function clearTasks(c: Of<'tasks clear'>, ctx: CommandContext): Pro
     ctx.out.log(`Nothing to clear: no task instance of ${taskIds.join(', ')} matched${c.onlyFailed ? ' (only failed ones were asked for)' : ''}.`);
     return table;
   }
+  for (const id of runIds) ctx.started(id, c.dagId);
   ctx.out.log(`Cleared ${refs.length} task instance${refs.length === 1 ? '' : 's'} in ${runIds.length} run${runIds.length === 1 ? '' : 's'}; following the new attempts.`);
   if (runIds.length > FOLLOW_AT_MOST) ctx.out.log(ANSI.dim(`Following the ${FOLLOW_AT_MOST} newest runs; the other ${runIds.length - FOLLOW_AT_MOST} run on in Airflow.`));
   const runs: DagRunInfo[] = await Promise.all(runIds.slice(-FOLLOW_AT_MOST).map((id) => ctx.client.getRun(c.dagId, id, ctx.signal)));
@@ -75,6 +77,7 @@ export async function backfill(c: Of<'dags backfill'>, ctx: CommandContext): Pro
   const inRange = await ctx.client.listRuns(c.dagId, { logicalDateGte: `${from}T00:00:00Z`, logicalDateLte: `${to}T23:59:59Z` }, ctx.signal);
   // Days that already had a good run are left alone by the backfill; the ones it queued or re-ran are followed.
   const runs = inRange.filter((r) => r.state !== 'success' || r.runType === 'backfill').sort((x, y) => (x.logicalDate ?? '').localeCompare(y.logicalDate ?? ''));
+  for (const r of runs) ctx.started(r.runId, c.dagId);
   if (runs.length === 0) {
     ctx.out.log('Every day in the range already had a successful run: nothing to backfill.');
     return table;
