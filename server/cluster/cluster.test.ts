@@ -19,6 +19,7 @@ import { prepareServerDir, ServerProcess, TEST_LIMITS } from '../testing/serverP
 
 type Accepted = Extract<ServerMessage, { type: 'accepted' }>;
 type ApprovalPush = Extract<ServerMessage, { type: 'approval' }>;
+type OperationPushMessage = Extract<ServerMessage, { type: 'operation' }>;
 
 const HAPROXY = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => fs.existsSync(p)) ?? null;
 const pgSkip = await postgresUnavailable();
@@ -151,6 +152,17 @@ describe.skipIf(pgSkip || haproxySkip)('two instances behind HAProxy on one Post
     // And the approved run goes through on B, the instance that did not decide it.
     operatorOnB.send(runMessage('fix-1', 'rb/fix', { approval: id }));
     expect(await operatorOnB.done('fix-1')).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('pushes an operation started and written in through A to the sockets held by B', async () => {
+    const onB = await socket('b', APPROVER);
+    const started = await api('a', 'POST', '/api/operations', OPERATOR, { title: 'Night of duplicate hub keys', severity: 'sev2', env: 'demo' });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const id = String(started.body.id);
+    const noted = await api('a', 'POST', `/api/operations/${id}/events`, OPERATOR, { kind: 'note', text: 'check_rdv_keys failed at 02:10' });
+    expect(noted.status, JSON.stringify(noted.body)).toBe(201);
+    const note = await onB.waitFor((m): m is OperationPushMessage => m.type === 'operation' && m.operation.id === id && m.event.data.kind === 'note');
+    expect(note.event.data).toMatchObject({ text: 'check_rdv_keys failed at 02:10' });
   });
 
   it('resumes a run on the other instance after its socket is cut: the rest of the rows relayed from the one running it, each once', async () => {
