@@ -10,7 +10,7 @@ import { addDays } from '../warehouse';
 import { chain, dag, sqlTask } from './build';
 import { enrichCustomer360, ingestModelScores } from './mlWriteback';
 import { buildInterface } from './interfaceBuild';
-import { recountCustomer360, recountSnapshot360 } from './refresh360';
+import { recountCustomer360, recountSnapshot360, refreshFlowchart360 } from './refresh360';
 
 const SOURCES = ['channels', 'products', 'offers', 'campaigns', 'flowcharts', 'cells', 'customers', 'flowchart_runs', 'contact_history', 'response_history'] as const;
 const TYPICAL: Record<string, number> = { channels: 30, products: 35, offers: 35, campaigns: 45, flowcharts: 40, cells: 40, customers: 240, flowchart_runs: 45, contact_history: 420, response_history: 120 };
@@ -370,7 +370,7 @@ export const canonicalDags: readonly DagDef[] = [
         await refreshTimestamp(ctx, 'campaign_360.campaign_360');
       }),
       sqlTask('refresh_flowchart_360', 240, async (ctx) => {
-        await recountSnapshot360(ctx, 'flowchart_360.flowchart_360');
+        await refreshFlowchart360(ctx);
         await refreshTimestamp(ctx, 'flowchart_360.flowchart_360');
       }),
     ]),

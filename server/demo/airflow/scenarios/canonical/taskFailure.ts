@@ -90,3 +90,14 @@ export const bridgeRefreshFailed = taskFailureScenario({
   exception: 'OperationalError',
   message: 'Warehouse OPS_WH was suspended while loading audience.bridge_campaign_offer_channel_product after its truncate; the statement was aborted.',
 });
+
+export const flowchart360Incomplete = taskFailureScenario({
+  id: 'flowchart_360_incomplete',
+  title: 'Flowchart 360 rewritten without its metrics',
+  summary: "refresh_flowchart_360 of cdm_360_refresh rewrote tonight's Flowchart 360 rows, then its aggregation statement timed out on both tries: the rows have no execution count and no pre-aggregated totals. Validate Flowchart 360 and the 360 layers, then clear the failed refresh for the night.",
+  runbook: '/canonical/failure-handling#c360-diagnose',
+  dagId: 'cdm_360_refresh',
+  taskId: 'refresh_flowchart_360',
+  exception: 'OperationalError',
+  message: 'Statement timeout after 1800 s while aggregating the Flowchart 360 metrics; the warehouse queue was full.',
+});
