@@ -281,6 +281,10 @@ async function rebuildContactMetrics(ctx: TaskContext, aggTable: string): Promis
      WHERE a.business_date = CAST(:bd AS DATE)`,
     { bd: ctx.businessDate },
   );
+  // The window statement rewrites the day's rolling contact windows; a failure there (a suspended warehouse)
+  // leaves them empty and the refresh timestamp old, until a rerun.
+  await ctx.sql(`UPDATE agg.${aggTable} SET contacts_7d = NULL, contacts_30d = NULL, contacts_90d = NULL WHERE business_date = CAST(:bd AS DATE)`, { bd: ctx.businessDate });
+  await ctx.failIfFaulted();
   const window = (days: number) => `(SELECT sum(b.contacts) FROM agg.${aggTable} b WHERE b.business_date BETWEEN a.business_date - ${days - 1} AND a.business_date${sameKey('b', 'a')})`;
   await ctx.sql(
     `UPDATE agg.${aggTable} a SET contacts_7d = ${window(7)}, contacts_30d = ${window(30)}, contacts_90d = ${window(90)} WHERE a.business_date = CAST(:bd AS DATE)`,
@@ -298,12 +302,11 @@ async function refreshAggregate(ctx: TaskContext, aggTable: string): Promise<voi
       { agg: aggTable, bd, dag: ctx.dagId, run: ctx.runId, try: ctx.tryNumber, status, start: ctx.startedAt, now: ctx.preciseNow(), error: error ?? '' },
     );
   try {
-    await ctx.failIfFaulted();
+    await rebuildContactMetrics(ctx, aggTable);
   } catch (error) {
     await log('FAILED', (error as Error).message);
     throw error;
   }
-  await rebuildContactMetrics(ctx, aggTable);
   await refreshTimestamp(ctx, `agg.${aggTable}`);
   await log('SUCCEEDED', null);
 }

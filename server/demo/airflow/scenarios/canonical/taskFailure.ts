@@ -101,3 +101,14 @@ export const flowchart360Incomplete = taskFailureScenario({
   exception: 'OperationalError',
   message: 'Statement timeout after 1800 s while aggregating the Flowchart 360 metrics; the warehouse queue was full.',
 });
+
+export const enrichmentFailed = taskFailureScenario({
+  id: 'enrichment_failed',
+  title: 'Customer 360 enrichment failed',
+  summary: "enrich_customer_360 of cdm_ml_writeback replaces the date's enrichment rows: it deleted tonight's, then its insert ran out of memory on both tries. The scores were ingested, but Customer 360 carries no churn or propensity score for tonight. Diagnose the ML write-back, then clear the failed enrichment for the night.",
+  runbook: '/canonical/failure-handling#ml-diagnose',
+  dagId: 'cdm_ml_writeback',
+  taskId: 'enrich_customer_360',
+  exception: 'OutOfMemoryError',
+  message: 'Out of memory while inserting into customer_360.customer_enrichment (the warehouse queue was full of the aggregate backfill); the statement was aborted.',
+});
