@@ -58,6 +58,17 @@ async function landSource(ctx: TaskContext, source: (typeof SOURCES)[number]): P
     await ctx.sql(`INSERT INTO ldz.customers SELECT * FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
     await ctx.sql(`DELETE FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
   }
+  if (source === 'customers') {
+    // Rows a corrected redelivery no longer carries (training: an extract with key violations) leave the landing.
+    await ctx.sql(
+      `DELETE FROM ldz.customers l USING opsbook_sandbox.withdrawn_ldz_customers w
+       WHERE l.business_date = CAST(:bd AS DATE) AND w.business_date = l.business_date AND l.customer_id IS NOT DISTINCT FROM w.customer_id
+         AND l.customer_code IS NOT DISTINCT FROM w.customer_code AND l.opt_in_email IS NOT DISTINCT FROM w.opt_in_email
+         AND l.record_source IS NOT DISTINCT FROM w.record_source`,
+      { bd },
+    );
+    await ctx.sql(`DELETE FROM opsbook_sandbox.withdrawn_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
+  }
   if (source === 'contact_history') {
     // A file the mart redelivered in full after a short first delivery: the rows the first one lacked wait in the drop zone.
     await ctx.sql(`INSERT INTO ldz.contact_history SELECT * FROM opsbook_sandbox.dropzone_ldz_contact_history WHERE business_date = CAST(:bd AS DATE)`, { bd });
@@ -92,7 +103,30 @@ async function auditLdz(ctx: TaskContext): Promise<void> {
   ctx.log(`All extract files of ${ctx.businessDate} landed and match their audit rows`);
 }
 
+/**
+ * The vault's constraints on the night's input: a hub's business key is NOT NULL, and a satellite holds one
+ * version per key and load, so a key twice in one delta file is a unique violation. The load fails before
+ * writing anything, as the engine's constraint would.
+ */
+async function checkInputConstraints(ctx: TaskContext): Promise<void> {
+  const violations = await ctx.sql(
+    [
+      ...HUBS.map((h) => `SELECT 'ldz.${h}s' AS landed_table, 'NOT NULL constraint failed: rdv.hub_${h}.${h}_id' AS violation, count(*) AS landed_rows
+        FROM ldz.${h}s WHERE business_date = CAST(:bd AS DATE) AND ${h}_id IS NULL HAVING count(*) > 0`),
+      `SELECT 'ldz.customers', 'duplicate key value violates unique constraint on rdv.sat_customer_details (customer_hk, load_dts)', count(*)
+       FROM (SELECT customer_id FROM ldz.customers WHERE business_date = CAST(:bd AS DATE) AND customer_id IS NOT NULL GROUP BY customer_id HAVING count(*) > 1) d
+       HAVING count(*) > 0`,
+    ].join(' UNION ALL '),
+    { bd: ctx.businessDate },
+  );
+  if (violations.length > 0) {
+    for (const v of violations) ctx.log(`${String(v.landed_table)}: ${String(v.violation)} (${String(v.landed_rows)})`, 'ERROR');
+    throw new TaskFailure('IntegrityError', `${String(violations[0]!.violation)}: the landed input of ${ctx.businessDate} breaks the vault's constraints (${violations.length} violation${violations.length > 1 ? 's' : ''}).`);
+  }
+}
+
 async function loadHubs(ctx: TaskContext): Promise<void> {
+  await checkInputConstraints(ctx);
   for (const h of HUBS) {
     await ctx.sql(
       `INSERT INTO rdv.hub_${h}

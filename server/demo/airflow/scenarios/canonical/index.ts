@@ -16,6 +16,7 @@ import { shortContactExtract } from './shortContactExtract';
 import { ddlViewsNotCreated } from './ddlViewsNotCreated';
 import { releaseMigrationFailed } from './releaseMigrationFailed';
 import { audienceMapClosed } from './audienceMapClosed';
+import { ldzKeyViolations } from './ldzKeyViolations';
 
 export const canonicalScenarios: readonly Scenario[] = [
   ldzFileScenario('late_ldz_file'),
@@ -39,6 +40,7 @@ export const canonicalScenarios: readonly Scenario[] = [
   bridgeRefreshFailed,
   flowchart360Incomplete,
   enrichmentFailed,
+  ldzKeyViolations,
   // Last: these two change the whole night (every run's date, every DAG's history), so stacked with
   // other faults they are undone first.
   wrongDateControl,
