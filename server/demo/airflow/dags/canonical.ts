@@ -293,6 +293,37 @@ async function refreshCocpBridge(ctx: TaskContext): Promise<void> {
   );
 }
 
+/**
+ * A publish is a truncate-and-load of the published table from the 360 layers, as the seed built it: customer
+ * profiles from Customer 360 and its enrichment of the same date, campaign summaries from the night's Campaign 360
+ * snapshot. A failure after the truncate leaves the table empty for its consumers until a rerun.
+ */
+async function republish(ctx: TaskContext, target: 'customer_profile' | 'campaign_summary'): Promise<void> {
+  const bd = ctx.businessDate;
+  await ctx.sql(`DELETE FROM cdm_publish_db.${target}`);
+  // Where a real failure would surface: the load after the truncate (a timeout, a suspended warehouse).
+  await ctx.failIfFaulted();
+  if (target === 'customer_profile') {
+    await ctx.sql(
+      `INSERT INTO cdm_publish_db.customer_profile
+       SELECT c.customer_id, c.customer_code, c.full_name, c.segment, c.region, c.opt_in_email, c.opt_in_sms, c.contacts_30d,
+              c.last_contact_date, c.responses_total, c.revenue_total, e.churn_score, e.churn_band, e.offer_propensity_score,
+              e.offer_propensity_band, c.business_date, CAST(:now AS TIMESTAMP)
+       FROM customer_360.customer_360 c
+       LEFT JOIN customer_360.customer_enrichment e ON e.customer_id = c.customer_id AND e.business_date = c.business_date`,
+      { now: ctx.now() },
+    );
+  } else {
+    await ctx.sql(
+      `INSERT INTO cdm_publish_db.campaign_summary
+       SELECT business_date, campaign_id, campaign_code, campaign_name, status, start_date, end_date, contacts_total,
+              responses_total, conversions_total, revenue_total, response_rate, CAST(:now AS TIMESTAMP)
+       FROM campaign_360.campaign_360 WHERE business_date = CAST(:bd AS DATE)`,
+      { bd, now: ctx.now() },
+    );
+  }
+}
+
 /** Each aggregate's grain beyond the business date, and whether it counts delivered contacts. */
 const AGG_GRAIN: Record<string, { readonly keys: readonly string[]; readonly delivered: boolean }> = {
   daily_customer_kpi: { keys: [], delivered: true },
@@ -435,6 +466,12 @@ export const canonicalDags: readonly DagDef[] = [
     tasks: chain(
       (['customer_profile', 'campaign_summary'] as const).map((t) =>
         sqlTask(`publish_${t}`, t === 'customer_profile' ? 240 : 60, async (ctx) => {
+          try {
+            await republish(ctx, t);
+          } catch (error) {
+            await ctx.sql(`UPDATE cdm_publish_db.publish_log SET status = 'FAILED' WHERE target_table = :t AND business_date = CAST(:bd AS DATE)`, { t, bd: ctx.businessDate });
+            throw error;
+          }
           await ctx.sql(`UPDATE cdm_publish_db.publish_log SET published_at = CAST(:now AS TIMESTAMP), status = 'SUCCEEDED' WHERE target_table = :t AND business_date = CAST(:bd AS DATE)`, { now: ctx.now(), t, bd: ctx.businessDate });
         }),
       ),

@@ -5,7 +5,7 @@ import { environmentRebuild } from './environmentRebuild';
 import { failedTaskUntilCleared } from './failedTask';
 import { ldzFileScenario } from './ldzFile';
 import { staleAggregate } from './staleAggregate';
-import { audienceResolutionFailed, bridgeRefreshFailed, enrichmentFailed, flowchart360Incomplete, interfaceBuildFailed, ldzConnectivityFailed, mlIngestFailed } from './taskFailure';
+import { audienceResolutionFailed, bridgeRefreshFailed, campaignSummaryPublishFailed, customerProfilePublishFailed, enrichmentFailed, flowchart360Incomplete, interfaceBuildFailed, ldzConnectivityFailed, mlIngestFailed } from './taskFailure';
 import { ldzBadFormat } from './ldzBadFormat';
 import { mlWrongScores } from './mlWrongScores';
 import { orphanLinkKeys } from './orphanLinkKeys';
@@ -41,6 +41,8 @@ export const canonicalScenarios: readonly Scenario[] = [
   flowchart360Incomplete,
   enrichmentFailed,
   ldzKeyViolations,
+  customerProfilePublishFailed,
+  campaignSummaryPublishFailed,
   // Last: these two change the whole night (every run's date, every DAG's history), so stacked with
   // other faults they are undone first.
   wrongDateControl,

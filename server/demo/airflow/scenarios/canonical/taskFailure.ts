@@ -112,3 +112,25 @@ export const enrichmentFailed = taskFailureScenario({
   exception: 'OutOfMemoryError',
   message: 'Out of memory while inserting into customer_360.customer_enrichment (the warehouse queue was full of the aggregate backfill); the statement was aborted.',
 });
+
+export const customerProfilePublishFailed = taskFailureScenario({
+  id: 'customer_profile_publish_failed',
+  title: 'Customer profile publish interrupted',
+  summary: "publish_customer_profile of cdm_publish truncated cdm_publish_db.customer_profile, then its load hit the statement timeout twice: the profiles consumers read are empty, and the campaign summaries after it were not published. Run the smoke tests, then clear the failed publish for the night.",
+  runbook: '/canonical/release-config-change#smoke-tests-deployment',
+  dagId: 'cdm_publish',
+  taskId: 'publish_customer_profile',
+  exception: 'OperationalError',
+  message: 'Statement reached its timeout of 1800 s while loading cdm_publish_db.customer_profile after its truncate; the load was cancelled.',
+});
+
+export const campaignSummaryPublishFailed = taskFailureScenario({
+  id: 'campaign_summary_publish_failed',
+  title: 'Campaign summary publish interrupted',
+  summary: "publish_campaign_summary of cdm_publish truncated cdm_publish_db.campaign_summary, then lost its connection twice: the campaign performance view answers no rows. Run the smoke tests, then clear the failed publish for the night.",
+  runbook: '/canonical/release-config-change#smoke-tests-deployment',
+  dagId: 'cdm_publish',
+  taskId: 'publish_campaign_summary',
+  exception: 'OperationalError',
+  message: 'SSL SYSCALL error: EOF detected — the connection to the warehouse was closed while loading cdm_publish_db.campaign_summary.',
+});
