@@ -285,10 +285,16 @@ async function refreshCocpBridge(ctx: TaskContext): Promise<void> {
               CASE WHEN c.status = 'COMPLETED' THEN c.business_date - 1 END AS effective_to
        FROM cdm_interface.campaign_offer_channel_product x JOIN cdm_interface.campaign c USING (campaign_id)
      )
-     SELECT CAST(row_number() OVER (ORDER BY campaign_id, offer_id, channel_id, product_id) AS INTEGER), campaign_offer_channel_product_hk,
-            campaign_id, offer_id, channel_id, product_id, 'Customer', effective_from, effective_to, effective_to IS NULL,
-            CAST(:bd AS DATE), CAST(:now AS TIMESTAMP)
-     FROM combos`,
+     -- bridge_id numbers the combinations in key order, as the seed did; counted rather than windowed, because
+     -- DuckDB 1.5's parallel window operator can fail with an internal error, which inside a write invalidates the database.
+     SELECT CAST((SELECT count(*) FROM combos p
+                  WHERE p.campaign_id < c.campaign_id
+                     OR (p.campaign_id = c.campaign_id AND (p.offer_id < c.offer_id
+                     OR (p.offer_id = c.offer_id AND (p.channel_id < c.channel_id
+                     OR (p.channel_id = c.channel_id AND p.product_id <= c.product_id)))))) AS INTEGER),
+            c.campaign_offer_channel_product_hk, c.campaign_id, c.offer_id, c.channel_id, c.product_id, 'Customer', c.effective_from,
+            c.effective_to, c.effective_to IS NULL, CAST(:bd AS DATE), CAST(:now AS TIMESTAMP)
+     FROM combos c`,
     { bd, now: ctx.now() },
   );
 }
