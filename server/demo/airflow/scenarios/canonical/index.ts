@@ -19,6 +19,10 @@ import { audienceMapClosed } from './audienceMapClosed';
 import { ldzKeyViolations } from './ldzKeyViolations';
 
 export const canonicalScenarios: readonly Scenario[] = [
+  // First: stacked faults are undone last-in, first-out, and a publish replayed on restore must read the 360
+  // layers and the enrichment after every upstream fault is gone.
+  customerProfilePublishFailed,
+  campaignSummaryPublishFailed,
   ldzFileScenario('late_ldz_file'),
   ldzFileScenario('missing_ldz_file'),
   duplicateHubKeys,
@@ -41,8 +45,6 @@ export const canonicalScenarios: readonly Scenario[] = [
   flowchart360Incomplete,
   enrichmentFailed,
   ldzKeyViolations,
-  customerProfilePublishFailed,
-  campaignSummaryPublishFailed,
   // Last: these two change the whole night (every run's date, every DAG's history), so stacked with
   // other faults they are undone first.
   wrongDateControl,
