@@ -102,6 +102,8 @@ export class SandboxCore {
       await this.warehouse.query(`CREATE TABLE IF NOT EXISTS opsbook_sandbox.held_sat_customer_details AS SELECT * FROM rdv.sat_customer_details LIMIT 0`);
       // Contact history rows a redelivered extract brings, waiting for the land task (training: a short extract).
       await this.warehouse.query(`CREATE TABLE IF NOT EXISTS opsbook_sandbox.dropzone_ldz_contact_history AS SELECT * FROM ldz.contact_history LIMIT 0`);
+      // Customer rows a corrected redelivery no longer carries, for the land task to remove (training: key violations).
+      await this.warehouse.query(`CREATE TABLE IF NOT EXISTS opsbook_sandbox.withdrawn_ldz_customers AS SELECT * FROM ldz.customers LIMIT 0`);
       await this.loadVariables('airflow');
     })().catch((error: unknown) => {
       this.initialized = null;

@@ -10,7 +10,7 @@ import { addDays } from '../warehouse';
 import { chain, dag, sqlTask } from './build';
 import { enrichCustomer360, ingestModelScores } from './mlWriteback';
 import { buildInterface } from './interfaceBuild';
-import { recountCustomer360, recountSnapshot360 } from './refresh360';
+import { recountCustomer360, recountSnapshot360, refreshFlowchart360 } from './refresh360';
 
 const SOURCES = ['channels', 'products', 'offers', 'campaigns', 'flowcharts', 'cells', 'customers', 'flowchart_runs', 'contact_history', 'response_history'] as const;
 const TYPICAL: Record<string, number> = { channels: 30, products: 35, offers: 35, campaigns: 45, flowcharts: 40, cells: 40, customers: 240, flowchart_runs: 45, contact_history: 420, response_history: 120 };
@@ -58,6 +58,17 @@ async function landSource(ctx: TaskContext, source: (typeof SOURCES)[number]): P
     await ctx.sql(`INSERT INTO ldz.customers SELECT * FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
     await ctx.sql(`DELETE FROM opsbook_sandbox.held_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
   }
+  if (source === 'customers') {
+    // Rows a corrected redelivery no longer carries (training: an extract with key violations) leave the landing.
+    await ctx.sql(
+      `DELETE FROM ldz.customers l USING opsbook_sandbox.withdrawn_ldz_customers w
+       WHERE l.business_date = CAST(:bd AS DATE) AND w.business_date = l.business_date AND l.customer_id IS NOT DISTINCT FROM w.customer_id
+         AND l.customer_code IS NOT DISTINCT FROM w.customer_code AND l.opt_in_email IS NOT DISTINCT FROM w.opt_in_email
+         AND l.record_source IS NOT DISTINCT FROM w.record_source`,
+      { bd },
+    );
+    await ctx.sql(`DELETE FROM opsbook_sandbox.withdrawn_ldz_customers WHERE business_date = CAST(:bd AS DATE)`, { bd });
+  }
   if (source === 'contact_history') {
     // A file the mart redelivered in full after a short first delivery: the rows the first one lacked wait in the drop zone.
     await ctx.sql(`INSERT INTO ldz.contact_history SELECT * FROM opsbook_sandbox.dropzone_ldz_contact_history WHERE business_date = CAST(:bd AS DATE)`, { bd });
@@ -92,7 +103,30 @@ async function auditLdz(ctx: TaskContext): Promise<void> {
   ctx.log(`All extract files of ${ctx.businessDate} landed and match their audit rows`);
 }
 
+/**
+ * The vault's constraints on the night's input: a hub's business key is NOT NULL, and a satellite holds one
+ * version per key and load, so a key twice in one delta file is a unique violation. The load fails before
+ * writing anything, as the engine's constraint would.
+ */
+async function checkInputConstraints(ctx: TaskContext): Promise<void> {
+  const violations = await ctx.sql(
+    [
+      ...HUBS.map((h) => `SELECT 'ldz.${h}s' AS landed_table, 'NOT NULL constraint failed: rdv.hub_${h}.${h}_id' AS violation, count(*) AS landed_rows
+        FROM ldz.${h}s WHERE business_date = CAST(:bd AS DATE) AND ${h}_id IS NULL HAVING count(*) > 0`),
+      `SELECT 'ldz.customers', 'duplicate key value violates unique constraint on rdv.sat_customer_details (customer_hk, load_dts)', count(*)
+       FROM (SELECT customer_id FROM ldz.customers WHERE business_date = CAST(:bd AS DATE) AND customer_id IS NOT NULL GROUP BY customer_id HAVING count(*) > 1) d
+       HAVING count(*) > 0`,
+    ].join(' UNION ALL '),
+    { bd: ctx.businessDate },
+  );
+  if (violations.length > 0) {
+    for (const v of violations) ctx.log(`${String(v.landed_table)}: ${String(v.violation)} (${String(v.landed_rows)})`, 'ERROR');
+    throw new TaskFailure('IntegrityError', `${String(violations[0]!.violation)}: the landed input of ${ctx.businessDate} breaks the vault's constraints (${violations.length} violation${violations.length > 1 ? 's' : ''}).`);
+  }
+}
+
 async function loadHubs(ctx: TaskContext): Promise<void> {
+  await checkInputConstraints(ctx);
   for (const h of HUBS) {
     await ctx.sql(
       `INSERT INTO rdv.hub_${h}
@@ -251,12 +285,49 @@ async function refreshCocpBridge(ctx: TaskContext): Promise<void> {
               CASE WHEN c.status = 'COMPLETED' THEN c.business_date - 1 END AS effective_to
        FROM cdm_interface.campaign_offer_channel_product x JOIN cdm_interface.campaign c USING (campaign_id)
      )
-     SELECT CAST(row_number() OVER (ORDER BY campaign_id, offer_id, channel_id, product_id) AS INTEGER), campaign_offer_channel_product_hk,
-            campaign_id, offer_id, channel_id, product_id, 'Customer', effective_from, effective_to, effective_to IS NULL,
-            CAST(:bd AS DATE), CAST(:now AS TIMESTAMP)
-     FROM combos`,
+     -- bridge_id numbers the combinations in key order, as the seed did; counted rather than windowed, because
+     -- DuckDB 1.5's parallel window operator can fail with an internal error, which inside a write invalidates the database.
+     SELECT CAST((SELECT count(*) FROM combos p
+                  WHERE p.campaign_id < c.campaign_id
+                     OR (p.campaign_id = c.campaign_id AND (p.offer_id < c.offer_id
+                     OR (p.offer_id = c.offer_id AND (p.channel_id < c.channel_id
+                     OR (p.channel_id = c.channel_id AND p.product_id <= c.product_id)))))) AS INTEGER),
+            c.campaign_offer_channel_product_hk, c.campaign_id, c.offer_id, c.channel_id, c.product_id, 'Customer', c.effective_from,
+            c.effective_to, c.effective_to IS NULL, CAST(:bd AS DATE), CAST(:now AS TIMESTAMP)
+     FROM combos c`,
     { bd, now: ctx.now() },
   );
+}
+
+/**
+ * A publish is a truncate-and-load of the published table from the 360 layers, as the seed built it: customer
+ * profiles from Customer 360 and its enrichment of the same date, campaign summaries from the night's Campaign 360
+ * snapshot. A failure after the truncate leaves the table empty for its consumers until a rerun.
+ */
+async function republish(ctx: TaskContext, target: 'customer_profile' | 'campaign_summary'): Promise<void> {
+  const bd = ctx.businessDate;
+  await ctx.sql(`DELETE FROM cdm_publish_db.${target}`);
+  // Where a real failure would surface: the load after the truncate (a timeout, a suspended warehouse).
+  await ctx.failIfFaulted();
+  if (target === 'customer_profile') {
+    await ctx.sql(
+      `INSERT INTO cdm_publish_db.customer_profile
+       SELECT c.customer_id, c.customer_code, c.full_name, c.segment, c.region, c.opt_in_email, c.opt_in_sms, c.contacts_30d,
+              c.last_contact_date, c.responses_total, c.revenue_total, e.churn_score, e.churn_band, e.offer_propensity_score,
+              e.offer_propensity_band, c.business_date, CAST(:now AS TIMESTAMP)
+       FROM customer_360.customer_360 c
+       LEFT JOIN customer_360.customer_enrichment e ON e.customer_id = c.customer_id AND e.business_date = c.business_date`,
+      { now: ctx.now() },
+    );
+  } else {
+    await ctx.sql(
+      `INSERT INTO cdm_publish_db.campaign_summary
+       SELECT business_date, campaign_id, campaign_code, campaign_name, status, start_date, end_date, contacts_total,
+              responses_total, conversions_total, revenue_total, response_rate, CAST(:now AS TIMESTAMP)
+       FROM campaign_360.campaign_360 WHERE business_date = CAST(:bd AS DATE)`,
+      { bd, now: ctx.now() },
+    );
+  }
 }
 
 /** Each aggregate's grain beyond the business date, and whether it counts delivered contacts. */
@@ -281,6 +352,10 @@ async function rebuildContactMetrics(ctx: TaskContext, aggTable: string): Promis
      WHERE a.business_date = CAST(:bd AS DATE)`,
     { bd: ctx.businessDate },
   );
+  // The window statement rewrites the day's rolling contact windows; a failure there (a suspended warehouse)
+  // leaves them empty and the refresh timestamp old, until a rerun.
+  await ctx.sql(`UPDATE agg.${aggTable} SET contacts_7d = NULL, contacts_30d = NULL, contacts_90d = NULL WHERE business_date = CAST(:bd AS DATE)`, { bd: ctx.businessDate });
+  await ctx.failIfFaulted();
   const window = (days: number) => `(SELECT sum(b.contacts) FROM agg.${aggTable} b WHERE b.business_date BETWEEN a.business_date - ${days - 1} AND a.business_date${sameKey('b', 'a')})`;
   await ctx.sql(
     `UPDATE agg.${aggTable} a SET contacts_7d = ${window(7)}, contacts_30d = ${window(30)}, contacts_90d = ${window(90)} WHERE a.business_date = CAST(:bd AS DATE)`,
@@ -298,12 +373,11 @@ async function refreshAggregate(ctx: TaskContext, aggTable: string): Promise<voi
       { agg: aggTable, bd, dag: ctx.dagId, run: ctx.runId, try: ctx.tryNumber, status, start: ctx.startedAt, now: ctx.preciseNow(), error: error ?? '' },
     );
   try {
-    await ctx.failIfFaulted();
+    await rebuildContactMetrics(ctx, aggTable);
   } catch (error) {
     await log('FAILED', (error as Error).message);
     throw error;
   }
-  await rebuildContactMetrics(ctx, aggTable);
   await refreshTimestamp(ctx, `agg.${aggTable}`);
   await log('SUCCEEDED', null);
 }
@@ -370,7 +444,7 @@ export const canonicalDags: readonly DagDef[] = [
         await refreshTimestamp(ctx, 'campaign_360.campaign_360');
       }),
       sqlTask('refresh_flowchart_360', 240, async (ctx) => {
-        await recountSnapshot360(ctx, 'flowchart_360.flowchart_360');
+        await refreshFlowchart360(ctx);
         await refreshTimestamp(ctx, 'flowchart_360.flowchart_360');
       }),
     ]),
@@ -398,6 +472,12 @@ export const canonicalDags: readonly DagDef[] = [
     tasks: chain(
       (['customer_profile', 'campaign_summary'] as const).map((t) =>
         sqlTask(`publish_${t}`, t === 'customer_profile' ? 240 : 60, async (ctx) => {
+          try {
+            await republish(ctx, t);
+          } catch (error) {
+            await ctx.sql(`UPDATE cdm_publish_db.publish_log SET status = 'FAILED' WHERE target_table = :t AND business_date = CAST(:bd AS DATE)`, { t, bd: ctx.businessDate });
+            throw error;
+          }
           await ctx.sql(`UPDATE cdm_publish_db.publish_log SET published_at = CAST(:now AS TIMESTAMP), status = 'SUCCEEDED' WHERE target_table = :t AND business_date = CAST(:bd AS DATE)`, { now: ctx.now(), t, bd: ctx.businessDate });
         }),
       ),

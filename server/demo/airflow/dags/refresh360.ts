@@ -42,3 +42,36 @@ export async function recountSnapshot360(ctx: TaskContext, table: 'campaign_360.
     { bd: ctx.businessDate },
   );
 }
+
+/**
+ * refresh_flowchart_360: the night's snapshot rows are rewritten, then their pre-aggregated metrics computed from
+ * the interface layer (executions, contacts and responses loaded up to the date). A failure between the two
+ * statements leaves the rows without metrics, which is what the Flowchart 360 validation looks for.
+ */
+export async function refreshFlowchart360(ctx: TaskContext): Promise<void> {
+  const bd = ctx.businessDate;
+  await ctx.sql(
+    `UPDATE flowchart_360.flowchart_360 SET execution_count = NULL, contacts_total = NULL, responses_total = NULL, conversions_total = NULL,
+       revenue_total = NULL, response_rate = NULL
+     WHERE business_date = CAST(:bd AS DATE)`,
+    { bd },
+  );
+  // Where a real failure would surface: the aggregation statement (a timeout, a suspended warehouse).
+  await ctx.failIfFaulted();
+  await ctx.sql(
+    `UPDATE flowchart_360.flowchart_360 f
+     SET execution_count = CAST(coalesce(x.execution_count, 0) AS INTEGER), responses_total = coalesce(x.responses_total, 0),
+         conversions_total = coalesce(x.conversions_total, 0), revenue_total = CAST(coalesce(x.revenue_total, 0) AS DECIMAL(14, 2))
+     FROM (SELECT k.flowchart_id, r.execution_count, s.responses_total, s.conversions_total, s.revenue_total
+           FROM flowchart_360.flowchart_360 k
+           LEFT JOIN (SELECT flowchart_id, count(*) AS execution_count FROM cdm_interface.flowchart_execution
+                      WHERE business_date <= CAST(:bd AS DATE) GROUP BY flowchart_id) r USING (flowchart_id)
+           LEFT JOIN (SELECT flowchart_id, count(*) AS responses_total, count(*) FILTER (WHERE response_type = 'CONVERSION') AS conversions_total,
+                             sum(revenue) AS revenue_total
+                      FROM cdm_interface.response_history WHERE business_date <= CAST(:bd AS DATE) GROUP BY flowchart_id) s USING (flowchart_id)
+           WHERE k.business_date = CAST(:bd AS DATE)) x
+     WHERE f.flowchart_id = x.flowchart_id AND f.business_date = CAST(:bd AS DATE)`,
+    { bd },
+  );
+  await recountSnapshot360(ctx, 'flowchart_360.flowchart_360');
+}

@@ -11,8 +11,16 @@ const ID = 'ddl_views_not_created';
 const DAG = 'ddl_execution_dag_multidb';
 const DDL_SET = 'opsbook_sandbox.ddl_scripts';
 
-/** What the failed run rewrites: the DDL log, put back exactly on deactivation. */
-const ddlLog = (ctx: ScenarioContext) => snapshot(ctx.warehouse, ID, [{ table: 'etl_control.ddl_execution_log', where: 'true' }]);
+/**
+ * What the failed run and the rerun write: the DDL log, and the DAG's job history (its runs are stamped with the
+ * day they ran, so the failed tries would stay the latest of the day's failed-task check). Put back exactly on
+ * deactivation.
+ */
+const ddlLog = (ctx: ScenarioContext) =>
+  snapshot(ctx.warehouse, ID, [
+    { table: 'etl_control.ddl_execution_log', where: 'true' },
+    { table: 'ops.job_runs', where: `dag_id = '${DAG}'` },
+  ]);
 
 /** The release's DDL for the registered views, as the DDL DAG holds it (captured while the views exist). */
 async function keepViewDdl(ctx: ScenarioContext): Promise<void> {

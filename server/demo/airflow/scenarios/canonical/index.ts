@@ -5,7 +5,7 @@ import { environmentRebuild } from './environmentRebuild';
 import { failedTaskUntilCleared } from './failedTask';
 import { ldzFileScenario } from './ldzFile';
 import { staleAggregate } from './staleAggregate';
-import { audienceResolutionFailed, bridgeRefreshFailed, interfaceBuildFailed, ldzConnectivityFailed, mlIngestFailed } from './taskFailure';
+import { audienceResolutionFailed, bridgeRefreshFailed, campaignSummaryPublishFailed, customerProfilePublishFailed, enrichmentFailed, flowchart360Incomplete, interfaceBuildFailed, ldzConnectivityFailed, mlIngestFailed } from './taskFailure';
 import { ldzBadFormat } from './ldzBadFormat';
 import { mlWrongScores } from './mlWrongScores';
 import { orphanLinkKeys } from './orphanLinkKeys';
@@ -16,8 +16,13 @@ import { shortContactExtract } from './shortContactExtract';
 import { ddlViewsNotCreated } from './ddlViewsNotCreated';
 import { releaseMigrationFailed } from './releaseMigrationFailed';
 import { audienceMapClosed } from './audienceMapClosed';
+import { ldzKeyViolations } from './ldzKeyViolations';
 
 export const canonicalScenarios: readonly Scenario[] = [
+  // First: stacked faults are undone last-in, first-out, and a publish replayed on restore must read the 360
+  // layers and the enrichment after every upstream fault is gone.
+  customerProfilePublishFailed,
+  campaignSummaryPublishFailed,
   ldzFileScenario('late_ldz_file'),
   ldzFileScenario('missing_ldz_file'),
   duplicateHubKeys,
@@ -37,6 +42,9 @@ export const canonicalScenarios: readonly Scenario[] = [
   releaseMigrationFailed,
   audienceMapClosed,
   bridgeRefreshFailed,
+  flowchart360Incomplete,
+  enrichmentFailed,
+  ldzKeyViolations,
   // Last: these two change the whole night (every run's date, every DAG's history), so stacked with
   // other faults they are undone first.
   wrongDateControl,

@@ -1,4 +1,4 @@
-/** The warehouse was suspended during the refresh of agg.daily_campaign_metrics: both tries failed, the rows are a day old. */
+/** The warehouse was suspended during the refresh of agg.daily_campaign_metrics: both tries failed, the rows are a day old and their rolling windows empty. */
 import { warehouseTime } from '../../warehouse';
 import { replayNight } from '../replay';
 import type { Scenario } from '../types';
@@ -6,7 +6,7 @@ import type { Scenario } from '../types';
 export const staleAggregate: Scenario = {
   id: 'stale_aggregate',
   title: 'Stale aggregate',
-  summary: "The warehouse was suspended during tonight's refresh of agg.daily_campaign_metrics: both tries failed and its rows still carry yesterday's refresh time. Validate the aggregates, then clear the failed refresh.",
+  summary: "The warehouse was suspended during tonight's refresh of agg.daily_campaign_metrics: both tries failed in the window statement, so its rows still carry yesterday's refresh time and their rolling contact windows are empty. Validate the aggregates, then clear the failed refresh.",
   runbook: '/canonical/basic-data-validation',
   async activate(ctx, bd) {
     await ctx.warehouse.query(`UPDATE agg.daily_campaign_metrics SET refresh_ts = refresh_ts - INTERVAL 1 DAY WHERE business_date = CAST(:bd AS DATE)`, { bd });

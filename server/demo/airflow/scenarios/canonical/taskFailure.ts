@@ -90,3 +90,47 @@ export const bridgeRefreshFailed = taskFailureScenario({
   exception: 'OperationalError',
   message: 'Warehouse OPS_WH was suspended while loading audience.bridge_campaign_offer_channel_product after its truncate; the statement was aborted.',
 });
+
+export const flowchart360Incomplete = taskFailureScenario({
+  id: 'flowchart_360_incomplete',
+  title: 'Flowchart 360 rewritten without its metrics',
+  summary: "refresh_flowchart_360 of cdm_360_refresh rewrote tonight's Flowchart 360 rows, then its aggregation statement timed out on both tries: the rows have no execution count and no pre-aggregated totals. Validate Flowchart 360 and the 360 layers, then clear the failed refresh for the night.",
+  runbook: '/canonical/failure-handling#c360-diagnose',
+  dagId: 'cdm_360_refresh',
+  taskId: 'refresh_flowchart_360',
+  exception: 'OperationalError',
+  message: 'Statement timeout after 1800 s while aggregating the Flowchart 360 metrics; the warehouse queue was full.',
+});
+
+export const enrichmentFailed = taskFailureScenario({
+  id: 'enrichment_failed',
+  title: 'Customer 360 enrichment failed',
+  summary: "enrich_customer_360 of cdm_ml_writeback replaces the date's enrichment rows: it deleted tonight's, then its insert ran out of memory on both tries. The scores were ingested, but Customer 360 carries no churn or propensity score for tonight. Diagnose the ML write-back, then clear the failed enrichment for the night.",
+  runbook: '/canonical/failure-handling#ml-diagnose',
+  dagId: 'cdm_ml_writeback',
+  taskId: 'enrich_customer_360',
+  exception: 'OutOfMemoryError',
+  message: 'Out of memory while inserting into customer_360.customer_enrichment (the warehouse queue was full of the aggregate backfill); the statement was aborted.',
+});
+
+export const customerProfilePublishFailed = taskFailureScenario({
+  id: 'customer_profile_publish_failed',
+  title: 'Customer profile publish interrupted',
+  summary: "publish_customer_profile of cdm_publish truncated cdm_publish_db.customer_profile, then its load hit the statement timeout twice: the profiles consumers read are empty, and the campaign summaries after it were not published. Run the smoke tests, then clear the failed publish for the night.",
+  runbook: '/canonical/release-config-change#smoke-tests-deployment',
+  dagId: 'cdm_publish',
+  taskId: 'publish_customer_profile',
+  exception: 'OperationalError',
+  message: 'Statement reached its timeout of 1800 s while loading cdm_publish_db.customer_profile after its truncate; the load was cancelled.',
+});
+
+export const campaignSummaryPublishFailed = taskFailureScenario({
+  id: 'campaign_summary_publish_failed',
+  title: 'Campaign summary publish interrupted',
+  summary: "publish_campaign_summary of cdm_publish truncated cdm_publish_db.campaign_summary, then lost its connection twice: the campaign performance view answers no rows. Run the smoke tests, then clear the failed publish for the night.",
+  runbook: '/canonical/release-config-change#smoke-tests-deployment',
+  dagId: 'cdm_publish',
+  taskId: 'publish_campaign_summary',
+  exception: 'OperationalError',
+  message: 'SSL SYSCALL error: EOF detected — the connection to the warehouse was closed while loading cdm_publish_db.campaign_summary.',
+});
