@@ -33,7 +33,7 @@ export const databricksConnectionSchema = z
     write: profileSchema.optional(),
   })
   .superRefine((c, ctx) => {
-    if (/\/sql\/|\/api\//.test(new URL(c.host).pathname)) {
+    if (URL.canParse(c.host) && /\/sql\/|\/api\//.test(new URL(c.host).pathname)) {
       ctx.addIssue({ code: 'custom', path: ['host'], message: 'give the workspace URL only (https://<workspace>.cloud.databricks.com); the warehouse goes in warehouseId' });
     }
     if (c.write && c.write.token === c.read.token) {

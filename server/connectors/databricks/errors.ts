@@ -37,7 +37,7 @@ export function httpError(error: unknown, ctx: ErrorContext): ConnectorError {
       return new ConnectorError(
         'unavailable',
         `Databricks refused the token of the ${ctx.mode} profile: ${error.message} ${tag}`,
-        `Check read${ctx.mode === 'write' ? '/write' : ''}.token of this connection (its \${ENV} variable) in opsbook.config.yaml: the token may be expired, revoked, or from another workspace.`,
+        `Check ${ctx.mode}.token of this connection (its \${ENV} variable) in opsbook.config.yaml: the token may be expired, revoked, or from another workspace.`,
         error.errorCode ?? '401',
       );
     }
