@@ -26,6 +26,9 @@ export interface StatementTarget {
 }
 
 const BASE = '/api/2.0/sql/statements';
+const SUBMIT_SLACK_MS = 5000;
+/** A cancel is best effort: the run ends for the user whether or not Databricks answers it. */
+const CANCEL_LIMIT_MS = 5000;
 
 export async function runStatement(http: DatabricksHttp, target: StatementTarget, request: StatementRequest, sink: RowSink): Promise<StatementOutcome> {
   const ctx: ErrorContext = { mode: request.mode, host: target.host, warehouseId: target.warehouseId };
@@ -63,8 +66,12 @@ export async function runStatement(http: DatabricksHttp, target: StatementTarget
   try {
     let response: StatementResponse;
     try {
-      response = await http.call('POST', BASE, body, statementResponseSchema, new AbortController().signal, false);
+      // Not aborted by a cancel (see above), only when no answer comes within the whole run's time plus
+      // the wait Databricks was allowed: a server that never answers must not hold the run for ever.
+      const submitLimit = AbortSignal.timeout(request.timeoutMs + target.waitTimeoutSeconds * 1000 + SUBMIT_SLACK_MS);
+      response = await http.call('POST', BASE, body, statementResponseSchema, submitLimit, false);
     } catch (error) {
+      if (stopped()) throw stoppedError();
       throw httpError(error, ctx);
     }
     statementId = response.statement_id;
@@ -98,7 +105,7 @@ export async function runStatement(http: DatabricksHttp, target: StatementTarget
     request.signal.removeEventListener('abort', onAbort);
     if (stopped() && statementId && !finished) {
       // Best effort: the run is over for the user either way, the warehouse should stop working on it.
-      await http.call('POST', `${BASE}/${encodeURIComponent(statementId)}/cancel`, {}, resultDataSchema, new AbortController().signal, true).catch(() => undefined);
+      await http.call('POST', `${BASE}/${encodeURIComponent(statementId)}/cancel`, {}, resultDataSchema, AbortSignal.timeout(CANCEL_LIMIT_MS), true).catch(() => undefined);
     }
   }
 }
