@@ -193,6 +193,40 @@ describe('the Databricks connector', () => {
     expect(((await res.json()) as { status: { state: string } }).status.state).toBe('CANCELED');
   });
 
+  it('cancels a statement whose submit was still on the wire when the run was cancelled', async () => {
+    const db = await open();
+    fake.hold();
+    const controller = new AbortController();
+    const from = fake.requests.length;
+    const pending = db.stream(req('select 1', { signal: controller.signal }), collect().sink);
+    controller.abort(); // the submit has been sent; its answer is still to come
+    const error = await failure(pending);
+    expect(error.code).toBe('cancelled');
+    expect(fake.requests.slice(from).map((r) => `${r.method} ${r.path.replace(/01f0-fake-\d+/, 'ID')}`)).toEqual(['POST /api/2.0/sql/statements', 'POST /api/2.0/sql/statements/ID/cancel']);
+  });
+
+  it('says so when someone else cancels the statement in Databricks', async () => {
+    const db = await open();
+    fake.hold();
+    fake.onPoll((id) => fake.cancelElsewhere(id));
+    const from = fake.requests.length;
+    const error = await failure(db.stream(req('select 1'), collect().sink));
+    expect(error.code).toBe('cancelled');
+    expect(error.message).toMatch(/^The statement was cancelled in Databricks \(statement 01f0-fake-\d+\)\.$/);
+    expect(error.hint).toMatch(/cancelled it in the Databricks query history/);
+    // Already over in Databricks: nothing to cancel.
+    expect(fake.requests.slice(from).filter((r) => r.path.endsWith('/cancel'))).toEqual([]);
+  });
+
+  it('gives up on a call Databricks keeps throttling, and says why', async () => {
+    const db = await open();
+    fake.throttle(6, 1);
+    const error = await failure(db.stream(req('select 1'), collect().sink));
+    expect(error.code).toBe('unavailable');
+    expect(error.message).toBe('Databricks kept throttling the requests: Too many requests. Please wait a moment and try again. [HTTP 429 REQUEST_LIMIT_EXCEEDED]');
+    expect(sleeps).toEqual([1000, 1000, 1000, 1000, 1000]);
+  });
+
   it('times a statement out, cancelling it in Databricks', async () => {
     const db = await open();
     fake.hold();

@@ -57,6 +57,8 @@ export interface DatabricksFake {
   hold(): void;
   release(): void;
   throttle(count: number, retryAfterSeconds: number): void;
+  /** Cancels a statement as someone in the Databricks UI would (not through the client). */
+  cancelElsewhere(statementId: string): void;
   /** Called after each poll of a statement is answered (for tests that act mid-poll). */
   onPoll(listener: ((statementId: string, state: State) => void) | null): void;
   close(): Promise<void>;
@@ -214,6 +216,10 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
     },
     throttle: (count, seconds) => void (throttled = { count, seconds }),
     onPoll: (listener) => void (pollListener = listener),
+    cancelElsewhere: (id) => {
+      const s = statements.get(id);
+      if (s && (stateOf(s) === 'PENDING' || stateOf(s) === 'RUNNING')) s.cancelled = true;
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
