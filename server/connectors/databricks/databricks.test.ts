@@ -205,6 +205,22 @@ describe('the Databricks connector', () => {
     expect(fake.requests.slice(from).map((r) => `${r.method} ${r.path.replace(/01f0-fake-\d+/, 'ID')}`)).toEqual(['POST /api/2.0/sql/statements', 'POST /api/2.0/sql/statements/ID/cancel']);
   });
 
+  it('says a write that finished before its cancel took effect is committed', async () => {
+    const quick = await startDatabricksFake({ warehouseId: WAREHOUSE, principals: [{ token: RW, name: 'rw', readOnly: false }], pollsBeforeDone: 0, setup: ['create table t (id integer)'] });
+    try {
+      const db = await openDatabricks({ connection: { ...connection(), host: quick.url, read: { token: 'unused' }, write: { token: RW }, waitTimeoutSeconds: 10 }, sleep });
+      const controller = new AbortController();
+      const pending = db.stream(req('insert into t values (1)', { mode: 'write', signal: controller.signal }), collect().sink);
+      controller.abort(); // the submit is on the wire and will answer SUCCEEDED
+      const error = await failure(pending);
+      expect(error.code).toBe('cancelled');
+      expect(error.message).toMatch(/^The statement finished in Databricks before it could be stopped: its changes are committed/);
+      expect(quick.requests.map((r) => r.method + ' ' + r.path)).toEqual(['POST /api/2.0/sql/statements']);
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('says so when someone else cancels the statement in Databricks', async () => {
     const db = await open();
     fake.hold();

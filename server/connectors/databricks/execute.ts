@@ -98,6 +98,14 @@ export async function runStatement(http: DatabricksHttp, target: StatementTarget
       default:
         break;
     }
+    if (stopped() && request.mode === 'write') {
+      // The cancel lost the race: Databricks autocommits, so the write stands and the user must know it.
+      throw new ConnectorError(
+        stopped() === 'timeout' ? 'timeout' : 'cancelled',
+        `The statement finished in Databricks before it could be stopped: its changes are committed (statement ${response.statement_id}).`,
+        'Check the data before running it again.',
+      );
+    }
     if (stopped()) throw stoppedError();
     return await streamResult(http, response, sink, stop.signal, ctx, stopped, stoppedError);
   } finally {
