@@ -11,6 +11,7 @@ import type { DatabricksConnectionConfig } from './config';
 import type { Sleep } from './http';
 import { openDatabricks } from './index';
 import { startDatabricksFake, type DatabricksFake } from './testing/index';
+import { misbehavingPorts } from '../../testing/loopbackPorts';
 
 const WAREHOUSE = 'a1b2c3d4e5f60718';
 const RO = 'dapi-ro-7f3a';
@@ -300,6 +301,23 @@ describe('the Databricks connector', () => {
     expect(error.message).toBe('Databricks refused the token of the read profile: Invalid access token. [HTTP 401 UNAUTHENTICATED]');
     expect(error.hint).toMatch(/^Check read\.token of this connection \(its \$\{ENV\} variable\)/);
     expect(`${error.message} ${error.hint}`).not.toContain('dapi-expired');
+  });
+
+  it('reports a host that hangs up or is not Databricks, and warns that a write may have run', async () => {
+    const ports = misbehavingPorts();
+    try {
+      const hangUp = await ports.listener('hang-up');
+      const db = await open({ host: `http://127.0.0.1:${hangUp}` });
+      const error = await failure(db.stream(req('update ops.audit set note = 1', { mode: 'write' }), collect().sink));
+      expect(error.code).toBe('unavailable');
+      expect(error.message).toMatch(new RegExp(`^Cannot use Databricks at http://127\\.0\\.0\\.1:${hangUp}: `));
+      expect(error.hint).toMatch(/The write may have run: check the query history in Databricks before running it again\.$/);
+      const garbage = await ports.listener('garbage');
+      const other = await failure((await open({ host: `http://127.0.0.1:${garbage}` })).stream(req('select 1'), collect().sink));
+      expect(other.message).toMatch(/the answer to POST \/api\/2\.0\/sql\/statements was not JSON \(HTTP 400, text\/html\)/);
+    } finally {
+      await ports.closeAll();
+    }
   });
 
   it('names the warehouse id when Databricks does not know it', async () => {

@@ -29,7 +29,9 @@ export function timeoutError(timeoutMs: number): ConnectorError {
 export function httpError(error: unknown, ctx: ErrorContext): ConnectorError {
   if (error instanceof ConnectorError) return error;
   if (error instanceof DatabricksUnreachable) {
-    return new ConnectorError('unavailable', `Cannot use Databricks at ${ctx.host}: ${error.message}`, 'Check host (the workspace URL), that this server can reach it, and any proxy in between.');
+    // A write whose answer was lost may have run: say so rather than invite a second run blindly.
+    const again = ctx.mode === 'write' ? ' The write may have run: check the query history in Databricks before running it again.' : '';
+    return new ConnectorError('unavailable', `Cannot use Databricks at ${ctx.host}: ${error.message}`, `Check host (the workspace URL), that this server can reach it, and any proxy in between.${again}`);
   }
   if (error instanceof DatabricksHttpError) {
     const tag = `[HTTP ${error.status}${error.errorCode ? ` ${error.errorCode}` : ''}]`;
