@@ -8,6 +8,7 @@ import { createConnectorRegistry } from './connectors/registry';
 import type { Mode } from '../plugins/remark-runbook/types';
 import type { SqlConnector } from './connectors/types';
 import { READ_ROLE_HINT, readProfileRisks } from './connectors/postgres/privileges';
+import { DATABRICKS_READ_NOTE } from './connectors/databricks/readBoundary';
 
 export interface ProfileCheck {
   readonly env: string;
@@ -27,6 +28,7 @@ function profilesOf(c: ConnectionConfig): Mode[] {
     case 'oracle':
     case 'sqlserver':
     case 'snowflake':
+    case 'databricks':
       return c.write ? ['read', 'write'] : ['read'];
     case 'airflow':
       return ['read'];
@@ -61,6 +63,8 @@ export async function checkConnections(config: OpsbookConfig, siteDir: string): 
                 { columns: () => undefined, rows: async () => undefined },
               );
               detail = out.rowCount === 1 ? 'select 1 ok' : `select 1 returned ${out.rowCount} rows`;
+              // Databricks cannot run a read in a read-only transaction: say what the boundary is instead.
+              if (conn.kind === 'databricks' && profile === 'read') detail = `${detail}; ${DATABRICKS_READ_NOTE}`;
               if (conn.kind === 'postgres' && profile === 'read') {
                 const verdict = await postgresReadVerdict(connector, e.production);
                 ok = verdict.ok;

@@ -11,6 +11,7 @@ import { oracleConnectionSchema } from './connectors/oracle/config';
 import { sqlserverConnectionSchema } from './connectors/sqlserver/config';
 import { snowflakeConnectionSchema } from './connectors/snowflake/config';
 import { literalSecretProblems } from './alerts/secrets';
+import { databricksConnectionSchema } from './connectors/databricks/config';
 import { ALERTS_DEFAULT, alertsSchema } from './alerts/config';
 import { cronFields, schedulesSchema } from './schedules/config';
 
@@ -58,7 +59,7 @@ const airflowConnection = z
     if (!c.auth) ctx.addIssue({ code: 'custom', path: ['auth'], message: 'set auth: {username: "${AF_USER}", password: "${AF_PASSWORD}"}' });
   });
 
-export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection, postgresConnectionSchema, oracleConnectionSchema, sqlserverConnectionSchema, snowflakeConnectionSchema, airflowConnection]);
+export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection, postgresConnectionSchema, oracleConnectionSchema, sqlserverConnectionSchema, snowflakeConnectionSchema, databricksConnectionSchema, airflowConnection]);
 export type ConnectionConfig = z.infer<typeof connectionSchema>;
 
 const environmentSchema = z.strictObject({

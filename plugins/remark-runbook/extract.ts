@@ -23,7 +23,7 @@ const STEP_ATTRIBUTES = new Set(['id', 'role', 'approver', 'duration']);
 const BLOCK_ATTRIBUTES = new Set(['id', 'target', 'envs', 'mode', 'params', 'expect', 'warn', 'error', 'sample', 'title', 'dialect']);
 /** Failing rows a check shows at most, whatever `sample` asks (the run's row limit applies too). */
 const MAX_SAMPLE = 10_000;
-const DIALECTS: readonly Dialect[] = ['duckdb', 'postgres', 'snowflake', 'oracle', 'sqlserver'];
+const DIALECTS: readonly Dialect[] = ['duckdb', 'postgres', 'snowflake', 'oracle', 'sqlserver', 'databricks'];
 const ID = /^[a-z0-9][a-z0-9_-]*$/;
 const DURATION = /^\d+(?:\.\d+)?(?:\s*[-–]\s*\d+(?:\.\d+)?)?\s*(?:s|m|min|h|d)$/;
 

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { isKnownTimeZone } from './syntax/zonedDate';
 
 const kebab = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lowercase kebab-case, e.g. canonical-daily-batch');
-const dialects = z.enum(['duckdb', 'postgres', 'snowflake', 'oracle', 'sqlserver']);
+const dialects = z.enum(['duckdb', 'postgres', 'snowflake', 'oracle', 'sqlserver', 'databricks']);
 
 export const runbookFrontMatterSchema = z.strictObject({
   id: kebab,

@@ -7,7 +7,7 @@
 export type Role = 'service-team' | 'escalation';
 export type Mode = 'read' | 'write';
 export type Lang = 'sql' | 'airflow';
-export type Dialect = 'duckdb' | 'postgres' | 'snowflake' | 'oracle' | 'sqlserver';
+export type Dialect = 'duckdb' | 'postgres' | 'snowflake' | 'oracle' | 'sqlserver' | 'databricks';
 
 export type ParamType =
   | { kind: 'date' }

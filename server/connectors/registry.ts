@@ -34,6 +34,10 @@ async function open(config: ConnectionConfig, siteDir: string, label: string): P
       // A relative privateKeyPath starts at the site directory, like every other path in the config.
       return openSnowflake({ connection: config, baseDir: siteDir });
     }
+    case 'databricks': {
+      const { openDatabricks } = await import('./databricks/index');
+      return openDatabricks({ connection: config });
+    }
     case 'airflow':
       // Airflow connections are REST clients, opened by server/connectors/airflow/connections.ts.
       throw new ConnectorError('unavailable', 'This is an Airflow connection; only sql blocks run on SQL connections.');

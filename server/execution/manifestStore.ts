@@ -27,7 +27,7 @@ const snippetSchema = z.object({
   error: z.string().nullable().optional(),
   sample: z.number().int().positive().nullable().optional(),
   stepTitle: z.string().nullable().optional(),
-  dialect: z.enum(['duckdb', 'postgres', 'snowflake', 'oracle', 'sqlserver']).nullable(),
+  dialect: z.enum(['duckdb', 'postgres', 'snowflake', 'oracle', 'sqlserver', 'databricks']).nullable(),
   title: z.string().nullable(),
   timezone: z.string().optional(),
   text: z.string(),
