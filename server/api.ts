@@ -73,6 +73,69 @@ export interface Approval {
    * `interrupted` when the server stopped (crashed) during it, so nobody assumes the write happened.
    */
   readonly run?: { readonly id: string; readonly status: AuditStatus } | null;
+  /** Who may decide (members of `approverRole`), as the configuration names them; absent from old servers. */
+  readonly deciders?: Deciders;
+  /** Approvals needed before it is approved (N for production writes) and those given so far. */
+  readonly required?: number;
+  readonly votes?: readonly ApprovalVote[];
+  /** What happened to the request besides decisions: notified, escalated along the ladder, expired, paged. */
+  readonly steps?: readonly ApprovalStep[];
+}
+
+/** The members of an approver role, for "who can decide". */
+export interface Deciders {
+  readonly role: string;
+  /** The role's label from the data files (docs/_data/approvers.yaml), or the role id. */
+  readonly label: string;
+  readonly users: readonly UserRef[];
+  readonly groups: readonly string[];
+  /** Nobody can decide: the configuration lists no members for the role. */
+  readonly unconfigured: boolean;
+}
+
+export interface ApprovalVote {
+  readonly by: UserRef;
+  readonly at: string;
+  readonly comment: string;
+}
+
+export interface ApprovalStep {
+  readonly kind: 'notified' | 'escalated' | 'expired' | 'paged';
+  readonly at: string;
+  /** One line, e.g. "Escalated to Data Engineering Manager (Eng. Manager)". */
+  readonly title: string;
+  readonly detail: string | null;
+}
+
+/**
+ * POST /api/page → PageResult: the Page action of an escalation ladder level. Sends a PagerDuty Events v2
+ * trigger or a Slack message (paging.channels) naming the person and how to reach them, with a link back.
+ */
+export interface PageRequest {
+  readonly ladder: string;
+  /** 0-based level of the ladder. */
+  readonly level: number;
+  /** What the page is about, in a sentence (shown to the person paged). */
+  readonly summary: string;
+  /** The page it was sent from (a path on this site), for the link. */
+  readonly path?: string;
+  /** An approval the page is about; its escalation steps record the page. */
+  readonly approval?: string;
+  /** An operation id, when the page is part of one. */
+  readonly operation?: string;
+}
+
+export interface PageResult {
+  /** Who was paged: the level's person, the on-call of a rotation resolved now. */
+  readonly who: string;
+  readonly channels: readonly string[];
+}
+
+/** GET /api/approvers → which members each approver role has, and whether this user may page. */
+export interface ApproversResponse {
+  readonly roles: readonly Deciders[];
+  readonly canPage: boolean;
+  readonly pagingChannels: readonly string[];
 }
 
 /** POST /api/approvals → 201 Approval. 429 when the user asks too often. */
@@ -95,7 +158,7 @@ export interface DecisionRequest {
   readonly comment: string;
 }
 
-export type AuditKind = 'run' | 'approval_request' | 'approval_decision';
+export type AuditKind = 'run' | 'approval_request' | 'approval_decision' | 'page';
 
 export interface AuditRecord {
   readonly id: string;
@@ -131,7 +194,7 @@ export interface AuditRecord {
   readonly instance: string | null;
 }
 
-export type AuditStatus = RunStatus | 'running' | 'interrupted' | 'requested' | 'approved' | 'rejected';
+export type AuditStatus = RunStatus | 'running' | 'interrupted' | 'requested' | 'approved' | 'rejected' | 'expired';
 
 /**
  * GET /api/audit?runbook=&user=&env=&status=&kind=&from=YYYY-MM-DD&to=YYYY-MM-DD&limit=100&offset=0

@@ -35,6 +35,10 @@ import { closeAtExpiry } from './ws/identityExpiry';
 import { inboundBudget } from './ws/inboundBudget';
 import type { CheckHistory } from './checks/types';
 import { checksRouter } from './http/checks';
+import { approversRouter } from './http/approvers';
+import { isMember } from './approvers/membership';
+import { createApprovalRouting, type ServerOpsData } from './approvers/routing';
+import { createPaging } from './approvers/paging';
 
 export interface AppDeps {
   readonly config: OpsbookConfig;
@@ -55,6 +59,11 @@ export interface AppDeps {
   readonly checks?: CheckHistory;
   /** This instance's name (audit, outbox claims, schedule firings); default `local`. */
   readonly instance?: string;
+  /**
+   * The data files (docs/**\/_data: escalation ladders, rotations, people, approver labels) that approval
+   * escalation and paging resolve people from; index.ts loads them. Without them requests do not escalate.
+   */
+  readonly opsData?: () => ServerOpsData;
 }
 
 export interface App {
@@ -85,6 +94,13 @@ export function createApp(deps: AppDeps): App {
     ...(checks ? { history: checks } : {}),
   });
   const notify = createNotifier(deps.config.notifications, automation.outbox);
+  // Approval pushes reach the requester and the members of the request's role (and admins), nobody else.
+  const push = (approval: Parameters<ApprovalHub['publish']>[0]) =>
+    hub.publish(approval, (i) => isMember(deps.config, approval.approverRole, i) || i.roles.includes('admin'));
+  const opsData = deps.opsData ?? (() => ({}));
+  const routing = createApprovalRouting({ config: deps.config, manifest: deps.manifest, store: deps.store, data: opsData, outbox: automation.outbox, audit: deps.audit, now, log, push });
+  routing.start();
+  const paging = createPaging({ config: deps.config, data: opsData, outbox: automation.outbox, audit: deps.audit, routing, now });
   const approvals = createApprovalService({
     config: deps.config,
     manifest: deps.manifest,
@@ -94,9 +110,11 @@ export function createApp(deps: AppDeps): App {
     now,
     // The Airflow connections exist once the server does (the sandbox's address); resolved when asked.
     airflow: () => airflow,
+    routing,
     published: (approval, event) => {
-      hub.publish(approval);
-      if (event !== 'used') void notify(event, approval);
+      push(approval);
+      // A new request is announced by the routing (to its role's channels, with the ladder's first level).
+      if (event === 'approved' || event === 'rejected') void notify(event, approval);
     },
   });
 
@@ -150,6 +168,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', apiRouter({ config: deps.config, manifest: deps.manifest, authenticator: deps.authenticator, store: deps.store, approvals, startedAt: new Date(), signer, now }));
   app.use('/api', checksRouter({ config: deps.config, manifest: deps.manifest, history: checks, now }));
   app.use('/api', automationRouter(automation));
+  app.use('/api', approversRouter({ config: deps.config, routing, paging, data: opsData }));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
   const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store } });
@@ -248,6 +267,7 @@ export function createApp(deps: AppDeps): App {
       listening.closeAllConnections();
       await closed;
       await rateLimits.close();
+      await routing.close();
       await automation.close();
       sandbox?.close();
       airflow.closeAll();

@@ -19,9 +19,14 @@ export class ApprovalHub {
     return () => void this.subscribers.delete(s);
   }
 
-  publish(approval: Approval): void {
+  /**
+   * To the requester, and to whoever `deciders` accepts (the members of the request's approver role); without
+   * it, to every holder of the generic approver role.
+   */
+  publish(approval: Approval, deciders?: (identity: Identity) => boolean): void {
+    const also = deciders ?? ((i: Identity) => i.roles.includes('approver'));
     for (const s of this.subscribers) {
-      if (s.identity.user === approval.requestedBy.user || s.identity.roles.includes('approver')) s.send({ type: 'approval', approval });
+      if (s.identity.user === approval.requestedBy.user || also(s.identity)) s.send({ type: 'approval', approval });
     }
   }
 }

@@ -53,7 +53,7 @@ const auditQuerySchema = z.object({
   user: z.string().max(200).optional(),
   env: z.string().max(64).optional(),
   status: z.string().max(32).optional(),
-  kind: z.enum(['run', 'approval_request', 'approval_decision']).optional(),
+  kind: z.enum(['run', 'approval_request', 'approval_decision', 'page']).optional(),
   from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write dates as YYYY-MM-DD').optional(),
   to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write dates as YYYY-MM-DD').optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
