@@ -15,10 +15,10 @@ export const ROUTING_TABLES = (p: string) => [
   `create table if not exists ${p}approval_routing (
     approval_id varchar primary key, required integer not null, ladder varchar, mode varchar not null)`,
   `create table if not exists ${p}approval_votes (
-    approval_id varchar not null, voter varchar not null, voter_name varchar not null, at varchar not null, comment varchar not null,
+    approval_id varchar not null, voter varchar not null, voter_name varchar not null, voted_at varchar not null, comment varchar not null,
     primary key (approval_id, voter))`,
   `create table if not exists ${p}approval_steps (
-    approval_id varchar not null, step_key varchar not null, kind varchar not null, at varchar not null, title varchar not null,
+    approval_id varchar not null, step_key varchar not null, kind varchar not null, happened_at varchar not null, title varchar not null,
     detail varchar, primary key (approval_id, step_key))`,
 ];
 
@@ -44,7 +44,7 @@ export interface RoutingStore {
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 const stepFromRow = (r: Row): ApprovalStep => ({
-  kind: r.kind as ApprovalStep['kind'], at: String(r.at), title: String(r.title), detail: str(r.detail),
+  kind: r.kind as ApprovalStep['kind'], at: String(r.happened_at), title: String(r.title), detail: str(r.detail),
 });
 
 export async function openRoutingStore(sql: { exec: SqlExec; prefix: string }): Promise<RoutingStore> {
@@ -61,24 +61,24 @@ export async function openRoutingStore(sql: { exec: SqlExec; prefix: string }): 
     },
     async addVote(id, v) {
       const rows = await exec.query(
-        `insert into ${p}approval_votes (approval_id, voter, voter_name, at, comment) values ($1, $2, $3, $4, $5) on conflict do nothing returning voter`,
+        `insert into ${p}approval_votes (approval_id, voter, voter_name, voted_at, comment) values ($1, $2, $3, $4, $5) on conflict do nothing returning voter`,
         [id, v.by.user, v.by.displayName, v.at, v.comment],
       );
       return rows.length > 0;
     },
     async votes(id) {
-      const rows = await exec.query(`select voter, voter_name, at, comment from ${p}approval_votes where approval_id = $1 order by at, voter`, [id]);
-      return rows.map((r) => ({ by: { user: String(r.voter), displayName: String(r.voter_name) }, at: String(r.at), comment: String(r.comment) }));
+      const rows = await exec.query(`select voter, voter_name, voted_at, comment from ${p}approval_votes where approval_id = $1 order by voted_at, voter`, [id]);
+      return rows.map((r) => ({ by: { user: String(r.voter), displayName: String(r.voter_name) }, at: String(r.voted_at), comment: String(r.comment) }));
     },
     async claimStep(id, key, s) {
       const rows = await exec.query(
-        `insert into ${p}approval_steps (approval_id, step_key, kind, at, title, detail) values ($1, $2, $3, $4, $5, $6) on conflict do nothing returning step_key`,
+        `insert into ${p}approval_steps (approval_id, step_key, kind, happened_at, title, detail) values ($1, $2, $3, $4, $5, $6) on conflict do nothing returning step_key`,
         [id, key, s.kind, s.at, s.title.slice(0, 500), s.detail?.slice(0, 2000) ?? null],
       );
       return rows.length > 0;
     },
     async steps(id) {
-      const rows = await exec.query(`select kind, at, title, detail from ${p}approval_steps where approval_id = $1 order by at, step_key`, [id]);
+      const rows = await exec.query(`select kind, happened_at, title, detail from ${p}approval_steps where approval_id = $1 order by happened_at, (kind <> 'notified'), step_key`, [id]);
       return rows.map(stepFromRow);
     },
     async openRequests(limit) {

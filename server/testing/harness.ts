@@ -89,6 +89,10 @@ export async function startHarness(options: {
   readonly now?: () => Date;
   /** Escalation ladders, rotations, people and approver labels (docs/**\/_data) the server resolves. */
   readonly opsData?: ServerOpsData;
+  /** Runbooks of the manifest (e.g. the escalation ladder each names). */
+  readonly runbooks?: Manifest['runbooks'];
+  /** Approvals a write in the prod environment needs (its requiredApprovals); unset by default. */
+  readonly prodRequiredApprovals?: number;
 }): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-test-'));
   const dbFile = path.join(dir, 'warehouse.duckdb');
@@ -100,10 +104,10 @@ export async function startHarness(options: {
   // HTTP rate limits stay out of the way unless a test sets them (rateLimit tests do).
   const limits = Object.entries({ httpRequestsPerWindow: 1_000_000, httpExpensivePerWindow: 1_000_000, ...options.limits }).map(([k, v]) => `  ${k}: ${v}`).join('\n');
   const config = parseConfig(
-    `environments:\n  demo:\n    label: Demo\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(dbFile)}}\n${options.demoConnections ?? ''}  prod:\n    label: Production\n    production: true\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'prod.duckdb'))}}\n${limits ? `limits:\n${limits}\n` : ''}auth:\n  mode: proxy\n  trustedProxies: [127.0.0.1/32]\n  roleMap: {ops: [service-team], approvers: [approver], admins: [admin]}\n${withTestApprovers(options.extraConfig ?? '')}`,
+    `environments:\n  demo:\n    label: Demo\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(dbFile)}}\n${options.demoConnections ?? ''}  prod:\n    label: Production\n    production: true\n${options.prodRequiredApprovals ? `    requiredApprovals: ${options.prodRequiredApprovals}\n` : ''}    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'prod.duckdb'))}}\n${limits ? `limits:\n${limits}\n` : ''}auth:\n  mode: proxy\n  trustedProxies: [127.0.0.1/32]\n  roleMap: {ops: [service-team], approvers: [approver], admins: [admin]}\n${withTestApprovers(options.extraConfig ?? '')}`,
     'test-config.yaml',
   );
-  const manifest = makeManifest(options.snippets);
+  const manifest = { ...makeManifest(options.snippets), ...(options.runbooks ? { runbooks: options.runbooks } : {}) };
   const connectors = createConnectorRegistry(config, dir);
   const store = await openDuckDBStore(path.join(dir, 'state.duckdb'));
   // Tests read events in memory; the API reads the store: write both.
