@@ -15,6 +15,8 @@ export interface UserRef {
 /** GET /api/me. `demoUsers` only in auth mode `demo`, for the navbar's user switcher. */
 export interface MeResponse extends UserRef {
   readonly roles: readonly RoleName[];
+  /** The groups the sign-in asserted: the page compares them with an approval's deciders. */
+  readonly groups?: readonly string[];
   readonly authMode: 'demo' | 'proxy' | 'oidc';
   readonly demoUsers?: readonly (UserRef & { readonly roles: readonly RoleName[] })[];
 }

@@ -94,6 +94,7 @@ export function apiRouter(deps: ApiDeps): Router {
       user: id.user,
       displayName: id.displayName,
       roles: id.roles,
+      groups: id.groups ?? [],
       authMode: deps.authenticator.mode,
       ...(deps.authenticator.demoUsers ? { demoUsers: deps.authenticator.demoUsers.map((u) => ({ user: u.user, displayName: u.displayName, roles: u.roles })) } : {}),
     };
