@@ -223,12 +223,20 @@ export function createApprovalService(deps: ApprovalDeps) {
       return null;
     },
 
-    list: async (identity: Identity, filter: { status?: Approval['status']; mine: boolean }) =>
-      Promise.all((await deps.store.listApprovals({ ...(filter.status ? { status: filter.status } : {}), ...(filter.mine || !identity.roles.includes('approver') ? { requestedBy: identity.user } : {}), limit: 200 }, deps.now())).map(enrich)),
+    list: async (identity: Identity, filter: { status?: Approval['status']; mine: boolean }) => {
+      const status = filter.status ? { status: filter.status } : {};
+      if (filter.mine) return Promise.all((await deps.store.listApprovals({ ...status, requestedBy: identity.user, limit: 200 }, deps.now())).map(enrich));
+      // Approvers see every request; anyone else their own and those their approver roles may decide.
+      const all = await deps.store.listApprovals({ ...status, limit: 200 }, deps.now());
+      if (identity.roles.includes('approver')) return Promise.all(all.map(enrich));
+      const own = await deps.store.listApprovals({ ...status, requestedBy: identity.user, limit: 200 }, deps.now());
+      const theirs = all.filter((a) => a.requestedBy.user !== identity.user && isMember(deps.config, a.approverRole, identity));
+      return Promise.all([...own, ...theirs].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt)).map(enrich));
+    },
 
     get: async (identity: Identity, id: string) => {
       const a = await deps.store.getApproval(id, deps.now());
-      if (!a || (a.requestedBy.user !== identity.user && !identity.roles.includes('approver') && !identity.roles.includes('admin'))) {
+      if (!a || (a.requestedBy.user !== identity.user && !identity.roles.includes('approver') && !identity.roles.includes('admin') && !isMember(deps.config, a.approverRole, identity))) {
         throw new ApprovalError(404, 'not_found', `No approval ${id}.`);
       }
       return enrich(a);
