@@ -41,7 +41,8 @@ test('a write that matched nothing succeeds as an amber warning that says to che
   await block.root.getByRole('button', { name: 'Request approval' }).click();
   await expect(block.root).toHaveAttribute('data-approval', 'pending');
 
-  const approver = await signedIn(browser, 'imani.manager', '/approvals');
+  // A data-engineering-on-call step: the engineer on call decides it.
+  const approver = await signedIn(browser, 'oskar.oncall', '/approvals');
   const card = approver.page.locator('article[data-approval-id][data-status="pending"]').filter({ hasText: 'Drill: the file name is wrong' }).first();
   await card.getByLabel('Comment').fill('Go ahead');
   await card.getByRole('button', { name: 'Approve' }).click();

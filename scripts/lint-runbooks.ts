@@ -11,6 +11,7 @@ import { projectChecks } from '../plugins/remark-runbook/projectChecks';
 import { formatDiagnostic, type Diagnostic } from '../plugins/remark-runbook/syntax/diagnostics';
 import { loadDataFiles } from '../plugins/docusaurus-plugin-opsbook/dataFiles';
 import { loadConfig } from '../server/config';
+import { checkOpsData, type OpsData } from '../src/components/opsData';
 
 const siteDir = path.resolve(__dirname, '..');
 const started = performance.now();
@@ -19,7 +20,11 @@ const diagnostics: Diagnostic[] = [...collection.diagnostics];
 
 
 try {
-  loadDataFiles(siteDir);
+  const data = loadDataFiles(siteDir) as Partial<OpsData>;
+  // Ladders, rotations, owners and people refer to one another: a name nobody can reach is an error.
+  if (data.escalation && data.oncall && data.ownership) {
+    for (const message of checkOpsData(data as OpsData)) diagnostics.push({ severity: 'error', file: 'docs/_data', line: 1, column: 1, message });
+  }
 } catch (error) {
   const [where, ...rest] = (error as Error).message.split('  ');
   const [file, line, column] = (where ?? '').split(':');

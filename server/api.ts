@@ -15,6 +15,8 @@ export interface UserRef {
 /** GET /api/me. `demoUsers` only in auth mode `demo`, for the navbar's user switcher. */
 export interface MeResponse extends UserRef {
   readonly roles: readonly RoleName[];
+  /** The groups the sign-in asserted: the page compares them with an approval's deciders. */
+  readonly groups?: readonly string[];
   readonly authMode: 'demo' | 'proxy' | 'oidc';
   readonly demoUsers?: readonly (UserRef & { readonly roles: readonly RoleName[] })[];
 }
@@ -73,6 +75,69 @@ export interface Approval {
    * `interrupted` when the server stopped (crashed) during it, so nobody assumes the write happened.
    */
   readonly run?: { readonly id: string; readonly status: AuditStatus } | null;
+  /** Who may decide (members of `approverRole`), as the configuration names them; absent from old servers. */
+  readonly deciders?: Deciders;
+  /** Approvals needed before it is approved (N for production writes) and those given so far. */
+  readonly required?: number;
+  readonly votes?: readonly ApprovalVote[];
+  /** What happened to the request besides decisions: notified, escalated along the ladder, expired, paged. */
+  readonly steps?: readonly ApprovalStep[];
+}
+
+/** The members of an approver role, for "who can decide". */
+export interface Deciders {
+  readonly role: string;
+  /** The role's label from the data files (docs/_data/approvers.yaml), or the role id. */
+  readonly label: string;
+  readonly users: readonly UserRef[];
+  readonly groups: readonly string[];
+  /** Nobody can decide: the configuration lists no members for the role. */
+  readonly unconfigured: boolean;
+}
+
+export interface ApprovalVote {
+  readonly by: UserRef;
+  readonly at: string;
+  readonly comment: string;
+}
+
+export interface ApprovalStep {
+  readonly kind: 'notified' | 'escalated' | 'expired' | 'paged';
+  readonly at: string;
+  /** One line, e.g. "Escalated to Data Engineering Manager (Eng. Manager)". */
+  readonly title: string;
+  readonly detail: string | null;
+}
+
+/**
+ * POST /api/page → PageResult: the Page action of an escalation ladder level. Sends a PagerDuty Events v2
+ * trigger or a Slack message (paging.channels) naming the person and how to reach them, with a link back.
+ */
+export interface PageRequest {
+  readonly ladder: string;
+  /** 0-based level of the ladder. */
+  readonly level: number;
+  /** What the page is about, in a sentence (shown to the person paged). */
+  readonly summary: string;
+  /** The page it was sent from (a path on this site), for the link. */
+  readonly path?: string;
+  /** An approval the page is about; its escalation steps record the page. */
+  readonly approval?: string;
+  /** An operation id, when the page is part of one. */
+  readonly operation?: string;
+}
+
+export interface PageResult {
+  /** Who was paged: the level's person, the on-call of a rotation resolved now. */
+  readonly who: string;
+  readonly channels: readonly string[];
+}
+
+/** GET /api/approvers → which members each approver role has, and whether this user may page. */
+export interface ApproversResponse {
+  readonly roles: readonly Deciders[];
+  readonly canPage: boolean;
+  readonly pagingChannels: readonly string[];
 }
 
 /** POST /api/approvals → 201 Approval. 429 when the user asks too often. */
@@ -95,8 +160,8 @@ export interface DecisionRequest {
   readonly comment: string;
 }
 
-/** `operation`: an operation was started, handed over, resumed or closed, or such an attempt was refused (issue 12). */
-export type AuditKind = 'run' | 'approval_request' | 'approval_decision' | 'operation';
+/** `operation`: an operation was started, handed over, resumed or closed, or such an attempt was refused (issue 12); `page`: someone was paged from a ladder. */
+export type AuditKind = 'run' | 'approval_request' | 'approval_decision' | 'operation' | 'page';
 
 export interface AuditRecord {
   readonly id: string;
@@ -134,7 +199,7 @@ export interface AuditRecord {
   readonly operation?: string | null;
 }
 
-export type AuditStatus = RunStatus | 'running' | 'interrupted' | 'requested' | 'approved' | 'rejected';
+export type AuditStatus = RunStatus | 'running' | 'interrupted' | 'requested' | 'approved' | 'rejected' | 'expired';
 
 /**
  * GET /api/audit?runbook=&user=&env=&status=&kind=&from=YYYY-MM-DD&to=YYYY-MM-DD&limit=100&offset=0

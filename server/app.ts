@@ -46,6 +46,10 @@ import { closeDeliberately } from './ws/deliberateClose';
 import { wireOperations, type OperationsWiring } from './operations/wiring';
 import { busOperationFeed, type OperationFeed } from './operations/feed';
 import type { SigningKey } from './operations/export/signing';
+import { approversRouter } from './http/approvers';
+import { isMember } from './approvers/membership';
+import { createApprovalRouting, type ServerOpsData } from './approvers/routing';
+import { createPaging } from './approvers/paging';
 
 export interface AppDeps {
   readonly config: OpsbookConfig;
@@ -74,6 +78,11 @@ export interface AppDeps {
   readonly operationFeed?: OperationFeed;
   /** Signs operation exports; a fresh key per process when absent (index.ts keeps one in the state dir). */
   readonly operationsKey?: SigningKey;
+  /**
+   * The data files (docs/**\/_data: escalation ladders, rotations, people, approver labels) that approval
+   * escalation and paging resolve people from; index.ts loads them. Without them requests do not escalate.
+   */
+  readonly opsData?: () => ServerOpsData;
 }
 
 export interface App {
@@ -96,7 +105,8 @@ export function createApp(deps: AppDeps): App {
   const csrf = csrfProtection({ origins, signer, mode: deps.authenticator.mode });
   const rateLimits = httpRateLimits(deps.config, log);
   const push = deps.push ?? openPushBus(deps.store, log);
-  const hub = new ApprovalHub(push);
+  // Approval pushes reach the requester and the members of the request's role (and admins), nobody else.
+  const hub = new ApprovalHub(push, (approval, i) => isMember(deps.config, approval.approverRole, i) || i.roles.includes('admin'));
   // Across instances on a shared PostgreSQL the per-user limit is a lease table; alone, a counter in memory.
   const sql = deps.store.sql;
   const leases = sql?.engine === 'postgres' && sql.url && sql.schema
@@ -123,6 +133,10 @@ export function createApp(deps: AppDeps): App {
   // Operation updates travel on the push bus, so two browsers on two instances see one operation live.
   const operations: OperationsWiring = wireOperations({ ...deps, operationFeed: deps.operationFeed ?? busOperationFeed(push, log), now, log });
   const runStarters = createRunStarters();
+  const opsData = deps.opsData ?? (() => ({}));
+  const routing = createApprovalRouting({ config: deps.config, manifest: deps.manifest, store: deps.store, data: opsData, outbox: automation.outbox, audit: deps.audit, now, log, push: (approval) => hub.publish(approval) });
+  routing.start();
+  const paging = createPaging({ config: deps.config, data: opsData, outbox: automation.outbox, audit: deps.audit, routing, now });
   const approvals = createApprovalService({
     config: deps.config,
     manifest: deps.manifest,
@@ -132,9 +146,11 @@ export function createApp(deps: AppDeps): App {
     now,
     // The Airflow connections exist once the server does (the sandbox's address); resolved when asked.
     airflow: () => airflow,
+    routing,
     published: (approval, event) => {
       hub.publish(approval);
-      if (event !== 'used') void notify(event, approval);
+      // A new request is announced by the routing (to its role's channels, with the ladder's first level).
+      if (event === 'approved' || event === 'rejected') void notify(event, approval);
       void operations.service?.approvalChanged(approval, event);
     },
   });
@@ -191,6 +207,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', operations.router);
   app.use('/api', checksRouter({ config: deps.config, manifest: deps.manifest, history: checks, now }));
   app.use('/api', automationRouter(automation));
+  app.use('/api', approversRouter({ config: deps.config, routing, paging, data: opsData }));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
   const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store } });
@@ -292,6 +309,7 @@ export function createApp(deps: AppDeps): App {
       listening.closeAllConnections();
       await closed;
       await rateLimits.close();
+      await routing.close();
       await automation.close();
       relay?.close();
       if (!deps.push) await push.close();

@@ -65,6 +65,11 @@ export type ConnectionConfig = z.infer<typeof connectionSchema>;
 const environmentSchema = z.strictObject({
   label: z.string().min(1).optional(),
   production: z.boolean().default(false),
+  /**
+   * How many different members of the step's approver role must approve a write before it may run here
+   * (four eyes become six with 2). Reads in escalation steps and non-production environments need one.
+   */
+  requiredApprovals: z.number().int().min(1).max(5).optional(),
   connections: z.record(name, connectionSchema).refine((c) => Object.keys(c).length > 0, 'define at least one connection'),
 });
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
@@ -72,6 +77,15 @@ export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 const roleName = z.enum(['service-team', 'approver', 'admin']);
 /** Maps an identity provider's groups (or claim values) to Opsbook roles. */
 const roleMap = z.record(z.string(), z.array(roleName));
+
+/** The members of one approver role, and where its new requests are announced. */
+const approverRoleSchema = z.strictObject({
+  users: z.array(z.string().min(1)).default([]),
+  groups: z.array(z.string().min(1)).default([]),
+  /** Alert channel names (alerts.channels); the approvals Slack/webhook of `notifications` are used besides. */
+  channels: z.array(name).default([]),
+});
+export type ApproverRoleConfig = z.infer<typeof approverRoleSchema>;
 
 const authSchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('demo') }),
@@ -161,10 +175,27 @@ export const configSchema = z.strictObject({
     .default({ store: 'duckdb', path: '.opsbook/state.duckdb' }),
   approvals: z
     .strictObject({
+      /** An undecided request expires after this; the ladder escalates it before then. */
       ttlMinutes: z.number().int().positive().max(24 * 60).default(60),
       requestsPerMinute: z.number().int().positive().default(10),
+      /**
+       * Who may decide for each approver role the runbooks name (docs/_data/approvers.yaml): users (as the
+       * identity provider names them) and groups (proxy groups header, OIDC groups claim, demo groups), and the
+       * alert channels a new request of that role is sent to. A role not listed here has no deciders.
+       */
+      roles: z.record(name, approverRoleSchema).default({}),
+      /** How often undecided requests are looked at for escalation and expiry. */
+      sweepSeconds: z.number().int().min(1).max(3600).default(30),
     })
-    .default({ ttlMinutes: 60, requestsPerMinute: 10 }),
+    .default({ ttlMinutes: 60, requestsPerMinute: 10, roles: {}, sweepSeconds: 30 }),
+  /** The Page action on escalation ladders: where it sends, and which Opsbook roles may use it. */
+  paging: z
+    .strictObject({
+      /** Alert channel names (alerts.channels): a pagerduty channel gets an Events v2 trigger, slack/webhook a message. */
+      channels: z.array(name).default([]),
+      roles: z.array(roleName).min(1).default(['service-team', 'approver', 'admin']),
+    })
+    .default({ channels: [], roles: ['service-team', 'approver', 'admin'] }),
   notifications: z
     .strictObject({
       slackWebhookUrl: z.url().optional(),
@@ -259,6 +290,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     ...(config.audit.store === 'postgres' && cronFields(s.cron) !== 5 ? [`schedules.${i}.cron: with audit.store postgres schedules are minute-granular; write five fields (minute hour day month weekday).`] : []),
   ]);
   if (scheduleProblems.length) throw new ConfigError(file, scheduleProblems);
+  const channelNames = Object.keys(config.alerts.channels);
+  const channelProblems = [
+    ...Object.entries(config.approvals.roles).flatMap(([role, r]) =>
+      r.channels.filter((c) => !channelNames.includes(c)).map((c) => `approvals.roles.${role}.channels: "${c}" is not one of alerts.channels (${channelNames.join(', ') || 'none defined'}).`)),
+    ...config.paging.channels.filter((c) => !channelNames.includes(c)).map((c) => `paging.channels: "${c}" is not one of alerts.channels (${channelNames.join(', ') || 'none defined'}).`),
+  ];
+  if (channelProblems.length) throw new ConfigError(file, channelProblems);
   return deepFreeze(config);
 }
 

@@ -18,7 +18,14 @@ export interface Subscriber {
 export class ApprovalHub {
   private readonly subscribers = new Set<Subscriber>();
 
-  constructor(private readonly bus: PushBus = inProcessBus()) {
+  /**
+   * `mayDecide` is configuration, the same on every instance, so the filter runs where the sockets are:
+   * a function cannot travel over the bus. Without it, holders of the generic approver role.
+   */
+  constructor(
+    private readonly bus: PushBus = inProcessBus(),
+    private readonly mayDecide: (approval: Approval, identity: Identity) => boolean = (_a, i) => i.roles.includes('approver'),
+  ) {
     bus.subscribe(APPROVAL_PUSH, (approval) => this.fanOut(approval));
   }
 
@@ -27,14 +34,16 @@ export class ApprovalHub {
     return () => void this.subscribers.delete(s);
   }
 
-  /** To every instance's sockets (this one's at once). */
+  /** To every instance's sockets (this one's at once); each instance picks its own sockets by `mayDecide`. */
   publish(approval: Approval): void {
     void this.bus.publish(APPROVAL_PUSH, approval);
   }
 
+  /** To the requester, and to whoever may decide it (the members of the request's approver role). */
   private fanOut(approval: Approval): void {
+    const also = (i: Identity) => this.mayDecide(approval, i);
     for (const s of this.subscribers) {
-      if (s.identity.user === approval.requestedBy.user || s.identity.roles.includes('approver')) s.send({ type: 'approval', approval });
+      if (s.identity.user === approval.requestedBy.user || also(s.identity)) s.send({ type: 'approval', approval });
     }
   }
 }

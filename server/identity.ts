@@ -7,6 +7,11 @@ export interface Identity {
   /** As the identity provider spelled it, for people to read. */
   readonly displayName: string;
   readonly roles: readonly RoleName[];
+  /**
+   * The groups the identity provider asserted (proxy header, OIDC claim, demo identity), as sent: approver
+   * roles (config `approvals.roles`) name groups as well as users.
+   */
+  readonly groups?: readonly string[];
   /** When the credential behind this identity stops being valid (epoch ms); OIDC tokens only. */
   readonly expiresAt?: number;
 }

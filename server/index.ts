@@ -26,6 +26,8 @@ import { ensureDemoWarehouse } from './demo/warehouse';
 import { validateSchedules } from './schedules';
 import { startDemoHistory } from './checks/demoHistory';
 import { loadOrCreateSigningKey } from './operations/export/signing';
+import { loadDataFiles } from '../plugins/docusaurus-plugin-opsbook/dataFiles';
+import type { ServerOpsData } from './approvers/routing';
 
 const siteDir = path.resolve(__dirname, '..');
 
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
     authenticator: createAuthenticator(config.auth),
     log,
     instance,
+    opsData: opsDataOf(siteDir, log),
     ...(process.env.OPSBOOK_API_ONLY === '1' ? {} : { siteDir: path.join(siteDir, 'build') }),
     extraOrigins: (process.env.OPSBOOK_EXTRA_ORIGINS ?? '').split(',').filter(Boolean),
     // Without server.csrfSecret: one kept beside the state, so a restart does not invalidate open pages.
@@ -108,3 +111,18 @@ main().catch((error: unknown) => {
   else console.error('opsbook: cannot start:', error);
   process.exit(1);
 });
+
+/**
+ * The data files (escalation ladders, rotations, people, approver labels) as the page has them: read once at
+ * start, as the manifest's site was built from the same docs. A broken file is logged; approvals then do
+ * not escalate, and everything else runs.
+ */
+function opsDataOf(siteDir: string, log: (m: string) => void): () => ServerOpsData {
+  let data: ServerOpsData = {};
+  try {
+    data = loadDataFiles(siteDir) as ServerOpsData;
+  } catch (error) {
+    log(`APPROVAL ESCALATION WITHOUT DATA FILES: ${(error as Error).message}`);
+  }
+  return () => data;
+}

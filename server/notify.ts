@@ -16,15 +16,15 @@ export interface NotifyConfig {
 export type ApprovalEvent = 'requested' | 'approved' | 'rejected';
 
 export function slackText(event: ApprovalEvent, a: Approval, publicUrl?: string): string {
-  const link = publicUrl ? ` <${publicUrl.replace(/\/$/, '')}/approvals|Open the approvals inbox>` : '';
+  const link = publicUrl ? ` <${publicUrl.replace(/\/$/, '')}/approvals?id=${encodeURIComponent(a.id)}|Open the request in the approvals inbox>` : '';
   const what = `*${a.title ?? a.snippet}* (${a.runbook}${a.step ? ` / ${a.step}` : ''}) on *${a.env}*`;
   switch (event) {
     case 'requested':
       return `:raising_hand: ${a.requestedBy.displayName} asks ${a.approverRole} to approve ${what}: “${a.reason}”.${link}`;
     case 'approved':
-      return `:white_check_mark: ${a.decidedBy?.displayName ?? 'An approver'} approved ${what} for ${a.requestedBy.displayName}: “${a.comment ?? ''}”.`;
+      return `:white_check_mark: ${a.decidedBy?.displayName ?? 'An approver'} approved ${what} for ${a.requestedBy.displayName}: “${a.comment ?? ''}”.${link}`;
     case 'rejected':
-      return `:no_entry: ${a.decidedBy?.displayName ?? 'An approver'} rejected ${what} for ${a.requestedBy.displayName}: “${a.comment ?? ''}”.`;
+      return `:no_entry: ${a.decidedBy?.displayName ?? 'An approver'} rejected ${what} for ${a.requestedBy.displayName}: “${a.comment ?? ''}”.${link}`;
   }
 }
 

@@ -27,7 +27,7 @@ export function buildManifest(collection: Collection, git: GitState, now = new D
   for (const { file, extracted, title, slug } of collection.files) {
     if (!extracted.runbook) continue;
     const rb = extracted.runbook;
-    runbooks[rb.id] = { title: title ?? rb.id, system: rb.system, owner: rb.owners?.primary ?? null, file, docPath: docPathOf(file, slug), timezone: rb.timezone ?? DEFAULT_TIMEZONE };
+    runbooks[rb.id] = { title: title ?? rb.id, system: rb.system, owner: rb.owners?.primary ?? null, file, docPath: docPathOf(file, slug), timezone: rb.timezone ?? DEFAULT_TIMEZONE, escalation: rb.escalation ?? null };
     for (const block of extracted.blocks) {
       const [key, snippet] = toManifestSnippet(extracted.runbook.id, file, block);
       snippets[key] = snippet;

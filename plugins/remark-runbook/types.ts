@@ -66,6 +66,8 @@ export interface ManifestRunbook {
   /** The page's path on the site, e.g. /investor/profit-aggregate. */
   readonly docPath: string;
   readonly timezone: string;
+  /** The escalation ladder id its front matter names (docs/_data/escalation.yaml); absent in older manifests. */
+  readonly escalation?: string | null;
 }
 
 export interface Manifest {

@@ -20,7 +20,7 @@ describe('proxy mode', () => {
 
   it('takes user, name and groups from the proxy headers and maps groups to roles', async () => {
     await expect(auth.authenticate(req({ 'x-forwarded-user': 'dana', 'x-forwarded-groups': 'sit,leads,other', 'x-forwarded-preferred-username': 'Dana O.' }, '10.1.2.3'))).resolves.toEqual({
-      user: 'dana', displayName: 'Dana O.', roles: ['approver', 'service-team'],
+      user: 'dana', displayName: 'Dana O.', roles: ['approver', 'service-team'], groups: ['sit', 'leads', 'other'],
     });
     await expect(auth.authenticate(req({ 'x-forwarded-user': 'dana' }, '::1'))).resolves.toMatchObject({ roles: [] });
   });
@@ -81,7 +81,7 @@ describe('oidc mode', () => {
 
   it('accepts a valid token and maps its groups to roles', async () => {
     await expect(auth.authenticate(req({ authorization: `Bearer ${await token({ groups: ['sit', 'managers'] })}` }))).resolves.toEqual({
-      user: 'dana', displayName: 'Dana Operator', roles: ['approver', 'service-team'], expiresAt: expect.any(Number),
+      user: 'dana', displayName: 'Dana Operator', roles: ['approver', 'service-team'], groups: ['sit', 'managers'], expiresAt: expect.any(Number),
     });
   });
 

@@ -33,12 +33,12 @@ export function oidcAuthenticator(config: OidcConfig): Authenticator {
           requiredClaims: ['sub', 'exp'],
         });
         const claim = payload[config.rolesClaim];
-        const groups = Array.isArray(claim) ? claim.map(String) : typeof claim === 'string' ? claim.split(/[,\s]+/) : [];
+        const groups = Array.isArray(claim) ? claim.map(String) : typeof claim === 'string' ? claim.split(/[,\s]+/).filter(Boolean) : [];
         const name = payload[config.nameClaim];
         // The socket keeps this identity only until the token expires (app.ts closes it, the run path refuses).
         const expiresAt = (payload.exp! + config.clockToleranceSeconds) * 1000;
         // `sub` is case-sensitive by the OIDC spec: kept as issued (canonicalising applies to proxy names).
-        return { user: String(payload.sub), displayName: typeof name === 'string' ? name : String(payload.sub), roles: rolesFor(groups, config.roleMap), expiresAt };
+        return { user: String(payload.sub), displayName: typeof name === 'string' ? name : String(payload.sub), roles: rolesFor(groups, config.roleMap), groups, expiresAt };
       } catch (error) {
         if (error instanceof errors.JWTExpired) throw new AuthError('Your session token has expired; sign in again.');
         if (error instanceof errors.JWTClaimValidationFailed) throw new AuthError(`The token was refused: ${error.message}.`);

@@ -30,7 +30,7 @@ export function proxyAuthenticator(config: ProxyConfig): Authenticator {
       if (!user) throw new AuthError(`The SSO proxy sent no ${config.userHeader} header.`);
       const groups = header(req.headers[config.groupsHeader.toLowerCase()]).split(/[,\s]+/).filter(Boolean);
       const displayName = header(req.headers[config.nameHeader.toLowerCase()]) || asSent;
-      return { user, displayName, roles: rolesFor(groups, config.roleMap) };
+      return { user, displayName, roles: rolesFor(groups, config.roleMap), groups };
     },
   };
 }

@@ -16,6 +16,8 @@ import { decide } from './policy';
 import type { AirflowConnections } from '../connectors/airflow/connections';
 import { previewAirflowSnippet } from '../connectors/airflow/execute/approvalPreview';
 import { unsupportedOnApi } from '../connectors/airflow/execute/unsupported';
+import { isMember } from '../approvers/membership';
+import type { ApprovalRouting } from '../approvers/routing';
 
 export class ApprovalError extends Error {
   constructor(
@@ -36,8 +38,13 @@ export interface ApprovalDeps {
   readonly now: () => Date;
   /** Airflow clients, for the dry-run preview of an escalated Airflow write. */
   readonly airflow?: () => AirflowConnections;
+  /**
+   * Who decides, how many must approve, escalation and expiry (server/approvers). Absent in tests that build
+   * the service alone: then a request needs one decision by any member of its role.
+   */
+  readonly routing?: Pick<ApprovalRouting, 'enrich' | 'requested' | 'vote' | 'deciders'>;
   /** Called with every new or decided approval: pushes to sockets and notifies webhooks. */
-  readonly published: (approval: Approval, event: 'requested' | 'approved' | 'rejected' | 'used') => void;
+  readonly published: (approval: Approval, event: 'requested' | 'voted' | 'approved' | 'rejected' | 'used') => void;
 }
 
 /** Parameters compare by value, in a fixed key order. */
@@ -47,6 +54,7 @@ export function sameParams(a: Readonly<Record<string, unknown>>, b: Readonly<Rec
 }
 
 export function createApprovalService(deps: ApprovalDeps) {
+  const enrich = (a: Approval): Promise<Approval> => (deps.routing ? deps.routing.enrich(a) : Promise.resolve(a));
   const recent = new Map<string, number[]>();
   const rateLimited = (user: string, now: number): boolean => {
     const windowStart = now - 60_000;
@@ -134,30 +142,56 @@ export function createApprovalService(deps: ApprovalDeps) {
       step: approval.step, env: approval.env, params: approval.params, approval: approval.id, runId: null, startedAt: null, endedAt: null,
       status: 'requested', rowCount: null, check: null, errorCode: null, detail: approval.reason.slice(0, 500),
     });
-    deps.published(approval, 'requested');
-    return approval;
+    await deps.routing?.requested(approval, snippet.mode);
+    const enriched = await enrich(approval);
+    deps.published(enriched, 'requested');
+    return enriched;
   }
 
   async function decideOne(identity: Identity, id: string, body: DecisionRequest): Promise<Approval> {
     const now = deps.now();
     const current = await deps.store.getApproval(id, now);
     if (!current) throw new ApprovalError(404, 'not_found', `No approval ${id}.`);
-    if (!identity.roles.includes('approver')) throw new ApprovalError(403, 'forbidden', 'Only approvers decide approval requests.');
-    if (current.requestedBy.user === identity.user) throw new ApprovalError(403, 'forbidden', 'Nobody approves their own request; another approver must decide.');
+    if (current.requestedBy.user === identity.user) throw new ApprovalError(403, 'forbidden', 'Nobody approves their own request; another member of the role must decide.');
+    // Only members of the role the step names decide (issue 12): the generic approver role is not enough.
+    if (!isMember(deps.config, current.approverRole, identity)) {
+      const d = deps.routing?.deciders(current.approverRole);
+      const who = d ? [...d.users.map((u) => u.displayName), ...d.groups.map((g) => `group ${g}`)].join(', ') : '';
+      throw new ApprovalError(403, 'forbidden', d?.unconfigured
+        ? `Nobody is configured to decide for ${d.label}; an administrator must add approvals.roles.${current.approverRole} to the configuration.`
+        : `Only ${d?.label ?? current.approverRole} decides this request, and you are not a member${who ? ` (ask ${who})` : ''}.`);
+    }
     const comment = body.comment.trim();
     if (!comment) throw new ApprovalError(400, 'bad_request', 'Add a comment: the operator and the audit log need the reason for the decision.');
     const decision = body.decision === 'approve' ? 'approved' : 'rejected';
-    const result = await deps.store.decideApproval(id, decision, { user: identity.user, displayName: identity.displayName }, comment.slice(0, 2000), now);
+    const by = { user: identity.user, displayName: identity.displayName };
+    const auditDecision = (status: 'approved' | 'rejected', detail: string) => deps.audit.record({
+      kind: 'approval_decision', user: identity.user, roles: identity.roles, snippet: current.snippet, sha256: current.sha256, runbook: current.runbook,
+      step: current.step, env: current.env, params: current.params, approval: id, runId: null, startedAt: null, endedAt: null,
+      status, rowCount: null, check: null, errorCode: null, detail: detail.slice(0, 500),
+    });
+    if (decision === 'approved' && deps.routing) {
+      if (current.status !== 'pending') {
+        throw new ApprovalError(409, 'approval_invalid', current.status === 'expired' ? 'This request has expired; the operator must ask again.' : `This request was already ${current.status}.`);
+      }
+      const tally = await deps.routing.vote(current, by, comment.slice(0, 2000), now);
+      if (!tally) throw new ApprovalError(409, 'approval_invalid', 'You have already approved this request; another member of the role must add theirs.');
+      if (tally.votes < tally.required) {
+        // One of N: recorded and audited; the request stays pending until the last approval.
+        await auditDecision('approved', `approval ${tally.votes} of ${tally.required}: ${comment}`);
+        const partial = await enrich(current);
+        deps.published(partial, 'voted');
+        return partial;
+      }
+    }
+    const result = await deps.store.decideApproval(id, decision, by, comment.slice(0, 2000), now);
     if (!result.ok) {
       throw new ApprovalError(409, 'approval_invalid', result.reason === 'expired' ? 'This request has expired; the operator must ask again.' : `This request was already ${current.status}.`);
     }
-    await deps.audit.record({
-      kind: 'approval_decision', user: identity.user, roles: identity.roles, snippet: current.snippet, sha256: current.sha256, runbook: current.runbook,
-      step: current.step, env: current.env, params: current.params, approval: id, runId: null, startedAt: null, endedAt: null,
-      status: decision, rowCount: null, check: null, errorCode: null, detail: comment.slice(0, 500),
-    });
-    deps.published(result.approval, decision);
-    return result.approval;
+    await auditDecision(decision, comment);
+    const decided = await enrich(result.approval);
+    deps.published(decided, decision);
+    return decided;
   }
 
   return {
@@ -194,15 +228,23 @@ export function createApprovalService(deps: ApprovalDeps) {
       return null;
     },
 
-    list: (identity: Identity, filter: { status?: Approval['status']; mine: boolean }) =>
-      deps.store.listApprovals({ ...(filter.status ? { status: filter.status } : {}), ...(filter.mine || !identity.roles.includes('approver') ? { requestedBy: identity.user } : {}), limit: 200 }, deps.now()),
+    list: async (identity: Identity, filter: { status?: Approval['status']; mine: boolean }) => {
+      const status = filter.status ? { status: filter.status } : {};
+      if (filter.mine) return Promise.all((await deps.store.listApprovals({ ...status, requestedBy: identity.user, limit: 200 }, deps.now())).map(enrich));
+      // Approvers see every request; anyone else their own and those their approver roles may decide.
+      const all = await deps.store.listApprovals({ ...status, limit: 200 }, deps.now());
+      if (identity.roles.includes('approver')) return Promise.all(all.map(enrich));
+      const own = await deps.store.listApprovals({ ...status, requestedBy: identity.user, limit: 200 }, deps.now());
+      const theirs = all.filter((a) => a.requestedBy.user !== identity.user && isMember(deps.config, a.approverRole, identity));
+      return Promise.all([...own, ...theirs].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt)).map(enrich));
+    },
 
     get: async (identity: Identity, id: string) => {
       const a = await deps.store.getApproval(id, deps.now());
-      if (!a || (a.requestedBy.user !== identity.user && !identity.roles.includes('approver') && !identity.roles.includes('admin'))) {
+      if (!a || (a.requestedBy.user !== identity.user && !identity.roles.includes('approver') && !identity.roles.includes('admin') && !isMember(deps.config, a.approverRole, identity))) {
         throw new ApprovalError(404, 'not_found', `No approval ${id}.`);
       }
-      return a;
+      return enrich(a);
     },
   };
 }

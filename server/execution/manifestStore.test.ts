@@ -38,6 +38,12 @@ describe('manifest integrity', () => {
     expect(() => loadManifestStore(write('dirty.json', true), { refuseDirty: true })).toThrow(/uncommitted changes/);
     expect(() => loadManifestStore(write('dirty2.json', true), {})).not.toThrow();
   });
+  it('keeps the escalation ladder each runbook names (approval requests escalate along it)', () => {
+    const file = path.join(dir, 'runbooks.json');
+    const runbooks = { rb: { title: 'RB', system: 's', owner: null, file: 'docs/rb.mdx', docPath: '/rb', timezone: 'UTC', escalation: 'profit' } };
+    fs.writeFileSync(file, JSON.stringify({ ...makeManifest({ 'rb/a': { text: 'select 1' } }), runbooks }));
+    expect(loadManifestStore(file, {}).current().runbooks?.rb?.escalation).toBe('profit');
+  });
   it('says how to fix a missing or broken manifest', () => {
     expect(() => loadManifestStore(path.join(dir, 'nope.json'))).toThrow(/npm run build/);
     fs.writeFileSync(path.join(dir, 'broken.json'), '{"version": 1');

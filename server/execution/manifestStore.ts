@@ -39,7 +39,7 @@ const manifestSchema = z.object({
   dirty: z.boolean(),
   builtAt: z.string(),
   snippets: z.record(z.string(), snippetSchema),
-  runbooks: z.record(z.string(), z.object({ title: z.string(), system: z.string(), owner: z.string().nullable(), file: z.string(), docPath: z.string(), timezone: z.string() })).optional(),
+  runbooks: z.record(z.string(), z.object({ title: z.string(), system: z.string(), owner: z.string().nullable(), file: z.string(), docPath: z.string(), timezone: z.string(), escalation: z.string().nullable().optional() })).optional(),
 });
 
 export class ManifestError extends Error {}

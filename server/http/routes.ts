@@ -71,7 +71,7 @@ const auditQuerySchema = z.object({
   user: z.string().max(200).optional(),
   env: z.string().max(64).optional(),
   status: z.string().max(32).optional(),
-  kind: z.enum(['run', 'approval_request', 'approval_decision', 'operation']).optional(),
+  kind: z.enum(['run', 'approval_request', 'approval_decision', 'operation', 'page']).optional(),
   operation: z.string().max(64).optional(),
   from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write dates as YYYY-MM-DD').optional(),
   to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write dates as YYYY-MM-DD').optional(),
@@ -113,6 +113,7 @@ export function apiRouter(deps: ApiDeps): Router {
       user: id.user,
       displayName: id.displayName,
       roles: id.roles,
+      groups: id.groups ?? [],
       authMode: deps.authenticator.mode,
       ...(deps.authenticator.demoUsers ? { demoUsers: deps.authenticator.demoUsers.map((u) => ({ user: u.user, displayName: u.displayName, roles: u.roles })) } : {}),
     };

@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createApp, type App } from '../app';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseConfig, type OpsbookConfig } from '../config';
+import type { ServerOpsData } from '../approvers/routing';
 import { createConnectorRegistry } from '../connectors/registry';
 import { memoryAuditSink, storeAuditSink, type AuditEntry } from '../execution/audit';
 import { openDuckDBStore } from '../audit/duckdbStore';
@@ -65,6 +67,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * Unless a test names its own approver roles, the `approvers` group (APPROVER, SECOND_APPROVER) decides for
+ * every approver role test snippets name, so tests about something else need not set them up.
+ */
+export const TEST_APPROVER_ROLES = ['approver', 'implementation-manager', 'data-engineering-on-call', 'data-engineering-lead', 'pipeline-owner'];
+function withTestApprovers(extra: string): string {
+  const parsed = (parseYaml(extra) ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  if (parsed.approvals?.roles) return extra;
+  const roles = Object.fromEntries(TEST_APPROVER_ROLES.map((r) => [r, { groups: ['approvers'] }]));
+  return stringifyYaml({ ...parsed, approvals: { ...parsed.approvals, roles } });
+}
+
 export async function startHarness(options: {
   readonly setupSql: string;
   readonly snippets: Readonly<Record<string, SnippetDef>>;
@@ -75,6 +89,12 @@ export async function startHarness(options: {
   readonly now?: () => Date;
   /** Decides when a dropped run's grace period ends (server/ws/runStreams.ts). */
   readonly schedule?: import('../ws/runStreams').Scheduler;
+  /** Escalation ladders, rotations, people and approver labels (docs/**\/_data) the server resolves. */
+  readonly opsData?: ServerOpsData;
+  /** Runbooks of the manifest (e.g. the escalation ladder each names). */
+  readonly runbooks?: Manifest['runbooks'];
+  /** Approvals a write in the prod environment needs (its requiredApprovals); unset by default. */
+  readonly prodRequiredApprovals?: number;
 }): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-test-'));
   const dbFile = path.join(dir, 'warehouse.duckdb');
@@ -86,10 +106,10 @@ export async function startHarness(options: {
   // HTTP rate limits stay out of the way unless a test sets them (rateLimit tests do).
   const limits = Object.entries({ httpRequestsPerWindow: 1_000_000, httpExpensivePerWindow: 1_000_000, ...options.limits }).map(([k, v]) => `  ${k}: ${v}`).join('\n');
   const config = parseConfig(
-    `environments:\n  demo:\n    label: Demo\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(dbFile)}}\n${options.demoConnections ?? ''}  prod:\n    label: Production\n    production: true\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'prod.duckdb'))}}\n${limits ? `limits:\n${limits}\n` : ''}auth:\n  mode: proxy\n  trustedProxies: [127.0.0.1/32]\n  roleMap: {ops: [service-team], approvers: [approver], admins: [admin]}\n${options.extraConfig ?? ''}`,
+    `environments:\n  demo:\n    label: Demo\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(dbFile)}}\n${options.demoConnections ?? ''}  prod:\n    label: Production\n    production: true\n${options.prodRequiredApprovals ? `    requiredApprovals: ${options.prodRequiredApprovals}\n` : ''}    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'prod.duckdb'))}}\n${limits ? `limits:\n${limits}\n` : ''}auth:\n  mode: proxy\n  trustedProxies: [127.0.0.1/32]\n  roleMap: {ops: [service-team], approvers: [approver], admins: [admin]}\n${withTestApprovers(options.extraConfig ?? '')}`,
     'test-config.yaml',
   );
-  const manifest = makeManifest(options.snippets);
+  const manifest = { ...makeManifest(options.snippets), ...(options.runbooks ? { runbooks: options.runbooks } : {}) };
   const connectors = createConnectorRegistry(config, dir);
   const store = await openDuckDBStore(path.join(dir, 'state.duckdb'));
   // Tests read events in memory; the API reads the store: write both.
@@ -100,6 +120,7 @@ export async function startHarness(options: {
     config, manifest: staticManifestStore(manifest), connectors, store, audit, authenticator: createAuthenticator(config.auth), log: () => undefined,
     ...(options.now ? { now: options.now } : {}),
     ...(options.schedule ? { schedule: options.schedule } : {}),
+    ...(options.opsData ? { opsData: () => options.opsData! } : {}),
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const port = (app.server.address() as AddressInfo).port;

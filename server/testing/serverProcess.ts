@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Manifest } from '../../plugins/remark-runbook/types';
-import { ADMIN, csrfTokenFor, headersFor, makeManifest, TestClient, type SnippetDef, type TestUser } from './harness';
+import { ADMIN, csrfTokenFor, headersFor, makeManifest, TEST_APPROVER_ROLES, TestClient, type SnippetDef, type TestUser } from './harness';
 
 export interface ServerDir {
   readonly dir: string;
@@ -40,7 +40,12 @@ export async function prepareServerDir(o: { setupSql: string; snippets: Record<s
     path.join(dir, 'config.yaml'),
     `environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(warehouse)}}\n${o.connectionsYaml ?? ''}` +
       `auth:\n  mode: proxy\n  trustedProxies: [127.0.0.1/32]\n  roleMap: {ops: [service-team], approvers: [approver], admins: [admin]}\n` +
-      `audit: ${auditYaml}\nlimits: ${o.limitsYaml ?? TEST_LIMITS}\n${o.extraYaml ?? ''}`,
+      `audit: ${auditYaml}
+limits: ${o.limitsYaml ?? TEST_LIMITS}
+${o.extraYaml ?? ''}` +
+      // The `approvers` group decides for every approver role test snippets name (as in the in-process harness).
+      `approvals: {roles: {${TEST_APPROVER_ROLES.map((r) => `${r}: {groups: [approvers]}`).join(', ')}}}
+`,
   );
   return { dir, manifest, auditYaml };
 }

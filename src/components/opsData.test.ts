@@ -7,6 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkOpsData, formatAfter, type OpsData } from './opsData';
+import { weekOf } from './OnCall/rotation';
+import { resolveLevel } from './EscalationLadder/resolveLevel';
 
 const siteDir = path.resolve(__dirname, '..', '..');
 const read = (file: string): Record<string, never> => parse(fs.readFileSync(path.join(siteDir, file), 'utf8')) as Record<string, never>;
@@ -15,6 +17,7 @@ const data: OpsData = {
   escalation: read('docs/_data/escalation.yaml'),
   oncall: read('docs/investor/_data/oncall.yaml'),
   ownership: read('docs/investor/_data/ownership.yaml'),
+  people: read('docs/_data/people.yaml'),
 };
 
 /** The pages of the systems whose data lives in these files (the template holds placeholders, not references). */
@@ -68,11 +71,27 @@ describe('operations data', () => {
   it('carries the investor escalation times of the seed: manager after 2 h, finance lead after 6 h', () => {
     const profit = data.escalation.profit!;
     expect(profit.levels.map((l) => [l.name, formatAfter(l.after)])).toEqual([
-      ['Primary owner', 'Immediately'],
-      ['Secondary owner', 'No fixed time'],
+      ['On-call engineer', 'Immediately'],
+      ['Backup on-call', 'No fixed time'],
+      ['Primary owner', 'No fixed time'],
       ['Data Engineering Manager', 'After 2 h'],
       ['Finance Lead', 'After 6 h'],
     ]);
+  });
+
+  it('names on the Profit ladder whoever the on-call widget shows, swaps included, each with contact details', () => {
+    const profit = data.escalation.profit!;
+    const rotation = data.oncall.investor!;
+    // A cycle week, and the holiday swap of 21 Dec (Engineer A instead of C).
+    for (const day of ['2026-12-02', '2026-12-23', '2027-01-06']) {
+      const now = new Date(`${day}T12:00:00Z`);
+      const week = weekOf(rotation, day);
+      const first = resolveLevel(data, profit, profit.levels[0]!, now);
+      const backup = resolveLevel(data, profit, profit.levels[1]!, now);
+      expect([first.who, backup.who]).toEqual([week.primary, week.backup]);
+      expect(first.contact?.slack).toMatch(/^@engineer-/);
+    }
+    expect(resolveLevel(data, profit, profit.levels[2]!, new Date()).who).toBe(data.ownership['profit-aggregate']!.primary);
   });
 });
 

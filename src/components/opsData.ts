@@ -6,6 +6,7 @@
  *   escalation   docs/_data/escalation.yaml              Record<ladder id, Ladder>
  *   oncall       docs/investor/_data/oncall.yaml         Record<rotation id, Rotation>
  *   ownership    docs/investor/_data/ownership.yaml      Record<pipeline id, Owner>
+ *   people       docs/_data/people.yaml                  Record<name as the other files write it, Person>
  *
  * Pure types and helpers only (no Docusaurus imports), so tests and the build can use them too.
  */
@@ -17,6 +18,10 @@ export interface LadderLevel {
   readonly who?: string;
   /** Resolve `who` from the ladder's pipeline in the ownership data. */
   readonly owner?: 'primary' | 'secondary';
+  /** Resolve `who` as whoever is on call in this rotation (oncall.yaml) at the time asked. */
+  readonly oncall?: string;
+  /** With `oncall`: the on-call engineer (default) or the backup. */
+  readonly shift?: 'primary' | 'backup';
   /** How to reach them. */
   readonly reach?: string;
   /** Time since the clock started when this level is engaged: `0m`, `30m`, `2h`, `1d`. Omitted: no fixed time. */
@@ -80,10 +85,21 @@ export interface Owner {
   readonly page?: string;
 }
 
+/** How to reach a person named in the data files. No secrets: a routing key lives in the server's configuration. */
+export interface Person {
+  readonly slack?: string;
+  readonly email?: string;
+  readonly phone?: string;
+  /** Their Opsbook user name (as signed in), when they use Opsbook. */
+  readonly user?: string;
+}
+
 export interface OpsData {
   readonly escalation: Readonly<Record<string, Ladder>>;
   readonly oncall: Readonly<Record<string, Rotation>>;
   readonly ownership: Readonly<Record<string, Owner>>;
+  /** Absent in sites without a people file (contacts are then not shown, nor checked). */
+  readonly people?: Readonly<Record<string, Person>>;
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(m|min|h|d)$/;
@@ -131,7 +147,10 @@ export function checkOpsData(data: OpsData): string[] {
     let previous = -1;
     for (const [i, level] of (ladder.levels ?? []).entries()) {
       if (!level.name) problems.push(`${at}, level ${i + 1} has no name.`);
-      if (!level.who && !level.owner) problems.push(`${at}, level ${i + 1} needs who or owner.`);
+      if (!level.who && !level.owner && !level.oncall) problems.push(`${at}, level ${i + 1} needs who, owner or oncall.`);
+      if (level.oncall && !data.oncall[level.oncall]) problems.push(`${at}, level ${i + 1}: oncall "${level.oncall}" is not a rotation of oncall.yaml.`);
+      if (level.shift !== undefined && (!level.oncall || (level.shift !== 'primary' && level.shift !== 'backup'))) problems.push(`${at}, level ${i + 1}: shift is primary or backup, and needs oncall.`);
+      if ([level.who, level.owner, level.oncall].filter(Boolean).length > 1) problems.push(`${at}, level ${i + 1}: name one of who, owner or oncall.`);
       if (level.owner && !ladder.pipeline) problems.push(`${at}, level ${i + 1} uses owner but the ladder names no pipeline.`);
       if (level.after !== undefined) {
         const minutes = durationMinutes(level.after);
@@ -168,6 +187,36 @@ export function checkOpsData(data: OpsData): string[] {
     if (o.audience !== 'investors' && o.audience !== 'experiments') problems.push(`${at}: audience must be investors or experiments.`);
     if (o.escalation && !data.escalation[o.escalation]) problems.push(`${at} names ladder "${o.escalation}", which escalation.yaml does not define.`);
   }
+  if (data.people) problems.push(...checkPeople(data));
+  return problems;
+}
+
+const CONTACT_FIELDS = new Set(['slack', 'email', 'phone', 'user']);
+
+/** Everyone the rotations and the ownership name has an entry in people.yaml, with contact fields only. */
+function checkPeople(data: OpsData): string[] {
+  const people = data.people ?? {};
+  const problems: string[] = [];
+  for (const [name, p] of Object.entries(people)) {
+    const at = `people.yaml: "${name}"`;
+    if (!p || typeof p !== 'object') {
+      problems.push(`${at} must be a mapping of contact fields (slack, email, phone, user).`);
+      continue;
+    }
+    for (const [k, v] of Object.entries(p)) {
+      if (!CONTACT_FIELDS.has(k)) problems.push(`${at}: unknown field "${k}"; use slack, email, phone or user.`);
+      else if (typeof v !== 'string' || !v.trim()) problems.push(`${at}: ${k} must be a non-empty string.`);
+    }
+    if (!p.slack && !p.email && !p.phone) problems.push(`${at} has no way to reach them (slack, email or phone).`);
+  }
+  const named = new Map<string, string>();
+  for (const [id, r] of Object.entries(data.oncall)) {
+    for (const w of r.cycle ?? []) for (const n of [w.primary, w.backup]) named.set(n, `oncall.yaml: rotation "${id}"`);
+    for (const s of r.swaps ?? []) for (const n of [s.primary, s.backup]) if (n) named.set(n, `oncall.yaml: rotation "${id}"`);
+    if (r.escalate_to) named.set(r.escalate_to, `oncall.yaml: rotation "${id}"`);
+  }
+  for (const [id, o] of Object.entries(data.ownership)) for (const n of [o.primary, o.secondary]) named.set(n, `ownership.yaml: pipeline "${id}"`);
+  for (const [n, where] of named) if (n && !Object.hasOwn(people, n)) problems.push(`${where} names "${n}", who has no entry in people.yaml (how to reach them).`);
   return problems;
 }
 

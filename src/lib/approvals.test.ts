@@ -162,6 +162,18 @@ describe('derived views', () => {
     expect(countDecidable([a, approval({ id: 'b', requestedBy: { user: 'alex', displayName: 'A' } }), approval({ id: 'c' })], approver, t0)).toBe(2);
   });
 
+  it('lets only members of the request’s approver role decide, each once, by name or by group', () => {
+    const deciders = { role: 'data-engineering-on-call', label: 'Data engineering on-call', users: [{ user: 'oskar', displayName: 'Oskar' }], groups: ['de-oncall'], unconfigured: false };
+    const a = approval({ deciders });
+    expect(decidableBy(a, { user: 'oskar', roles: ['approver'] }, t0)).toBe(true);
+    expect(decidableBy(a, { user: 'pia', roles: [], groups: ['de-oncall'] }, t0)).toBe(true);
+    // The generic approver role is not membership.
+    expect(decidableBy(a, { user: 'imani', roles: ['approver'], groups: ['managers'] }, t0)).toBe(false);
+    const voted = approval({ deciders, required: 2, votes: [{ by: { user: 'oskar', displayName: 'Oskar' }, at: new Date(t0).toISOString(), comment: 'ok' }] });
+    expect(decidableBy(voted, { user: 'oskar', roles: ['approver'] }, t0)).toBe(false);
+    expect(decidableBy(voted, { user: 'pia', roles: [], groups: ['de-oncall'] }, t0)).toBe(true);
+  });
+
   it('orders the inbox: pending soonest-to-expire first, then latest decisions', () => {
     const soon = approval({ id: 'soon', requestedAt: '2026-11-23T08:30:00.000Z' });
     const later = approval({ id: 'later', requestedAt: '2026-11-23T08:50:00.000Z' });

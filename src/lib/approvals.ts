@@ -12,6 +12,8 @@ import type { ApprovalListener, ConnectionState, Disposable } from './runClient'
 export interface Viewer {
   readonly user: string;
   readonly roles: readonly RoleName[];
+  /** The viewer's groups (GET /api/me), for membership of an approval's approver role. */
+  readonly groups?: readonly string[];
 }
 
 export interface ApprovalsState {
@@ -172,9 +174,24 @@ export function effectiveStatus(approval: Approval, now: number): ApprovalStatus
   return approval.status;
 }
 
-/** A request this viewer may approve or reject now: pending, unexpired, someone else's, and the viewer approves. */
+/**
+ * Whether the viewer is a member of the request's approver role, as its deciders say (users by name, groups
+ * by the viewer's groups). Without deciders (an older server) the generic approver role stands in.
+ */
+export function memberOf(approval: Approval, viewer: Viewer): boolean {
+  const d = approval.deciders;
+  if (!d) return isApprover(viewer);
+  return d.users.some((u) => u.user === viewer.user) || d.groups.some((g) => (viewer.groups ?? []).includes(g));
+}
+
+/** Whether this member already gave one of the N approvals the request needs. */
+export function votedBy(approval: Approval, viewer: Viewer): boolean {
+  return (approval.votes ?? []).some((v) => v.by.user === viewer.user);
+}
+
+/** A request this viewer may approve or reject now: pending, unexpired, someone else's, and the viewer is a member of its role. */
 export function decidableBy(approval: Approval, viewer: Viewer | null, now: number): boolean {
-  return viewer !== null && isApprover(viewer) && approval.requestedBy.user !== viewer.user && effectiveStatus(approval, now) === 'pending';
+  return viewer !== null && memberOf(approval, viewer) && !votedBy(approval, viewer) && approval.requestedBy.user !== viewer.user && effectiveStatus(approval, now) === 'pending';
 }
 
 export function countDecidable(approvals: readonly Approval[], viewer: Viewer | null, now: number): number {

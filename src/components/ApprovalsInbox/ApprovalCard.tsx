@@ -4,6 +4,7 @@ import CodeBlock from '@theme/CodeBlock';
 import type { Approval, ApprovalPreview, ApprovalStatus, DecisionRequest } from '@site/server/api';
 import type { ApiClient } from '@site/src/lib/api';
 import { formatDateTime, formatRelative } from '@site/src/lib/format';
+import ApprovalRouting, { decidersText } from './ApprovalRouting';
 import styles from './styles.module.css';
 
 export interface EnvLook {
@@ -203,9 +204,11 @@ export default function ApprovalCard({ approval, status, env, now, own, decidabl
         ) : null}
         <div>
           <dt>Approver role</dt>
-          <dd>{approval.approverRole}</dd>
+          <dd>{approval.deciders?.label ?? approval.approverRole}</dd>
         </div>
       </dl>
+
+      <ApprovalRouting approval={approval} />
 
       <div className={styles.reason}>
         <span className={styles.sectionLabel}>Reason</span>
@@ -267,7 +270,13 @@ function Decision({
   }
   if (status !== 'pending') return <p className={clsx(styles.outcome, styles.muted)}>Expired before anyone decided.</p>;
   if (own) return <p className={clsx(styles.outcome, styles.ownNotice)}>Your request — someone else must decide.</p>;
-  if (!decidable) return <p className={clsx(styles.outcome, styles.muted)}>Waiting for an approver to decide.</p>;
+  if (!decidable) {
+    return (
+      <p className={clsx(styles.outcome, styles.muted)} data-testid="not-decidable">
+        {approval.deciders ? `Waiting for ${approval.deciders.label} to decide: ${decidersText(approval.deciders)}. You are not a member of that role, or you have already approved.` : 'Waiting for an approver to decide.'}
+      </p>
+    );
+  }
 
   const onSubmit = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault();

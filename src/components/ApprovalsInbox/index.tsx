@@ -1,4 +1,4 @@
-import { useCallback, type ReactNode } from 'react';
+import { useCallback, useEffect, type ReactNode } from 'react';
 import type { Approval } from '@site/server/api';
 import { useApi } from '@site/src/lib/useApi';
 import { decidableBy, effectiveStatus, inboxOrder, isApprover } from '@site/src/lib/approvals';
@@ -20,6 +20,16 @@ export default function ApprovalsInbox(): ReactNode {
   const { environments } = useEnvironments();
   const now = useNow(15_000);
   const onDecided = useCallback((approval: Approval) => store.upsert(approval), [store]);
+  // A notification's link (/approvals?id=…) opens on that request: scrolled to and outlined.
+  const loaded = status === 'ready';
+  useEffect(() => {
+    const id = new URLSearchParams(window.location.search).get('id');
+    if (!loaded || !id) return;
+    const card = document.querySelector<HTMLElement>(`[data-approval-id="${CSS.escape(id)}"]`);
+    if (!card) return;
+    card.dataset.linked = 'true';
+    card.scrollIntoView({ block: 'start' });
+  }, [loaded]);
 
   if (me.status === 'loading' || (me.status === 'ready' && (status === 'idle' || status === 'loading'))) {
     return <p className={styles.muted} aria-busy="true">Loading approvals…</p>;

@@ -5,7 +5,7 @@ import type { AuditRecord } from '@site/server/api';
 import { useEnvironments } from '@site/src/lib/environment';
 import styles from './styles.module.css';
 
-const KIND_TEXT: Record<AuditRecord['kind'], string> = { run: 'run', approval_request: 'request', approval_decision: 'decision', operation: 'operation' };
+const KIND_TEXT: Record<AuditRecord['kind'], string> = { run: 'run', approval_request: 'request', approval_decision: 'decision', operation: 'operation', page: 'page' };
 
 /** Word, icon and tone per status: colour is never the only carrier of the meaning. */
 const STATUS_LOOK: Record<AuditRecord['status'], { readonly icon: string; readonly tone: 'ok' | 'bad' | 'warn' | 'info' }> = {
@@ -18,6 +18,8 @@ const STATUS_LOOK: Record<AuditRecord['status'], { readonly icon: string; readon
   running: { icon: '▶', tone: 'info' },
   // The server stopped while it ran: whether a write landed must be checked in the target system.
   interrupted: { icon: '⚠', tone: 'warn' },
+  // An approval request nobody decided in time.
+  expired: { icon: '⌛', tone: 'warn' },
 };
 
 function pad(n: number): string {

@@ -11,12 +11,13 @@ import styles from './styles.module.css';
 
 type Load = { readonly state: 'loading' } | { readonly state: 'ready'; readonly page: AuditPage } | { readonly state: 'error'; readonly message: string };
 
-const STATUSES = ['succeeded', 'failed', 'cancelled', 'rejected', 'interrupted', 'running', 'requested', 'approved'] as const;
+const STATUSES = ['succeeded', 'failed', 'cancelled', 'rejected', 'interrupted', 'running', 'requested', 'approved', 'expired'] as const;
 const KINDS = [
   ['run', 'Run'],
   ['approval_request', 'Approval request'],
   ['approval_decision', 'Approval decision'],
   ['operation', 'Operation'],
+  ['page', 'Page'],
 ] as const;
 
 /** The audit log (admins and approvers): filters in the URL, one page of records, CSV export. */

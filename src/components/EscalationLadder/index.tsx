@@ -1,15 +1,19 @@
 import type { ReactNode } from 'react';
 import clsx from 'clsx';
 import { useLadder } from './useLadder';
+import PageAction from './PageAction';
+import { contactLine } from './resolveLevel';
 import styles from './styles.module.css';
 
 interface Props {
   /** A ladder id of docs/_data/escalation.yaml, e.g. "profit". */
   readonly id: string;
+  /** An operation id, when the page works one: pages sent from the ladder name it. */
+  readonly operation?: string;
 }
 
 /** An escalation ladder as a vertical timeline: who to involve, how to reach them, and after how long. */
-export default function EscalationLadder({ id }: Props): ReactNode {
+export default function EscalationLadder({ id, operation }: Props): ReactNode {
   const view = useLadder(id);
   if (view.kind === 'not-loaded') {
     return (
@@ -50,15 +54,23 @@ export default function EscalationLadder({ id }: Props): ReactNode {
             <div className={styles.body}>
               <div className={styles.name}>
                 {rung.name}
-                {rung.who && rung.who !== rung.name ? <span className={styles.who}> · {rung.who}</span> : null}
+                {rung.who && rung.who !== rung.name ? <span className={styles.who} data-testid={`ladder-who-${i}`}> · {rung.who}</span> : null}
               </div>
               {rung.when ? <div className={styles.when}>{rung.when}</div> : null}
+              {rung.because ? <div className={styles.because} data-testid={`ladder-because-${i}`}>{rung.because}</div> : null}
               {rung.reach ? (
                 <div className={styles.reach}>
                   <span className={styles.label}>Reach: </span>
                   {rung.reach}
                 </div>
               ) : null}
+              {rung.contact ? (
+                <div className={styles.reach} data-testid={`ladder-contact-${i}`}>
+                  <span className={styles.label}>Contact: </span>
+                  {contactLine(rung.contact)}
+                </div>
+              ) : null}
+              {rung.who && !rung.pending ? <PageAction ladder={id} level={i} who={rung.who} {...(operation ? { operation } : {})} /> : null}
               {rung.next ? (
                 <div className={styles.next}>
                   <span className={styles.label}>Next: </span>

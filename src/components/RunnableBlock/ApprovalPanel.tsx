@@ -5,6 +5,7 @@ import { formatDateTime, formatRelative, formatTime } from '@site/src/lib/format
 import ApprovalDryRun from './ApprovalDryRun';
 import { describeMismatch } from './approvalMatch';
 import type { Escalation } from './useEscalation';
+import ApprovalRouting from '../ApprovalsInbox/ApprovalRouting';
 import styles from './styles.module.css';
 
 interface Props {
@@ -71,10 +72,12 @@ export default function ApprovalPanel({ idPrefix, escalation, approverRole, cann
         ) : null}
         {state === 'pending' && approval ? (
           <p className={styles.approvalText}>
-            Waiting for <strong>{approval.approverRole}</strong> to decide. The decision appears here by itself.{' '}
-            <Link to="/approvals">Open the approvals inbox</Link>
+            Waiting for <strong>{approval.deciders?.label ?? approval.approverRole}</strong> to decide. The decision appears here by itself.{' '}
+            <Link to={`/approvals?id=${encodeURIComponent(approval.id)}`}>Open the approvals inbox</Link>
           </p>
         ) : null}
+        {/* Who can decide, and each step the request has gone through (sent, escalated, paged, expired). */}
+        {approval && state !== 'none' && state !== 'loading' ? <ApprovalRouting approval={approval} /> : null}
         {approval && state !== 'none' && state !== 'loading' && state !== 'pending' && approval.decidedBy ? (
           <p className={clsx(styles.decision, state === 'rejected' ? styles.decisionRejected : styles.decisionApproved)}>
             <span aria-hidden="true">{approval.status === 'rejected' ? '✗ ' : '✓ '}</span>

@@ -1,0 +1,85 @@
+/**
+ * The Page action of an escalation ladder (issue 12 item 6): resolves the level's person for now (the on-call
+ * of a rotation, a pipeline owner, or a named person), and sends a PagerDuty Events v2 trigger or a Slack
+ * message through the outbox to the configured paging channels, with the summary, how to reach the person
+ * and a link back. Governed by `paging.roles`; every attempt, sent or refused, is an audit record.
+ */
+import { randomUUID } from 'node:crypto';
+import type { PageRequest, PageResult } from '../api';
+import type { OpsbookConfig } from '../config';
+import type { AuditSink } from '../execution/audit';
+import type { Identity } from '../identity';
+import type { Outbox } from '../notifications/outbox';
+import { contactLine, resolveLevel } from '../../src/components/EscalationLadder/resolveLevel';
+import { publicLink, toChannels } from './messages';
+import type { ApprovalRouting, ServerOpsData } from './routing';
+
+export class PageError extends Error {
+  constructor(readonly status: number, readonly code: 'forbidden' | 'bad_request' | 'not_found' | 'unavailable', message: string) {
+    super(message);
+  }
+}
+
+export interface PagingDeps {
+  readonly config: OpsbookConfig;
+  readonly data: () => ServerOpsData;
+  readonly outbox: Pick<Outbox, 'enqueue'>;
+  readonly audit: AuditSink;
+  readonly routing: Pick<ApprovalRouting, 'levelData' | 'paged'>;
+  readonly now: () => Date;
+}
+
+export function canPage(config: OpsbookConfig, identity: Identity): boolean {
+  return identity.roles.some((r) => config.paging.roles.includes(r));
+}
+
+export function createPaging(deps: PagingDeps) {
+  async function send(identity: Identity, req: PageRequest): Promise<PageResult> {
+    const { config } = deps;
+    if (!canPage(config, identity)) throw new PageError(403, 'forbidden', `Paging is for ${config.paging.roles.join(', ')}; you have none of these roles.`);
+    const ladders = deps.data().escalation ?? {};
+    const ladder = Object.hasOwn(ladders, req.ladder) ? ladders[req.ladder] : undefined;
+    if (!ladder) throw new PageError(404, 'not_found', `No escalation ladder "${req.ladder}".`);
+    const level = ladder.levels[req.level];
+    if (!level) throw new PageError(400, 'bad_request', `The ${ladder.title} ladder has no level ${req.level + 1}.`);
+    const summary = req.summary.trim();
+    if (summary.length < 5) throw new PageError(400, 'bad_request', 'Say in a sentence what the page is about.');
+    if (config.paging.channels.length === 0) throw new PageError(409, 'unavailable', 'No paging channel is configured (paging.channels); reach them directly.');
+    const now = deps.now();
+    const r = resolveLevel(deps.routing.levelData(), ladder, level, now);
+    const who = r.who ?? level.name;
+    const contact = contactLine(r.contact);
+    const link = publicLink(config, req.path && req.path.startsWith('/') ? req.path : '/');
+    const text = `${who} (${level.name}, ${ladder.title}): ${summary} — paged by ${identity.displayName}${contact ? ` · reach: ${contact}` : ''}${req.operation ? ` · operation ${req.operation}` : ''}`;
+    const items = toChannels(config, config.paging.channels, {
+      event: 'page', summary: `:pager: ${text}`.slice(0, 1024), link, linkText: 'Open in Opsbook', severity: 'critical',
+      // One open PagerDuty alert per ladder level and operation (or per page when there is none).
+      dedupKey: `opsbook-page-${req.ladder}-${req.level}-${req.operation ?? req.approval ?? randomUUID()}`,
+      details: { ladder: req.ladder, level: level.name, who, because: r.because, contact: r.contact, pagedBy: identity.displayName, ...(req.operation ? { operation: req.operation } : {}), ...(req.approval ? { approval: req.approval } : {}) },
+    });
+    if (!(await deps.outbox.enqueue(items))) throw new PageError(503, 'unavailable', 'The page could not be stored for sending; try again or reach them directly.');
+    if (req.approval) {
+      await deps.routing.paged(req.approval, `page-${randomUUID()}`, { kind: 'paged', at: now.toISOString(), title: `${identity.displayName} paged ${who} (${level.name})`, detail: [summary, contact].filter(Boolean).join(' · ') });
+    }
+    return { who, channels: items.map((i) => i.channel) };
+  }
+
+  return {
+    async page(identity: Identity, req: PageRequest): Promise<PageResult> {
+      const base = {
+        kind: 'page' as const, user: identity.user, roles: identity.roles, snippet: null, sha256: null, runbook: null, step: null, env: null,
+        params: { ladder: req.ladder, level: req.level, ...(req.operation ? { operation: req.operation } : {}) }, approval: req.approval ?? null, runId: null, startedAt: null, endedAt: null,
+        rowCount: null, check: null,
+      };
+      try {
+        const result = await send(identity, req);
+        await deps.audit.record({ ...base, status: 'requested', errorCode: null, detail: `Paged ${result.who} via ${result.channels.join(', ')}: ${req.summary}`.slice(0, 500) });
+        return result;
+      } catch (error) {
+        const code = error instanceof PageError ? error.code : 'unavailable';
+        await deps.audit.record({ ...base, status: 'rejected', errorCode: code, detail: `Page refused: ${(error as Error).message}`.slice(0, 500) });
+        throw error;
+      }
+    },
+  };
+}
