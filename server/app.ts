@@ -29,6 +29,8 @@ import { startAutomation } from './automation';
 import { automationRouter } from './notifications/api';
 import { attachSession } from './ws/session';
 import { createAirflowConnections } from './connectors/airflow/connections';
+import { createSystemConnections } from './connectors/systems/connections';
+import { startDemoSystems, type DemoSystemsOptions } from './demo/systems';
 import { sandboxFor } from './demo/airflow/mount';
 import { createSocketServer, originAllowed, refuseUpgrade } from './ws/upgrade';
 import { closeAtExpiry } from './ws/identityExpiry';
@@ -55,6 +57,8 @@ export interface AppDeps {
   readonly checks?: CheckHistory;
   /** This instance's name (audit, outbox claims, schedule firings); default `local`. */
   readonly instance?: string;
+  /** The demo's system stand-ins (the demo S3's buckets and extracts); tests give their own. */
+  readonly demoSystems?: DemoSystemsOptions;
 }
 
 export interface App {
@@ -168,6 +172,9 @@ export function createApp(deps: AppDeps): App {
   // Malformed or oversized request heads never reach express: answer them in the API's error shape.
   listening.on('clientError', answerClientError);
   const airflow = createAirflowConnections(deps.config, () => sandbox?.endpoint(listening) ?? null);
+  // S3, dbt Cloud and paging blocks; the demo's stand-ins for them start only when a block first needs one.
+  const demoSystems = startDemoSystems(deps.demoSystems ?? {});
+  const systems = createSystemConnections(deps.config, demoSystems);
   const wss = createSocketServer(deps.config.limits.maxMessageBytes);
   listening.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -187,6 +194,7 @@ export function createApp(deps: AppDeps): App {
             audit: deps.audit,
             approvals,
             airflow,
+            systems,
             checks,
             log,
             ...(deps.now ? { now: deps.now } : {}),
@@ -251,6 +259,8 @@ export function createApp(deps: AppDeps): App {
       await automation.close();
       sandbox?.close();
       airflow.closeAll();
+      systems.closeAll();
+      await demoSystems.close();
       await deps.audit.flush();
     },
   };

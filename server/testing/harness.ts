@@ -2,6 +2,7 @@
  * In-process server for tests and benchmarks: the real app on an ephemeral loopback port, a real DuckDB
  * file, a manifest built from snippet definitions with the real hash, and a WebSocket client helper.
  */
+import type { DemoSystemsOptions } from '../demo/systems';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,6 +74,8 @@ export async function startHarness(options: {
   /** More connections of the demo environment, as YAML lines (e.g. `      airflow: {kind: airflow, sandbox: true}\n`). */
   readonly demoConnections?: string;
   readonly now?: () => Date;
+  /** The demo's system stand-ins (e.g. what the demo S3 holds), for `{kind: s3, demo: true}` connections. */
+  readonly demoSystems?: DemoSystemsOptions;
 }): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-test-'));
   const dbFile = path.join(dir, 'warehouse.duckdb');
@@ -97,6 +100,7 @@ export async function startHarness(options: {
   const app: App = createApp({
     config, manifest: staticManifestStore(manifest), connectors, store, audit, authenticator: createAuthenticator(config.auth), log: () => undefined,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.demoSystems ? { demoSystems: options.demoSystems } : {}),
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const port = (app.server.address() as AddressInfo).port;
