@@ -14,6 +14,8 @@ export interface DemoSystemsOptions {
   readonly buckets?: readonly string[];
   /** Fills the demo S3 once it is up (the daily extracts). */
   readonly seedS3?: (s3: LocalS3) => Promise<void>;
+  /** The demo dbt Cloud's address, when the server mounts one. */
+  readonly dbtCloud?: () => Promise<{ readonly url: string; readonly accountId: number; readonly token: string }>;
 }
 
 export const DEMO_BUCKETS = ['ecomm-extracts'] as const;
@@ -32,6 +34,10 @@ export function startDemoSystems(options: DemoSystemsOptions = {}): DemoSystems 
         throw error;
       });
       return s3;
+    },
+    async dbtCloud() {
+      if (!options.dbtCloud) throw new Error('this server has no demo dbt Cloud');
+      return options.dbtCloud();
     },
     async close() {
       const started = s3;

@@ -15,6 +15,8 @@ import type { Grid } from './grid';
 export interface DemoEndpoints {
   /** The demo's S3-compatible server, started on first use. */
   s3(): Promise<{ readonly endpoint: string; readonly accessKeyId: string; readonly secretAccessKey: string }>;
+  /** The demo's dbt Cloud stand-in (Administrative API v2), whose jobs rebuild the demo warehouse's tables. */
+  dbtCloud(): Promise<{ readonly url: string; readonly accountId: number; readonly token: string }>;
 }
 
 export interface SystemRunContext {

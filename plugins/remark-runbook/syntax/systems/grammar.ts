@@ -40,6 +40,8 @@ export interface CommandSpec {
   readonly summary: string;
   readonly positionals: readonly PositionalSpec[];
   readonly flags: readonly FlagSpec[];
+  /** Rules across options (one of two required, …): a message when broken, else null. Switches are `true`. */
+  readonly validate?: (given: ReadonlySet<string>) => string | null;
 }
 
 export interface SystemGrammar {
@@ -161,6 +163,8 @@ export function parseCommand(g: SystemGrammar, text: string, paramTypes?: Readon
   for (const f of spec.flags) {
     if (f.required && flags[f.key] === undefined) return { ok: false, offset: text.length, message: `${g.program} ${commandName(spec)} needs ${f.names[0]}.` };
   }
+  const broken = spec.validate?.(new Set(Object.keys(flags)));
+  if (broken) return { ok: false, offset: text.length, message: `${g.program} ${commandName(spec)}: ${broken}` };
   return { ok: true, command: { name: commandName(spec), write: spec.write, args, flags } };
 }
 

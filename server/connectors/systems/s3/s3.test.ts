@@ -16,6 +16,7 @@ import { S3_SYSTEM } from './index';
 let s3: LocalS3;
 let store: ObjectStore;
 let open: OpenSystem;
+let demoEndpoints: DemoEndpoints;
 const BUCKET = 'ecomm-extracts';
 const FILES: Record<string, string> = {
   'daily/2026-12-01/orders.csv': 'order_id,amount\n1,10\n2,20\n',
@@ -33,7 +34,8 @@ beforeAll(async () => {
     await Promise.all(Array.from({ length: Math.min(100, 1005 - start) }, (_, i) => s3.put(BUCKET, `many/part-${String(start + i).padStart(5, '0')}.csv`, 'x')));
   }
   store = createObjectStore({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
-  const demo: DemoEndpoints = { s3: async () => s3 };
+  const demo: DemoEndpoints = { s3: async () => s3, dbtCloud: () => Promise.reject(new Error('no dbt Cloud here')) };
+  demoEndpoints = demo;
   open = await S3_SYSTEM.open({ kind: 's3', demo: true }, demo);
 }, 120_000);
 
@@ -168,7 +170,7 @@ describe('s3 run blocks', () => {
 
   it('probes the connection for --check-config', async () => {
     expect(await open.probe(AbortSignal.timeout(10_000))).toMatch(/demo S3-compatible server answered/);
-    const withBucket = await S3_SYSTEM.open({ kind: 's3', demo: true, probeBucket: BUCKET }, { s3: async () => s3 });
+    const withBucket = await S3_SYSTEM.open({ kind: 's3', demo: true, probeBucket: BUCKET }, demoEndpoints);
     try {
       expect(await withBucket.probe(AbortSignal.timeout(10_000))).toMatch(/listed s3:\/\/ecomm-extracts\//);
     } finally {
