@@ -30,7 +30,7 @@ import { automationRouter } from './notifications/api';
 import { attachSession } from './ws/session';
 import { createAirflowConnections } from './connectors/airflow/connections';
 import { createSystemConnections } from './connectors/systems/connections';
-import { startDemoSystems, type DemoSystemsOptions } from './demo/systems';
+import { defaultDemoSystems, startDemoSystems, type DemoSystemsOptions } from './demo/systems';
 import { sandboxFor } from './demo/airflow/mount';
 import { createSocketServer, originAllowed, refuseUpgrade } from './ws/upgrade';
 import { closeAtExpiry } from './ws/identityExpiry';
@@ -173,7 +173,7 @@ export function createApp(deps: AppDeps): App {
   listening.on('clientError', answerClientError);
   const airflow = createAirflowConnections(deps.config, () => sandbox?.endpoint(listening) ?? null);
   // S3, dbt Cloud and paging blocks; the demo's stand-ins for them start only when a block first needs one.
-  const demoSystems = startDemoSystems(deps.demoSystems ?? {});
+  const demoSystems = startDemoSystems(deps.demoSystems ?? defaultDemoSystems(deps.config, deps.connectors, log));
   const systems = createSystemConnections(deps.config, demoSystems);
   const wss = createSocketServer(deps.config.limits.maxMessageBytes);
   listening.on('upgrade', (req, socket, head) => {

@@ -14,7 +14,13 @@ import type { Grid } from './grid';
 /** Addresses of the demo's own stand-ins for the systems (started with the server), by system. */
 export interface DemoEndpoints {
   /** The demo's S3-compatible server, started on first use. */
-  s3(): Promise<{ readonly endpoint: string; readonly accessKeyId: string; readonly secretAccessKey: string }>;
+  s3(): Promise<{
+    readonly endpoint: string;
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    /** Brings the demo S3 up to date with the demo pipeline before a block reads it (the extracts the demo wrote). */
+    readonly refresh?: () => Promise<void>;
+  }>;
   /** The demo's dbt Cloud stand-in (Administrative API v2), whose jobs rebuild the demo warehouse's tables. */
   dbtCloud(): Promise<{ readonly url: string; readonly accountId: number; readonly token: string }>;
 }

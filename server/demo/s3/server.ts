@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 /** s3rver's fixed account (its README). It checks the access key id; it does not verify V4 signatures. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -20,6 +20,9 @@ export interface LocalS3 {
   readonly secretAccessKey: string;
   /** Writes an object (for seeding, and for the demo's and tests' faults). */
   put(bucket: string, key: string, body: string | Uint8Array): Promise<void>;
+  remove(bucket: string, key: string): Promise<void>;
+  /** Every key of a bucket with its size. */
+  keys(bucket: string): Promise<Map<string, number>>;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,19 @@ export async function startLocalS3(buckets: readonly string[]): Promise<LocalS3>
     async put(bucket, key, body) {
       const contentType = key.endsWith('.json') ? 'application/json' : key.endsWith('.csv') ? 'text/csv' : 'application/octet-stream';
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+    },
+    async remove(bucket, key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+    async keys(bucket) {
+      const found = new Map<string, number>();
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ...(token ? { ContinuationToken: token } : {}) }));
+        for (const o of page.Contents ?? []) found.set(o.Key ?? '', o.Size ?? 0);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return found;
     },
     async close() {
       client.destroy();

@@ -13,7 +13,8 @@ export const S3_SYSTEM = defineSystem<S3ConnectionConfig, ObjectStore>({
   async connect(conn, demo) {
     if (conn.demo) {
       const local = await demo.s3();
-      return createObjectStore({ region: 'us-east-1', endpoint: local.endpoint, forcePathStyle: true, credentials: { accessKeyId: local.accessKeyId, secretAccessKey: local.secretAccessKey }, timeoutMs: conn.timeoutMs ?? 15_000 });
+      const store = createObjectStore({ region: 'us-east-1', endpoint: local.endpoint, forcePathStyle: true, credentials: { accessKeyId: local.accessKeyId, secretAccessKey: local.secretAccessKey }, timeoutMs: conn.timeoutMs ?? 15_000 });
+      return local.refresh ? refreshing(store, local.refresh) : store;
     }
     return createObjectStore({
       region: conn.region!,
@@ -41,3 +42,18 @@ export const S3_SYSTEM = defineSystem<S3ConnectionConfig, ObjectStore>({
   },
   close: (store) => store.close(),
 });
+
+/** The demo S3 is brought up to date with what the demo pipeline wrote before each read. */
+function refreshing(store: ObjectStore, refresh: () => Promise<void>): ObjectStore {
+  return {
+    async *list(bucket, prefix, recursive, signal) {
+      await refresh();
+      yield* store.list(bucket, prefix, recursive, signal);
+    },
+    async head(bucket, key, signal) {
+      await refresh();
+      return store.head(bucket, key, signal);
+    },
+    close: () => store.close(),
+  };
+}
