@@ -62,6 +62,7 @@ export async function checkConnections(config: OpsbookConfig, siteDir: string): 
           try {
             const system = systemForKind(conn.kind);
             if (conn.kind === 'airflow') detail = await checkAirflow(conn);
+            else if (conn.kind === 'dbt-cloud' && conn.demo) detail = 'demo dbt Cloud at /demo/dbt-cloud (starts with the server)';
             else if (system) {
               const open = await system.open(conn, demoSystems());
               try {
