@@ -12,6 +12,7 @@ import { sqlserverConnectionSchema } from './connectors/sqlserver/config';
 import { snowflakeConnectionSchema } from './connectors/snowflake/config';
 import { s3ConnectionSchema } from './connectors/systems/s3/config';
 import { dbtCloudConnectionSchema } from './connectors/systems/dbtCloud/config';
+import { pagerdutyConnectionSchema } from './connectors/systems/pagerduty/config';
 import { ALERTS_DEFAULT, alertsSchema } from './alerts/config';
 import { cronFields, schedulesSchema } from './schedules/config';
 
@@ -59,7 +60,7 @@ const airflowConnection = z
     if (!c.auth) ctx.addIssue({ code: 'custom', path: ['auth'], message: 'set auth: {username: "${AF_USER}", password: "${AF_PASSWORD}"}' });
   });
 
-export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection, postgresConnectionSchema, oracleConnectionSchema, sqlserverConnectionSchema, snowflakeConnectionSchema, airflowConnection, s3ConnectionSchema, dbtCloudConnectionSchema]);
+export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection, postgresConnectionSchema, oracleConnectionSchema, sqlserverConnectionSchema, snowflakeConnectionSchema, airflowConnection, s3ConnectionSchema, dbtCloudConnectionSchema, pagerdutyConnectionSchema]);
 export type ConnectionConfig = z.infer<typeof connectionSchema>;
 
 const environmentSchema = z.strictObject({

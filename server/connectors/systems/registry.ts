@@ -5,8 +5,9 @@
 import type { SystemEntry } from './types';
 import { S3_SYSTEM } from './s3/index';
 import { DBT_CLOUD_SYSTEM } from './dbtCloud/index';
+import { PAGERDUTY_SYSTEM } from './pagerduty/index';
 
-const SYSTEMS: readonly SystemEntry[] = [S3_SYSTEM, DBT_CLOUD_SYSTEM];
+const SYSTEMS: readonly SystemEntry[] = [S3_SYSTEM, DBT_CLOUD_SYSTEM, PAGERDUTY_SYSTEM];
 
 export function systemForLang(lang: string): SystemEntry | null {
   return SYSTEMS.find((s) => s.grammar.lang === lang) ?? null;
