@@ -169,7 +169,7 @@ const GRID_STATE: Readonly<Record<number, string>> = { 1: 'queued', 2: 'queued',
 export function stateOf(run: DbtRun, job: DbtJob): AirflowRunState {
   return {
     dagId: job.name,
-    runId: `run ${run.id}`,
+    runId: String(run.id),
     state: GRID_STATE[run.status] ?? (RUN_STATUS[run.status] ?? 'none').toLowerCase(),
     logicalDate: run.createdAt,
     tasks: run.steps.map((s) => ({ taskId: s.name, state: GRID_STATE[s.status] ?? null, tryNumber: 1, startDate: s.startedAt, endDate: s.finishedAt })),
