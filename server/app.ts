@@ -31,6 +31,9 @@ import { startAutomation } from './automation';
 import { automationRouter } from './notifications/api';
 import { attachSession } from './ws/session';
 import { createAirflowConnections } from './connectors/airflow/connections';
+import { createSystemConnections } from './connectors/systems/connections';
+import { defaultDemoSystems, startDemoSystems, type DemoSystemsOptions } from './demo/systems';
+import { demoDbtCloud } from './demo/dbtCloud/index';
 import { sandboxFor } from './demo/airflow/mount';
 import { createSocketServer, originAllowed, refuseUpgrade } from './ws/upgrade';
 import { closeAtExpiry } from './ws/identityExpiry';
@@ -83,6 +86,8 @@ export interface AppDeps {
    * escalation and paging resolve people from; index.ts loads them. Without them requests do not escalate.
    */
   readonly opsData?: () => ServerOpsData;
+  /** The demo's system stand-ins (the demo S3's buckets and extracts); tests give their own. */
+  readonly demoSystems?: DemoSystemsOptions;
 }
 
 export interface App {
@@ -212,6 +217,10 @@ export function createApp(deps: AppDeps): App {
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
   const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store } });
   if (sandbox) app.use('/demo/airflow', sandbox.router);
+  // The demo's dbt Cloud (Administrative API v2), when an environment has {kind: dbt-cloud, demo: true}.
+  const dbtEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'dbt-cloud' && c.demo))?.[0];
+  const demoDbt = dbtEnv ? demoDbtCloud({ connectors: deps.connectors, env: dbtEnv, log, ...(deps.now ? { now: deps.now } : {}) }) : null;
+  if (demoDbt) app.use('/demo/dbt-cloud', demoDbt.router);
   if (deps.siteDir) {
     const siteDir = deps.siteDir;
     app.use((req, res, next) => (req.path.endsWith('/opsbook-manifest.json') ? res.status(404).end() : next()));
@@ -226,6 +235,12 @@ export function createApp(deps: AppDeps): App {
   // Malformed or oversized request heads never reach express: answer them in the API's error shape.
   listening.on('clientError', answerClientError);
   const airflow = createAirflowConnections(deps.config, () => sandbox?.endpoint(listening) ?? null);
+  // S3, dbt Cloud and paging blocks; the demo's stand-ins for them start only when a block first needs one.
+  const demoSystems = startDemoSystems({
+    ...(deps.demoSystems ?? defaultDemoSystems(deps.config, deps.connectors, log)),
+    ...(demoDbt ? { dbtCloud: async () => demoDbt.endpoint(listening) } : {}),
+  });
+  const systems = createSystemConnections(deps.config, demoSystems);
   const wss = createSocketServer(deps.config.limits.maxMessageBytes);
   listening.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -246,6 +261,7 @@ export function createApp(deps: AppDeps): App {
             approvals,
             airflow,
             runStarters,
+            systems,
             checks,
             log,
             operations: operations.service,
@@ -316,6 +332,8 @@ export function createApp(deps: AppDeps): App {
       await leases?.close();
       sandbox?.close();
       airflow.closeAll();
+      systems.closeAll();
+      await demoSystems.close();
       await deps.audit.flush();
     },
   };

@@ -9,6 +9,8 @@ import type { Mode } from '../plugins/remark-runbook/types';
 import type { SqlConnector } from './connectors/types';
 import { READ_ROLE_HINT, readProfileRisks } from './connectors/postgres/privileges';
 import { DATABRICKS_READ_NOTE } from './connectors/databricks/readBoundary';
+import { systemForKind } from './connectors/systems/registry';
+import { startDemoSystems, type DemoSystems } from './demo/systems';
 
 export interface ProfileCheck {
   readonly env: string;
@@ -32,6 +34,9 @@ function profilesOf(c: ConnectionConfig): Mode[] {
       return c.write ? ['read', 'write'] : ['read'];
     case 'airflow':
       return ['read'];
+    default:
+      // A system (S3, dbt Cloud, paging) has one credential; its probe reads and never writes.
+      return ['read'];
   }
 }
 
@@ -46,6 +51,9 @@ async function checkAirflow(c: Extract<ConnectionConfig, { kind: 'airflow' }>): 
 export async function checkConnections(config: OpsbookConfig, siteDir: string): Promise<ProfileCheck[]> {
   const registry = createConnectorRegistry(config, siteDir);
   const results: ProfileCheck[] = [];
+  // Demo systems (the demo S3) start only if a connection uses them, and stop with the check.
+  const demo: { current: DemoSystems | null } = { current: null };
+  const demoSystems = () => (demo.current ??= startDemoSystems());
   try {
     for (const [env, e] of Object.entries(config.environments)) {
       for (const [name, conn] of Object.entries(e.connections)) {
@@ -54,8 +62,17 @@ export async function checkConnections(config: OpsbookConfig, siteDir: string): 
           let ok = true;
           let detail: string;
           try {
+            const system = systemForKind(conn.kind);
             if (conn.kind === 'airflow') detail = await checkAirflow(conn);
-            else {
+            else if (conn.kind === 'dbt-cloud' && conn.demo) detail = 'demo dbt Cloud at /demo/dbt-cloud (starts with the server)';
+            else if (system) {
+              const open = await system.open(conn, demoSystems());
+              try {
+                detail = await open.probe(AbortSignal.timeout(15_000));
+              } finally {
+                open.close();
+              }
+            } else {
               const connector = await registry.get(env, name);
               const out = await connector.stream(
                 // Oracle before 23ai has no FROM-less SELECT.
@@ -82,6 +99,7 @@ export async function checkConnections(config: OpsbookConfig, siteDir: string): 
     }
   } finally {
     await registry.closeAll();
+    await demo.current?.close();
   }
   return results;
 }

@@ -113,7 +113,9 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
     const message = { snippet: key, sha256: snippet.sha256, env: 'demo', params, ...(approval ? { approval } : {}) };
     // Like the page: a clear or a trigger without an approval is previewed first (the dry-run list, the run it
     // would start), and confirmed once seen.
-    if (snippet.lang === 'airflow' && !approval && /^\s*(tasks clear|dags trigger)\b/.test(snippet.text)) {
+    // A system's write (a dbt Cloud job run, a page) is previewed the same way before it is confirmed.
+    const previewsFirst = snippet.lang === 'airflow' ? /^\s*(tasks clear|dags trigger)\b/.test(snippet.text) : snippet.lang !== 'sql' && snippet.mode === 'write';
+    if (previewsFirst && !approval) {
       const preview = await operator.run({ ...message, preview: true });
       if (preview.done.status !== 'succeeded') return outcomeOf(key, snippet, preview.done, previewedRows);
     }

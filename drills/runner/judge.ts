@@ -5,13 +5,14 @@
  * the restored baseline, which proves deactivation returns the demo to green without a restart.
  * The environment is an interface so the judging is tested with tiny fixture drills.
  */
+import type { Lang } from '../../plugins/remark-runbook/types';
 import { isActionStep, type CheckRef, type Drill, type SnippetStep } from './schema';
 
 /** How a block's run ended, as the page saw it (its `done` message). */
 export interface RunOutcome {
   /** The manifest key that ran (with its dialect, if any). */
   readonly key: string;
-  readonly lang: 'sql' | 'airflow';
+  readonly lang: Lang;
   readonly mode: 'read' | 'write';
   readonly status: 'succeeded' | 'failed' | 'cancelled' | 'rejected';
   readonly rowCount: number;

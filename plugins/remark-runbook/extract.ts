@@ -16,6 +16,9 @@ import { DEFAULT_TIMEZONE } from './syntax/zonedDate';
 import { findPlaceholders } from './syntax/sqlPlaceholders';
 import { sqlVerdict } from './syntax/sqlKind';
 import { airflowCommandOf, findTemplateParams } from './syntax/airflowCommand';
+import { SYSTEM_GRAMMARS, systemGrammar } from './syntax/systems/index';
+import { checkCommand } from './syntax/systems/grammar';
+import { article } from './syntax/airflow/tokenize';
 
 /** Container directives Docusaurus renders as admonitions; everything else but `step` is an error. */
 export const ADMONITIONS = new Set(['note', 'tip', 'info', 'warning', 'danger', 'caution', 'important', 'success']);
@@ -192,7 +195,10 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
       report(attrAt('id'), `Snippet id "${id}" must be lowercase letters, digits, - or _.`);
       ok = false;
     }
-    const target = attrs.get('target') ?? (lang === 'sql' ? 'warehouse' : 'airflow');
+    const system = systemGrammar(lang);
+    /** How messages name what the block holds. */
+    const holds = lang === 'sql' ? 'SQL' : system ? `${system.label} command` : 'Airflow command';
+    const target = attrs.get('target') ?? (lang === 'sql' ? 'warehouse' : system ? system.defaultTarget : 'airflow');
     if (!/^[A-Za-z_][\w-]*$/.test(target)) {
       report(attrAt('target'), `target="${target}" is not a connection name (letters, digits, _ or -).`);
       ok = false;
@@ -218,7 +224,7 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
     const expect = attrs.get('expect') ?? null;
     if (expect !== null) {
       if (lang !== 'sql') {
-        report(attrAt('expect'), 'expect applies to SQL blocks only; Airflow commands report their own success.');
+        report(attrAt('expect'), `expect applies to SQL blocks only; ${system ? `${system.label}` : 'Airflow'} commands report their own success.`);
         ok = false;
       } else {
         const check = parseExpect(expect);
@@ -239,7 +245,7 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
       const condition = conditions[name];
       if (condition === null) continue;
       if (lang !== 'sql' || mode !== 'read') {
-        report(attrAt(name), `${name}= is a check on what a read SQL block returns; this block is ${lang === 'sql' ? `mode=${mode}` : 'an Airflow command'}. Put the check on a read query.`);
+        report(attrAt(name), `${name}= is a check on what a read SQL block returns; this block is ${lang === 'sql' ? `mode=${mode}` : system ? `${article(system.label)} command` : 'an Airflow command'}. Put the check on a read query.`);
         ok = false;
         continue;
       }
@@ -260,7 +266,7 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
     }
     const text = node.value;
     if (text.trim() === '') {
-      report(at, `Runnable block "${id}" is empty; write the ${lang === 'sql' ? 'SQL' : 'Airflow command'} to run.`);
+      report(at, `Runnable block "${id}" is empty; write the ${holds} to run.`);
       ok = false;
     }
     const declared = new Set(params.map((p) => p.name));
@@ -285,11 +291,11 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
       }
       for (const warning of verdict.warnings) report(at, `Snippet "${id}": ${warning}`, 'warning');
     } else {
-      const command = airflowCommandOf(text, params);
+      const command = system ? checkCommand(system, text, params) : airflowCommandOf(text, params);
       if ('error' in command) {
         report({ line: at.line + 1 + command.lineOffset, column: command.column }, command.error);
         ok = false;
-      } else if (command.write) mode = 'write'; // Airflow writes are writes whatever the fence says (§6.3)
+      } else if (command.write) mode = 'write'; // Airflow and system writes are writes whatever the fence says (§6.3)
     }
     if (!ok) return;
     blocks.push({
@@ -352,13 +358,13 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
       }
       if (child.type === 'code') {
         const code = child as CodeNode;
-        const isRunnable = (code.lang === 'sql' || code.lang === 'airflow') && /^run(\s|$)/.test(code.meta ?? '');
+        const isRunnable = (code.lang === 'sql' || code.lang === 'airflow' || systemGrammar(code.lang) !== null) && /^run(\s|$)/.test(code.meta ?? '');
         if (isRunnable) {
           counter.n += 1;
           readBlock(code, step, counter.n);
         } else if (code.lang === 'airflow' || /^run(\s|$)/.test(code.meta ?? '')) {
           if (code.lang !== 'sql' && /^run(\s|$)/.test(code.meta ?? '')) {
-            report(startOf(code), `"${code.lang ?? ''} run" is not runnable; only sql and airflow blocks run. Remove "run" to show it as plain code.`);
+            report(startOf(code), `"${code.lang ?? ''} run" is not runnable; only ${['sql', 'airflow', ...Object.keys(SYSTEM_GRAMMARS)].join(', ')} blocks run. Remove "run" to show it as plain code.`);
           }
         }
         continue;

@@ -41,6 +41,9 @@ async function open(config: ConnectionConfig, siteDir: string, label: string): P
     case 'airflow':
       // Airflow connections are REST clients, opened by server/connectors/airflow/connections.ts.
       throw new ConnectorError('unavailable', 'This is an Airflow connection; only sql blocks run on SQL connections.');
+    default:
+      // The systems' connections (S3, dbt Cloud, …) are opened by server/connectors/systems/connections.ts.
+      throw new ConnectorError('unavailable', `This is a ${config.kind} connection; only sql blocks run on SQL connections.`);
   }
 }
 

@@ -18,6 +18,7 @@ import { previewAirflowSnippet } from '../connectors/airflow/execute/approvalPre
 import { unsupportedOnApi } from '../connectors/airflow/execute/unsupported';
 import { isMember } from '../approvers/membership';
 import type { ApprovalRouting } from '../approvers/routing';
+import { systemApprovalPreview } from '../connectors/systems/approvalPreview';
 
 export class ApprovalError extends Error {
   constructor(
@@ -135,7 +136,12 @@ export function createApprovalService(deps: ApprovalDeps) {
       requestedBy: { user: identity.user, displayName: identity.displayName },
       requestedAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + deps.config.approvals.ttlMinutes * 60_000).toISOString(),
-      preview: snippet.lang === 'sql' ? await preview(req.env, snippet.target, snippet.text, snippet.mode, bound) : await airflowPreview(req.env, snippet.target, snippet.text, bound),
+      preview:
+        snippet.lang === 'sql'
+          ? await preview(req.env, snippet.target, snippet.text, snippet.mode, bound)
+          : snippet.lang === 'airflow'
+            ? await airflowPreview(req.env, snippet.target, snippet.text, bound)
+            : systemApprovalPreview(snippet.lang, snippet.text, bound.binds),
     });
     await deps.audit.record({
       kind: 'approval_request', user: identity.user, roles: identity.roles, snippet: approval.snippet, sha256: approval.sha256, runbook: approval.runbook,

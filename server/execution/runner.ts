@@ -11,7 +11,8 @@ import type { ConnectorRegistry } from '../connectors/registry';
 import type { AirflowConnections } from '../connectors/airflow/connections';
 import { unsupportedOnApi } from '../connectors/airflow/execute/unsupported';
 import type { RunStarters } from '../connectors/airflow/execute/runStarters';
-import { executeAirflowSnippet } from '../connectors/airflow/execute';
+import type { SystemConnections } from '../connectors/systems/connections';
+import { commandBlockRunner } from './commandBlocks';
 import { ConnectorError, type RowSink, type StatementOutcome } from '../connectors/types';
 import type { Identity } from '../identity';
 import type { CheckResult, DoneMessage, ErrorCode, RunError, RunMessage, ServerMessage } from '../protocol';
@@ -36,6 +37,8 @@ export interface RunnerDeps {
   readonly airflow?: AirflowConnections;
   /** Who started which DAG run from a block (answers to required actions check it). */
   readonly runStarters?: RunStarters;
+  /** Connections of the command-block systems (S3, dbt Cloud, paging); their snippets are refused where absent. */
+  readonly systems?: SystemConnections;
   /** Where check results are kept (issue 11); results are not recorded where absent (benchmarks, unit tests). */
   readonly checks?: CheckHistory | null;
   /**
@@ -194,11 +197,11 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     ? { key: msg.snippet, snippet, env: msg.env, resolvedParams, runId: opening, ranBy: identity.user, origin: msg.origin ?? 'page', now: deps.checkNow ?? now, history: deps.checks ?? null, log: deps.log ?? ((m) => console.error(`opsbook: ${m}`)) }
     : null;
   try {
-    if (snippet.lang === 'airflow') {
-      if (!deps.airflow) throw new ConnectorError('unavailable', 'Airflow snippets cannot run on this server: it has no Airflow connections.');
-      const { client, pollMs } = deps.airflow.get(msg.env, snippet.target);
+    // Airflow and the systems' command blocks, by language (server/execution/commandBlocks.ts).
+    const command = commandBlockRunner(snippet.lang, deps);
+    if (command) {
       const starter = deps.runStarters ? { starter: { user: identity.user, env: msg.env, target: snippet.target, registry: deps.runStarters } } : {};
-      const outcome = await executeAirflowSnippet({ client, text: snippet.text, binds: bound.binds, preview: msg.preview === true, confirmed: msg.confirmed === true, id: msg.id, channel, signal, maxRows: limits.rowsPerRun, pollMs, ...starter });
+      const outcome = await command({ env: msg.env, target: snippet.target, text: snippet.text, binds: bound.binds, preview: msg.preview === true, confirmed: msg.confirmed === true, id: msg.id, channel, signal, maxRows: limits.rowsPerRun, ...starter });
       rowCount = outcome.rowCount;
       truncated = outcome.truncated;
       dryRun = outcome.dryRun;

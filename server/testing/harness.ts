@@ -2,6 +2,7 @@
  * In-process server for tests and benchmarks: the real app on an ephemeral loopback port, a real DuckDB
  * file, a manifest built from snippet definitions with the real hash, and a WebSocket client helper.
  */
+import type { DemoSystemsOptions } from '../demo/systems';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,6 +96,8 @@ export async function startHarness(options: {
   readonly runbooks?: Manifest['runbooks'];
   /** Approvals a write in the prod environment needs (its requiredApprovals); unset by default. */
   readonly prodRequiredApprovals?: number;
+  /** The demo's system stand-ins (e.g. what the demo S3 holds), for `{kind: s3, demo: true}` connections. */
+  readonly demoSystems?: DemoSystemsOptions;
 }): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-test-'));
   const dbFile = path.join(dir, 'warehouse.duckdb');
@@ -121,6 +124,7 @@ export async function startHarness(options: {
     ...(options.now ? { now: options.now } : {}),
     ...(options.schedule ? { schedule: options.schedule } : {}),
     ...(options.opsData ? { opsData: () => options.opsData! } : {}),
+    ...(options.demoSystems ? { demoSystems: options.demoSystems } : {}),
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const port = (app.server.address() as AddressInfo).port;

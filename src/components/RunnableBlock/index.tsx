@@ -9,7 +9,8 @@ import { useZoneDates } from '@site/src/lib/zoneDates';
 import ApprovalPanel from './ApprovalPanel';
 import type { RunIntent } from './approvalMatch';
 import ClearPreview from './ClearPreview';
-import Header from './Header';
+import SystemPreview from './SystemPreview';
+import Header, { LANG_LABEL as HEADER_LABEL } from './Header';
 import StatusLine, { STATUS_TEXT, statusWord } from './StatusLine';
 import Params from './Params';
 import ResultGrid from './ResultGrid';
@@ -159,7 +160,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
         ...(needsConfirm ? { confirm } : {}),
         ...(preview ? { preview: true } : {}),
         // The operator saw the trigger's preview (or an approver approved it): the server may start the run.
-        ...(!preview && airflow.command === 'dags trigger' ? { confirmed: true } : {}),
+        ...(!preview && (airflow.command === 'dags trigger' || airflow.systemWrite) ? { confirmed: true } : {}),
       },
       { env: env.name, envLabel: env.label, production: env.production, target: spec.target },
     );
@@ -199,7 +200,9 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
   const stopLabel = airflow.follows && !(running && view.preview) ? 'Stop following' : 'Cancel';
   const idleHint = !airflow.dryRunFirst
     ? null
-    : airflow.command === 'dags trigger'
+    : airflow.systemWrite
+      ? 'Run shows what it would do first; nothing happens until you confirm.'
+      : airflow.command === 'dags trigger'
       ? 'Run shows the DAG run it would start first; nothing starts until you confirm.'
       : 'Run lists the task instances first; nothing is cleared until you confirm.';
   const results = <ResultGrid columns={view.columns} rows={run.rows} rowCount={view.rowCount} streaming={running} />;
@@ -297,7 +300,11 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       {reported && view.status === 'idle' ? <ReportedCheck result={reported} /> : null}
       <TaskGrid runs={view.airflow} />
       <RequiredActions runs={view.airflow} target={intent} escalation={escalationStep} {...(needsConfirm ? { confirm } : {})} />
-      {airflow.stage !== 'off' && airflow.stage !== 'failed' ? (
+      {airflow.systemWrite && airflow.stage !== 'off' && airflow.stage !== 'failed' ? (
+        <SystemPreview stage={airflow.stage} system={HEADER_LABEL[spec.lang] ?? spec.lang} blocked={blocked} onConfirm={() => launch(false)}>
+          {results}
+        </SystemPreview>
+      ) : airflow.stage !== 'off' && airflow.stage !== 'failed' ? (
         <ClearPreview
           stage={airflow.stage}
           count={view.rowCount}

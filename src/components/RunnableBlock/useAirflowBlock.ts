@@ -19,6 +19,8 @@ export interface AirflowBlock {
    * approval already carries the dry-run list, made when it was requested.
    */
   readonly dryRunFirst: boolean;
+  /** A write of a system block (dbt Cloud, paging): previewed, then confirmed, like an Airflow trigger. */
+  readonly systemWrite: boolean;
   readonly stage: ClearStage;
   /** The DAG runs' state for `data-airflow-state`, once a `state` message arrived. */
   readonly runState: string | null;
@@ -28,11 +30,13 @@ export interface AirflowBlock {
 
 export function useAirflowBlock(spec: RunnableBlockSpec, code: string, view: RunView, intentKey: string | null): AirflowBlock {
   const command = spec.lang === 'airflow' ? airflowCommand(code) : null;
+  // A system's write (a dbt Cloud job run, a page) is previewed like a trigger; the server previews it unconfirmed anyway.
+  const systemWrite = spec.lang !== 'sql' && spec.lang !== 'airflow' && spec.mode === 'write';
   // Clears and triggers show what they would do before they do it; the server previews an unconfirmed trigger anyway.
-  const dryRunFirst = (command === 'tasks clear' || command === 'dags trigger') && spec.role !== 'escalation';
+  const dryRunFirst = (command === 'tasks clear' || command === 'dags trigger' || systemWrite) && spec.role !== 'escalation';
   const [previewKey, setPreviewKey] = useState<string | null>(null);
   const remember = useCallback((key: string | null) => setPreviewKey(key), []);
   const runState = useMemo(() => overallRunState(view.airflow), [view.airflow]);
   const stage = clearStage({ enabled: dryRunFirst, preview: view.preview, status: view.status, rowCount: view.rowCount, fresh: previewKey !== null && previewKey === intentKey });
-  return { command, follows: followsRuns(command), dryRunFirst, stage, runState, remember };
+  return { command, follows: followsRuns(command) || systemWrite, dryRunFirst, systemWrite, stage, runState, remember };
 }

@@ -29,12 +29,16 @@ const SHELL_SYNTAX: Readonly<Record<string, string>> = {
 /** `$` starts an expansion only before a name, `(` or `{`; elsewhere (a regex's end anchor) it is text. */
 const isShellSyntax = (text: string, i: number): boolean => text[i] !== '$' ? text[i]! in SHELL_SYNTAX : /[A-Za-z_({]/.test(text[i + 1] ?? '');
 
-function shellError(c: string, offset: number): TokenizeResult {
+function shellError(c: string, offset: number, system: string): TokenizeResult {
   const hint = c === '$' ? ' Declare a parameter and write {{name}} instead of $VAR.' : ' Quote it if it is part of a value.';
-  return { ok: false, offset, message: `"${c}" is shell syntax (${SHELL_SYNTAX[c]}); an airflow block holds exactly one Airflow command and nothing runs in a shell.${hint}` };
+  return { ok: false, offset, message: `"${c}" is shell syntax (${SHELL_SYNTAX[c]}); ${article(system)} block holds exactly one ${system} command and nothing runs in a shell.${hint}` };
 }
 
-export function tokenize(text: string): TokenizeResult {
+/** `an Airflow`, `an S3` (said "ess-three"), `a dbt Cloud`. */
+export const article = (system: string) => `${/^[aeiou]/i.test(system) || /^[FHLMNRSX][A-Z0-9]/.test(system) ? 'an' : 'a'} ${system}`;
+
+/** `system` names the block kind in messages (the same rules serve every command-style block, e.g. S3). */
+export function tokenize(text: string, system = 'Airflow'): TokenizeResult {
   const tokens: Token[] = [];
   let i = 0;
   // The word being read; `inWord` separates "no word yet" from an empty quoted word ('').
@@ -72,7 +76,7 @@ export function tokenize(text: string): TokenizeResult {
       continue;
     }
     if (sawNewline) {
-      return { ok: false, offset: i, message: 'An airflow block holds exactly one command; this line starts a second one. Put each command in its own block, or end the line with \\ to continue the command.' };
+      return { ok: false, offset: i, message: `${article(system).replace(/^a/, 'A')} block holds exactly one command; this line starts a second one. Put each command in its own block, or end the line with \\ to continue the command.` };
     }
     if (c === "'") {
       begin();
@@ -112,7 +116,7 @@ export function tokenize(text: string): TokenizeResult {
       i += 2;
       continue;
     }
-    if (isShellSyntax(text, i)) return shellError(c, i);
+    if (isShellSyntax(text, i)) return shellError(c, i, system);
     begin();
     current += c;
     i++;

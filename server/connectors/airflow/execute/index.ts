@@ -16,6 +16,14 @@ import { previewTrigger } from './triggerPreview';
 import { readLogs, reads, setPaused, setVariable } from './commands';
 import type { RunStarters } from './runStarters';
 
+/** Who started a DAG run from a block, kept so answers to its required actions can be checked. */
+export interface AirflowStarter {
+  readonly user: string;
+  readonly env: string;
+  readonly target: string;
+  readonly registry: RunStarters;
+}
+
 export interface AirflowRunInput {
   readonly client: AirflowClient;
   /** The snippet's command, as the manifest holds it. */
@@ -35,7 +43,7 @@ export interface AirflowRunInput {
   readonly maxRows: number;
   readonly pollMs: number;
   /** Who runs the block, where: the runs it starts are recorded as theirs (required actions, escalation steps). */
-  readonly starter?: { readonly user: string; readonly env: string; readonly target: string; readonly registry: RunStarters };
+  readonly starter?: AirflowStarter;
 }
 
 export interface AirflowOutcome {

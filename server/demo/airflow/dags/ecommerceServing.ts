@@ -9,9 +9,9 @@ import type { DagDef, TaskContext } from '../model';
 import { dataDay } from './ecommerce';
 import { dag, sqlTask } from './build';
 
-const MODELS = ['agg_sales_kpi', 'agg_product_kpi', 'agg_customer_kpi'] as const;
+export const MODELS = ['agg_sales_kpi', 'agg_product_kpi', 'agg_customer_kpi'] as const;
 
-const BUILD: Record<(typeof MODELS)[number], string> = {
+export const BUILD: Record<(typeof MODELS)[number], string> = {
   agg_sales_kpi: `CREATE OR REPLACE TABLE ecomm_metrics.agg_sales_kpi AS
     WITH o AS (
       SELECT order_date AS kpi_date, count(*) AS orders, count(*) FILTER (WHERE order_status = 'cancelled') AS cancelled_orders,

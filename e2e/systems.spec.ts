@@ -1,0 +1,51 @@
+import { test, expect } from './fixtures';
+import { AirflowBlockObject } from './pages/AirflowBlock';
+import { RunbookPage } from './pages/RunbookPage';
+
+const S3_LISTING = 'ecomm-data-pipeline/extract-orders-s3';
+const DBT_RERUN = 'ecomm-data-pipeline/dbt-rerun-model';
+const SHOTS = '/work/shots/systems';
+
+// A dbt Cloud run rebuilds metric tables other specs read: this spec has a server of its own.
+test.use({ server: 'systems' });
+
+test.describe('System blocks on the ecommerce runbook (demo)', () => {
+  test('lists the orders extract in the demo S3, then re-runs a model in the demo dbt Cloud after its preview', async ({ page, consoleErrors }) => {
+    await new RunbookPage(page).open('/ecommerce/daily-run');
+
+    const s3 = new AirflowBlockObject(page, S3_LISTING);
+    await expect(s3.root).toHaveAttribute('data-mode', 'read');
+    await s3.run();
+    await expect(s3.root).toHaveAttribute('data-status', 'succeeded');
+    await expect(s3.grid).toContainText(/ecomm_db_extracts\/daily_extracts\/orders\/\d{4}-\d{2}-\d{2}\/orders_\d{8}\.csv/);
+    await s3.root.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/s3-listing-light.png` });
+
+    const dbt = new AirflowBlockObject(page, DBT_RERUN);
+    await expect(dbt.root).toHaveAttribute('data-mode', 'write');
+    await dbt.run();
+    const preview = dbt.root.locator('[data-system-preview="confirm"]');
+    await expect(preview).toBeVisible();
+    await expect(dbt.grid).toContainText('DailyRefresh');
+    await expect(dbt.grid).toContainText('dbt run -m agg_sales_kpi');
+    await dbt.root.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/dbt-preview-light.png` });
+    await preview.getByRole('button', { name: 'Run it in dbt Cloud' }).click();
+    await expect(dbt.root).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+    await expect(dbt.root).toHaveAttribute('data-airflow-state', 'success');
+    await expect(dbt.task('Invoke dbt run -m agg_sales_kpi')).toHaveAttribute('data-state', 'success');
+    await expect(dbt.grid).toContainText('model.ecomm.agg_sales_kpi');
+    expect(await dbt.terminalText()).toContain('OK created sql table model ecomm_metrics.agg_sales_kpi');
+    await dbt.root.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/dbt-run-light.png` });
+
+    await page.evaluate(() => document.documentElement.setAttribute('data-theme', 'dark'));
+    await page.screenshot({ path: `${SHOTS}/dbt-run-dark.png` });
+    await page.setViewportSize({ width: 420, height: 900 });
+    await s3.root.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/s3-listing-420.png` });
+    await dbt.root.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/dbt-run-420-dark.png` });
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * The demo's stand-ins for the systems the runbooks name, started on first use and stopped with the server:
+ * today the S3-compatible server holding the ecommerce extracts.
+ */
+import type { OpsbookConfig } from '../config';
+import type { ConnectorRegistry } from '../connectors/registry';
+import type { DemoEndpoints } from '../connectors/systems/types';
+import { demoExtractsMirror } from './s3/extracts';
+import { startLocalS3, type LocalS3 } from './s3/server';
+
+export interface DemoSystems extends DemoEndpoints {
+  close(): Promise<void>;
+}
+
+export interface DemoSystemsOptions {
+  /** Buckets the demo S3 creates. */
+  readonly buckets?: readonly string[];
+  /** Fills the demo S3 once it is up (the daily extracts). */
+  readonly seedS3?: (s3: LocalS3) => Promise<void>;
+  /** Brings the demo S3 up to date before each read (the demo pipeline's extracts). */
+  readonly refreshS3?: (s3: LocalS3) => Promise<void>;
+  /** The demo dbt Cloud's address, when the server mounts one. */
+  readonly dbtCloud?: () => Promise<{ readonly url: string; readonly accountId: number; readonly token: string }>;
+}
+
+/** ecomm-data holds the ecommerce pipeline's daily extracts (ecomm_db_extracts/daily_extracts/<table>/<day>/). */
+export const DEMO_BUCKETS = ['ecomm-data', 'ecomm-extracts'] as const;
+
+export function startDemoSystems(options: DemoSystemsOptions = {}): DemoSystems {
+  let s3: Promise<LocalS3> | null = null;
+  const startS3 = async () => {
+    const local = await startLocalS3(options.buckets ?? DEMO_BUCKETS);
+    await options.seedS3?.(local);
+    return local;
+  };
+  return {
+    async s3() {
+      s3 ??= startS3().catch((error: unknown) => {
+        s3 = null;
+        throw error;
+      });
+      const local = await s3;
+      const refresh = options.refreshS3;
+      return refresh ? { ...local, refresh: () => refresh(local) } : local;
+    },
+    async dbtCloud() {
+      if (!options.dbtCloud) throw new Error('this server has no demo dbt Cloud');
+      return options.dbtCloud();
+    },
+    async close() {
+      const started = s3;
+      s3 = null;
+      if (started) await (await started.catch(() => null))?.close();
+    },
+  };
+}
+
+/**
+ * What `npm start` gives the demo: a demo S3 that holds the extracts the demo pipeline wrote in the warehouse
+ * of the environment that has the demo S3 (its `warehouse` connection).
+ */
+export function defaultDemoSystems(config: OpsbookConfig, connectors: ConnectorRegistry, log: (m: string) => void): DemoSystemsOptions {
+  const env = Object.entries(config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 's3' && c.demo))?.[0];
+  if (!env || !config.environments[env]!.connections.warehouse) return {};
+  return { refreshS3: demoExtractsMirror(() => connectors.get(env, 'warehouse'), log) };
+}
