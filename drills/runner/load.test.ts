@@ -27,7 +27,7 @@ describe('loading drills', () => {
     expect(drills).toEqual([]);
     const text = problems.join('\n');
     expect(text).toMatch(/drills\/runner\/__fixtures__\/bad\/canonical\/broken.yaml: runbook: \/canonical\/no-such-page is not a page of the site/);
-    expect(text).toMatch(/broken.yaml: fails\[0\].snippet: canonical-failure-handling\/ldz-task-attempts has no expect=/);
+    expect(text).toMatch(/broken.yaml: fails\[0\].snippet: canonical-failure-handling\/ldz-task-attempts has no expect=, warn= or error=/);
     expect(text).toMatch(/broken.yaml: recover\[0\]: canonical-failure-handling\/remove-duplicate-hub-customer is an escalation step: name the demo identity who approves it/);
     expect(text).toMatch(/broken.yaml: recover\[1\].action: scenario late_ldz_file has no action "explode"; it has deliver/);
     expect(text).toMatch(/typo.yaml:8: fails.0: /);

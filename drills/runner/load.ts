@@ -97,7 +97,7 @@ export function validateDrill(drill: Drill, options: Pick<LoadOptions, 'manifest
     refs.forEach((ref, i) => {
       const found = resolveSnippet(options.manifest, ref.snippet);
       if (!found.length) at(`${list}[${i}].snippet`, `${ref.snippet} is not a runnable block in any runbook; check the runbook id and the block's id.`);
-      else if (found.some((s) => !s.expect)) at(`${list}[${i}].snippet`, `${ref.snippet} has no expect=…, so it cannot pass or fail; list a check, or give the block an expect.`);
+      else if (found.some((s) => !s.expect && !s.warn && !s.error)) at(`${list}[${i}].snippet`, `${ref.snippet} has no expect=, warn= or error=, so it cannot pass or fail; list a check, or give the block a condition.`);
     });
   }
   drill.recover.forEach((step, i) => {
