@@ -2,6 +2,7 @@
  * One Airflow client interface over two REST APIs (Airflow 2 `/api/v1`, Airflow 3 `/api/v2`). The
  * adapters map each version's shapes to these; the executor and the sandbox tests see only these.
  */
+import type { AirflowRequiredAction } from '../../protocol';
 
 export type AirflowApi = 'v1' | 'v2';
 
@@ -49,20 +50,9 @@ export interface TaskInstanceRef {
  * An Airflow 3.1+ human-in-the-loop task waiting for (or given) an answer: a "required action". The task
  * instance is deferred until someone chooses among its options.
  */
-export interface RequiredAction {
+export interface RequiredAction extends AirflowRequiredAction {
   readonly dagId: string;
   readonly runId: string;
-  readonly taskId: string;
-  readonly mapIndex: number;
-  readonly subject: string;
-  readonly body: string | null;
-  readonly options: readonly string[];
-  /** More than one option may be chosen. */
-  readonly multiple: boolean;
-  /** null until answered. */
-  readonly chosen: readonly string[] | null;
-  /** The Airflow user who answered (for Opsbook: its connection's user). */
-  readonly answeredBy: string | null;
 }
 
 export interface ClearRequest {
