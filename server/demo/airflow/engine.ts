@@ -246,9 +246,6 @@ export class Engine {
       touched.add(run);
     }
     for (const run of touched) {
-      // A replayed night's records sit on the night's timeline; what an operator clears runs now, and is
-      // recorded now: a source freshness check in the rerun must see the batches backfilled this morning.
-      delete run.recordShiftMs;
       run.state = 'queued';
       run.endDate = null;
       run.queuedAt = apiTime();

@@ -125,8 +125,7 @@ export interface DagRun {
   again?: boolean;
   /**
    * A replayed night (training scenarios): how far the run's warehouse records are moved from the wall
-   * clock, so its tries and control rows land on the night's timeline (01:00, not the afternoon). A clear
-   * drops it: the cleared tasks run, and are recorded, when the operator cleared them.
+   * clock, so its tries and control rows land on the night's timeline (01:00, not the afternoon).
    */
-  recordShiftMs?: number;
+  readonly recordShiftMs?: number;
 }
