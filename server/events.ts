@@ -34,8 +34,17 @@ export class ApprovalHub {
     return () => void this.subscribers.delete(s);
   }
 
+  /** What this instance last pushed per approval: a state pushed twice (the request and its announcement) goes once. */
+  private readonly lastPushed = new Map<string, string>();
+
   /** To every instance's sockets (this one's at once); each instance picks its own sockets by `mayDecide`. */
   publish(approval: Approval): void {
+    const state = JSON.stringify(approval);
+    if (this.lastPushed.get(approval.id) === state) return;
+    this.lastPushed.delete(approval.id);
+    this.lastPushed.set(approval.id, state);
+    // Bounded: only the most recent approvals are remembered (the oldest go first, a Map keeps insertion order).
+    if (this.lastPushed.size > 1000) this.lastPushed.delete(this.lastPushed.keys().next().value!);
     void this.bus.publish(APPROVAL_PUSH, approval);
   }
 

@@ -65,6 +65,9 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
 beforeAll(async () => {
   const slackUrl = `${await slack.start()}${slack.path}`;
   const pdUrl = `${await pd.start()}/v2/enqueue`;
+  // Secrets reach the configuration only as ${ENV} references, as in production.
+  process.env.APPROVERS_TEST_SLACK_URL = slackUrl;
+  process.env.APPROVERS_TEST_PD_KEY = PD_KEY;
   h = await startHarness({
     setupSql: 'create table t as select i as n from range(10) t(i);',
     now: () => clock,
@@ -80,8 +83,8 @@ beforeAll(async () => {
       'notifications: {publicUrl: "http://opsbook.test"}',
       'alerts:',
       '  channels:',
-      `    de-slack: {kind: slack, url: "${slackUrl}"}`,
-      `    pager: {kind: pagerduty, routingKey: ${PD_KEY}, url: "${pdUrl}"}`,
+      '    de-slack: {kind: slack, url: "${APPROVERS_TEST_SLACK_URL}"}',
+      `    pager: {kind: pagerduty, routingKey: "\${APPROVERS_TEST_PD_KEY}", url: "${pdUrl}"}`,
       '  default: [de-slack]',
       '  retryBaseMs: 20',
       'paging: {channels: [pager], roles: [service-team, approver]}',

@@ -19,9 +19,11 @@ import { makeManifest } from '../testing/harness';
 import { dropSchema, postgresUnavailable, postgresUrl, scratchSchema } from '../testing/postgres';
 import { createApprovalRouting, type ServerOpsData } from './routing';
 
+// Secrets reach the configuration only as ${ENV} references; nothing listens at this one.
+process.env.SWEEP_TEST_SLACK_URL = 'http://127.0.0.1:9/hook';
 const config = parseConfig(
   'environments: {demo: {connections: {warehouse: {kind: duckdb, path: x.duckdb}}}}\nauth: {mode: proxy, trustedProxies: [127.0.0.1/32], roleMap: {}}\n' +
-    'approvals: {ttlMinutes: 300, roles: {pipeline-owner: {groups: [owners], channels: [ops]}}}\nalerts: {channels: {ops: {kind: slack, url: "http://127.0.0.1:9/hook"}}, default: [ops]}\n',
+    'approvals: {ttlMinutes: 300, roles: {pipeline-owner: {groups: [owners], channels: [ops]}}}\nalerts: {channels: {ops: {kind: slack, url: "${SWEEP_TEST_SLACK_URL}"}}, default: [ops]}\n',
   'sweep.yaml',
 );
 const manifest = { ...makeManifest({ 'rb/fix': { text: 'delete from t', mode: 'write', role: 'escalation', approver: 'pipeline-owner' } }), runbooks: { rb: { title: 'RB', system: 's', owner: null, file: 'f', docPath: '/rb', timezone: 'UTC', escalation: 'l' } } };

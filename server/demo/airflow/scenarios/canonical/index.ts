@@ -19,10 +19,7 @@ import { audienceMapClosed } from './audienceMapClosed';
 import { ldzKeyViolations } from './ldzKeyViolations';
 
 export const canonicalScenarios: readonly Scenario[] = [
-  // First: stacked faults are undone last-in, first-out, and a publish replayed on restore must read the 360
-  // layers and the enrichment after every upstream fault is gone.
-  customerProfilePublishFailed,
-  campaignSummaryPublishFailed,
+  // The Training page lists them in this order: the everyday faults of the nightly batch first.
   ldzFileScenario('late_ldz_file'),
   ldzFileScenario('missing_ldz_file'),
   duplicateHubKeys,
@@ -38,6 +35,8 @@ export const canonicalScenarios: readonly Scenario[] = [
   orphanLinkKeys,
   interfaceMappingError,
   shortContactExtract,
+  customerProfilePublishFailed,
+  campaignSummaryPublishFailed,
   ddlViewsNotCreated,
   releaseMigrationFailed,
   audienceMapClosed,
