@@ -11,7 +11,9 @@ export async function openPostgresStore(url: string, schema: string, log: (messa
   const { default: pg } = await import('pg');
   // A connection attempt must fail fast while the store is down, so runs are refused (`unavailable`)
   // promptly instead of hanging; the pool reconnects by itself once the store is back.
-  const pool: Pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 5_000 });
+  // A statement that gets no answer at all (a connection the store dropped without a word) fails after 15 s,
+  // so a run is refused instead of waiting for ever; no audit statement takes that long on a live store.
+  const pool: Pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 5_000, query_timeout: 15_000 });
   // An idle client whose backend is terminated (restart, failover, pg_terminate_backend) emits `error`
   // on the pool; unhandled, that would end the process. The pool drops that client and opens another.
   pool.on('error', (error) => log(`the audit store's idle connection dropped (${error.message}); the next write reconnects.`));

@@ -33,7 +33,9 @@ export function postgresRunLeases(o: RunLeaseOptions): RunLeases {
     const { default: pg } = await import('pg');
     // Its own small pool: an acquire is a transaction (an advisory lock per user), which the store's
     // statement-at-a-time exec cannot hold.
-    pool = new pg.Pool({ connectionString: o.url, max: 3, connectionTimeoutMillis: 5_000 });
+    // A query that gets no answer (a connection the store dropped without a word) fails after 8 s, so a run
+    // waiting for its lease is refused as unavailable instead of hanging with no answer at all.
+    pool = new pg.Pool({ connectionString: o.url, max: 3, connectionTimeoutMillis: 5_000, query_timeout: 8_000 });
     pool.on('error', (error) => o.log(`run leases: an idle connection dropped (${error.message}); the next run reconnects.`));
     const ddl = `create table if not exists ${leases} (id varchar primary key, user_name varchar not null, instance varchar not null, acquired_at varchar not null)`;
     await pool.query(ddl).catch(() => pool!.query(ddl)); // two instances starting at once: the loser's retry finds it
@@ -63,10 +65,11 @@ export function postgresRunLeases(o: RunLeaseOptions): RunLeases {
         await client.query('commit');
       } catch (error) {
         await client.query('rollback').catch(() => undefined);
+        // A broken connection goes, not back into the pool for the next run to find.
+        client.release(error as Error);
         throw error;
-      } finally {
-        client.release();
       }
+      client.release();
       if (!taken) return null;
       return () =>
         void p.query(`delete from ${leases} where id = $1`, [id]).catch((error: unknown) =>
