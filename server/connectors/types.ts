@@ -3,7 +3,7 @@
  * binds under a signal, a row cap and a timeout. Connectors know nothing about sockets or policy.
  */
 import type { BoundValue } from '../../plugins/remark-runbook/syntax/params';
-import type { Cell, ColumnInfo } from '../protocol';
+import type { Cell, ColumnInfo, RunError, ServerMessage } from '../protocol';
 import type { Dialect, Mode } from '../../plugins/remark-runbook/types';
 
 export interface StatementRequest {
@@ -84,4 +84,30 @@ export interface SqlConnector {
   /** Optional: engines that cannot explain or count safely leave it out. */
   preview?(request: PreviewRequest): Promise<StatementPreview>;
   close(): Promise<void>;
+}
+
+/**
+ * One run of a command-style block (Airflow and the systems of connectors/systems): the command with its bound
+ * parameters, whether the page asked for the preview or confirmed after it, and where output goes.
+ */
+export interface CommandRun {
+  readonly text: string;
+  readonly binds: Readonly<Record<string, BoundValue>>;
+  /** The page asked for the dry run. */
+  readonly preview: boolean;
+  /** The operator confirmed the write after its preview (or an approver approved it). */
+  readonly confirmed: boolean;
+  readonly id: string;
+  readonly channel: { send(message: ServerMessage): void; rows(batch: readonly (readonly Cell[])[]): Promise<void> };
+  readonly signal: AbortSignal;
+  readonly maxRows: number;
+}
+
+/** How a command-style block ended; the runner sends `done` and completes the audit record from it. */
+export interface CommandOutcome {
+  readonly status: 'succeeded' | 'failed' | 'cancelled';
+  readonly rowCount: number;
+  readonly truncated: boolean;
+  readonly dryRun: boolean;
+  readonly error?: RunError;
 }

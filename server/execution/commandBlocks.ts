@@ -3,39 +3,22 @@
  * one entry here, so the runner dispatches with a table lookup instead of a chain of language tests.
  * SQL is not here: it streams through the SQL connector registry with its checks and transactions.
  */
-import type { BoundValue } from '../../plugins/remark-runbook/syntax/params';
 import type { Lang } from '../../plugins/remark-runbook/types';
 import type { AirflowConnections } from '../connectors/airflow/connections';
 import { executeAirflowSnippet, type AirflowStarter } from '../connectors/airflow/execute';
-import type { AirflowChannel } from '../connectors/airflow/execute/channel';
 import { systemForLang } from '../connectors/systems/registry';
 import type { SystemConnections } from '../connectors/systems/connections';
 import { executeSystemSnippet } from '../connectors/systems/run';
-import { ConnectorError } from '../connectors/types';
-import type { RunError } from '../protocol';
+import { ConnectorError, type CommandOutcome, type CommandRun } from '../connectors/types';
 
-export interface CommandBlockInput {
+export interface CommandBlockInput extends CommandRun {
   readonly env: string;
   readonly target: string;
-  readonly text: string;
-  readonly binds: Readonly<Record<string, BoundValue>>;
-  readonly preview: boolean;
-  readonly confirmed: boolean;
-  readonly id: string;
-  readonly channel: AirflowChannel;
-  readonly signal: AbortSignal;
-  readonly maxRows: number;
   /** Airflow: who started a DAG run from the block, so answers to its required actions can be checked. */
   readonly starter?: AirflowStarter;
 }
 
-export interface CommandBlockOutcome {
-  readonly status: 'succeeded' | 'failed' | 'cancelled';
-  readonly rowCount: number;
-  readonly truncated: boolean;
-  readonly dryRun: boolean;
-  readonly error?: RunError;
-}
+export type CommandBlockOutcome = CommandOutcome;
 
 export interface CommandBlockDeps {
   readonly airflow?: AirflowConnections;

@@ -3,36 +3,18 @@
  * system's grammar), decides whether it only previews, and lets the system's executor stream log, state and
  * rows through the run's channel. It never sends `done`: the runner does, from the outcome returned here.
  */
-import type { BoundValue } from '../../../plugins/remark-runbook/syntax/params';
 import { resolveCommand } from '../../../plugins/remark-runbook/syntax/systems/grammar';
-import type { RunError } from '../../protocol';
-import { output, type AirflowChannel } from '../airflow/execute/channel';
-import { ConnectorError } from '../types';
+import { output } from '../airflow/execute/channel';
+import { ConnectorError, type CommandOutcome, type CommandRun } from '../types';
 import { grid } from './grid';
 import type { OpenSystem, SystemEntry } from './types';
 
-export interface SystemRunInput {
+export interface SystemRunInput extends CommandRun {
   readonly system: SystemEntry;
   readonly open: OpenSystem;
-  readonly text: string;
-  readonly binds: Readonly<Record<string, BoundValue>>;
-  /** The page asked for the dry run. */
-  readonly preview: boolean;
-  /** The operator confirmed the write after its preview (or an approver approved it). */
-  readonly confirmed: boolean;
-  readonly id: string;
-  readonly channel: AirflowChannel;
-  readonly signal: AbortSignal;
-  readonly maxRows: number;
 }
 
-export interface SystemOutcome {
-  readonly status: 'succeeded' | 'failed' | 'cancelled';
-  readonly rowCount: number;
-  readonly truncated: boolean;
-  readonly dryRun: boolean;
-  readonly error?: RunError;
-}
+export type SystemOutcome = CommandOutcome;
 
 export async function executeSystemSnippet(input: SystemRunInput): Promise<SystemOutcome> {
   const g = input.system.grammar;
