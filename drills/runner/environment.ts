@@ -158,7 +158,9 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
       await app.close();
       await connectors.closeAll();
       await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      // DRILL_KEEP_DIR=1 keeps the warehouse and state store to inspect after a failed drill.
+      if (process.env.DRILL_KEEP_DIR) console.error(`drill environment kept in ${dir}`);
+      else fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
