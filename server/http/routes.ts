@@ -2,6 +2,7 @@
 import { Router, type Response } from 'express';
 import * as z from 'zod';
 import type { Approval, MeResponse } from '../api';
+import { memberRoles } from '../approvers/membership';
 import type { StateStore } from '../audit/types';
 import type { Authenticator } from '../auth/types';
 import { DEMO_USER_COOKIE } from '../auth/demo';
@@ -115,6 +116,7 @@ export function apiRouter(deps: ApiDeps): Router {
       roles: id.roles,
       groups: id.groups ?? [],
       authMode: deps.authenticator.mode,
+      approverRoles: memberRoles(deps.config, id),
       ...(deps.authenticator.demoUsers ? { demoUsers: deps.authenticator.demoUsers.map((u) => ({ user: u.user, displayName: u.displayName, roles: u.roles })) } : {}),
     };
     res.json(me);
