@@ -114,7 +114,11 @@ export function createOperationService(deps: OperationServiceDeps) {
       await mayUse(identity, id, req.kind);
       const op = await existing(identity, id, req.kind);
       if (op.status === 'closed') await refuse(identity, id, req.kind, 409, `Operation "${op.title}" is closed; nothing more can be recorded in it.`);
-      return (await append(id, ref(identity), req))!;
+      const event = (await append(id, ref(identity), req))!;
+      // Each note, tick and runbook opened is its own audit record too: the audit log answers "who wrote
+      // that, when, in which operation and step" even for someone who never opens the timeline.
+      await deps.audit.record(recordedEntry(identity, id, req));
+      return event;
     },
 
     async join(identity: Identity, id: string): Promise<Operation> {
@@ -202,6 +206,18 @@ export function createOperationService(deps: OperationServiceDeps) {
         log(`OPERATION RECORD FAILED: approval ${approval.id} (${event}): ${(error as Error).message}`);
       }
     },
+  };
+}
+
+/** The audit record of something typed or ticked in an operation (kind `operation`, action note / step / link). */
+function recordedEntry(identity: Identity, operation: string, req: RecordRequest): AuditEntry {
+  const runbook = req.kind === 'note' ? (req.runbook ?? null) : req.runbook;
+  const detail =
+    req.kind === 'note' ? `note: ${req.text}` : req.kind === 'step' ? `${req.done ? 'ticked' : 'unticked'} step ${req.step}${req.title ? ` (${req.title})` : ''}` : `opened runbook ${req.runbook} (${req.path})`;
+  return {
+    kind: 'operation', user: identity.user, roles: [...identity.roles], snippet: null, sha256: null, runbook, step: req.kind === 'step' ? req.step : null, env: null,
+    params: { action: req.kind, ...(req.kind === 'step' ? { done: req.done } : {}) }, approval: null, runId: null, startedAt: null, endedAt: null,
+    status: 'succeeded', rowCount: null, check: null, errorCode: null, detail: detail.slice(0, 500), operation,
   };
 }
 

@@ -70,7 +70,7 @@ export type OperationEventData =
       readonly approval: { readonly id: string; readonly snippet: string; readonly sha256: string; readonly env: string; readonly approverRole: string; readonly requestedBy: string; readonly decidedBy: string | null; readonly comment: string | null; readonly reason: string; readonly params: Readonly<Record<string, unknown>> };
     }
   | { readonly kind: 'step'; readonly runbook: string; readonly step: string; readonly title: string; readonly done: boolean }
-  | { readonly kind: 'note'; readonly text: string }
+  | { readonly kind: 'note'; readonly text: string; readonly runbook?: string }
   | { readonly kind: 'link'; readonly runbook: string; readonly path: string; readonly title: string }
   | { readonly kind: 'joined' }
   | { readonly kind: 'handover'; readonly from: UserRef; readonly to: UserRef; readonly note: string }
@@ -115,7 +115,8 @@ export interface StartOperationRequest {
 
 /** POST /api/operations/:id/events — what the page records by itself. */
 export type RecordRequest =
-  | { readonly kind: 'note'; readonly text: string }
+  /** `runbook`: the runbook page the note was typed on, if any (the operation bar above a runbook). */
+  | { readonly kind: 'note'; readonly text: string; readonly runbook?: string }
   | { readonly kind: 'step'; readonly runbook: string; readonly step: string; readonly title: string; readonly done: boolean }
   | { readonly kind: 'link'; readonly runbook: string; readonly path: string; readonly title: string };
 
