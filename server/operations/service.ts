@@ -183,6 +183,20 @@ export function createOperationService(deps: OperationServiceDeps) {
       }
     },
 
+    /**
+     * A page sent (or its delivery settled) from inside an operation. False when the operation does not exist
+     * or is closed: the page is then not part of any operation. Never throws.
+     */
+    async recordPage(id: string, actor: UserRef, page: Extract<OperationEventData, { kind: 'page' }>): Promise<boolean> {
+      if (!(await linkable(id))) return false;
+      try {
+        return (await append(id, actor, page)) !== null;
+      } catch (error) {
+        log(`OPERATION RECORD FAILED: page of ${page.target} in operation ${id}: ${(error as Error).message}`);
+        return false;
+      }
+    },
+
     /** An approval requested from inside an operation: linked, so its decision lands in the same timeline. */
     async approvalRequested(identity: Identity, id: string, approval: Approval): Promise<void> {
       if (!(await linkable(id))) return;

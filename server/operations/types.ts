@@ -76,7 +76,23 @@ export type OperationEventData =
   | { readonly kind: 'handover'; readonly from: UserRef; readonly to: UserRef; readonly note: string }
   | { readonly kind: 'resumed'; readonly note: string }
   | { readonly kind: 'closed'; readonly note: string }
-  | { readonly kind: 'page'; readonly target: string; readonly summary: string; readonly outcome: string };
+  | {
+      /**
+       * A page sent from an escalation ladder while working in the operation: `queued` when it was stored for
+       * sending (by the person who paged), then `sent` or `failed` for each channel with the receiver's answer.
+       */
+      readonly kind: 'page';
+      readonly target: string;
+      readonly summary: string;
+      readonly outcome: 'queued' | 'sent' | 'failed';
+      readonly ladder?: string;
+      readonly level?: string;
+      readonly contact?: string;
+      readonly channels?: readonly string[];
+      readonly dedupKey?: string;
+      readonly httpStatus?: number | null;
+      readonly answer?: string | null;
+    };
 
 export type OperationEventKind = OperationEventData['kind'];
 
