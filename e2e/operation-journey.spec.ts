@@ -129,6 +129,7 @@ test('two operators work one operation through a handover, a page, an approval b
   await view.getByLabel(/Closing note/).fill('Smoke test green; practice log written with approval.');
   await view.getByRole('button', { name: 'Close the operation' }).click();
   await expect(view).toHaveAttribute('data-status', 'closed');
+  await oskar.page.goto(`/operations?id=${id}`);
   await expect(oskarView).toHaveAttribute('data-status', 'closed');
   await dana.page.screenshot({ path: `${SHOTS}/journey-operation.png`, fullPage: true });
   await dana.page.evaluate(() => document.documentElement.setAttribute('data-theme', 'dark'));
