@@ -157,6 +157,7 @@ export function createApp(deps: AppDeps): App {
     // The Airflow connections exist once the server does (the sandbox's address); resolved when asked.
     airflow: () => airflow,
     routing,
+    operations: operations.service,
     published: (approval, event) => {
       hub.publish(approval);
       // A new request is announced by the routing (to its role's channels, with the ladder's first level).

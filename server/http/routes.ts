@@ -138,7 +138,7 @@ export function apiRouter(deps: ApiDeps): Router {
 
   router.post('/approvals', handle(async (req, res) => {
     const { operation, ...body } = parse(approvalRequestSchema, req.body);
-    const approval = await deps.approvals.request(identityOf(res), body);
+    const approval = await deps.approvals.request(identityOf(res), body, operation);
     if (operation) await deps.onApprovalInOperation?.(identityOf(res), operation, approval);
     res.status(201).json(approval);
   }));

@@ -139,6 +139,9 @@ describe('an operation, end to end', () => {
       ['requested', OPERATOR.user],
       ['approved', APPROVER.user],
     ]);
+    // The request and the decision are audit records of the operation too, so the audit page links them to it.
+    const linked = (await audit(`&operation=${op.id}`)).filter((r) => r.approval === asked.body.id);
+    expect(linked.map((r) => [r.kind, r.status]).sort()).toEqual([['approval_decision', 'approved'], ['approval_request', 'requested']]);
     const used = await run(operator, 'ldz/fix', {}, op.id);
     expect(used.status).toBe('rejected'); // no approval id sent: the run is refused, and the refusal is recorded too
     expect((await detail(op.id)).events.at(-1)?.data).toMatchObject({ kind: 'run', run: { snippet: 'ldz/fix', status: 'rejected', error: { code: 'approval_required' } } });

@@ -171,6 +171,16 @@ export function createOperationService(deps: OperationServiceDeps) {
       return changed(identity, updated, { kind: 'closed', note }, 'close', `closed operation ${id}`);
     },
 
+    /** The operation an approval was asked in, if any (for its decision's audit record). Never throws. */
+    async operationOfApproval(approvalId: string): Promise<string | null> {
+      try {
+        return await deps.store.operationOfApproval(approvalId);
+      } catch (error) {
+        log(`operation of approval ${approvalId} could not be read: ${(error as Error).message}`);
+        return null;
+      }
+    },
+
     /** For the runner: the operation a run names, if it exists and is not closed (else the run is not linked). */
     linkable,
 
