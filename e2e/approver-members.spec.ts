@@ -38,8 +38,8 @@ test('a member of an approver role without the approver role gets the inbox and 
 
   // Fay holds no Opsbook role; her group makes her a member of the step's approver role.
   const fay = await asProxyUser(browser, 'fay.finance', 'finance-leads', '/approvals');
-  await expect(fay.page.locator('[data-notice="not-approver"]')).toHaveCount(0);
   await expect(fay.page.getByText('request waiting for your decision')).toBeVisible();
+  await expect(fay.page.locator('[data-notice="not-approver"]')).toHaveCount(0);
   const card = fay.page.locator('article[data-approval-id][data-status="pending"]').filter({ hasText: 'Log the finance sign-off exercise' });
   await card.getByLabel('Comment').fill('Signed off for the exercise');
   await card.getByRole('button', { name: 'Approve' }).click();
