@@ -120,7 +120,7 @@ test('two operators work one operation through a handover, a page, an approval b
   // Everything is in the one timeline, and Dana closes it.
   await dana.page.goto(`/operations?id=${id}`);
   const approvals = view.locator('li[data-kind="approval"]');
-  await expect(approvals.filter({ hasText: 'asked implementation-manager to approve' })).toHaveCount(1);
+  await expect(approvals.filter({ hasText: /asked Implementation Manager.* to approve/ })).toHaveCount(1);
   await expect(approvals.filter({ hasText: 'Imani Manager approved' })).toHaveCount(1);
   await expect(view.locator('li[data-kind="run"]').filter({ hasText: 'log-practice-note: succeeded' })).toHaveCount(1);
   await expect(view.locator('li[data-kind="page"]').filter({ hasText: 'Dana Operator paged' })).toHaveCount(1);

@@ -225,6 +225,12 @@ describe('the Page action', () => {
     }
     const audit = ((await h.api('GET', '/api/audit?kind=page&limit=50', ADMIN)).body as { records: AuditRecord[] }).records;
     expect(audit.find((r) => r.detail?.includes('still missing'))).toMatchObject({ status: 'requested', operation: op.id });
+
+    // An approval asked in it names the role as operators know it (the data files' label), not its id.
+    const asked = await h.api('POST', '/api/approvals', OPERATOR, { snippet: 'rb/fix', sha256: h.manifest.snippets['rb/fix']!.sha256, env: 'demo', params: {}, reason: 'Day 29 has a stray row', operation: op.id });
+    expect(asked.status).toBe(201);
+    const md2 = (await h.api('GET', `/api/operations/${op.id}/export?format=md`, OPERATOR)).body as string;
+    expect(md2).toContain('asked Data engineering on-call to approve fix');
   });
 
   it('is refused, and audited, for a role the configuration does not let page', async () => {

@@ -253,7 +253,7 @@ function approvalEvent(a: Approval, event: string): OperationEventData {
     kind: 'approval',
     event: known,
     approval: {
-      id: a.id, snippet: a.snippet, sha256: a.sha256, env: a.env, approverRole: a.approverRole, requestedBy: a.requestedBy.user,
+      id: a.id, snippet: a.snippet, sha256: a.sha256, env: a.env, approverRole: a.approverRole, ...(a.deciders ? { approverLabel: a.deciders.label } : {}), requestedBy: a.requestedBy.user,
       decidedBy: a.decidedBy?.user ?? null, comment: a.comment, reason: a.reason, params: a.params,
     },
   };

@@ -67,7 +67,7 @@ export type OperationEventData =
   | {
       readonly kind: 'approval';
       readonly event: 'requested' | 'approved' | 'rejected' | 'used' | 'expired' | 'escalated';
-      readonly approval: { readonly id: string; readonly snippet: string; readonly sha256: string; readonly env: string; readonly approverRole: string; readonly requestedBy: string; readonly decidedBy: string | null; readonly comment: string | null; readonly reason: string; readonly params: Readonly<Record<string, unknown>> };
+      readonly approval: { readonly id: string; readonly snippet: string; readonly sha256: string; readonly env: string; readonly approverRole: string; /** The role as operators name it (docs/_data/approvers.yaml), when known. */ readonly approverLabel?: string; readonly requestedBy: string; readonly decidedBy: string | null; readonly comment: string | null; readonly reason: string; readonly params: Readonly<Record<string, unknown>> };
     }
   | { readonly kind: 'step'; readonly runbook: string; readonly step: string; readonly title: string; readonly done: boolean }
   | { readonly kind: 'note'; readonly text: string; readonly runbook?: string }

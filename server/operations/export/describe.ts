@@ -66,7 +66,7 @@ export function describeEvent(e: OperationEvent): DescribedEvent {
     }
     case 'approval': {
       const a = d.approval;
-      const verb = { requested: `${who} asked ${a.approverRole} to approve`, approved: `${who} approved`, rejected: `${who} rejected`, used: 'The approved run used', expired: 'Nobody decided in time on', escalated: 'Escalated' }[d.event];
+      const verb = { requested: `${who} asked ${a.approverLabel ?? a.approverRole} to approve`, approved: `${who} approved`, rejected: `${who} rejected`, used: 'The approved run used', expired: 'Nobody decided in time on', escalated: 'Escalated' }[d.event];
       const tone = d.event === 'approved' || d.event === 'used' ? 'ok' : d.event === 'rejected' || d.event === 'expired' ? 'bad' : 'info';
       return plain(`${verb} ${a.snippet.slice(a.snippet.indexOf('/') + 1)} on ${a.env}`, d.event === 'requested' ? a.reason : a.comment, tone, [
         ['approval', a.id],
