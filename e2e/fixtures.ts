@@ -13,6 +13,8 @@ import { startOpsbook, startSnowflakeFake, type RunningOpsbook, type RunningSnow
 interface WorkerFixtures {
   /** Which server this spec runs against; specs with the same name share one (option, worker-scoped). */
   server: string;
+  /** The server's configuration file, when a spec needs another than e2e/opsbook.e2e.yaml (option, worker-scoped). */
+  serverConfig: string | undefined;
   /** Whether this worker also runs the Snowflake contract fake and points the server's snowflake environment at it. */
   withSnowflake: boolean;
   snowflakeFake: RunningSnowflakeFake | null;
@@ -27,6 +29,7 @@ interface TestFixtures {
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   server: ['shared', { scope: 'worker', option: true }],
   withSnowflake: [false, { scope: 'worker', option: true }],
+  serverConfig: [undefined, { scope: 'worker', option: true }],
   snowflakeFake: [
     async ({ withSnowflake, server }, use, workerInfo) => {
       const fake = withSnowflake ? await startSnowflakeFake(`${server}-w${workerInfo.workerIndex}`) : null;
@@ -36,8 +39,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker', timeout: 600_000 },
   ],
   opsbook: [
-    async ({ server, snowflakeFake }, use, workerInfo) => {
-      const running = await startOpsbook({ name: `${server}-w${workerInfo.workerIndex}`, ...(snowflakeFake ? { snowflakeUrl: snowflakeFake.url } : {}) });
+    async ({ server, snowflakeFake, serverConfig }, use, workerInfo) => {
+      const running = await startOpsbook({ name: `${server}-w${workerInfo.workerIndex}`, ...(snowflakeFake ? { snowflakeUrl: snowflakeFake.url } : {}), ...(serverConfig ? { config: serverConfig } : {}) });
       await use(running);
       await running.stop();
     },

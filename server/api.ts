@@ -18,6 +18,11 @@ export interface MeResponse extends UserRef {
   /** The groups the sign-in asserted: the page compares them with an approval's deciders. */
   readonly groups?: readonly string[];
   readonly authMode: 'demo' | 'proxy' | 'oidc';
+  /**
+   * The approver roles (approvals.roles) this user is a member of, as the server decides it. Non-empty means
+   * the user decides some requests and gets the approvals inbox, whether or not they hold the `approver` role.
+   */
+  readonly approverRoles?: readonly string[];
   readonly demoUsers?: readonly (UserRef & { readonly roles: readonly RoleName[] })[];
 }
 

@@ -53,6 +53,7 @@ import { approversRouter } from './http/approvers';
 import { isMember } from './approvers/membership';
 import { createApprovalRouting, type ServerOpsData } from './approvers/routing';
 import { createPaging } from './approvers/paging';
+import type { SettledDelivery } from './notifications/types';
 
 export interface AppDeps {
   readonly config: OpsbookConfig;
@@ -129,7 +130,10 @@ export function createApp(deps: AppDeps): App {
   const activeRuns = new RunRegistry();
   const checks = deps.checks ?? deps.store.checks ?? null;
   // Outbox, alerts and schedules; schedules run checks through the same runner as pages (no approvals).
+  // Deliveries are told to the Page action (made below) so a page in an operation records the receiver's answer.
+  let pageDelivered: (d: SettledDelivery) => void = () => undefined;
   const automation = startAutomation({
+    onDelivery: (d) => pageDelivered(d),
     runner: { config: deps.config, manifest: deps.manifest, connectors: deps.connectors, audit: deps.audit, approvals: null, log, ...(deps.now ? { now: deps.now } : {}), ...(checks ? { checks } : {}) },
     store: deps.store, instance: deps.instance ?? 'local', log,
     ...(checks ? { history: checks } : {}),
@@ -141,7 +145,8 @@ export function createApp(deps: AppDeps): App {
   const opsData = deps.opsData ?? (() => ({}));
   const routing = createApprovalRouting({ config: deps.config, manifest: deps.manifest, store: deps.store, data: opsData, outbox: automation.outbox, audit: deps.audit, now, log, push: (approval) => hub.publish(approval) });
   routing.start();
-  const paging = createPaging({ config: deps.config, data: opsData, outbox: automation.outbox, audit: deps.audit, routing, now });
+  const paging = createPaging({ config: deps.config, data: opsData, outbox: automation.outbox, audit: deps.audit, routing, now, operations: operations.service });
+  pageDelivered = paging.delivered;
   const approvals = createApprovalService({
     config: deps.config,
     manifest: deps.manifest,
@@ -152,6 +157,7 @@ export function createApp(deps: AppDeps): App {
     // The Airflow connections exist once the server does (the sandbox's address); resolved when asked.
     airflow: () => airflow,
     routing,
+    operations: operations.service,
     published: (approval, event) => {
       hub.publish(approval);
       // A new request is announced by the routing (to its role's channels, with the ladder's first level).

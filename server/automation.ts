@@ -13,6 +13,7 @@ import { channelResolver } from './notifications/channels';
 import { createOutbox, type Outbox } from './notifications/outbox';
 import { openOutboxStore } from './notifications/sql';
 import type { Fetch } from './notifications/delivery';
+import type { SettledDelivery } from './notifications/types';
 import { startSchedules, type Schedules } from './schedules';
 
 export interface AutomationDeps {
@@ -25,6 +26,8 @@ export interface AutomationDeps {
   readonly describe?: DescribeCheck;
   readonly fetch?: Fetch;
   readonly outboxPollMs?: number;
+  /** Told of every delivery attempt (the Page action records the receiver's answer in its operation). */
+  readonly onDelivery?: (delivery: SettledDelivery) => void;
 }
 
 export interface Automation {
@@ -49,6 +52,7 @@ export function startAutomation(deps: AutomationDeps): Automation {
       log: deps.log,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
       ...(deps.outboxPollMs ? { pollMs: deps.outboxPollMs } : {}),
+      ...(deps.onDelivery ? { onSettled: deps.onDelivery } : {}),
     });
     if (deps.history) {
       unsubscribe = subscribeAlerts({ config, history: deps.history, outbox, describe: deps.describe ?? describeFromManifest(() => deps.runner.manifest.current()), log: deps.log });

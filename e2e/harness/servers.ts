@@ -52,6 +52,8 @@ export interface OpsbookOptions {
   /** Names the log file and the state directory, so a failed run's leftovers say whose they were. */
   readonly name: string;
   readonly snowflakeUrl?: string;
+  /** The configuration file; e2e/opsbook.e2e.yaml (demo sign-in) unless a spec needs another auth mode. */
+  readonly config?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function startOpsbook(options: OpsbookOptions): Promise<RunningOpsb
     const env: NodeJS.ProcessEnv = {
       PORT: String(port),
       HOST: '127.0.0.1',
-      OPSBOOK_CONFIG: 'e2e/opsbook.e2e.yaml',
+      OPSBOOK_CONFIG: options.config ?? 'e2e/opsbook.e2e.yaml',
       OPSBOOK_E2E_DIR: stateDir,
       ...(options.snowflakeUrl ? { E2E_SF_PORT: new URL(options.snowflakeUrl).port } : {}),
     };

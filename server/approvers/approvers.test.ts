@@ -14,6 +14,7 @@ import { PagerDutyReceiver } from '../notifications/testing/pagerdutyReceiver';
 import { SlackWebhookReceiver } from '../notifications/testing/slackReceiver';
 import type { Approval, AuditRecord } from '../api';
 import type { ServerOpsData } from './routing';
+import type { Operation, OperationDetail } from '../operations/types';
 
 const PD_KEY = 'R0123456789abcdef0123456789abcdf';
 const MANAGER: TestUser = { user: 'imani.manager', groups: ['approvers', 'managers'] };
@@ -196,6 +197,40 @@ describe('the Page action', () => {
     const seen = (await h.api('GET', `/api/approvals/${a.id}`, OPERATOR)).body as Approval;
     expect(seen.steps?.find((s) => s.kind === 'paged')).toMatchObject({ title: 'dana.operator paged Engineer D (On-call engineer)' });
     expect((await auditOf(a.id)).find((r) => r.kind === 'page')).toMatchObject({ status: 'requested', user: 'dana.operator' });
+  });
+
+  it('records a page made while working in an operation in its timeline, with the receiver’s answer, and in its exports', async () => {
+    clock = at(0);
+    const started = await h.api('POST', '/api/operations', OPERATOR, { title: 'Profit missing for 29 Nov', severity: 'sev2', env: 'demo', runbook: 'rb' });
+    expect(started.status).toBe(201);
+    const op = started.body as Operation;
+    const res = await h.api('POST', '/api/page', OPERATOR, { ladder: 'profit', level: 0, summary: 'Profit for 29 Nov is still missing', path: '/rb', operation: op.id });
+    expect(res.status).toBe(201);
+    const dedupKey = `opsbook-page-profit-0-${op.id}`;
+    const pages = await until('the delivered page in the timeline', async () => {
+      const events = ((await h.api('GET', `/api/operations/${op.id}`, OPERATOR)).body as OperationDetail).events.filter((e) => e.data.kind === 'page');
+      return events.length === 2 ? events : null;
+    });
+    expect(pages[0]).toMatchObject({ actor: { user: OPERATOR.user }, data: { kind: 'page', outcome: 'queued', target: 'Engineer D', level: 'On-call engineer', ladder: 'Profit – Aggregate', channels: ['pager'], dedupKey, contact: expect.stringContaining('@eng-d'), summary: 'Profit for 29 Nov is still missing' } });
+    // PagerDuty's own answer (Events API v2: 202 with status, message and the dedup key it grouped the alert under).
+    expect(pages[1]).toMatchObject({ actor: { user: OPERATOR.user }, data: { kind: 'page', outcome: 'sent', channels: ['pager'], dedupKey, httpStatus: 202 } });
+    expect(JSON.parse((pages[1]!.data as { answer: string }).answer)).toEqual({ status: 'success', message: 'Event processed', dedup_key: dedupKey });
+    const html = (await h.api('GET', `/api/operations/${op.id}/export?format=html`, OPERATOR)).body as string;
+    const md = (await h.api('GET', `/api/operations/${op.id}/export?format=md`, OPERATOR)).body as string;
+    for (const report of [html, md]) {
+      expect(report).toContain('paged Engineer D');
+      expect(report).toContain('The page to Engineer D was delivered via pager');
+      expect(report).toContain(dedupKey);
+      expect(report).toContain('Event processed');
+    }
+    const audit = ((await h.api('GET', '/api/audit?kind=page&limit=50', ADMIN)).body as { records: AuditRecord[] }).records;
+    expect(audit.find((r) => r.detail?.includes('still missing'))).toMatchObject({ status: 'requested', operation: op.id });
+
+    // An approval asked in it names the role as operators know it (the data files' label), not its id.
+    const asked = await h.api('POST', '/api/approvals', OPERATOR, { snippet: 'rb/fix', sha256: h.manifest.snippets['rb/fix']!.sha256, env: 'demo', params: {}, reason: 'Day 29 has a stray row', operation: op.id });
+    expect(asked.status).toBe(201);
+    const md2 = (await h.api('GET', `/api/operations/${op.id}/export?format=md`, OPERATOR)).body as string;
+    expect(md2).toContain('asked Data engineering on-call to approve fix');
   });
 
   it('is refused, and audited, for a role the configuration does not let page', async () => {

@@ -26,6 +26,11 @@ export function isMember(config: OpsbookConfig, role: string, identity: Pick<Ide
   return r.groups.some((g) => groups.includes(g));
 }
 
+/** Every approver role this identity may decide for: what makes someone an approver, more than the `approver` role. */
+export function memberRoles(config: OpsbookConfig, identity: Pick<Identity, 'user' | 'groups'>): string[] {
+  return Object.keys(approverRoles(config)).filter((role) => isMember(config, role, identity)).sort();
+}
+
 /** What the page shows as "who can decide": the named users, the groups, and (demo) the demo people in them. */
 export interface RoleDeciders {
   readonly role: string;

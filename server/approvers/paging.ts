@@ -2,13 +2,20 @@
  * The Page action of an escalation ladder (issue 12 item 6): resolves the level's person for now (the on-call
  * of a rotation, a pipeline owner, or a named person), and sends a PagerDuty Events v2 trigger or a Slack
  * message through the outbox to the configured paging channels, with the summary, how to reach the person
- * and a link back. Governed by `paging.roles`; every attempt, sent or refused, is an audit record.
+ * and a link back. Governed by `paging.roles`; every attempt, sent or refused, is an audit record. A page sent
+ * while working in an operation is part of its record: who paged whom, how to reach them, the channels and the
+ * dedup key at once, then each channel's delivery with the receiver's answer (PagerDuty's status and
+ * dedup_key, Slack's `ok`) when the outbox has it. The answers are matched in this process: a page still
+ * undelivered when the server restarts is delivered, but its answer is only in GET /api/notifications.
  */
 import { randomUUID } from 'node:crypto';
 import type { PageRequest, PageResult } from '../api';
 import type { OpsbookConfig } from '../config';
 import type { AuditSink } from '../execution/audit';
 import type { Identity } from '../identity';
+import type { UserRef } from '../api';
+import type { SettledDelivery } from '../notifications/types';
+import type { OperationService } from '../operations/service';
 import type { Outbox } from '../notifications/outbox';
 import { contactLine, resolveLevel } from '../../src/components/EscalationLadder/resolveLevel';
 import { publicLink, toChannels } from './messages';
@@ -27,6 +34,19 @@ export interface PagingDeps {
   readonly audit: AuditSink;
   readonly routing: Pick<ApprovalRouting, 'levelData' | 'paged'>;
   readonly now: () => Date;
+  /** Where a page made inside an operation is recorded; absent (or null) when the server keeps no operations. */
+  readonly operations?: Pick<OperationService, 'recordPage'> | null;
+}
+
+/** What a page in an operation needs to record its delivery: which operation, and the page as first recorded. */
+interface PendingPage {
+  readonly operation: string;
+  readonly by: UserRef;
+  readonly target: string;
+  readonly summary: string;
+  readonly dedupKey: string;
+  readonly ladder: string;
+  readonly level: string;
 }
 
 export function canPage(config: OpsbookConfig, identity: Identity): boolean {
@@ -34,7 +54,9 @@ export function canPage(config: OpsbookConfig, identity: Identity): boolean {
 }
 
 export function createPaging(deps: PagingDeps) {
-  async function send(identity: Identity, req: PageRequest): Promise<PageResult> {
+  const pending = new Map<string, PendingPage>();
+
+  async function send(identity: Identity, req: PageRequest): Promise<PageResult & { readonly operation: string | null }> {
     const { config } = deps;
     if (!canPage(config, identity)) throw new PageError(403, 'forbidden', `Paging is for ${config.paging.roles.join(', ')}; you have none of these roles.`);
     const ladders = deps.data().escalation ?? {};
@@ -51,20 +73,44 @@ export function createPaging(deps: PagingDeps) {
     const contact = contactLine(r.contact);
     const link = publicLink(config, req.path && req.path.startsWith('/') ? req.path : '/');
     const text = `${who} (${level.name}, ${ladder.title}): ${summary} — paged by ${identity.displayName}${contact ? ` · reach: ${contact}` : ''}${req.operation ? ` · operation ${req.operation}` : ''}`;
+    // One open PagerDuty alert per ladder level and operation (or per page when there is none).
+    const dedupKey = `opsbook-page-${req.ladder}-${req.level}-${req.operation ?? req.approval ?? randomUUID()}`;
     const items = toChannels(config, config.paging.channels, {
-      event: 'page', summary: `:pager: ${text}`.slice(0, 1024), link, linkText: 'Open in Opsbook', severity: 'critical',
-      // One open PagerDuty alert per ladder level and operation (or per page when there is none).
-      dedupKey: `opsbook-page-${req.ladder}-${req.level}-${req.operation ?? req.approval ?? randomUUID()}`,
+      event: 'page', summary: `:pager: ${text}`.slice(0, 1024), link, linkText: 'Open in Opsbook', severity: 'critical', dedupKey,
       details: { ladder: req.ladder, level: level.name, who, because: r.because, contact: r.contact, pagedBy: identity.displayName, ...(req.operation ? { operation: req.operation } : {}), ...(req.approval ? { approval: req.approval } : {}) },
-    });
-    if (!(await deps.outbox.enqueue(items))) throw new PageError(503, 'unavailable', 'The page could not be stored for sending; try again or reach them directly.');
+    }).map((item) => ({ ...item, id: randomUUID() }));
+    const by = { user: identity.user, displayName: identity.displayName };
+    const page: PendingPage | null = req.operation ? { operation: req.operation, by, target: who, summary, dedupKey, ladder: ladder.title, level: level.name } : null;
+    // Known before the outbox can deliver, so no answer arrives before we are listening for it.
+    if (page) for (const item of items) pending.set(item.id, page);
+    if (!(await deps.outbox.enqueue(items))) {
+      for (const item of items) pending.delete(item.id);
+      throw new PageError(503, 'unavailable', 'The page could not be stored for sending; try again or reach them directly.');
+    }
+    const recorded = page && deps.operations
+      ? await deps.operations.recordPage(page.operation, by, {
+          kind: 'page', target: who, summary, outcome: 'queued', ladder: ladder.title, level: level.name, ...(contact ? { contact } : {}), channels: items.map((i) => i.channel), dedupKey,
+        })
+      : false;
+    if (page && !recorded) for (const item of items) pending.delete(item.id); // no such open operation: nothing to record later
     if (req.approval) {
       await deps.routing.paged(req.approval, `page-${randomUUID()}`, { kind: 'paged', at: now.toISOString(), title: `${identity.displayName} paged ${who} (${level.name})`, detail: [summary, contact].filter(Boolean).join(' · ') });
     }
-    return { who, channels: items.map((i) => i.channel) };
+    return { who, channels: items.map((i) => i.channel), operation: recorded ? page!.operation : null };
   }
 
   return {
+    /** The outbox's word on one attempt: a page of an operation records its final outcome and the answer. */
+    delivered(d: SettledDelivery): void {
+      const page = pending.get(d.notificationId);
+      if (!page || d.outcome === 'retry') return;
+      pending.delete(d.notificationId);
+      void deps.operations?.recordPage(page.operation, page.by, {
+        kind: 'page', target: page.target, summary: page.summary, outcome: d.outcome, ladder: page.ladder, level: page.level, channels: [d.channel], dedupKey: page.dedupKey,
+        httpStatus: d.httpStatus, answer: d.answer ? d.answer.slice(0, 300) : null,
+      });
+    },
+
     async page(identity: Identity, req: PageRequest): Promise<PageResult> {
       const base = {
         kind: 'page' as const, user: identity.user, roles: identity.roles, snippet: null, sha256: null, runbook: null, step: null, env: null,
@@ -72,8 +118,8 @@ export function createPaging(deps: PagingDeps) {
         rowCount: null, check: null,
       };
       try {
-        const result = await send(identity, req);
-        await deps.audit.record({ ...base, status: 'requested', errorCode: null, detail: `Paged ${result.who} via ${result.channels.join(', ')}: ${req.summary}`.slice(0, 500) });
+        const { operation, ...result } = await send(identity, req);
+        await deps.audit.record({ ...base, status: 'requested', errorCode: null, detail: `Paged ${result.who} via ${result.channels.join(', ')}: ${req.summary}`.slice(0, 500), ...(operation ? { operation } : {}) });
         return result;
       } catch (error) {
         const code = error instanceof PageError ? error.code : 'unavailable';

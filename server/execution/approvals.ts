@@ -44,6 +44,11 @@ export interface ApprovalDeps {
    * the service alone: then a request needs one decision by any member of its role.
    */
   readonly routing?: Pick<ApprovalRouting, 'enrich' | 'requested' | 'vote' | 'deciders'>;
+  /**
+   * The operations approvals are asked in (issue 12), so their audit records name the operation and the audit
+   * page links them to it. Absent when the server keeps no operations.
+   */
+  readonly operations?: { linkable(id: string): Promise<string | null>; operationOfApproval(approvalId: string): Promise<string | null> } | null;
   /** Called with every new or decided approval: pushes to sockets and notifies webhooks. */
   readonly published: (approval: Approval, event: 'requested' | 'voted' | 'approved' | 'rejected' | 'used') => void;
 }
@@ -99,7 +104,19 @@ export function createApprovalService(deps: ApprovalDeps) {
     }
   }
 
-  async function request(identity: Identity, req: ApprovalRequest): Promise<Approval> {
+  /** `{operation}` for an audit record when the request names an open operation; an unknown id links nothing. */
+  async function operationNamed(id: string | undefined): Promise<{ operation?: string }> {
+    if (!id || !deps.operations) return {};
+    const found = await deps.operations.linkable(id).catch(() => null);
+    return found ? { operation: found } : {};
+  }
+
+  async function operationOfApproval(approvalId: string): Promise<{ operation?: string }> {
+    const found = deps.operations ? await deps.operations.operationOfApproval(approvalId).catch(() => null) : null;
+    return found ? { operation: found } : {};
+  }
+
+  async function request(identity: Identity, req: ApprovalRequest, inOperation?: string): Promise<Approval> {
     const now = deps.now();
     if (rateLimited(identity.user, now.getTime())) {
       throw new ApprovalError(429, 'rate_limited', `At most ${deps.config.approvals.requestsPerMinute} approval requests a minute; wait a moment.`);
@@ -147,6 +164,7 @@ export function createApprovalService(deps: ApprovalDeps) {
       kind: 'approval_request', user: identity.user, roles: identity.roles, snippet: approval.snippet, sha256: approval.sha256, runbook: approval.runbook,
       step: approval.step, env: approval.env, params: approval.params, approval: approval.id, runId: null, startedAt: null, endedAt: null,
       status: 'requested', rowCount: null, check: null, errorCode: null, detail: approval.reason.slice(0, 500),
+      ...(await operationNamed(inOperation)),
     });
     await deps.routing?.requested(approval, snippet.mode);
     const enriched = await enrich(approval);
@@ -171,10 +189,11 @@ export function createApprovalService(deps: ApprovalDeps) {
     if (!comment) throw new ApprovalError(400, 'bad_request', 'Add a comment: the operator and the audit log need the reason for the decision.');
     const decision = body.decision === 'approve' ? 'approved' : 'rejected';
     const by = { user: identity.user, displayName: identity.displayName };
+    const operation = await operationOfApproval(id);
     const auditDecision = (status: 'approved' | 'rejected', detail: string) => deps.audit.record({
       kind: 'approval_decision', user: identity.user, roles: identity.roles, snippet: current.snippet, sha256: current.sha256, runbook: current.runbook,
       step: current.step, env: current.env, params: current.params, approval: id, runId: null, startedAt: null, endedAt: null,
-      status, rowCount: null, check: null, errorCode: null, detail: detail.slice(0, 500),
+      status, rowCount: null, check: null, errorCode: null, detail: detail.slice(0, 500), ...operation,
     });
     if (decision === 'approved' && deps.routing) {
       if (current.status !== 'pending') {
@@ -201,8 +220,8 @@ export function createApprovalService(deps: ApprovalDeps) {
   }
 
   return {
-    request: (identity: Identity, req: ApprovalRequest): Promise<Approval> =>
-      refused(() => request(identity, req), (e) => ({
+    request: (identity: Identity, req: ApprovalRequest, inOperation?: string): Promise<Approval> =>
+      refused(() => request(identity, req, inOperation), (e) => ({
         kind: 'approval_request', user: identity.user, roles: identity.roles, snippet: req.snippet, sha256: req.sha256, runbook: null, step: null, env: req.env,
         params: req.params, approval: null, runId: null, startedAt: null, endedAt: null, status: 'rejected', rowCount: null, check: null,
         errorCode: e.code as AuditEntry['errorCode'], detail: e.message.slice(0, 500),

@@ -2,6 +2,7 @@
 import { Router, type Response } from 'express';
 import * as z from 'zod';
 import type { Approval, MeResponse } from '../api';
+import { memberRoles } from '../approvers/membership';
 import type { StateStore } from '../audit/types';
 import type { Authenticator } from '../auth/types';
 import { DEMO_USER_COOKIE } from '../auth/demo';
@@ -115,6 +116,7 @@ export function apiRouter(deps: ApiDeps): Router {
       roles: id.roles,
       groups: id.groups ?? [],
       authMode: deps.authenticator.mode,
+      approverRoles: memberRoles(deps.config, id),
       ...(deps.authenticator.demoUsers ? { demoUsers: deps.authenticator.demoUsers.map((u) => ({ user: u.user, displayName: u.displayName, roles: u.roles })) } : {}),
     };
     res.json(me);
@@ -136,7 +138,7 @@ export function apiRouter(deps: ApiDeps): Router {
 
   router.post('/approvals', handle(async (req, res) => {
     const { operation, ...body } = parse(approvalRequestSchema, req.body);
-    const approval = await deps.approvals.request(identityOf(res), body);
+    const approval = await deps.approvals.request(identityOf(res), body, operation);
     if (operation) await deps.onApprovalInOperation?.(identityOf(res), operation, approval);
     res.status(201).json(approval);
   }));

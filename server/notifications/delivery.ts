@@ -14,7 +14,8 @@ export interface RetryPolicy {
 }
 
 export type AttemptResult =
-  | { readonly outcome: 'sent'; readonly httpStatus: number }
+  /** `answer`: the start of what the receiver said (PagerDuty: status, message, dedup_key; Slack: ok). */
+  | { readonly outcome: 'sent'; readonly httpStatus: number; readonly answer: string }
   | { readonly outcome: 'retry' | 'failed'; readonly httpStatus: number | null; readonly error: string; readonly retryAfterMs: number | null };
 
 export type Fetch = typeof fetch;
@@ -42,7 +43,7 @@ export async function attempt(channel: ResolvedChannel, body: Readonly<Record<st
     return { outcome: 'retry', httpStatus: null, error: why, retryAfterMs: null };
   }
   const text = (await res.text().catch(() => '')).slice(0, 300);
-  if (res.ok) return { outcome: 'sent', httpStatus: res.status };
+  if (res.ok) return { outcome: 'sent', httpStatus: res.status, answer: text };
   const error = `HTTP ${res.status}${text ? `: ${text}` : ''}`;
   if (res.status === 429) return { outcome: 'retry', httpStatus: 429, error, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), now()) };
   if (res.status === 408 || res.status >= 500) return { outcome: 'retry', httpStatus: res.status, error, retryAfterMs: null };

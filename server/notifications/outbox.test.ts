@@ -18,7 +18,7 @@ import { createOutbox, type Outbox } from './outbox';
 import { openOutboxStore, type OutboxStore } from './sql';
 import { PagerDutyReceiver } from './testing/pagerdutyReceiver';
 import { SlackWebhookReceiver } from './testing/slackReceiver';
-import type { NotificationView, ResolvedChannel } from './types';
+import type { NotificationView, ResolvedChannel, SettledDelivery } from './types';
 
 const KEY = 'R0123456789abcdef0123456789abcd'.padEnd(32, 'f');
 
@@ -43,8 +43,9 @@ function outboxContract(name: string, open: () => Promise<StateStore>, cleanup: 
     const logs: string[] = [];
     const outboxes: Outbox[] = [];
 
+    const deliveries: SettledDelivery[] = [];
     const make = (channels: (n: string) => ResolvedChannel | null, maxAttempts = 5, instance = 'test-a') => {
-      const o = createOutbox({ store: outboxStore, channels, policy: { maxAttempts, baseMs: 20, maxMs: 200, timeoutMs: 5_000 }, instance, log: (m) => logs.push(m), pollMs: 100 });
+      const o = createOutbox({ store: outboxStore, channels, policy: { maxAttempts, baseMs: 20, maxMs: 200, timeoutMs: 5_000 }, instance, log: (m) => logs.push(m), pollMs: 100, onSettled: (d) => deliveries.push(d) });
       outboxes.push(o);
       return o;
     };
@@ -89,6 +90,22 @@ function outboxContract(name: string, open: () => Promise<StateStore>, cleanup: 
       expect(n).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
       expect(n.attemptLog).toEqual([expect.objectContaining({ attempt: 1, httpStatus: 200, outcome: 'sent' })]);
       expect(slack.messages.some((m) => m.text === 'Profit deviates 40 %')).toBe(true);
+    });
+
+    it('keeps the id a sender chose and tells it each attempt with the receiver’s answer (PagerDuty: status, message, dedup_key)', async (ctx) => {
+      if (skip()) return ctx.skip();
+      const outbox = make(resolver());
+      pd.rateLimitNext(1, 0);
+      const id = `page-${Math.random().toString(36).slice(2)}`;
+      await outbox.enqueue([{ id, channel: 'pager', kind: 'pagerduty', event: 'page', subject: 'answered', body: { event_action: 'trigger', dedup_key: 'opsbook-page-x', payload: { summary: 's', source: 'opsbook', severity: 'critical' } } }]);
+      expect((await settled('answered')).id).toBe(id);
+      const mine = await until('both attempts told', async () => {
+        const told = deliveries.filter((d) => d.notificationId === id);
+        return told.length === 2 ? told : null;
+      });
+      expect(mine[0]).toMatchObject({ channel: 'pager', kind: 'pagerduty', event: 'page', attempt: 1, outcome: 'retry', httpStatus: 429 });
+      expect(mine[1]).toMatchObject({ attempt: 2, outcome: 'sent', httpStatus: 202 });
+      expect(JSON.parse(mine[1]!.answer!)).toEqual({ status: 'success', message: 'Event processed', dedup_key: 'opsbook-page-x' });
     });
 
     it('retries a receiver that answers 503 until it accepts, recording every attempt', async (ctx) => {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { attempt, backoffMs, type Fetch, type RetryPolicy } from './delivery';
 import type { OutboxStore } from './sql';
-import type { NewNotification, NotificationView, NotificationStatus, ResolvedChannel } from './types';
+import type { NewNotification, NotificationView, NotificationStatus, ResolvedChannel, SettledDelivery } from './types';
 
 export interface OutboxDeps {
   readonly store: OutboxStore;
@@ -19,6 +19,8 @@ export interface OutboxDeps {
   readonly fetch?: Fetch;
   /** How often to look for work nobody woke us for (another instance's retries, a restart's leftovers). */
   readonly pollMs?: number;
+  /** Told after each attempt is recorded (never awaited; a throw is logged). */
+  readonly onSettled?: (delivery: SettledDelivery) => void;
 }
 
 export interface Outbox {
@@ -68,6 +70,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       { notificationId: n.id, attempt: number, at: at.toISOString(), httpStatus: result.httpStatus, outcome, error, retryAfterMs },
       { status: outcome === 'sent' ? 'sent' : outcome === 'retry' ? 'pending' : 'failed', nextAttemptAt, sentAt: outcome === 'sent' ? now().toISOString() : null, lastError: error },
     );
+    try {
+      deps.onSettled?.({ notificationId: n.id, channel: n.channel, kind: n.kind, event: n.event, attempt: number, outcome, httpStatus: result.httpStatus, answer: result.outcome === 'sent' ? result.answer : error });
+    } catch (e) {
+      deps.log(`notify: a delivery listener failed for ${n.id}: ${(e as Error).message}`);
+    }
     if (outcome === 'retry') deps.log(`notify: ${n.channel} (${n.event}) attempt ${number} failed: ${error}; next attempt at ${nextAttemptAt}.`);
     if (outcome === 'failed') {
       deps.log(`NOTIFICATION FAILED: ${n.channel} (${n.event}) “${n.subject}” after ${number} attempt(s): ${error}${outOfAttempts ? ' (out of attempts)' : ''}. See GET /api/notifications.`);
@@ -120,7 +127,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       if (items.length === 0) return true;
       try {
         const createdAt = now().toISOString();
-        for (const item of items) await deps.store.insert({ ...item, id: randomUUID(), createdAt });
+        for (const item of items) await deps.store.insert({ ...item, id: item.id ?? randomUUID(), createdAt });
       } catch (error) {
         deps.log(`NOTIFICATION NOT STORED: ${items.map((i) => `${i.channel} (${i.event}) “${i.subject}”`).join('; ')}: ${(error as Error).message}`);
         return false;

@@ -9,6 +9,8 @@ export type ChannelKind = 'slack' | 'pagerduty' | 'webhook';
 export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface NewNotification {
+  /** Its id, when the sender wants to recognise its delivery later (onSettled); a random one otherwise. */
+  readonly id?: string;
   /** A configured channel name (alerts.channels), or `approvals-slack` / `approvals-webhook`. */
   readonly channel: string;
   readonly kind: ChannelKind;
@@ -40,6 +42,19 @@ export interface DeliveryAttempt {
   readonly error: string | null;
   /** How long the receiver asked us to wait (429 Retry-After), in ms. */
   readonly retryAfterMs: number | null;
+}
+
+/** One attempt's result, told to whoever asked (OutboxDeps.onSettled): a page records the receiver's answer. */
+export interface SettledDelivery {
+  readonly notificationId: string;
+  readonly channel: string;
+  readonly kind: ChannelKind;
+  readonly event: string;
+  readonly attempt: number;
+  readonly outcome: DeliveryAttempt['outcome'];
+  readonly httpStatus: number | null;
+  /** What the receiver answered (its body on success, the error otherwise). */
+  readonly answer: string | null;
 }
 
 /** GET /api/notifications: newest first, each with its attempts (oldest first). */

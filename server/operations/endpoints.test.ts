@@ -115,6 +115,20 @@ describe('an operation, end to end', () => {
     expect(operation.participants.map((p) => p.user)).toEqual([OPERATOR.user, SECOND_APPROVER.user]);
   });
 
+  it('makes each note and each ticked step its own audit record: who, when, the operation, the runbook and step', async () => {
+    const note = await h.api('POST', `/api/operations/${op.id}/events`, OPERATOR, { kind: 'note', text: 'Checked with the source team: resend at 06:00.', runbook: 'ldz' });
+    expect(note.status).toBe(201);
+    expect((await h.api('POST', `/api/operations/${op.id}/events`, SECOND_APPROVER, { kind: 'step', runbook: 'ldz', step: 'reload', title: 'Reload the day', done: false })).status).toBe(201);
+    const records = await audit(`&kind=operation&operation=${op.id}`);
+    const noted = records.find((r) => r.detail === 'note: Checked with the source team: resend at 06:00.');
+    expect(noted).toMatchObject({ user: OPERATOR.user, operation: op.id, runbook: 'ldz', status: 'succeeded', params: { action: 'note' } });
+    expect(Date.parse(noted!.at)).not.toBeNaN();
+    expect(records.find((r) => r.params && (r.params as { action?: string }).action === 'step' && r.step === 'verify')).toMatchObject({ user: SECOND_APPROVER.user, runbook: 'ldz', detail: 'ticked step verify (Verify LDZ)', params: { done: true } });
+    expect(records.find((r) => r.step === 'reload')).toMatchObject({ user: SECOND_APPROVER.user, detail: 'unticked step reload (Reload the day)', params: { action: 'step', done: false } });
+    // A note typed away from any runbook (the Operations page) names none.
+    expect(records.find((r) => r.detail === 'note: b.csv arrived late; rerunning.')).toMatchObject({ runbook: null, operation: op.id });
+  });
+
   it('records an approval asked inside it and its decision by someone else', async () => {
     const asked = await h.api('POST', '/api/approvals', OPERATOR, { snippet: 'ldz/fix', sha256: sha('ldz/fix'), env: 'demo', params: {}, reason: 'b.csv loaded twice', operation: op.id });
     expect(asked.status).toBe(201);
@@ -125,6 +139,9 @@ describe('an operation, end to end', () => {
       ['requested', OPERATOR.user],
       ['approved', APPROVER.user],
     ]);
+    // The request and the decision are audit records of the operation too, so the audit page links them to it.
+    const linked = (await audit(`&operation=${op.id}`)).filter((r) => r.approval === asked.body.id);
+    expect(linked.map((r) => [r.kind, r.status]).sort()).toEqual([['approval_decision', 'approved'], ['approval_request', 'requested']]);
     const used = await run(operator, 'ldz/fix', {}, op.id);
     expect(used.status).toBe('rejected'); // no approval id sent: the run is refused, and the refusal is recorded too
     expect((await detail(op.id)).events.at(-1)?.data).toMatchObject({ kind: 'run', run: { snippet: 'ldz/fix', status: 'rejected', error: { code: 'approval_required' } } });

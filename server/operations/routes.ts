@@ -40,7 +40,7 @@ const startSchema = z.strictObject({
   checks: z.array(z.string().max(300)).max(100).optional(),
 });
 const recordSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('note'), text: text(4000).min(1, 'write the note first') }),
+  z.strictObject({ kind: z.literal('note'), text: text(4000).min(1, 'write the note first'), runbook: z.string().min(1).max(200).optional() }),
   z.strictObject({ kind: z.literal('step'), runbook: z.string().min(1).max(200), step: z.string().min(1).max(200), title: text(300), done: z.boolean() }),
   z.strictObject({ kind: z.literal('link'), runbook: z.string().min(1).max(200), path: z.string().min(1).max(500).regex(/^\//, 'a path on this site'), title: text(300) }),
 ]);

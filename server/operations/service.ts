@@ -114,7 +114,11 @@ export function createOperationService(deps: OperationServiceDeps) {
       await mayUse(identity, id, req.kind);
       const op = await existing(identity, id, req.kind);
       if (op.status === 'closed') await refuse(identity, id, req.kind, 409, `Operation "${op.title}" is closed; nothing more can be recorded in it.`);
-      return (await append(id, ref(identity), req))!;
+      const event = (await append(id, ref(identity), req))!;
+      // Each note, tick and runbook opened is its own audit record too: the audit log answers "who wrote
+      // that, when, in which operation and step" even for someone who never opens the timeline.
+      await deps.audit.record(recordedEntry(identity, id, req));
+      return event;
     },
 
     async join(identity: Identity, id: string): Promise<Operation> {
@@ -167,6 +171,16 @@ export function createOperationService(deps: OperationServiceDeps) {
       return changed(identity, updated, { kind: 'closed', note }, 'close', `closed operation ${id}`);
     },
 
+    /** The operation an approval was asked in, if any (for its decision's audit record). Never throws. */
+    async operationOfApproval(approvalId: string): Promise<string | null> {
+      try {
+        return await deps.store.operationOfApproval(approvalId);
+      } catch (error) {
+        log(`operation of approval ${approvalId} could not be read: ${(error as Error).message}`);
+        return null;
+      }
+    },
+
     /** For the runner: the operation a run names, if it exists and is not closed (else the run is not linked). */
     linkable,
 
@@ -176,6 +190,20 @@ export function createOperationService(deps: OperationServiceDeps) {
         await append(id, ref(identity), { kind: 'run', run });
       } catch (error) {
         log(`OPERATION RECORD FAILED: run ${run.runId ?? run.clientId} of operation ${id}: ${(error as Error).message}`);
+      }
+    },
+
+    /**
+     * A page sent (or its delivery settled) from inside an operation. False when the operation does not exist
+     * or is closed: the page is then not part of any operation. Never throws.
+     */
+    async recordPage(id: string, actor: UserRef, page: Extract<OperationEventData, { kind: 'page' }>): Promise<boolean> {
+      if (!(await linkable(id))) return false;
+      try {
+        return (await append(id, actor, page)) !== null;
+      } catch (error) {
+        log(`OPERATION RECORD FAILED: page of ${page.target} in operation ${id}: ${(error as Error).message}`);
+        return false;
       }
     },
 
@@ -205,6 +233,18 @@ export function createOperationService(deps: OperationServiceDeps) {
   };
 }
 
+/** The audit record of something typed or ticked in an operation (kind `operation`, action note / step / link). */
+function recordedEntry(identity: Identity, operation: string, req: RecordRequest): AuditEntry {
+  const runbook = req.kind === 'note' ? (req.runbook ?? null) : req.runbook;
+  const detail =
+    req.kind === 'note' ? `note: ${req.text}` : req.kind === 'step' ? `${req.done ? 'ticked' : 'unticked'} step ${req.step}${req.title ? ` (${req.title})` : ''}` : `opened runbook ${req.runbook} (${req.path})`;
+  return {
+    kind: 'operation', user: identity.user, roles: [...identity.roles], snippet: null, sha256: null, runbook, step: req.kind === 'step' ? req.step : null, env: null,
+    params: { action: req.kind, ...(req.kind === 'step' ? { done: req.done } : {}) }, approval: null, runId: null, startedAt: null, endedAt: null,
+    status: 'succeeded', rowCount: null, check: null, errorCode: null, detail: detail.slice(0, 500), operation,
+  };
+}
+
 const APPROVAL_EVENTS = ['requested', 'approved', 'rejected', 'used', 'expired', 'escalated'] as const;
 
 function approvalEvent(a: Approval, event: string): OperationEventData {
@@ -213,7 +253,7 @@ function approvalEvent(a: Approval, event: string): OperationEventData {
     kind: 'approval',
     event: known,
     approval: {
-      id: a.id, snippet: a.snippet, sha256: a.sha256, env: a.env, approverRole: a.approverRole, requestedBy: a.requestedBy.user,
+      id: a.id, snippet: a.snippet, sha256: a.sha256, env: a.env, approverRole: a.approverRole, ...(a.deciders ? { approverLabel: a.deciders.label } : {}), requestedBy: a.requestedBy.user,
       decidedBy: a.decidedBy?.user ?? null, comment: a.comment, reason: a.reason, params: a.params,
     },
   };

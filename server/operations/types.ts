@@ -67,16 +67,32 @@ export type OperationEventData =
   | {
       readonly kind: 'approval';
       readonly event: 'requested' | 'approved' | 'rejected' | 'used' | 'expired' | 'escalated';
-      readonly approval: { readonly id: string; readonly snippet: string; readonly sha256: string; readonly env: string; readonly approverRole: string; readonly requestedBy: string; readonly decidedBy: string | null; readonly comment: string | null; readonly reason: string; readonly params: Readonly<Record<string, unknown>> };
+      readonly approval: { readonly id: string; readonly snippet: string; readonly sha256: string; readonly env: string; readonly approverRole: string; /** The role as operators name it (docs/_data/approvers.yaml), when known. */ readonly approverLabel?: string; readonly requestedBy: string; readonly decidedBy: string | null; readonly comment: string | null; readonly reason: string; readonly params: Readonly<Record<string, unknown>> };
     }
   | { readonly kind: 'step'; readonly runbook: string; readonly step: string; readonly title: string; readonly done: boolean }
-  | { readonly kind: 'note'; readonly text: string }
+  | { readonly kind: 'note'; readonly text: string; readonly runbook?: string }
   | { readonly kind: 'link'; readonly runbook: string; readonly path: string; readonly title: string }
   | { readonly kind: 'joined' }
   | { readonly kind: 'handover'; readonly from: UserRef; readonly to: UserRef; readonly note: string }
   | { readonly kind: 'resumed'; readonly note: string }
   | { readonly kind: 'closed'; readonly note: string }
-  | { readonly kind: 'page'; readonly target: string; readonly summary: string; readonly outcome: string };
+  | {
+      /**
+       * A page sent from an escalation ladder while working in the operation: `queued` when it was stored for
+       * sending (by the person who paged), then `sent` or `failed` for each channel with the receiver's answer.
+       */
+      readonly kind: 'page';
+      readonly target: string;
+      readonly summary: string;
+      readonly outcome: 'queued' | 'sent' | 'failed';
+      readonly ladder?: string;
+      readonly level?: string;
+      readonly contact?: string;
+      readonly channels?: readonly string[];
+      readonly dedupKey?: string;
+      readonly httpStatus?: number | null;
+      readonly answer?: string | null;
+    };
 
 export type OperationEventKind = OperationEventData['kind'];
 
@@ -115,7 +131,8 @@ export interface StartOperationRequest {
 
 /** POST /api/operations/:id/events — what the page records by itself. */
 export type RecordRequest =
-  | { readonly kind: 'note'; readonly text: string }
+  /** `runbook`: the runbook page the note was typed on, if any (the operation bar above a runbook). */
+  | { readonly kind: 'note'; readonly text: string; readonly runbook?: string }
   | { readonly kind: 'step'; readonly runbook: string; readonly step: string; readonly title: string; readonly done: boolean }
   | { readonly kind: 'link'; readonly runbook: string; readonly path: string; readonly title: string };
 

@@ -74,6 +74,7 @@ describe('operations data', () => {
       ['On-call engineer', 'Immediately'],
       ['Backup on-call', 'No fixed time'],
       ['Primary owner', 'No fixed time'],
+      ['Secondary owner', 'No fixed time'],
       ['Data Engineering Manager', 'After 2 h'],
       ['Finance Lead', 'After 6 h'],
     ]);
@@ -92,6 +93,8 @@ describe('operations data', () => {
       expect(first.contact?.slack).toMatch(/^@engineer-/);
     }
     expect(resolveLevel(data, profit, profit.levels[2]!, new Date()).who).toBe(data.ownership['profit-aggregate']!.primary);
+    // The runbook's Primary → Secondary order is kept after the on-call levels.
+    expect(resolveLevel(data, profit, profit.levels[3]!, new Date()).who).toBe(data.ownership['profit-aggregate']!.secondary);
   });
 });
 

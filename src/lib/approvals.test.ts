@@ -58,6 +58,13 @@ describe('ApprovalsStore', () => {
     expect(queriesFor(approver)).toEqual(['/api/approvals?status=pending', '/api/approvals', '/api/approvals?mine=1']);
   });
 
+  it('gives the inbox to a member of an approver role who does not hold the approver role, as the server reports it', () => {
+    const financeLead: Viewer = { user: 'fay.finance', roles: [], groups: ['finance-leads'], approverRoles: ['finance-lead'] };
+    expect(queriesFor(financeLead)).toEqual(['/api/approvals?status=pending', '/api/approvals', '/api/approvals?mine=1']);
+    // Groups alone decide nothing on the page: membership is the server's answer.
+    expect(queriesFor({ user: 'dana.operator', roles: ['service-team'], groups: ['finance-leads'], approverRoles: [] })).toEqual(['/api/approvals?mine=1']);
+  });
+
   it('loads when it learns who is signed in, newest request first', async () => {
     const older = approval({ id: 'a1', requestedAt: '2026-11-23T08:00:00.000Z' });
     const newer = approval({ id: 'a2', requestedAt: '2026-11-23T09:00:00.000Z' });

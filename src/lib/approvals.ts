@@ -14,6 +14,8 @@ export interface Viewer {
   readonly roles: readonly RoleName[];
   /** The viewer's groups (GET /api/me), for membership of an approval's approver role. */
   readonly groups?: readonly string[];
+  /** The approver roles the server says the viewer decides for (GET /api/me `approverRoles`). */
+  readonly approverRoles?: readonly string[];
 }
 
 export interface ApprovalsState {
@@ -51,8 +53,13 @@ function byNewest(a: Approval, b: Approval): number {
   return b.requestedAt.localeCompare(a.requestedAt) || b.id.localeCompare(a.id);
 }
 
+/**
+ * Whether the viewer gets the approvals inbox: the generic approver role, or membership of any approver role
+ * (approvals.roles, by name or group) as the server reported it — a finance lead with no Opsbook role decides
+ * the finance requests all the same. The server filters what each list holds; this only picks the lists.
+ */
 export function isApprover(viewer: Viewer | null): boolean {
-  return viewer !== null && viewer.roles.includes('approver');
+  return viewer !== null && (viewer.roles.includes('approver') || (viewer.approverRoles ?? []).length > 0);
 }
 
 /** The lists a viewer may read: approvers all recent requests (and all pending); everyone their own. */
@@ -86,7 +93,7 @@ export class ApprovalsStore {
 
   /** Who is signed in; a different user (or roles) starts over. */
   setViewer(viewer: Viewer | null): void {
-    const same = viewer && this.viewer && viewer.user === this.viewer.user && viewer.roles.join() === this.viewer.roles.join();
+    const same = viewer && this.viewer && viewer.user === this.viewer.user && viewer.roles.join() === this.viewer.roles.join() && (viewer.approverRoles ?? []).join() === (this.viewer.approverRoles ?? []).join();
     if (same || (viewer === null && this.viewer === null)) return;
     this.viewer = viewer;
     this.byId.clear();

@@ -41,7 +41,7 @@ export function useApprovals(enabled = true): UseApprovals {
   const base = useServerBase();
   const store = useMemo(() => getApprovalsStore(base), [base]);
   const { me } = useMe();
-  const viewer = useMemo<Viewer | null>(() => (me ? { user: me.user, roles: me.roles, groups: me.groups ?? [] } : null), [me]);
+  const viewer = useMemo<Viewer | null>(() => (me ? { user: me.user, roles: me.roles, groups: me.groups ?? [], approverRoles: me.approverRoles ?? [] } : null), [me]);
   useEffect(() => {
     if (enabled) store.setViewer(viewer);
   }, [enabled, store, viewer]);

@@ -66,7 +66,7 @@ export function describeEvent(e: OperationEvent): DescribedEvent {
     }
     case 'approval': {
       const a = d.approval;
-      const verb = { requested: `${who} asked ${a.approverRole} to approve`, approved: `${who} approved`, rejected: `${who} rejected`, used: 'The approved run used', expired: 'Nobody decided in time on', escalated: 'Escalated' }[d.event];
+      const verb = { requested: `${who} asked ${a.approverLabel ?? a.approverRole} to approve`, approved: `${who} approved`, rejected: `${who} rejected`, used: 'The approved run used', expired: 'Nobody decided in time on', escalated: 'Escalated' }[d.event];
       const tone = d.event === 'approved' || d.event === 'used' ? 'ok' : d.event === 'rejected' || d.event === 'expired' ? 'bad' : 'info';
       return plain(`${verb} ${a.snippet.slice(a.snippet.indexOf('/') + 1)} on ${a.env}`, d.event === 'requested' ? a.reason : a.comment, tone, [
         ['approval', a.id],
@@ -89,7 +89,19 @@ export function describeEvent(e: OperationEvent): DescribedEvent {
       return plain(`${who} resumed the operation`, d.note || null, 'info');
     case 'closed':
       return plain(`${who} closed the operation`, d.note || null, 'ok');
-    case 'page':
-      return plain(`${who} paged ${d.target}: ${d.outcome}`, d.summary, d.outcome === 'sent' ? 'ok' : 'bad');
+    case 'page': {
+      const facts: (readonly [string, string])[] = [];
+      if (d.ladder) facts.push(['ladder', `${d.ladder}${d.level ? ` · ${d.level}` : ''}`]);
+      if (d.contact) facts.push(['reach', d.contact]);
+      if (d.channels?.length) facts.push(['channel', d.channels.join(', ')]);
+      if (d.dedupKey) facts.push(['dedup key', d.dedupKey]);
+      if (d.httpStatus) facts.push(['HTTP status', String(d.httpStatus)]);
+      if (d.answer) facts.push(['answer', d.answer]);
+      if (d.outcome === 'queued') return plain(`${who} paged ${d.target}`, d.summary, 'info', facts);
+      const via = d.channels?.length ? ` via ${d.channels.join(', ')}` : '';
+      return d.outcome === 'sent'
+        ? plain(`The page to ${d.target} was delivered${via}`, null, 'ok', facts)
+        : plain(`The page to ${d.target} could not be delivered${via}`, null, 'bad', facts);
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { PageRequest, PageResult } from '@site/server/api';
+import { activeOperationId } from '@site/src/lib/activeOperation';
 import { useApi } from '@site/src/lib/useApi';
 import styles from './styles.module.css';
 
@@ -35,7 +36,9 @@ export default function PageAction({ ladder, level, who, operation }: Props): Re
     event.preventDefault();
     if (summary.trim().length < 5 || state.kind === 'sending') return;
     setState({ kind: 'sending' });
-    const body: PageRequest = { ladder, level, summary: summary.trim(), path: window.location.pathname, ...(operation ? { operation } : {}) };
+    // A page sent while this tab works in an operation is part of it (its timeline records the page and the answer).
+    const inOperation = operation ?? activeOperationId();
+    const body: PageRequest = { ladder, level, summary: summary.trim(), path: window.location.pathname, ...(inOperation ? { operation: inOperation } : {}) };
     api
       .post<PageResult>('/api/page', body)
       .then((result) => setState({ kind: 'sent', result }))

@@ -90,7 +90,7 @@ export default function OperationBar(): ReactNode {
             className={styles.inline}
             onSubmit={(e) => {
               e.preventDefault();
-              void recordInActive(api, { kind: 'note', text: note }).then((ok) => ok && setNote(''));
+              void recordInActive(api, { kind: 'note', text: note, runbook: runbook.id }).then((ok) => ok && setNote(''));
             }}
           >
             <input type="text" aria-label="Note for the operation" placeholder="Note for the timeline…" value={note} onChange={(e) => setNote(e.target.value)} maxLength={4000} />
