@@ -14,7 +14,8 @@ export const slackConnectionSchema = z
     demo: z.boolean().default(false),
     channels: z
       .record(
-        z.string().regex(CHANNEL, 'a channel is named as in Slack, with its #: "#data-eng"'),
+        // Keys are checked below: a record's own key check only says "Invalid key in record".
+        z.string(),
         z.url('each channel maps to its incoming webhook URL: "#data-eng": "${SLACK_DATA_ENG_WEBHOOK_URL}"'),
       )
       .optional(),
@@ -26,6 +27,9 @@ export const slackConnectionSchema = z
     if (c.demo) {
       if (c.channels !== undefined) ctx.addIssue({ code: 'custom', path: ['channels'], message: "a demo Slack connection takes no channels: every channel posts to the demo's own Slack" });
       return;
+    }
+    for (const name of Object.keys(c.channels ?? {})) {
+      if (!CHANNEL.test(name)) ctx.addIssue({ code: 'custom', path: ['channels', name], message: `a channel is named as in Slack, with its #: "#${name.replace(/^#/, '').toLowerCase()}"` });
     }
     if (!c.channels || Object.keys(c.channels).length === 0) {
       ctx.addIssue({ code: 'custom', path: ['channels'], message: 'set channels: {"#data-eng": "${SLACK_DATA_ENG_WEBHOOK_URL}"} (an incoming webhook per channel), or demo: true' });

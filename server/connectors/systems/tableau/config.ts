@@ -16,7 +16,7 @@ export const tableauConnectionSchema = z
     tokenName: z.string().min(1, 'write tokenName: the name of the personal access token (My Account Settings → Personal Access Tokens)').optional(),
     tokenSecret: z.string().min(1, 'write tokenSecret: "${TABLEAU_PAT_SECRET}"').optional(),
     /** The REST API version, e.g. "3.24" (Tableau Server 2024.2); Help → About Tableau Server tells which. */
-    apiVersion: z.string().regex(/^\d+\.\d+$/, 'apiVersion is the REST API version, e.g. "3.24" (quote it so YAML keeps it a string)').default('3.24'),
+    apiVersion: z.string({ error: 'apiVersion is the REST API version as a quoted string, e.g. "3.24" (unquoted, YAML reads 3.20 as the number 3.2)' }).regex(/^\d+\.\d+$/, 'apiVersion is the REST API version, e.g. "3.24" (quote it so YAML keeps it a string)').default('3.24'),
     timeoutMs: z.number().int().positive().max(600_000).optional(),
     /** How often a followed refresh job is polled. */
     pollMs: z.number().int().min(0).max(60_000).optional(),
