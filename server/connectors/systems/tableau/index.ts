@@ -12,11 +12,13 @@ interface Opened {
   readonly pollMs: number;
 }
 
+/** Waits between polls; the abort listener goes with the wait, so a long follow does not pile them up. */
 const wait = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal.aborted) return reject(new ConnectorError('cancelled', 'Cancelled.'));
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(new ConnectorError('cancelled', 'Cancelled.'))), { once: true });
+    const onAbort = () => (clearTimeout(timer), reject(new ConnectorError('cancelled', 'Cancelled.')));
+    const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 export const TABLEAU_SYSTEM = defineSystem<TableauConnectionConfig, Opened>({
