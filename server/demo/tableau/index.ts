@@ -57,6 +57,7 @@ export interface DemoTableau {
 }
 
 type Json = Record<string, unknown>;
+type Sql = (text: string, binds?: Record<string, BoundValue>) => Promise<void>;
 /** A UTC timestamp as the warehouse's ops tables hold them. */
 const stamp = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -164,7 +165,7 @@ export function demoTableau(deps: { connectors: ConnectorRegistry; env: string; 
   /** Rebuilds each extract from its metric table, then records the refresh for the data day. */
   async function execute(job: Job): Promise<void> {
     const warehouse = await deps.connectors.get(deps.env, 'warehouse');
-    const sql = async (text: string, binds: Record<string, BoundValue> = {}) => {
+    const sql: Sql = async (text, binds = {}) => {
       await warehouse.stream({ text, binds, mode: 'write', signal: AbortSignal.timeout(60_000), timeoutMs: 60_000, maxRows: 1 }, { columns: () => undefined, rows: async () => undefined });
     };
     job.startedAt = iso(now());
@@ -179,12 +180,14 @@ export function demoTableau(deps: { connectors: ConnectorRegistry; env: string; 
       } catch (error) {
         const reason = (error as Error).message.split('\n')[0]!;
         await record(sql, x, e, started, stamp(now()), 'failed');
+        await recordStage(sql, x);
         return finish(job, 1, `The extract of "${e.name}" could not be refreshed: ${reason}`);
       }
       await record(sql, x, e, started, stamp(now()), 'success');
       e.updatedAt = iso(now());
       job.progress = Math.round(10 + (90 * (i + 1)) / job.extracts.length) - 1;
     }
+    await recordStage(sql, x);
     if (job.kind === 'workbook') workbook.updatedAt = iso(now());
     finish(job, 0, null);
   }
@@ -199,14 +202,15 @@ export function demoTableau(deps: { connectors: ConnectorRegistry; env: string; 
   };
 }
 
-/**
- * The refresh record of one data source for the data day, replacing the day's earlier one, and the night's
- * tableau stage: successful once every data source of the day refreshed successfully.
- */
-async function record(sql: (text: string, binds?: Record<string, BoundValue>) => Promise<void>, x: string, e: Extract, started: string, ts: string, status: 'success' | 'failed'): Promise<void> {
+/** The refresh record of one data source for the data day, replacing the day's earlier one. */
+async function record(sql: Sql, x: string, e: Extract, started: string, ts: string, status: 'success' | 'failed'): Promise<void> {
   const binds: Record<string, BoundValue> = { x: { type: 'date', value: x }, ds: { type: 'string', value: e.name }, src: { type: 'string', value: e.source }, started: { type: 'string', value: started }, now: { type: 'string', value: ts }, status: { type: 'string', value: status } };
   await sql(`DELETE FROM ecomm_ops.tableau_refreshes WHERE execution_date = CAST(:x AS DATE) AND datasource = :ds`, binds);
   await sql(`INSERT INTO ecomm_ops.tableau_refreshes VALUES (CAST(:x AS DATE), :ds, CAST(:started AS TIMESTAMP), CAST(:now AS TIMESTAMP), :status, :src)`, binds);
+}
+
+/** The night's tableau stage, one attempt per refresh job: successful once every data source of the day is. */
+async function recordStage(sql: Sql, x: string): Promise<void> {
   await sql(
     `UPDATE ecomm_ops.pipeline_runs p SET
        started_at = r.started_at, finished_at = r.finished_at,
@@ -215,6 +219,6 @@ async function record(sql: (text: string, binds?: Record<string, BoundValue>) =>
      FROM (SELECT min(started_at) AS started_at, max(finished_at) AS finished_at, bool_and(status = 'success') AS ok
            FROM ecomm_ops.tableau_refreshes WHERE execution_date = CAST(:x AS DATE)) r
      WHERE p.execution_date = CAST(:x AS DATE) AND p.stage = 'tableau'`,
-    binds,
+    { x: { type: 'date', value: x } },
   );
 }
