@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveCommand } from '../../../../plugins/remark-runbook/syntax/systems/grammar';
 import { TABLEAU_GRAMMAR } from '../../../../plugins/remark-runbook/syntax/systems/tableau';
+import { checkConnections } from '../../../checkConfig';
 import { parseConfig } from '../../../config';
 import type { ServerMessage } from '../../../protocol';
 import { output } from '../../airflow/execute/channel';
@@ -203,6 +204,14 @@ describe('Tableau connections in the configuration', () => {
     const config = parseConfig(withTableau('{kind: tableau, url: "https://tableau.company.com", site: ecommerce, tokenName: opsbook, tokenSecret: "${TABLEAU_PAT_SECRET}", apiVersion: "3.21"}'), 'c.yaml', { TABLEAU_PAT_SECRET: 's' });
     expect(config.environments.dev!.connections.tableau).toEqual({ kind: 'tableau', demo: false, url: 'https://tableau.company.com', site: 'ecommerce', tokenName: 'opsbook', tokenSecret: 's', apiVersion: '3.21' });
   });
+  it('are probed by --check-config: a sign-in that names the site, or the reason it was refused', async () => {
+    const conn = (secret: string) => `{kind: tableau, url: "${url}", site: ${fake.site}, tokenName: ${fake.tokenName}, tokenSecret: "${secret}"}`;
+    const good = await checkConnections(parseConfig(withTableau(conn(fake.tokenSecret)), 'c.yaml'), process.cwd());
+    expect(good.find((r) => r.connection === 'tableau')).toMatchObject({ ok: true, detail: `${url} site "ecommerce" (id ${fake.siteId}), REST API 3.24: token "opsbook-runbooks" signed in` });
+    const bad = await checkConnections(parseConfig(withTableau(conn('expired')), 'c.yaml'), process.cwd());
+    expect(bad.find((r) => r.connection === 'tableau')).toMatchObject({ ok: false, detail: expect.stringMatching(/did not accept the personal access token/) });
+  }, 30_000);
+
   it('say what is missing and how to write it', () => {
     expect(() => parseConfig(withTableau('{kind: tableau, url: "https://tableau.company.com"}'), 'c.yaml')).toThrow(/tableau\.site: set site to the content URL[\s\S]*tableau\.tokenName: set tokenName[\s\S]*tableau\.tokenSecret: set tokenSecret: "\$\{TABLEAU_PAT_SECRET\}"/);
     expect(() => parseConfig(withTableau('{kind: tableau, demo: true, tokenName: x}'), 'c.yaml')).toThrow(/a demo Tableau connection takes no tokenName/);
