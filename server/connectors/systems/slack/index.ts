@@ -110,7 +110,9 @@ export async function runSlack(o: OpenSlack, command: ResolvedCommand, ctx: Syst
   ctx.grid.columns(COLUMNS);
   if (ctx.preview) {
     await ctx.grid.rows([[channel, message.text, link, false]]);
-    ctx.out.log(`Dry run: confirming would post to ${channel} (through its incoming webhook):\n${JSON.stringify(message, null, 2)}\nNothing was posted.`);
+    // The message as the channel will read it, not the JSON: the operator checks the words, not the payload.
+    const footer = (message.blocks[1]?.elements as { text: string }[] | undefined)?.[0]?.text ?? '';
+    ctx.out.log(`Dry run: confirming would post to ${channel} (through its incoming webhook):\n  ${flagValue(command, 'text')!}\n  ${footer}\nNothing was posted.`);
     return {};
   }
   await o.poster.post(url, message, ctx.signal);

@@ -43,7 +43,7 @@ describe('slack blocks', () => {
     const before = receiver.requests.length;
     const { rows, logs } = await post(open({ '#data-eng': `${base}${receiver.path}` }, 'https://opsbook.internal'), 'slack post --channel "#data-eng" --text "P1: no KPIs for {{d}}"', true);
     expect(rows).toEqual([['#data-eng', 'P1: no KPIs for 2026-12-01\nhttps://opsbook.internal/ecommerce/daily-run#escalate-p1', 'https://opsbook.internal/ecommerce/daily-run#escalate-p1', false]]);
-    expect(logs).toMatch(/Dry run: confirming would post to #data-eng[\s\S]*Nothing was posted\./);
+    expect(logs).toBe('Dry run: confirming would post to #data-eng (through its incoming webhook):\n  P1: no KPIs for 2026-12-01\n  <https://opsbook.internal/ecommerce/daily-run#escalate-p1|Open the runbook step> · Posted from Opsbook by alice (runbook ecomm-data-pipeline, prod, run run-1)\nNothing was posted.\n');
     expect(receiver.requests.length).toBe(before);
   });
 

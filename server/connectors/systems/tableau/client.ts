@@ -211,7 +211,8 @@ export function createTableauClient(options: TableauClientOptions): TableauClien
       await call('PUT', `/jobs/${id}`, null, signal);
     },
     async refreshJobs(item, limit, signal) {
-      const q = new URLSearchParams({ filter: `jobType:eq:refresh_extracts,title:eq:${filterValue(item.name)}`, pageSize: String(Math.min(100, Math.max(limit * 3, limit))), pageNumber: '1' });
+      // Query Jobs promises no order, so a page larger than asked is read and sorted newest first here.
+      const q = new URLSearchParams({ filter: `jobType:eq:refresh_extracts,title:eq:${filterValue(item.name)}`, pageSize: String(Math.min(100, limit * 3)), pageNumber: '1' });
       try {
         const body = await call('GET', `/jobs?${q.toString()}`, null, signal);
         const list = (((body.backgroundJobs ?? {}) as Json).backgroundJob ?? []) as Json[];

@@ -64,7 +64,7 @@ async function refresh(client: TableauClient, item: TableauItem, ctx: TableauRun
     const last = (await client.refreshJobs(item, 1, ctx.signal))?.[0];
     ctx.grid.columns(PREVIEW_COLUMNS);
     await ctx.grid.rows([[item.kind, item.name, item.project, item.id, item.updatedAt, last ? `${last.status} (job ${last.id}, ${last.createdAt ?? 'not started'})` : null]]);
-    ctx.out.log(`Dry run: confirming would refresh the extract of the ${what(item.kind)} "${item.name}"${item.project ? ` (project ${item.project})` : ''} now and follow the job.\nLast updated ${item.updatedAt ?? 'never'}. Nothing was started.`);
+    ctx.out.log(`Dry run: confirming would refresh the ${item.kind === 'workbook' ? 'extracts' : 'extract'} of the ${what(item.kind)} "${item.name}"${item.project ? ` (project ${item.project})` : ''} now and follow the job.\nLast updated ${item.updatedAt ?? 'never'}. Nothing was started.`);
     if (last && (last.status === 'Pending' || last.status === 'InProgress')) ctx.out.log(`A refresh of it is already ${last.status === 'Pending' ? 'queued' : 'running'} (job ${last.id}): Tableau may refuse a second one.`, 'stderr');
     return {};
   }
