@@ -6,7 +6,7 @@
  * Slack with a link back to its runbook step. Every run is audited.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness, type TestClient } from '../../testing/harness';
+import { APPROVER, OPERATOR, startHarness, type Harness, type TestClient } from '../../testing/harness';
 import type { DoneMessage } from '../../protocol';
 import { ecommerceYesterday } from '../airflow/dags/ecommerce';
 
@@ -47,6 +47,7 @@ beforeAll(async () => {
       'ecomm/freshness': { text: FRESHNESS },
       'ecomm/stage': { text: `select status, CAST(attempts AS INTEGER) from ecomm_ops.pipeline_runs where stage = 'tableau'` },
       'ecomm/extract': { text: 'select CAST(orders AS INTEGER) from ecomm_tableau.sales_kpi_extract' },
+      'ecomm/notify-p1': { lang: 'slack', target: 'slack', mode: 'write', step: 'escalate-p1', role: 'escalation', approver: 'approver', text: 'slack post --channel "#data-eng" --text "P1: pipeline down"' },
       'ecomm/notify': { lang: 'slack', target: 'slack', mode: 'write', step: 'escalate-p1', params: [{ name: 'd', type: 'date', default: 'yesterday' }], text: 'slack post --channel "#data-eng" --text "P1: no KPIs for {{d}}"' },
     },
   });
@@ -143,5 +144,19 @@ describe('the demo Slack', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]!.channel).toBe('#data-eng');
     expect(messages[0]!.text).toMatch(new RegExp(`^P1: no KPIs for ${x}\\nhttp://127\\.0\\.0\\.1:\\d+/ecommerce/daily-run#escalate-p1$`));
+  });
+
+  it('posts from an escalation step only with an approval, whose preview says what will be posted', async () => {
+    const sha256 = h.manifest.snippets['ecomm/notify-p1']!.sha256;
+    expect((await run('ecomm/notify-p1', { confirmed: true })).done).toMatchObject({ status: 'rejected', error: { code: 'approval_required' } });
+    const requested = await h.api('POST', '/api/approvals', OPERATOR, { snippet: 'ecomm/notify-p1', sha256, env: 'demo', params: {}, reason: 'P1: no KPIs this morning' });
+    expect(requested.status, JSON.stringify(requested.body)).toBe(201);
+    expect(JSON.stringify(requested.body)).toContain('Approving lets the requester run, on Slack: slack post --channel \\"#data-eng\\" --text \\"P1: pipeline down\\"');
+    expect((await h.api('POST', `/api/approvals/${requested.body.id}/decision`, APPROVER, { decision: 'approve', comment: 'post it' })).status).toBe(200);
+    const posted = await run('ecomm/notify-p1', { approval: requested.body.id, confirmed: true });
+    expect(posted.done.status).toBe('succeeded');
+    const { messages } = (await (await fetch(`${h.url}/demo/slack/messages`)).json()) as { messages: { text: string }[] };
+    expect(messages.at(-1)!.text).toMatch(/^P1: pipeline down\nhttp:\/\/127\.0\.0\.1:\d+\/ecommerce\/daily-run#escalate-p1$/);
+    expect(h.audit.events.filter((e) => e.snippet === 'ecomm/notify-p1').at(-1)).toMatchObject({ status: 'succeeded', approval: requested.body.id });
   });
 });
