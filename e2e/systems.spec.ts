@@ -4,6 +4,9 @@ import { RunbookPage } from './pages/RunbookPage';
 
 const S3_LISTING = 'ecomm-data-pipeline/extract-orders-s3';
 const DBT_RERUN = 'ecomm-data-pipeline/dbt-rerun-model';
+const TABLEAU_REFRESH = 'ecomm-data-pipeline/refresh-tableau-extracts';
+const TABLEAU_FRESHNESS = 'ecomm-data-pipeline/tableau-freshness';
+const SLACK_RECOVERED = 'ecomm-data-pipeline/notify-data-eng-recovered';
 const SHOTS = '/work/shots/systems';
 
 // A dbt Cloud run rebuilds metric tables other specs read: this spec has a server of its own.
@@ -46,6 +49,44 @@ test.describe('System blocks on the ecommerce runbook (demo)', () => {
     await page.screenshot({ path: `${SHOTS}/s3-listing-420.png` });
     await dbt.root.scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}/dbt-run-420-dark.png` });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test('refreshes the dashboards\' extracts in the demo Tableau after its preview, then tells #data-eng in the demo Slack', async ({ page, consoleErrors }) => {
+    await new RunbookPage(page).open('/ecommerce/daily-run');
+
+    const refresh = new AirflowBlockObject(page, TABLEAU_REFRESH);
+    await expect(refresh.root).toHaveAttribute('data-mode', 'write');
+    await refresh.run();
+    const preview = refresh.root.locator('[data-system-preview="confirm"]');
+    await expect(preview).toBeVisible();
+    await expect(refresh.grid).toContainText('Ecommerce KPIs');
+    await preview.getByRole('button', { name: 'Run it in Tableau' }).click();
+    await expect(refresh.root).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+    await expect(refresh.root).toHaveAttribute('data-airflow-state', 'success');
+    await expect(refresh.task('refresh extract')).toHaveAttribute('data-state', 'success');
+    await expect(refresh.grid).toContainText('Success');
+    expect(await refresh.terminalText()).toMatch(/refresh of the workbook "Ecommerce KPIs" queued as job/);
+    await refresh.root.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/tableau-refresh-light.png` });
+
+    // The check reads the refresh the demo Tableau recorded: every data source refreshed after the metric tables.
+    const freshness = new AirflowBlockObject(page, TABLEAU_FRESHNESS);
+    await freshness.run();
+    await expect(freshness.root).toHaveAttribute('data-status', 'succeeded');
+
+    const slack = new AirflowBlockObject(page, SLACK_RECOVERED);
+    await expect(slack.root).toHaveAttribute('data-mode', 'write');
+    await slack.run();
+    const post = slack.root.locator('[data-system-preview="confirm"]');
+    await expect(post).toBeVisible();
+    await expect(slack.grid).toContainText('#data-eng');
+    await slack.root.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/slack-preview-light.png` });
+    await post.getByRole('button', { name: 'Run it in Slack' }).click();
+    await expect(slack.root).toHaveAttribute('data-status', 'succeeded');
+    const posted = (await (await page.request.get('/demo/slack/messages')).json()) as { messages: { channel: string; text: string }[] };
+    expect(posted.messages.at(-1)).toMatchObject({ channel: '#data-eng', text: expect.stringMatching(/\/ecommerce\/daily-run#recover-confirm$/) });
     expect(consoleErrors).toEqual([]);
   });
 });

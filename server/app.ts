@@ -34,6 +34,8 @@ import { createAirflowConnections } from './connectors/airflow/connections';
 import { createSystemConnections } from './connectors/systems/connections';
 import { defaultDemoSystems, startDemoSystems, type DemoSystemsOptions } from './demo/systems';
 import { demoDbtCloud } from './demo/dbtCloud/index';
+import { demoTableau } from './demo/tableau/index';
+import { demoSlack } from './demo/slack/index';
 import { sandboxFor } from './demo/airflow/mount';
 import { createSocketServer, originAllowed, refuseUpgrade } from './ws/upgrade';
 import { closeAtExpiry } from './ws/identityExpiry';
@@ -227,6 +229,12 @@ export function createApp(deps: AppDeps): App {
   const dbtEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'dbt-cloud' && c.demo))?.[0];
   const demoDbt = dbtEnv ? demoDbtCloud({ connectors: deps.connectors, env: dbtEnv, log, ...(deps.now ? { now: deps.now } : {}) }) : null;
   if (demoDbt) app.use('/demo/dbt-cloud', demoDbt.router);
+  // The demo's Tableau (REST API) and Slack (incoming webhooks), when an environment has them with demo: true.
+  const tableauEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'tableau' && c.demo))?.[0];
+  const demoTab = tableauEnv ? demoTableau({ connectors: deps.connectors, env: tableauEnv, log, ...(deps.now ? { now: deps.now } : {}) }) : null;
+  if (demoTab) app.use('/demo/tableau', demoTab.router);
+  const slackDemo = Object.values(deps.config.environments).some((e) => Object.values(e.connections).some((c) => c.kind === 'slack' && c.demo)) ? demoSlack({ log }) : null;
+  if (slackDemo) app.use('/demo/slack', slackDemo.router);
   if (deps.siteDir) {
     const siteDir = deps.siteDir;
     app.use((req, res, next) => (req.path.endsWith('/opsbook-manifest.json') ? res.status(404).end() : next()));
@@ -245,6 +253,8 @@ export function createApp(deps: AppDeps): App {
   const demoSystems = startDemoSystems({
     ...(deps.demoSystems ?? defaultDemoSystems(deps.config, deps.connectors, log)),
     ...(demoDbt ? { dbtCloud: async () => demoDbt.endpoint(listening) } : {}),
+    ...(demoTab ? { tableau: async () => demoTab.endpoint(listening) } : {}),
+    ...(slackDemo ? { slack: async () => slackDemo.endpoint(listening) } : {}),
   });
   const systems = createSystemConnections(deps.config, demoSystems);
   const wss = createSocketServer(deps.config.limits.maxMessageBytes);

@@ -65,6 +65,8 @@ export async function checkConnections(config: OpsbookConfig, siteDir: string): 
             const system = systemForKind(conn.kind);
             if (conn.kind === 'airflow') detail = await checkAirflow(conn);
             else if (conn.kind === 'dbt-cloud' && conn.demo) detail = 'demo dbt Cloud at /demo/dbt-cloud (starts with the server)';
+            else if (conn.kind === 'tableau' && conn.demo) detail = 'demo Tableau at /demo/tableau (starts with the server)';
+            else if (conn.kind === 'slack' && conn.demo) detail = 'demo Slack at /demo/slack (starts with the server; posts are listed at /demo/slack/messages)';
             else if (system) {
               const open = await system.open(conn, demoSystems());
               try {

@@ -15,6 +15,8 @@ import { databricksConnectionSchema } from './connectors/databricks/config';
 import { s3ConnectionSchema } from './connectors/systems/s3/config';
 import { dbtCloudConnectionSchema } from './connectors/systems/dbtCloud/config';
 import { pagerdutyConnectionSchema } from './connectors/systems/pagerduty/config';
+import { tableauConnectionSchema } from './connectors/systems/tableau/config';
+import { slackConnectionSchema } from './connectors/systems/slack/config';
 import { ALERTS_DEFAULT, alertsSchema } from './alerts/config';
 import { cronFields, schedulesSchema } from './schedules/config';
 
@@ -62,7 +64,7 @@ const airflowConnection = z
     if (!c.auth) ctx.addIssue({ code: 'custom', path: ['auth'], message: 'set auth: {username: "${AF_USER}", password: "${AF_PASSWORD}"}' });
   });
 
-export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection, postgresConnectionSchema, oracleConnectionSchema, sqlserverConnectionSchema, snowflakeConnectionSchema, databricksConnectionSchema, airflowConnection, s3ConnectionSchema, dbtCloudConnectionSchema, pagerdutyConnectionSchema]);
+export const connectionSchema = z.discriminatedUnion('kind', [duckdbConnection, postgresConnectionSchema, oracleConnectionSchema, sqlserverConnectionSchema, snowflakeConnectionSchema, databricksConnectionSchema, airflowConnection, s3ConnectionSchema, dbtCloudConnectionSchema, pagerdutyConnectionSchema, tableauConnectionSchema, slackConnectionSchema]);
 export type ConnectionConfig = z.infer<typeof connectionSchema>;
 
 const environmentSchema = z.strictObject({
@@ -280,9 +282,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (config.auth.mode === 'demo' && production.length > 0) {
     throw new ConfigError(file, [`auth.mode: demo identities cannot be used with production environments (${production.join(', ')}); use mode proxy or oidc.`]);
   }
-  const sandboxInProduction = production.filter((n) => Object.values(config.environments[n]!.connections).some((c) => (c.kind === 'airflow' && c.sandbox) || (c.kind === 's3' && c.demo) || (c.kind === 'dbt-cloud' && c.demo)));
+  const sandboxInProduction = production.filter((n) => Object.values(config.environments[n]!.connections).some((c) => (c.kind === 'airflow' && c.sandbox) || (c.kind === 's3' && c.demo) || (c.kind === 'dbt-cloud' && c.demo) || (c.kind === 'tableau' && c.demo) || (c.kind === 'slack' && c.demo)));
   if (sandboxInProduction.length > 0) {
-    throw new ConfigError(file, [`environments.${sandboxInProduction[0]}: the Airflow sandbox, the demo S3 and the demo dbt Cloud are demo stand-ins (the sandbox runs demo DAGs on the environment's warehouse); they cannot be connections of a production environment.`]);
+    throw new ConfigError(file, [`environments.${sandboxInProduction[0]}: the Airflow sandbox, the demo S3, dbt Cloud, Tableau and Slack are demo stand-ins (the sandbox runs demo DAGs on the environment's warehouse); they cannot be connections of a production environment.`]);
   }
   if (config.defaultEnvironment && !config.environments[config.defaultEnvironment]) {
     throw new ConfigError(file, [`defaultEnvironment: "${config.defaultEnvironment}" is not one of the environments (${Object.keys(config.environments).join(', ')}).`]);

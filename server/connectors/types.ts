@@ -101,6 +101,19 @@ export interface CommandRun {
   readonly channel: { send(message: ServerMessage): void; rows(batch: readonly (readonly Cell[])[]): Promise<void> };
   readonly signal: AbortSignal;
   readonly maxRows: number;
+  /** Where the run comes from, for systems that link back to it (a Slack post names the runbook step). */
+  readonly source?: RunSource;
+}
+
+export interface RunSource {
+  readonly runbook: string;
+  readonly snippet: string;
+  /** The run's id in the audit log. */
+  readonly runId: string;
+  readonly user: string;
+  readonly env: string;
+  /** The step on the site, e.g. /ecommerce/daily-run#escalate-p1; null when the manifest has no page for it. */
+  readonly page: string | null;
 }
 
 /** How a command-style block ended; the runner sends `done` and completes the audit record from it. */

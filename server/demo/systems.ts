@@ -21,6 +21,10 @@ export interface DemoSystemsOptions {
   readonly refreshS3?: (s3: LocalS3) => Promise<void>;
   /** The demo dbt Cloud's address, when the server mounts one. */
   readonly dbtCloud?: () => Promise<{ readonly url: string; readonly accountId: number; readonly token: string }>;
+  /** The demo Tableau's address and personal access token, when the server mounts one. */
+  readonly tableau?: DemoEndpoints['tableau'];
+  /** The demo Slack's webhooks, when the server mounts one. */
+  readonly slack?: DemoEndpoints['slack'];
 }
 
 /** ecomm-data holds the ecommerce pipeline's daily extracts (ecomm_db_extracts/daily_extracts/<table>/<day>/). */
@@ -47,6 +51,8 @@ export function startDemoSystems(options: DemoSystemsOptions = {}): DemoSystems 
       if (!options.dbtCloud) throw new Error('this server has no demo dbt Cloud');
       return options.dbtCloud();
     },
+    ...(options.tableau ? { tableau: options.tableau } : {}),
+    ...(options.slack ? { slack: options.slack } : {}),
     async close() {
       const started = s3;
       s3 = null;

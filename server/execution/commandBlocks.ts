@@ -41,6 +41,6 @@ export function commandBlockRunner(lang: Lang, deps: CommandBlockDeps): CommandB
   return async (input) => {
     if (!deps.systems) throw new ConnectorError('unavailable', `${system.grammar.label} blocks cannot run on this server: it has no system connections.`);
     const { open } = await deps.systems.get(input.env, input.target, lang);
-    return executeSystemSnippet({ system, open, text: input.text, binds: input.binds, preview: input.preview, confirmed: input.confirmed, id: input.id, channel: input.channel, signal: input.signal, maxRows: input.maxRows });
+    return executeSystemSnippet({ system, open, text: input.text, binds: input.binds, preview: input.preview, confirmed: input.confirmed, id: input.id, channel: input.channel, signal: input.signal, maxRows: input.maxRows, ...(input.source ? { source: input.source } : {}) });
   };
 }

@@ -201,7 +201,9 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     const command = commandBlockRunner(snippet.lang, deps);
     if (command) {
       const starter = deps.runStarters ? { starter: { user: identity.user, env: msg.env, target: snippet.target, registry: deps.runStarters } } : {};
-      const outcome = await command({ env: msg.env, target: snippet.target, text: snippet.text, binds: bound.binds, preview: msg.preview === true, confirmed: msg.confirmed === true, id: msg.id, channel, signal, maxRows: limits.rowsPerRun, ...starter });
+      const docPath = deps.manifest.current().runbooks?.[snippet.runbook]?.docPath ?? null;
+      const source = { runbook: snippet.runbook, snippet: msg.snippet, runId: opening, user: identity.user, env: msg.env, page: docPath ? `${docPath}${snippet.step ? `#${snippet.step}` : ''}` : null };
+      const outcome = await command({ env: msg.env, target: snippet.target, text: snippet.text, binds: bound.binds, preview: msg.preview === true, confirmed: msg.confirmed === true, id: msg.id, channel, signal, maxRows: limits.rowsPerRun, source, ...starter });
       rowCount = outcome.rowCount;
       truncated = outcome.truncated;
       dryRun = outcome.dryRun;

@@ -6,8 +6,10 @@ import type { SystemEntry } from './types';
 import { S3_SYSTEM } from './s3/index';
 import { DBT_CLOUD_SYSTEM } from './dbtCloud/index';
 import { PAGERDUTY_SYSTEM } from './pagerduty/index';
+import { TABLEAU_SYSTEM } from './tableau/index';
+import { SLACK_SYSTEM } from './slack/index';
 
-const SYSTEMS: readonly SystemEntry[] = [S3_SYSTEM, DBT_CLOUD_SYSTEM, PAGERDUTY_SYSTEM];
+const SYSTEMS: readonly SystemEntry[] = [S3_SYSTEM, DBT_CLOUD_SYSTEM, PAGERDUTY_SYSTEM, TABLEAU_SYSTEM, SLACK_SYSTEM];
 
 export function systemForLang(lang: string): SystemEntry | null {
   return SYSTEMS.find((s) => s.grammar.lang === lang) ?? null;

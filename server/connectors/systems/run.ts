@@ -31,7 +31,7 @@ export async function executeSystemSnippet(input: SystemRunInput): Promise<Syste
   const preview = input.preview || (command.write && !input.confirmed);
   const rows = grid(input.channel, input.id, input.maxRows);
   try {
-    const result = await input.open.run(command, { out: output(input.channel, input.id, input.maxRows), grid: rows, signal: input.signal, preview, maxRows: input.maxRows });
+    const result = await input.open.run(command, { out: output(input.channel, input.id, input.maxRows), grid: rows, signal: input.signal, preview, maxRows: input.maxRows, ...(input.source ? { source: input.source } : {}) });
     return { status: result.failure ? 'failed' : 'succeeded', rowCount: rows.rowCount, truncated: rows.truncated, dryRun: preview, ...(result.failure ? { error: result.failure } : {}) };
   } catch (error) {
     if (input.signal.aborted || (error instanceof ConnectorError && error.code === 'cancelled')) {

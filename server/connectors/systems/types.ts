@@ -8,6 +8,7 @@
 import type { SystemGrammar, ResolvedCommand } from '../../../plugins/remark-runbook/syntax/systems/grammar';
 import type { ConnectionConfig } from '../../config';
 import type { RunError } from '../../protocol';
+import type { RunSource } from '../types';
 import type { Output } from '../airflow/execute/channel';
 import type { Grid } from './grid';
 
@@ -23,6 +24,10 @@ export interface DemoEndpoints {
   }>;
   /** The demo's dbt Cloud stand-in (Administrative API v2), whose jobs rebuild the demo warehouse's tables. */
   dbtCloud(): Promise<{ readonly url: string; readonly accountId: number; readonly token: string }>;
+  /** The demo's Tableau (REST API), whose extract refreshes record the dashboards' refresh in the demo warehouse. */
+  tableau?(): Promise<{ readonly url: string; readonly site: string; readonly tokenName: string; readonly tokenSecret: string }>;
+  /** The demo's Slack: one incoming webhook URL that takes every channel's posts and keeps them. */
+  slack?(): Promise<{ readonly webhookUrl: (channel: string) => string; readonly opsbookUrl?: string }>;
 }
 
 export interface SystemRunContext {
@@ -36,6 +41,8 @@ export interface SystemRunContext {
    */
   readonly preview: boolean;
   readonly maxRows: number;
+  /** The runbook step and run this command comes from (absent outside a runbook run, e.g. in tests). */
+  readonly source?: RunSource;
 }
 
 export interface SystemResult {

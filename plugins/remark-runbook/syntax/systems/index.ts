@@ -7,11 +7,15 @@ import type { SystemGrammar } from './grammar';
 import { S3_GRAMMAR } from './s3';
 import { DBT_CLOUD_GRAMMAR } from './dbtCloud';
 import { PAGERDUTY_GRAMMAR } from './pagerduty';
+import { TABLEAU_GRAMMAR } from './tableau';
+import { SLACK_GRAMMAR } from './slack';
 
 export const SYSTEM_GRAMMARS: Readonly<Record<string, SystemGrammar>> = {
   [S3_GRAMMAR.lang]: S3_GRAMMAR,
   [DBT_CLOUD_GRAMMAR.lang]: DBT_CLOUD_GRAMMAR,
   [PAGERDUTY_GRAMMAR.lang]: PAGERDUTY_GRAMMAR,
+  [TABLEAU_GRAMMAR.lang]: TABLEAU_GRAMMAR,
+  [SLACK_GRAMMAR.lang]: SLACK_GRAMMAR,
 };
 
 export function systemGrammar(lang: string | null | undefined): SystemGrammar | null {
