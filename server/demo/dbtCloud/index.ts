@@ -40,6 +40,8 @@ interface Run {
   readonly id: number;
   readonly jobId: number;
   readonly cause: string;
+  /** target_name_override, or the job environment's (prod). */
+  readonly target: string;
   readonly createdAt: string;
   status: number;
   startedAt: string | null;
@@ -112,11 +114,11 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
   router.post(`${base}/jobs/:id/run/`, (req: Request, res: Response) => {
     const job = JOBS.find((j) => j.id === Number(req.params.id));
     if (!job) return void res.status(404).json(envelope(404, null));
-    const body = req.body as { cause?: unknown; steps_override?: unknown };
+    const body = req.body as { cause?: unknown; steps_override?: unknown; target_name_override?: unknown };
     if (typeof body.cause !== 'string' || !body.cause) return void res.status(400).json(envelope(400, null));
     const steps = Array.isArray(body.steps_override) ? (body.steps_override as string[]) : job.execute_steps;
     const run: Run = {
-      id: nextId++, jobId: job.id, cause: body.cause, createdAt: now().toISOString(), status: 1, startedAt: null, finishedAt: null, message: null, results: null,
+      id: nextId++, jobId: job.id, cause: body.cause, target: typeof body.target_name_override === 'string' ? body.target_name_override : 'prod', createdAt: now().toISOString(), status: 1, startedAt: null, finishedAt: null, message: null, results: null,
       steps: ['Clone git repository', 'Create profile from connection', ...steps.map((s) => `Invoke ${s}`)].map((name, i) => ({ index: i + 1, name, status: 1, logs: '', startedAt: null, finishedAt: null })),
     };
     runs.set(run.id, run);
@@ -161,7 +163,8 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
         step.status = 10;
       } else {
         const outcome = await invoke(project, dbt, { warehouse, dataDay, now: warehouseTime(now()) });
-        step.logs = outcome.logs;
+        // Said in every step, so no one reads a dev run on the demo as leaving production alone.
+        step.logs = `Target ${run.target}: the demo has one warehouse, so every target builds its tables.\n${outcome.logs}`;
         results.push(...outcome.results);
         failed = outcome.failed;
         step.status = failed ? 20 : 10;

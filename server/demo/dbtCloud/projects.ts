@@ -4,6 +4,7 @@
  * model reads (so `model+` and `+model` select as dbt's graph does), how to build one model on the demo warehouse
  * — the very SQL the Airflow sandbox's DAGs run — and its tests.
  */
+import { parse as parseYaml } from 'yaml';
 import type { Warehouse } from '../airflow/warehouse';
 import { BUILD, MODELS } from '../airflow/dags/ecommerceServing';
 import { buildRetailModel, RETAIL_BUILD_ORDER, RETAIL_TESTS, type BuildRange } from '../airflow/dags/retailGold';
@@ -166,7 +167,8 @@ export function parseStep(project: DemoDbtProject, step: string): DbtInvocation 
       selectors = [];
       while (words[i + 1] !== undefined && !words[i + 1]!.startsWith('-')) selectors.push(...words[++i]!.split(/\s+/).filter(Boolean));
     } else if (w === '--vars') {
-      const parsed = JSON.parse(words[++i] ?? '{}') as unknown;
+      // dbt reads --vars as YAML (JSON is YAML too): '{"start_date": "2026-12-01"}' or "{start_date: 2026-12-01}".
+      const parsed = parseYaml(words[++i] ?? '{}') as unknown;
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('--vars must be a mapping');
       vars = parsed as Record<string, unknown>;
     }

@@ -102,6 +102,8 @@ describe('the demo dbt Cloud retail project', () => {
     expect(parseStep(RETAIL_PROJECT, `dbt run --select fact_orders --vars '{"start_date": "2026-11-30", "end_date": "2026-12-01"}'`)).toMatchObject({
       command: 'run', models: ['fact_orders'], fullRefresh: false, vars: { start_date: '2026-11-30', end_date: '2026-12-01' },
     });
+    // The runbooks write the vars as a YAML mapping inside the JSON steps list.
+    expect(parseStep(RETAIL_PROJECT, 'dbt run --select fact_orders --vars "{ start_date: 2026-11-30, end_date: 2026-12-01 }"').vars).toEqual({ start_date: '2026-11-30', end_date: '2026-12-01' });
   });
 
   it('backfills an incremental model over a date range only, leaving the other days as they were', async () => {
