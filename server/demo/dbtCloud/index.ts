@@ -29,6 +29,9 @@ interface Step {
 }
 
 interface RunResultRow {
+  /** Warehouse times of the node's build, for the project's own record (not in run_results.json). */
+  startedAt?: string;
+  finishedAt?: string;
   unique_id: string;
   status: string;
   execution_time: number;
@@ -122,7 +125,11 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
       steps: ['Clone git repository', 'Create profile from connection', ...steps.map((s) => `Invoke ${s}`)].map((name, i) => ({ index: i + 1, name, status: 1, logs: '', startedAt: null, finishedAt: null })),
     };
     runs.set(run.id, run);
-    void execute(run, job.project, steps).catch((error: unknown) => deps.log(`demo dbt Cloud: run ${run.id} broke: ${(error as Error).message}`));
+    void execute(run, job.project, steps).catch((error: unknown) => {
+      // A run that broke ends in error, so a block following it is not left waiting.
+      deps.log(`demo dbt Cloud: run ${run.id} broke: ${(error as Error).message}`);
+      Object.assign(run, { status: 20, message: `The demo could not run the job: ${(error as Error).message}`, finishedAt: now().toISOString() });
+    });
     res.json(envelope(200, runData(run, '')));
   });
   router.get(`${base}/runs/`, (req, res) => {
@@ -139,7 +146,7 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
   router.get(`${base}/runs/:id/artifacts/run_results.json`, (req, res) => {
     const run = runs.get(Number(req.params.id));
     if (!run?.results) return void res.status(404).json(envelope(404, null));
-    res.json({ metadata: { dbt_schema_version: 'https://schemas.getdbt.com/dbt/run-results/v6.json' }, results: run.results, elapsed_time: 0, args: {} });
+    res.json({ metadata: { dbt_schema_version: 'https://schemas.getdbt.com/dbt/run-results/v6.json' }, results: run.results.map(({ startedAt: _s, finishedAt: _f, ...r }) => r), elapsed_time: 0, args: {} });
   });
 
   /** Runs the steps in order; a model that fails fails its step and the run, and skips what follows. */
@@ -172,6 +179,14 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
       step.finishedAt = now().toISOString();
     }
     run.results = results;
+    const models = results.filter((r) => r.unique_id.startsWith('model.'));
+    // A record that cannot be written is the demo's problem, not the run's: said in the server log.
+    if (project.recordRun && models.length) {
+      await project.recordRun({
+        jobName: JOBS.find((j) => j.id === run.jobId)!.name, runId: run.id, cause: run.cause, dataDay, startedAt: warehouseTime(new Date(run.startedAt!)), finishedAt: warehouseTime(now()),
+        models: models.map((r) => ({ model: r.unique_id.split('.').at(-1)!, status: r.status, startedAt: r.startedAt ?? warehouseTime(now()), finishedAt: r.finishedAt ?? warehouseTime(now()) })),
+      }, warehouse).catch((error: unknown) => deps.log(`demo dbt Cloud: run ${run.id} could not be recorded in the warehouse: ${(error as Error).message}`));
+    }
     run.status = failed ? 20 : 10;
     run.message = failed ? (results.some((r) => r.status === 'fail') ? 'A test failed: see the step log' : 'Database Error in a model: see the step log') : null;
     run.finishedAt = now().toISOString();
@@ -202,18 +217,19 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
         }
         logs += `${n} START sql ${what} ... [RUN]\n`;
         const t0 = performance.now();
+        const startedAt = warehouseTime(now());
         try {
           const fault = deps.faults?.()?.modelFault(model);
           if (fault) throw new Error(fault);
           await project.build(model, { warehouse: at.warehouse, now: at.now, dataDay: at.dataDay, fullRefresh: invocation.fullRefresh, vars: invocation.vars });
           const took = (performance.now() - t0) / 1000;
           logs += `${n} OK created sql ${what} ... [OK in ${took.toFixed(2)}s]\n`;
-          results.push({ unique_id: `model.${project.name}.${model}`, status: 'success', execution_time: took, message: 'OK', failures: null });
+          results.push({ unique_id: `model.${project.name}.${model}`, status: 'success', execution_time: took, message: 'OK', failures: null, startedAt, finishedAt: warehouseTime(now()) });
         } catch (error) {
           const message = (error as Error).message.split('\n')[0]!;
           errored.add(model);
           logs += `${n} ERROR creating sql ${what} ... [ERROR]\nDatabase Error in model ${model}\n  ${message}\n`;
-          results.push({ unique_id: `model.${project.name}.${model}`, status: 'error', execution_time: (performance.now() - t0) / 1000, message, failures: null });
+          results.push({ unique_id: `model.${project.name}.${model}`, status: 'error', execution_time: (performance.now() - t0) / 1000, message, failures: null, startedAt, finishedAt: warehouseTime(now()) });
         }
       }
     }

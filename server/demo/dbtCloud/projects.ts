@@ -50,6 +50,19 @@ export interface DemoDbtProject {
   tests(warehouse: Warehouse): Promise<readonly DemoTest[]>;
   /** The rows a test finds failing. */
   runTest(name: string, warehouse: Warehouse): Promise<number>;
+  /** Writes a finished run's model results where the project's runbooks read them, if they do. */
+  recordRun?(run: FinishedRun, warehouse: Warehouse): Promise<void>;
+}
+
+export interface FinishedRun {
+  readonly jobName: string;
+  readonly runId: number;
+  readonly cause: string;
+  readonly dataDay: string;
+  /** Warehouse times (local wall time) of the run's start and end. */
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly models: readonly { readonly model: string; readonly status: string; readonly startedAt: string; readonly finishedAt: string }[];
 }
 
 /** The project's models a model's SQL reads (`schema.model`), in the project's order. */
@@ -69,6 +82,21 @@ export const ECOMM_PROJECT: DemoDbtProject = {
   },
   tests: async () => [],
   runTest: () => Promise.reject(new Error('the ecommerce project has no tests')),
+  /**
+   * ecomm_ops.dbt_runs is the ecommerce runbook's record of DailyRefresh (one row per model and data day, as dbt
+   * Cloud's run history exports it): a run here replaces the day's row of each model it ran, so a re-run from the
+   * page is what the checks then read, and the Tableau check sees the extracts are older than the new build.
+   */
+  async recordRun(run, warehouse) {
+    for (const m of run.models) {
+      await warehouse.query(`DELETE FROM ecomm_ops.dbt_runs WHERE execution_date = CAST(:x AS DATE) AND model_name = :model`, { x: run.dataDay, model: m.model });
+      await warehouse.query(
+        `INSERT INTO ecomm_ops.dbt_runs VALUES (:job, :run, CAST(:x AS DATE), :cause, :model, CAST(:started AS TIMESTAMP), CAST(:finished AS TIMESTAMP), :status,
+           CAST(:runStarted AS TIMESTAMP), CAST(:runFinished AS TIMESTAMP))`,
+        { job: run.jobName, run: String(run.runId), x: run.dataDay, cause: `manual (dbt Cloud: ${run.cause})`.slice(0, 200), model: m.model, started: m.startedAt, finished: m.finishedAt, status: m.status, runStarted: run.startedAt, runFinished: run.finishedAt },
+      );
+    }
+  },
 };
 
 const RETAIL_NAMES = RETAIL_BUILD_ORDER.map((m) => m.name);
