@@ -43,8 +43,8 @@ interface Run {
   readonly id: number;
   readonly jobId: number;
   readonly cause: string;
-  /** target_name_override, or the job environment's (prod). */
-  readonly target: string;
+  /** target_name_override, when the trigger gave one. */
+  readonly target: string | null;
   readonly createdAt: string;
   status: number;
   startedAt: string | null;
@@ -121,7 +121,7 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
     if (typeof body.cause !== 'string' || !body.cause) return void res.status(400).json(envelope(400, null));
     const steps = Array.isArray(body.steps_override) ? (body.steps_override as string[]) : job.execute_steps;
     const run: Run = {
-      id: nextId++, jobId: job.id, cause: body.cause, target: typeof body.target_name_override === 'string' ? body.target_name_override : 'prod', createdAt: now().toISOString(), status: 1, startedAt: null, finishedAt: null, message: null, results: null,
+      id: nextId++, jobId: job.id, cause: body.cause, target: typeof body.target_name_override === 'string' ? body.target_name_override : null, createdAt: now().toISOString(), status: 1, startedAt: null, finishedAt: null, message: null, results: null,
       steps: ['Clone git repository', 'Create profile from connection', ...steps.map((s) => `Invoke ${s}`)].map((name, i) => ({ index: i + 1, name, status: 1, logs: '', startedAt: null, finishedAt: null })),
     };
     runs.set(run.id, run);
@@ -170,8 +170,8 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
         step.status = 10;
       } else {
         const outcome = await invoke(project, dbt, { warehouse, dataDay, now: warehouseTime(now()) });
-        // Said in every step, so no one reads a dev run on the demo as leaving production alone.
-        step.logs = `Target ${run.target}: the demo has one warehouse, so every target builds its tables.\n${outcome.logs}`;
+        // Said in every step that asked for a target, so no one reads a dev run on the demo as leaving production alone.
+        step.logs = `${run.target ? `Target ${run.target}: the demo has one warehouse, so every target builds the same tables.\n` : ''}${outcome.logs}`;
         results.push(...outcome.results);
         failed = outcome.failed;
         step.status = failed ? 20 : 10;
