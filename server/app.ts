@@ -227,7 +227,7 @@ export function createApp(deps: AppDeps): App {
   if (sandbox) app.use('/demo/airflow', sandbox.router);
   // The demo's dbt Cloud (Administrative API v2), when an environment has {kind: dbt-cloud, demo: true}.
   const dbtEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'dbt-cloud' && c.demo))?.[0];
-  const demoDbt = dbtEnv ? demoDbtCloud({ connectors: deps.connectors, env: dbtEnv, log, ...(deps.now ? { now: deps.now } : {}) }) : null;
+  const demoDbt = dbtEnv ? demoDbtCloud({ connectors: deps.connectors, env: dbtEnv, log, faults: () => sandbox?.faults ?? null, ...(deps.now ? { now: deps.now } : {}) }) : null;
   if (demoDbt) app.use('/demo/dbt-cloud', demoDbt.router);
   // The demo's Tableau (REST API) and Slack (incoming webhooks), when an environment has them with demo: true.
   const tableauEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'tableau' && c.demo))?.[0];

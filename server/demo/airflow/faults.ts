@@ -16,6 +16,22 @@ export interface TaskFault {
 
 export class Faults {
   private readonly tasks = new Map<string, TaskFault>();
+  /** dbt models that fail wherever they are built from (the demo dbt Cloud's runs), until the training fault is cleared. */
+  private readonly models = new Map<string, string>();
+
+  /** A dbt model that errors with `message` on every build until `removeModel` (the scenario is cleared). */
+  setModel(model: string, message: string): void {
+    this.models.set(model, message);
+  }
+
+  removeModel(model: string): void {
+    this.models.delete(model);
+  }
+
+  /** The error a build of the model meets now, or null. */
+  modelFault(model: string): string | null {
+    return this.models.get(model) ?? null;
+  }
 
   set(dagId: string, taskId: string, fault: Omit<TaskFault, 'remaining'> & { readonly tries?: number }): void {
     this.tasks.set(`${dagId}.${taskId}`, { ...fault, remaining: fault.untilCleared ? Number.POSITIVE_INFINITY : (fault.tries ?? 1) });
@@ -41,6 +57,7 @@ export class Faults {
 
   clear(): void {
     this.tasks.clear();
+    this.models.clear();
   }
 }
 

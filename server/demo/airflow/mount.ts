@@ -12,6 +12,7 @@ import type { OpsbookConfig } from '../../config';
 import type { SandboxEndpoint } from '../../connectors/airflow/connections';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import { HttpError } from '../../http/errors';
+import type { Faults } from './faults';
 import { createSandbox, type Sandbox } from './index';
 import type { TrainingDeps } from './scenarios/drills';
 
@@ -22,6 +23,8 @@ export interface MountedSandbox {
   readonly router: Sandbox['router'];
   /** Where the in-process client reaches it, once `server` listens. */
   endpoint(server: http.Server): SandboxEndpoint | null;
+  /** The training faults its scenarios arm: the demo dbt Cloud's models meet them too. */
+  readonly faults: Faults;
   close(): void;
 }
 
@@ -61,6 +64,7 @@ export function sandboxFor(
         const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
         return { url: `http://${host}:${address.port}/demo/airflow`, ...sandbox.credentials };
       },
+      faults: sandbox.core.faults,
       close: () => sandbox.close(),
     };
   }

@@ -22,7 +22,11 @@ beforeAll(async () => {
       create table ecomm_silver.fact_orders (order_date date, product_id int, quantity int, line_amount decimal(12,2), order_status varchar);
       insert into ecomm_silver.fact_orders values ('2026-12-01', 5, 2, 7, 'delivered');
       create table ecomm_silver.dim_product (product_id int, category varchar);
-      insert into ecomm_silver.dim_product values (5, 'books');`,
+      insert into ecomm_silver.dim_product values (5, 'books');
+      create schema ecomm_ops;
+      create table ecomm_ops.dbt_runs (job_name varchar, run_id varchar, execution_date date, trigger varchar, model_name varchar, started_at timestamp, finished_at timestamp,
+        status varchar, run_started_at timestamp, run_finished_at timestamp);
+      insert into ecomm_ops.dbt_runs values ('DailyRefresh', 'DailyRefresh-20261202', '2026-12-01', 'scheduled (05:00 ICT)', 'agg_product_kpi', '2026-12-01 22:00:00', '2026-12-01 22:05:00', 'error', '2026-12-01 22:00:00', '2026-12-01 22:06:00');`,
     demoConnections: '      dbt: {kind: dbt-cloud, demo: true, pollMs: 20}\n',
     now: () => new Date('2026-12-02T03:00:00Z'),
     snippets: {
@@ -30,6 +34,7 @@ beforeAll(async () => {
       'dbt/one': { lang: 'dbt-cloud', target: 'dbt', mode: 'write', text: `dbt-cloud job run --job-name DailyRefresh --steps-override '["dbt run -m agg_customer_kpi"]'` },
       'dbt/runs': { lang: 'dbt-cloud', target: 'dbt', text: 'dbt-cloud run list --job-name DailyRefresh --limit 5' },
       'sql/kpi': { text: 'select kpi_date, orders, revenue from ecomm_metrics.agg_sales_kpi order by kpi_date' },
+      'sql/record': { text: "select model_name, status, run_id, trigger from ecomm_ops.dbt_runs where execution_date = '2026-12-01' order by model_name" },
     },
   });
   client = await h.connect();
@@ -63,6 +68,11 @@ describe('the demo dbt Cloud', () => {
     const kpi = await run('sql/kpi');
     expect(kpi.rows.map((r) => [String(r[0]), Number(r[1])])).toEqual([['2026-11-30', 2], ['2026-12-01', 1]]);
     expect(h.audit.events.filter((e) => e.snippet === 'dbt/daily').at(-1)).toMatchObject({ status: 'succeeded', dryRun: false });
+    // The run is the data day's record the runbook's checks read: the night's failed row of agg_product_kpi is replaced.
+    const record = await run('sql/record');
+    expect(record.rows.map((r) => [r[0], r[1], /^9\d{5}$/.test(String(r[2])), String(r[3]).startsWith('manual (dbt Cloud')])).toEqual([
+      ['agg_customer_kpi', 'success', true, true], ['agg_product_kpi', 'success', true, true], ['agg_sales_kpi', 'success', true, true],
+    ]);
   });
 
   it('builds only the model a steps override selects', async () => {

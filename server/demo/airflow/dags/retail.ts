@@ -7,7 +7,7 @@
 import { TaskFailure, type DagDef, type TaskContext } from '../model';
 import { addDays, warehouseTime } from '../warehouse';
 import { chain, dag, sqlTask } from './build';
-import { RETAIL_MODELS, RETAIL_TESTS } from './retailGold';
+import { buildRetailModel, RETAIL_MODELS, RETAIL_TESTS } from './retailGold';
 
 const owners = ['retail-data-engineering'];
 const SOURCES = ['customers', 'products', 'stores', 'orders', 'order_items', 'returns'] as const;
@@ -132,8 +132,7 @@ async function dbtRun(ctx: TaskContext): Promise<void> {
             throw new TaskFailure('DbtRuntimeError', `contract of ${m.name}: source column${unhandled.length > 1 ? 's' : ''} ${unhandled.join(', ')} of retail_bronze.${m.name.slice(4)} ${unhandled.length > 1 ? 'are' : 'is'} not handled by the model (the source changed its schema)`);
           }
         }
-        if (m.select) await ctx.sql(`CREATE OR REPLACE TABLE retail_gold.${m.name} AS ${m.select}`, { now: ctx.now() });
-        else if (m.layer !== 'staging') await ctx.sql(`UPDATE retail_gold.${m.name} SET _dbt_updated_at = CAST(:now AS TIMESTAMP)`, { now: ctx.now() });
+        await buildRetailModel(ctx.sql, m, ctx.now());
       } catch (error) {
         failure = error as Error;
         [status, message] = ['error', `Database Error in model ${m.name}: ${failure.message}`];

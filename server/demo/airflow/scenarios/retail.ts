@@ -61,11 +61,14 @@ const modelFailure: Scenario = {
     ctx.faults.set('data_transformation_dbt', 'dbt_run_facts', {
       exception: 'DbtRuntimeError', message: 'lock wait timeout exceeded on retail_gold.fact_order_items (held by session 4711: an analyst query)', untilCleared: false, tries: 2,
     });
+    // dbt Cloud builds the same model: its runs meet the lock too, until the fault is cleared.
+    ctx.faults.setModel('fact_order_items', 'lock wait timeout exceeded on retail_gold.fact_order_items (held by session 4711: an analyst query)');
     const dagRun = await replayNight(ctx, 'data_transformation_dbt', bd);
     return { note: `Run ${dagRun.runId} of data_transformation_dbt is replaying batch ${bd}; dbt_run_facts will fail twice.`, dagRun };
   },
   async deactivate(ctx, bd) {
     ctx.faults.remove('data_transformation_dbt', 'dbt_run_facts');
+    ctx.faults.removeModel('fact_order_items');
     await snapshot(ctx.warehouse, this.id, [...GOLD, ...DBT_ARTIFACTS]).restore({ bd });
   },
 };
