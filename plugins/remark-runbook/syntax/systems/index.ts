@@ -7,11 +7,13 @@ import type { SystemGrammar } from './grammar';
 import { S3_GRAMMAR } from './s3';
 import { DBT_CLOUD_GRAMMAR } from './dbtCloud';
 import { PAGERDUTY_GRAMMAR } from './pagerduty';
+import { DATABRICKS_GRAMMAR } from './databricks';
 
 export const SYSTEM_GRAMMARS: Readonly<Record<string, SystemGrammar>> = {
   [S3_GRAMMAR.lang]: S3_GRAMMAR,
   [DBT_CLOUD_GRAMMAR.lang]: DBT_CLOUD_GRAMMAR,
   [PAGERDUTY_GRAMMAR.lang]: PAGERDUTY_GRAMMAR,
+  [DATABRICKS_GRAMMAR.lang]: DATABRICKS_GRAMMAR,
 };
 
 export function systemGrammar(lang: string | null | undefined): SystemGrammar | null {
