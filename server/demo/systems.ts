@@ -21,6 +21,8 @@ export interface DemoSystemsOptions {
   readonly refreshS3?: (s3: LocalS3) => Promise<void>;
   /** The demo dbt Cloud's address, when the server mounts one. */
   readonly dbtCloud?: () => Promise<{ readonly url: string; readonly accountId: number; readonly token: string }>;
+  /** The demo Databricks' address, when the server mounts one. */
+  readonly databricks?: () => Promise<{ readonly host: string; readonly token: string }>;
 }
 
 /** ecomm-data holds the ecommerce pipeline's daily extracts (ecomm_db_extracts/daily_extracts/<table>/<day>/). */
@@ -46,6 +48,10 @@ export function startDemoSystems(options: DemoSystemsOptions = {}): DemoSystems 
     async dbtCloud() {
       if (!options.dbtCloud) throw new Error('this server has no demo dbt Cloud');
       return options.dbtCloud();
+    },
+    async databricks() {
+      if (!options.databricks) throw new Error('this server has no demo Databricks');
+      return options.databricks();
     },
     async close() {
       const started = s3;

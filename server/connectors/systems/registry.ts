@@ -6,8 +6,9 @@ import type { SystemEntry } from './types';
 import { S3_SYSTEM } from './s3/index';
 import { DBT_CLOUD_SYSTEM } from './dbtCloud/index';
 import { PAGERDUTY_SYSTEM } from './pagerduty/index';
+import { DATABRICKS_PIPELINES_SYSTEM } from '../databricks/pipelines/index';
 
-const SYSTEMS: readonly SystemEntry[] = [S3_SYSTEM, DBT_CLOUD_SYSTEM, PAGERDUTY_SYSTEM];
+const SYSTEMS: readonly SystemEntry[] = [S3_SYSTEM, DBT_CLOUD_SYSTEM, PAGERDUTY_SYSTEM, DATABRICKS_PIPELINES_SYSTEM];
 
 export function systemForLang(lang: string): SystemEntry | null {
   return SYSTEMS.find((s) => s.grammar.lang === lang) ?? null;
@@ -17,5 +18,8 @@ export function systemForKind(kind: string): SystemEntry | null {
   return SYSTEMS.find((s) => s.kind === kind) ?? null;
 }
 
-/** Connection kinds that are systems (not SQL engines), for the SQL registry's refusal. */
+/**
+ * Connection kinds that are systems (not SQL engines), for the SQL registry's refusal. `databricks` is both: its
+ * connection serves sql blocks (the SQL warehouse) and databricks blocks (DLT pipelines).
+ */
 export const SYSTEM_KINDS: ReadonlySet<string> = new Set(SYSTEMS.map((s) => s.kind));

@@ -23,6 +23,8 @@ export interface DemoEndpoints {
   }>;
   /** The demo's dbt Cloud stand-in (Administrative API v2), whose jobs rebuild the demo warehouse's tables. */
   dbtCloud(): Promise<{ readonly url: string; readonly accountId: number; readonly token: string }>;
+  /** The demo's Databricks stand-in (Pipelines API 2.0), whose DLT pipeline rebuilds the demo warehouse's ecommerce tables. */
+  databricks?(): Promise<{ readonly host: string; readonly token: string }>;
 }
 
 export interface SystemRunContext {
