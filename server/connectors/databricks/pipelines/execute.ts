@@ -207,7 +207,7 @@ async function finish(_client: PipelinesClient, pipeline: Pipeline, done: { upda
   const dropped = [...flows.values()].reduce((n, f) => n + (f.dropped ?? 0), 0);
   ctx.out.log(`Update ${done.update.update_id} ended ${done.update.state}: ${flows.size} flow${flows.size === 1 ? '' : 's'}, ${dropped} record${dropped === 1 ? '' : 's'} dropped by expectations.`);
   if (done.update.state === 'COMPLETED') return {};
-  const error = done.events.find((e) => e.level === 'ERROR');
+  const error = done.events.find((e) => e.level === 'ERROR' && e.error?.exceptions?.length) ?? done.events.find((e) => e.level === 'ERROR');
   const why = error?.error?.exceptions?.[0]?.message ?? error?.message;
   return {
     failure: {
