@@ -34,6 +34,7 @@ import { createAirflowConnections } from './connectors/airflow/connections';
 import { createSystemConnections } from './connectors/systems/connections';
 import { defaultDemoSystems, startDemoSystems, type DemoSystemsOptions } from './demo/systems';
 import { demoDbtCloud } from './demo/dbtCloud/index';
+import { demoDatabricks } from './demo/databricks/index';
 import { sandboxFor } from './demo/airflow/mount';
 import { createSocketServer, originAllowed, refuseUpgrade } from './ws/upgrade';
 import { closeAtExpiry } from './ws/identityExpiry';
@@ -221,6 +222,10 @@ export function createApp(deps: AppDeps): App {
   const dbtEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'dbt-cloud' && c.demo))?.[0];
   const demoDbt = dbtEnv ? demoDbtCloud({ connectors: deps.connectors, env: dbtEnv, log, ...(deps.now ? { now: deps.now } : {}) }) : null;
   if (demoDbt) app.use('/demo/dbt-cloud', demoDbt.router);
+  // The demo's Databricks (Pipelines API 2.0), when an environment has {kind: databricks, demo: true}.
+  const databricksEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'databricks' && c.demo === true))?.[0];
+  const demoDlt = databricksEnv ? demoDatabricks({ connectors: deps.connectors, env: databricksEnv, log, ...(deps.now ? { now: deps.now } : {}) }) : null;
+  if (demoDlt) app.use('/demo/databricks', demoDlt.router);
   if (deps.siteDir) {
     const siteDir = deps.siteDir;
     app.use((req, res, next) => (req.path.endsWith('/opsbook-manifest.json') ? res.status(404).end() : next()));
@@ -239,6 +244,7 @@ export function createApp(deps: AppDeps): App {
   const demoSystems = startDemoSystems({
     ...(deps.demoSystems ?? defaultDemoSystems(deps.config, deps.connectors, log)),
     ...(demoDbt ? { dbtCloud: async () => demoDbt.endpoint(listening) } : {}),
+    ...(demoDlt ? { databricks: async () => demoDlt.endpoint(listening) } : {}),
   });
   const systems = createSystemConnections(deps.config, demoSystems);
   const wss = createSocketServer(deps.config.limits.maxMessageBytes);
