@@ -61,6 +61,8 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
       `      warehouse: {kind: duckdb, path: ${JSON.stringify(file)}, demo: true}`,
       `      source: {kind: duckdb, path: ${JSON.stringify(file)}}`,
       `      airflow: {kind: airflow, sandbox: true, timeScale: ${options.timeScale ?? 0.1}, pollMs: 50}`,
+      // The demo Databricks: drills whose recovery is a DLT update start it from the page, as operators do.
+      '      databricks: {kind: databricks, demo: true, pipelinePollMs: 50}',
       'auth: {mode: demo}',
       // Drills request several approvals in a row; the page's rate limit is for people.
       'approvals: {requestsPerMinute: 1000}',

@@ -49,12 +49,12 @@ export function demoDatabricks(deps: { connectors: ConnectorRegistry; env: strin
   router.use((req, res, next) => (req.headers.authorization === `Bearer ${token}` ? next() : fail(res, 401, 'UNAUTHENTICATED', 'Invalid access token.')));
 
   const active = () => [...updates.values()].find((u) => !FINAL.has(u.state)) ?? null;
-  /** The latest updates, newest first: this server's, then the seeded nights' from the event log. */
+  /** The latest updates, the last recorded first (a replayed night's update is recorded with that night's times). */
   async function latestUpdates(): Promise<{ update_id: string; state: string; creation_time: string }[]> {
     const rows = await warehouse.query(
       `SELECT update_id, strftime(min(event_ts), '%Y-%m-%dT%H:%M:%S.%g') AS created,
               CASE WHEN bool_or(message = 'Update COMPLETED') THEN 'COMPLETED' WHEN bool_or(level = 'ERROR' AND event_type = 'update_progress') THEN 'FAILED' ELSE 'RUNNING' END AS state
-       FROM ecomm_ops.dlt_events GROUP BY update_id ORDER BY min(event_ts) DESC, max(rowid) DESC LIMIT 5`,
+       FROM ecomm_ops.dlt_events GROUP BY update_id ORDER BY max(rowid) DESC LIMIT 5`,
     );
     return rows.map((r) => {
       const id = dashed(String(r.update_id));
