@@ -104,7 +104,7 @@ async function startUpdate(client: PipelinesClient, pipeline: Pipeline, command:
   const updateId = await client.startUpdate(pipeline.id, request, ctx.signal);
   ctx.out.log(`Pipeline "${pipeline.name}" update ${updateId} started: ${describe(request)}.`);
   const update = await follow(client, pipeline, updateId, ctx);
-  return finish(client, pipeline, update, ctx);
+  return finish(pipeline, update, ctx);
 }
 
 interface Flow {
@@ -157,6 +157,7 @@ const eventLine = (e: PipelineEvent) => {
   return level === 'ERROR' ? ANSI.red(text) : level === 'WARN' ? ANSI.cyan(text) : text;
 };
 
+/** The update's events: the API filters by time only, so those of other updates at the same time are dropped here. */
 async function updateEvents(client: PipelinesClient, pipeline: Pipeline, update: UpdateInfo, signal: AbortSignal): Promise<PipelineEvent[]> {
   const since = update.creation_time !== undefined ? new Date(update.creation_time).toISOString() : undefined;
   const all = await client.events(pipeline.id, { ...(since ? { since } : {}), limit: 1000 }, signal);
@@ -201,7 +202,7 @@ async function flowRows(flows: ReadonlyMap<string, Flow>, ctx: SystemRunContext)
   await ctx.grid.rows([...flows.entries()].map(([name, f]): Cell[] => [name, f.status, f.outputRows, f.dropped, f.expectations.join('; ') || null]));
 }
 
-async function finish(_client: PipelinesClient, pipeline: Pipeline, done: { update: UpdateInfo; events: PipelineEvent[] }, ctx: SystemRunContext): Promise<SystemResult> {
+async function finish(pipeline: Pipeline, done: { update: UpdateInfo; events: PipelineEvent[] }, ctx: SystemRunContext): Promise<SystemResult> {
   const flows = flowsOf(done.events);
   await flowRows(flows, ctx);
   const dropped = [...flows.values()].reduce((n, f) => n + (f.dropped ?? 0), 0);

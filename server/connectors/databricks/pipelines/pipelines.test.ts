@@ -24,11 +24,11 @@ let sleeps: number[];
 let onPoll: (() => void) | null = null;
 
 beforeAll(async () => {
-  // 130 pipelines: finding one by name must page past the API's 100-pipeline pages (the LIKE filter also matches ecommerceXdlt).
-  const filler = Array.from({ length: 128 }, (_, i) => ({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `ecommerce_dlt` + (i === 7 ? '' : `_copy_${i}`).replace(/^$/, '') }));
+  // 130 pipelines, and ecommerceXdlt, which the LIKE filter also matches (_ is any character): the exact name decides.
+  const filler = Array.from({ length: 127 }, (_, i) => ({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `ecommerce_dlt_copy_${i}` }));
   fake = await startPipelinesFake({
     principals: [{ token: 'dapi-read', name: 'reader@example.com', canRun: false }, { token: 'dapi-write', name: 'runner@example.com', canRun: true }],
-    pipelines: [...filler.filter((_, i) => i !== 7), { id: 'aaaaaaaa-0000-4000-8000-000000000000', name: 'ecommerceXdlt' }, { id: ECOMM, name: 'ecommerce_dlt', tables: TABLES }, { id: OTHER, name: 'retail_dlt' }],
+    pipelines: [...filler, { id: 'aaaaaaaa-0000-4000-8000-000000000000', name: 'ecommerceXdlt' }, { id: ECOMM, name: 'ecommerce_dlt', tables: TABLES }, { id: OTHER, name: 'retail_dlt' }],
   });
 });
 afterAll(async () => fake?.close());
