@@ -208,6 +208,14 @@ export function demoDatabricks(deps: { connectors: ConnectorRegistry; env: strin
     } catch (error) {
       update.state = update.stopRequested ? 'CANCELED' : 'FAILED';
       if (!update.stopRequested) deps.log(`demo Databricks: update ${update.id} failed: ${(error as Error).message}`);
+      // A stopped update's statements are refused, so its end is written here, as Databricks logs it.
+      else {
+        await warehouse.query(
+          `INSERT INTO ecomm_ops.dlt_events (execution_date, update_id, event_ts, level, event_type, flow_name, message, output_rows, dropped_records, expectation)
+           VALUES (CAST(:x AS DATE), :u, CAST(:now AS TIMESTAMP), 'INFO', 'update_progress', NULL, 'Update CANCELED', NULL, NULL, NULL)`,
+          { x: days.at(-1)!, u: update.id, now: preciseWarehouseTime(now()) },
+        );
+      }
     }
   }
 
