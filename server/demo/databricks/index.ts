@@ -53,7 +53,8 @@ export function demoDatabricks(deps: { connectors: ConnectorRegistry; env: strin
   async function latestUpdates(): Promise<{ update_id: string; state: string; creation_time: string }[]> {
     const rows = await warehouse.query(
       `SELECT update_id, strftime(min(event_ts), '%Y-%m-%dT%H:%M:%S.%g') AS created,
-              CASE WHEN bool_or(message = 'Update COMPLETED') THEN 'COMPLETED' WHEN bool_or(level = 'ERROR' AND event_type = 'update_progress') THEN 'FAILED' ELSE 'RUNNING' END AS state
+              CASE WHEN bool_or(message = 'Update COMPLETED') THEN 'COMPLETED' WHEN bool_or(message = 'Update CANCELED') THEN 'CANCELED'
+                   WHEN bool_or(level = 'ERROR' AND event_type = 'update_progress') THEN 'FAILED' ELSE 'RUNNING' END AS state
        FROM ecomm_ops.dlt_events GROUP BY update_id ORDER BY max(rowid) DESC LIMIT 5`,
     );
     return rows.map((r) => {
