@@ -246,8 +246,7 @@ export const ecommerceDags: readonly DagDef[] = [
       sqlTask('run_dlt_pipeline', 6000, async (ctx) => {
         const x = dataDay(ctx);
         ctx.log(`DLT update for ${x}: bronze from the extract files, then silver and gold`);
-        // Events to the millisecond: a failed try and its retry may start within one second.
-        await runEcommerceDltUpdate({ sql: ctx.sql, log: ctx.log, now: ctx.preciseNow, failIfFaulted: ctx.failIfFaulted }, { days: [x], bronze: true, updateId: randomUUID(), cause: `triggered by Airflow run ${ctx.runId}` });
+        await runEcommerceDltUpdate(ctx, { days: [x], bronze: true, updateId: randomUUID(), cause: `triggered by Airflow run ${ctx.runId}` });
       }, { upstream: ['extract_postgres_to_s3'], operator: 'DatabricksRunNowOperator' }),
     ],
   }),
