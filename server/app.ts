@@ -36,6 +36,7 @@ import { defaultDemoSystems, startDemoSystems, type DemoSystemsOptions } from '.
 import { demoDbtCloud } from './demo/dbtCloud/index';
 import { demoTableau } from './demo/tableau/index';
 import { demoSlack } from './demo/slack/index';
+import { demoDatabricks } from './demo/databricks/index';
 import { sandboxFor } from './demo/airflow/mount';
 import { createSocketServer, originAllowed, refuseUpgrade } from './ws/upgrade';
 import { closeAtExpiry } from './ws/identityExpiry';
@@ -235,6 +236,10 @@ export function createApp(deps: AppDeps): App {
   if (demoTab) app.use('/demo/tableau', demoTab.router);
   const slackDemo = Object.values(deps.config.environments).some((e) => Object.values(e.connections).some((c) => c.kind === 'slack' && c.demo)) ? demoSlack({ log }) : null;
   if (slackDemo) app.use('/demo/slack', slackDemo.router);
+  // The demo's Databricks (Pipelines API 2.0), when an environment has {kind: databricks, demo: true}.
+  const databricksEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'databricks' && c.demo === true))?.[0];
+  const demoDlt = databricksEnv ? demoDatabricks({ connectors: deps.connectors, env: databricksEnv, log, ...(deps.now ? { now: deps.now } : {}) }) : null;
+  if (demoDlt) app.use('/demo/databricks', demoDlt.router);
   if (deps.siteDir) {
     const siteDir = deps.siteDir;
     app.use((req, res, next) => (req.path.endsWith('/opsbook-manifest.json') ? res.status(404).end() : next()));
@@ -255,6 +260,7 @@ export function createApp(deps: AppDeps): App {
     ...(demoDbt ? { dbtCloud: async () => demoDbt.endpoint(listening) } : {}),
     ...(demoTab ? { tableau: async () => demoTab.endpoint(listening) } : {}),
     ...(slackDemo ? { slack: async () => slackDemo.endpoint(listening) } : {}),
+    ...(demoDlt ? { databricks: async () => demoDlt.endpoint(listening) } : {}),
   });
   const systems = createSystemConnections(deps.config, demoSystems);
   const wss = createSocketServer(deps.config.limits.maxMessageBytes);

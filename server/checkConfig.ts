@@ -67,7 +67,9 @@ export async function checkConnections(config: OpsbookConfig, siteDir: string): 
             else if (conn.kind === 'dbt-cloud' && conn.demo) detail = 'demo dbt Cloud at /demo/dbt-cloud (starts with the server)';
             else if (conn.kind === 'tableau' && conn.demo) detail = 'demo Tableau at /demo/tableau (starts with the server)';
             else if (conn.kind === 'slack' && conn.demo) detail = 'demo Slack at /demo/slack (starts with the server; posts are listed at /demo/slack/messages)';
-            else if (system) {
+            else if (conn.kind === 'databricks' && conn.demo) detail = 'demo Databricks (DLT pipeline ecommerce_dlt) at /demo/databricks (starts with the server)';
+            // A Databricks connection with a SQL warehouse is probed with select 1 below; one without serves DLT blocks only.
+            else if (system && !(conn.kind === 'databricks' && conn.warehouseId)) {
               const open = await system.open(conn, demoSystems());
               try {
                 detail = await open.probe(AbortSignal.timeout(15_000));

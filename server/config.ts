@@ -282,9 +282,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (config.auth.mode === 'demo' && production.length > 0) {
     throw new ConfigError(file, [`auth.mode: demo identities cannot be used with production environments (${production.join(', ')}); use mode proxy or oidc.`]);
   }
-  const sandboxInProduction = production.filter((n) => Object.values(config.environments[n]!.connections).some((c) => (c.kind === 'airflow' && c.sandbox) || (c.kind === 's3' && c.demo) || (c.kind === 'dbt-cloud' && c.demo) || (c.kind === 'tableau' && c.demo) || (c.kind === 'slack' && c.demo)));
+  const sandboxInProduction = production.filter((n) => Object.values(config.environments[n]!.connections).some((c) => (c.kind === 'airflow' && c.sandbox) || (c.kind === 's3' && c.demo) || (c.kind === 'dbt-cloud' && c.demo) || (c.kind === 'tableau' && c.demo) || (c.kind === 'slack' && c.demo) || (c.kind === 'databricks' && c.demo === true)));
   if (sandboxInProduction.length > 0) {
-    throw new ConfigError(file, [`environments.${sandboxInProduction[0]}: the Airflow sandbox, the demo S3, dbt Cloud, Tableau and Slack are demo stand-ins (the sandbox runs demo DAGs on the environment's warehouse); they cannot be connections of a production environment.`]);
+    throw new ConfigError(file, [`environments.${sandboxInProduction[0]}: the Airflow sandbox, the demo S3, dbt Cloud, Tableau, Slack and Databricks are demo stand-ins (the sandbox runs demo DAGs on the environment's warehouse); they cannot be connections of a production environment.`]);
   }
   if (config.defaultEnvironment && !config.environments[config.defaultEnvironment]) {
     throw new ConfigError(file, [`defaultEnvironment: "${config.defaultEnvironment}" is not one of the environments (${Object.keys(config.environments).join(', ')}).`]);

@@ -63,6 +63,8 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
       `      airflow: {kind: airflow, sandbox: true, timeScale: ${options.timeScale ?? 0.1}, pollMs: 50}`,
       // The demo Tableau: the ecommerce runbook refreshes the dashboards' extracts through it.
       '      tableau: {kind: tableau, demo: true, pollMs: 20}',
+      // The demo Databricks: drills whose recovery is a DLT update start it from the page, as operators do.
+      '      databricks: {kind: databricks, demo: true, pipelinePollMs: 50}',
       'auth: {mode: demo}',
       // Drills request several approvals in a row; the page's rate limit is for people.
       'approvals: {requestsPerMinute: 1000}',

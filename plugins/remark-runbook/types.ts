@@ -7,7 +7,7 @@
 export type Role = 'service-team' | 'escalation';
 export type Mode = 'read' | 'write';
 /** Command-style block kinds (plugins/remark-runbook/syntax/systems): one per system, each in its vendor's CLI words. */
-export type SystemLang = 's3' | 'dbt-cloud' | 'pagerduty' | 'tableau' | 'slack';
+export type SystemLang = 's3' | 'dbt-cloud' | 'pagerduty' | 'tableau' | 'slack' | 'databricks';
 export type Lang = 'sql' | 'airflow' | SystemLang;
 export type Dialect = 'duckdb' | 'postgres' | 'snowflake' | 'oracle' | 'sqlserver' | 'databricks';
 

@@ -25,6 +25,8 @@ export interface DemoSystemsOptions {
   readonly tableau?: DemoEndpoints['tableau'];
   /** The demo Slack's webhooks, when the server mounts one. */
   readonly slack?: DemoEndpoints['slack'];
+  /** The demo Databricks' address, when the server mounts one. */
+  readonly databricks?: () => Promise<{ readonly host: string; readonly token: string }>;
 }
 
 /** ecomm-data holds the ecommerce pipeline's daily extracts (ecomm_db_extracts/daily_extracts/<table>/<day>/). */
@@ -53,6 +55,10 @@ export function startDemoSystems(options: DemoSystemsOptions = {}): DemoSystems 
     },
     ...(options.tableau ? { tableau: options.tableau } : {}),
     ...(options.slack ? { slack: options.slack } : {}),
+    async databricks() {
+      if (!options.databricks) throw new Error('this server has no demo Databricks');
+      return options.databricks();
+    },
     async close() {
       const started = s3;
       s3 = null;

@@ -17,7 +17,7 @@ const snippetSchema = z.object({
   step: z.string().nullable(),
   role: z.enum(['service-team', 'escalation']),
   approver: z.string().nullable(),
-  lang: z.enum(['sql', 'airflow', 's3', 'dbt-cloud', 'pagerduty', 'tableau', 'slack']),
+  lang: z.enum(['sql', 'airflow', 's3', 'dbt-cloud', 'pagerduty', 'tableau', 'slack', 'databricks']),
   target: z.string(),
   envs: z.array(z.string()),
   mode: z.enum(['read', 'write']),

@@ -22,6 +22,21 @@ describe('the databricks connection schema', () => {
     expect(problems({ ...base, catalog: 'main', schema: 'ops', waitTimeoutSeconds: 0, pollMs: 500, write: { token: 'w' } })).toEqual([]);
   });
 
+  it('takes a connection for DLT blocks only (no warehouse), and the demo Databricks with nothing else', async () => {
+    const { warehouseId: _, ...pipelinesOnly } = base;
+    expect(problems(pipelinesOnly)).toEqual([]);
+    expect(problems({ kind: 'databricks', demo: true })).toEqual([]);
+    expect(problems({ kind: 'databricks', demo: true, host: base.host })).toEqual(["host: a demo Databricks connection takes no host: it is the demo's own DLT stand-in"]);
+    expect(problems({ kind: 'databricks', warehouseId: 'a1b2' })).toEqual([
+      'host: set host to the workspace URL, e.g. https://dbc-a1b2c3d4-e5f6.cloud.databricks.com (or demo: true)',
+      'read: set read: {token: "${DATABRICKS_READ_TOKEN}"}',
+    ]);
+    // SQL on a connection without a warehouse is refused with what to set.
+    const { openDatabricks } = await import('./index');
+    await expect(openDatabricks({ connection: databricksConnectionSchema.parse(pipelinesOnly) })).rejects.toMatchObject({ message: expect.stringMatching(/has no warehouseId, so sql blocks cannot run on it/), hint: expect.stringMatching(/Set warehouseId/) });
+    await expect(openDatabricks({ connection: databricksConnectionSchema.parse({ kind: 'databricks', demo: true }) })).rejects.toMatchObject({ hint: expect.stringMatching(/target=warehouse/) });
+  });
+
   it('says how to fix the usual mistakes', () => {
     expect(problems({ ...base, host: 'https://dbc-a1.cloud.databricks.com/sql/1.0/warehouses/a1b2' })).toEqual(['host: give the workspace URL only (https://<workspace>.cloud.databricks.com); the warehouse goes in warehouseId']);
     expect(problems({ ...base, host: 'dbc-a1.cloud.databricks.com' })[0]).toMatch(/^host: host must be the workspace URL/);

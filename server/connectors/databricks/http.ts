@@ -103,7 +103,7 @@ export class DatabricksHttp {
         throw new DatabricksHttpError(res.status, e.error_code, e.message ?? `HTTP ${res.status}`);
       }
       const parsed = schema.safeParse(json);
-      if (!parsed.success) throw new DatabricksUnreachable(`the answer to ${method} ${path.split('?')[0]} is not a Statement Execution API answer (${parsed.error.issues[0]?.message ?? 'unexpected shape'})`);
+      if (!parsed.success) throw new DatabricksUnreachable(`the answer to ${method} ${path.split('?')[0]} is not the answer Databricks gives (${parsed.error.issues[0]?.message ?? 'unexpected shape'})`);
       return parsed.data;
     }
   }

@@ -24,6 +24,12 @@ export interface DatabricksConnectorOptions {
 
 export async function openDatabricks(options: DatabricksConnectorOptions): Promise<SqlConnector> {
   const c = options.connection;
+  if (c.demo || !c.host || !c.read) {
+    throw new ConnectorError('unavailable', 'The demo Databricks runs DLT pipeline blocks only; it has no SQL warehouse.', 'Run SQL on the demo warehouse (target=warehouse), or give this connection host, warehouseId and read: {token}.');
+  }
+  if (!c.warehouseId) {
+    throw new ConnectorError('unavailable', 'This Databricks connection has no warehouseId, so sql blocks cannot run on it (it serves DLT pipeline blocks).', 'Set warehouseId: the id of the SQL warehouse (the last part of its HTTP path /sql/1.0/warehouses/<id>).');
+  }
   const sleep = options.sleep ?? realSleep;
   const clients = {
     read: new DatabricksHttp({ host: c.host, token: c.read.token, sleep }),

@@ -28,6 +28,8 @@ export interface DemoEndpoints {
   tableau?(): Promise<{ readonly url: string; readonly site: string; readonly tokenName: string; readonly tokenSecret: string }>;
   /** The demo's Slack: one incoming webhook URL that takes every channel's posts and keeps them. */
   slack?(): Promise<{ readonly webhookUrl: (channel: string) => string; readonly opsbookUrl?: string }>;
+  /** The demo's Databricks stand-in (Pipelines API 2.0), whose DLT pipeline rebuilds the demo warehouse's ecommerce tables. */
+  databricks?(): Promise<{ readonly host: string; readonly token: string }>;
 }
 
 export interface SystemRunContext {

@@ -9,7 +9,7 @@ interface Props {
   readonly dialect: string | null;
 }
 
-export const LANG_LABEL: Record<RunnableBlockSpec['lang'], string> = { sql: 'SQL', airflow: 'Airflow', s3: 'S3', 'dbt-cloud': 'dbt Cloud', pagerduty: 'PagerDuty', tableau: 'Tableau', slack: 'Slack' };
+export const LANG_LABEL: Record<RunnableBlockSpec['lang'], string> = { sql: 'SQL', airflow: 'Airflow', s3: 'S3', 'dbt-cloud': 'dbt Cloud', pagerduty: 'PagerDuty', tableau: 'Tableau', slack: 'Slack', databricks: 'Databricks' };
 
 /** Title, language, mode, target and the manifest key: what runs and where. */
 function Header({ spec, snippetKey, dialect }: Props): ReactNode {

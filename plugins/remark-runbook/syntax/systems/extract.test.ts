@@ -44,6 +44,6 @@ describe('s3 run blocks in a runbook', () => {
 
   it('name the runnable languages when another fence says run', () => {
     const { diagnostics } = lint('```bash run\necho hi\n```');
-    expect(diagnostics).toEqual([expect.stringMatching(/only sql, airflow, s3, dbt-cloud, pagerduty, tableau, slack blocks run/)]);
+    expect(diagnostics).toEqual([expect.stringMatching(/only sql, airflow, s3, dbt-cloud, pagerduty, tableau, slack, databricks blocks run/)]);
   });
 });

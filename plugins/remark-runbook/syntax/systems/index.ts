@@ -9,6 +9,7 @@ import { DBT_CLOUD_GRAMMAR } from './dbtCloud';
 import { PAGERDUTY_GRAMMAR } from './pagerduty';
 import { TABLEAU_GRAMMAR } from './tableau';
 import { SLACK_GRAMMAR } from './slack';
+import { DATABRICKS_GRAMMAR } from './databricks';
 
 export const SYSTEM_GRAMMARS: Readonly<Record<string, SystemGrammar>> = {
   [S3_GRAMMAR.lang]: S3_GRAMMAR,
@@ -16,6 +17,7 @@ export const SYSTEM_GRAMMARS: Readonly<Record<string, SystemGrammar>> = {
   [PAGERDUTY_GRAMMAR.lang]: PAGERDUTY_GRAMMAR,
   [TABLEAU_GRAMMAR.lang]: TABLEAU_GRAMMAR,
   [SLACK_GRAMMAR.lang]: SLACK_GRAMMAR,
+  [DATABRICKS_GRAMMAR.lang]: DATABRICKS_GRAMMAR,
 };
 
 export function systemGrammar(lang: string | null | undefined): SystemGrammar | null {

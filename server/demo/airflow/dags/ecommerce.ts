@@ -8,6 +8,17 @@ import type { DagDef, TaskContext } from '../model';
 import { dateInZone, ECOMMERCE_ZONE } from '../../warehouse';
 import { addDays } from '../warehouse';
 import { dag, sqlTask } from './build';
+import { randomUUID } from 'node:crypto';
+
+/** What a DLT update needs of whoever runs it (an Airflow task, or the demo Databricks): the warehouse and a log. */
+export interface DltContext {
+  sql(text: string, binds?: Readonly<Record<string, string | number>>): Promise<Record<string, unknown>[]>;
+  log(event: string, level?: 'INFO' | 'WARNING' | 'ERROR'): void;
+  /** Now, as a warehouse timestamp. */
+  now(): string;
+  /** Fails the update at the gold flow when a training fault targets run_dlt_pipeline. */
+  failIfFaulted(): Promise<void>;
+}
 
 /** Yesterday as the pipeline counts days: in Asia/Bangkok, where its batch runs at 01:00. */
 export function ecommerceYesterday(): string {
@@ -41,7 +52,7 @@ export interface Column {
 }
 
 /** A table's columns in order, as the database's catalog has them now (a source table may gain one any night). */
-async function columnsOf(ctx: TaskContext, schema: string, table: string): Promise<Column[]> {
+async function columnsOf(ctx: Pick<DltContext, 'sql'>, schema: string, table: string): Promise<Column[]> {
   const rows = await ctx.sql(
     `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = :schema AND table_name = :table ORDER BY ordinal_position`,
     { schema, table },
@@ -65,6 +76,63 @@ async function extract(ctx: TaskContext): Promise<void> {
       { x, run: ctx.runId, t: e.table, b: e.bytes, cols, now: ctx.now(), i },
     );
   }
+}
+
+/** The pipeline's flows in the order an update runs them, and the silver expectations (valid_pk) of each. */
+export const DLT_FLOWS = [
+  { flow: 'bronze_orders', table: 'ecomm_bronze.orders_raw', layer: 'bronze' },
+  { flow: 'bronze_order_items', table: 'ecomm_bronze.order_items_raw', layer: 'bronze' },
+  { flow: 'bronze_customers', table: 'ecomm_bronze.customers_raw', layer: 'bronze' },
+  { flow: 'bronze_products', table: 'ecomm_bronze.products_raw', layer: 'bronze' },
+  { flow: 'silver_dim_orders', table: 'ecomm_silver.dim_orders', layer: 'silver', dropped: `SELECT count(*) AS n FROM ecomm_bronze.orders_raw WHERE _execution_date = CAST(:x AS DATE) AND try_cast(order_id AS BIGINT) IS NULL` },
+  { flow: 'silver_fact_orders', table: 'ecomm_silver.fact_orders', layer: 'silver', dropped: `SELECT count(*) AS n FROM ecomm_bronze.order_items_raw WHERE _execution_date = CAST(:x AS DATE) AND (try_cast(order_item_id AS BIGINT) IS NULL OR try_cast(order_id AS BIGINT) IS NULL)` },
+  { flow: 'silver_dim_customer', table: 'ecomm_silver.dim_customer', layer: 'silver', dropped: `SELECT count(*) AS n FROM ecomm_bronze.customers_raw WHERE _execution_date = CAST(:x AS DATE) AND try_cast(customer_id AS BIGINT) IS NULL` },
+  { flow: 'silver_dim_product', table: 'ecomm_silver.dim_product', layer: 'silver', dropped: `SELECT count(*) AS n FROM ecomm_bronze.products_raw WHERE _execution_date = CAST(:x AS DATE) AND try_cast(product_id AS INTEGER) IS NULL` },
+  { flow: 'gold_sales_analytics', table: 'ecomm_gold.sales_analytics', layer: 'gold' },
+  { flow: 'gold_agg_daily_sales', table: 'ecomm_gold.agg_daily_sales', layer: 'gold' },
+] as const;
+
+export interface DltUpdateOptions {
+  /** The data days whose extract files bronze loads (the latest for an update, every extracted day for a full refresh). */
+  readonly days: readonly string[];
+  /** false: silver and gold only (a selection without bronze tables). */
+  readonly bronze: boolean;
+  readonly updateId: string;
+  readonly cause: string;
+}
+
+// Binds are text or numbers only: an absent value goes as '' or -1 and NULLIF makes it NULL.
+const EVENT = `INSERT INTO ecomm_ops.dlt_events (execution_date, update_id, event_ts, level, event_type, flow_name, message, output_rows, dropped_records, expectation)
+  VALUES (CAST(:x AS DATE), :u, CAST(:now AS TIMESTAMP), :level, :type, NULLIF(:flow, ''), :message, NULLIF(CAST(:rows AS BIGINT), -1), NULLIF(CAST(:dropped AS BIGINT), -1), NULLIF(:expectation, ''))`;
+
+/**
+ * One update of the ecommerce DLT pipeline on the demo warehouse, writing its event log (ecomm_ops.dlt_events, the
+ * table the runbook's checks and the demo Databricks' events API read) as Databricks writes one: the start, a
+ * schema-evolution warning per rescued column, one flow_progress per flow with its output rows and what its
+ * expectations dropped, and the end — COMPLETED, or FAILED with the error. Events are filed under the last data
+ * day the update loads.
+ */
+export async function runEcommerceDltUpdate(ctx: DltContext, options: DltUpdateOptions): Promise<void> {
+  const x = options.days.at(-1)!;
+  const event = (level: string, type: string, message: string, flow: string | null = null, rows: number | null = null, dropped: number | null = null, expectation: string | null = null) =>
+    ctx.sql(EVENT, { x, u: options.updateId, now: ctx.now(), level, type, message, flow: flow ?? '', rows: rows ?? -1, dropped: dropped ?? -1, expectation: expectation ?? '' });
+  await event('INFO', 'create_update', `Update started (${options.cause})`);
+  try {
+    if (options.bronze) for (const day of options.days) await loadBronze(ctx, day, options.updateId);
+    await rebuildSilverGold(ctx, x);
+    for (const f of DLT_FLOWS) {
+      if (f.layer === 'bronze' && !options.bronze) continue;
+      const [out] = f.layer === 'bronze'
+        ? await ctx.sql(`SELECT count(*) AS n FROM ${f.table} WHERE _execution_date = CAST(:x AS DATE)`, { x })
+        : await ctx.sql(`SELECT count(*) AS n FROM ${f.table}`);
+      const dropped = 'dropped' in f ? Number((await ctx.sql(f.dropped, { x }))[0]?.n ?? 0) : null;
+      await event('INFO', 'flow_progress', `Flow ${f.flow} COMPLETED`, f.flow, Number(out?.n ?? 0), dropped, 'dropped' in f ? 'valid_pk' : null);
+    }
+  } catch (error) {
+    await event('ERROR', 'update_progress', `Update FAILED: ${(error as Error).message.split('\n')[0]}`);
+    throw error;
+  }
+  await event('INFO', 'update_progress', 'Update COMPLETED');
 }
 
 /** Bronze's own columns, not the file's: lineage and the rescue column. */
@@ -93,7 +161,7 @@ export function bronzeSelect(t: string, fileColumns: readonly Column[], bronze: 
  * pipeline runs it: a new column is rescued the night it first appears (a warning in the event log) and added to
  * the bronze table for the next update; a load of that day after it (a re-run) fills the column itself.
  */
-async function loadBronze(ctx: TaskContext, x: string): Promise<void> {
+async function loadBronze(ctx: DltContext, x: string, updateId: string): Promise<void> {
   const now = ctx.now();
   for (const { table: t } of EXTRACTS) {
     const fileColumns = await columnsOf(ctx, 'ecomm_src', t);
@@ -105,15 +173,15 @@ async function loadBronze(ctx: TaskContext, x: string): Promise<void> {
     const message = `Unknown column${rescued.length > 1 ? 's' : ''} ${rescued.join(', ')} in the ${t} file of ${x} rescued into _rescued_data; the schema evolves on the next update`;
     ctx.log(message, 'WARNING');
     await ctx.sql(
-      `INSERT INTO ecomm_ops.dlt_events SELECT CAST(:x AS DATE), md5('ecomm_dlt|' || :x), CAST(:now AS TIMESTAMP), 'WARN', 'schema_evolution', :flow, :message, NULL, NULL, NULL`,
-      { x, now, flow: `bronze_${t}`, message },
+      `INSERT INTO ecomm_ops.dlt_events SELECT CAST(:x AS DATE), :u, CAST(:now AS TIMESTAMP), 'WARN', 'schema_evolution', :flow, :message, NULL, NULL, NULL`,
+      { x, u: updateId, now, flow: `bronze_${t}`, message },
     );
     for (const c of rescued) await ctx.sql(`ALTER TABLE ecomm_bronze.${t}_raw ADD COLUMN ${c} VARCHAR`);
   }
 }
 
 /** Silver and gold from bronze, with the seed's rules (latest version per key wins, UTC timestamps). */
-async function rebuildSilverGold(ctx: TaskContext): Promise<void> {
+async function rebuildSilverGold(ctx: DltContext, x: string): Promise<void> {
   const now = { now: ctx.now() };
   const utc = (col: string) => `CAST(left(${col}, 19) AS TIMESTAMP) - INTERVAL 7 HOUR`;
   await ctx.sql(
@@ -148,7 +216,6 @@ async function rebuildSilverGold(ctx: TaskContext): Promise<void> {
             CAST(CAST(b.quantity AS INTEGER) * CAST(b.unit_price AS DECIMAL(10, 2)) AS DECIMAL(12, 2)) AS line_amount, o.order_status, o.processed_ts
      FROM ecomm_bronze.order_items_raw b JOIN ecomm_silver.dim_orders o ON o.order_id = CAST(b.order_id AS BIGINT)`,
   );
-  await recordExpectations(ctx, dataDay(ctx));
   await ctx.failIfFaulted(); // the gold flow is where a training fault stops the update
   await ctx.sql(
     `CREATE OR REPLACE TABLE ecomm_gold.sales_analytics AS
@@ -169,37 +236,17 @@ async function rebuildSilverGold(ctx: TaskContext): Promise<void> {
   );
 }
 
-/**
- * The valid_pk expectations of the day's update: bronze rows of the data day whose key (or, for order lines, whose
- * order) is missing cannot reach silver, and the update's flow events say how many each silver flow dropped.
- */
-async function recordExpectations(ctx: TaskContext, x: string): Promise<void> {
-  const dropped: Record<string, string> = {
-    silver_dim_orders: `SELECT count(*) FROM ecomm_bronze.orders_raw WHERE _execution_date = CAST(:x AS DATE) AND try_cast(order_id AS BIGINT) IS NULL`,
-    silver_fact_orders: `SELECT count(*) FROM ecomm_bronze.order_items_raw WHERE _execution_date = CAST(:x AS DATE) AND (try_cast(order_item_id AS BIGINT) IS NULL OR try_cast(order_id AS BIGINT) IS NULL)`,
-    silver_dim_customer: `SELECT count(*) FROM ecomm_bronze.customers_raw WHERE _execution_date = CAST(:x AS DATE) AND try_cast(customer_id AS BIGINT) IS NULL`,
-    silver_dim_product: `SELECT count(*) FROM ecomm_bronze.products_raw WHERE _execution_date = CAST(:x AS DATE) AND try_cast(product_id AS INTEGER) IS NULL`,
-  };
-  for (const [flow, count] of Object.entries(dropped)) {
-    await ctx.sql(
-      `UPDATE ecomm_ops.dlt_events SET dropped_records = (${count})
-       WHERE execution_date = CAST(:x AS DATE) AND flow_name = :flow AND expectation = 'valid_pk'`,
-      { x, flow },
-    );
-  }
-}
-
 export const ecommerceDags: readonly DagDef[] = [
   dag({
     dagId: 'batch_ecomm_pipeline', description: 'Extracts the OLTP day to S3, then runs the DLT pipeline (bronze, silver, gold).',
     schedule: '0 18 * * *', owners: ['ecomm-data-engineering'], tags: ['ecommerce'],
     tasks: [
       sqlTask('extract_postgres_to_s3', 1500, extract, { operator: 'PythonOperator' }),
+      // The same update the demo Databricks runs for `databricks pipelines start-update "ecommerce_dlt"`.
       sqlTask('run_dlt_pipeline', 6000, async (ctx) => {
         const x = dataDay(ctx);
         ctx.log(`DLT update for ${x}: bronze from the extract files, then silver and gold`);
-        await loadBronze(ctx, x);
-        await rebuildSilverGold(ctx);
+        await runEcommerceDltUpdate(ctx, { days: [x], bronze: true, updateId: randomUUID(), cause: `triggered by Airflow run ${ctx.runId}` });
       }, { upstream: ['extract_postgres_to_s3'], operator: 'DatabricksRunNowOperator' }),
     ],
   }),
