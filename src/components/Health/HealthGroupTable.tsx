@@ -4,6 +4,7 @@ import clsx from 'clsx';
 import Link from '@docusaurus/Link';
 import { formatValue } from '@site/src/lib/verdict';
 import { STATUS_ICON, STATUS_TEXT, type HealthGroup, type HealthRow, type RowStatus } from './model';
+import DataTable from '@site/src/components/DataTable';
 import Sparkline from './Sparkline';
 import styles from './styles.module.css';
 
@@ -105,23 +106,11 @@ export default function HealthGroupTable({ group }: { readonly group: HealthGrou
           {problems > 0 ? ` · ${problems} need${problems === 1 ? 's' : ''} attention` : ''}
         </span>
       </header>
-      <table className={styles.table}>
-        <thead>
-          <tr>
-            <th scope="col">Status</th>
-            <th scope="col">Check</th>
-            <th scope="col">Value</th>
-            <th scope="col">Threshold</th>
-            <th scope="col">History</th>
-            <th scope="col">Last run</th>
-          </tr>
-        </thead>
-        <tbody>
-          {group.rows.map((row) => (
-            <Row key={row.key} row={row} />
-          ))}
-        </tbody>
-      </table>
+      <DataTable columns={['Status', 'Check', 'Value', 'Threshold', 'History', 'Last run']} className={styles.table}>
+        {group.rows.map((row) => (
+          <Row key={row.key} row={row} />
+        ))}
+      </DataTable>
     </section>
   );
 }

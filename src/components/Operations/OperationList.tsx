@@ -9,6 +9,7 @@ import { useApi } from '@site/src/lib/useApi';
 import { useEnvironments } from '@site/src/lib/environment';
 import { getRunClient } from '@site/src/lib/runClient';
 import { useServerBase, wsUrl } from '@site/src/lib/serverUrl';
+import DataTable from '@site/src/components/DataTable';
 import StartForm from './StartForm';
 import { setActiveOperation } from '@site/src/lib/activeOperation';
 import styles from './styles.module.css';
@@ -126,41 +127,27 @@ export default function OperationList(): ReactNode {
       ) : ops.length === 0 ? (
         <p className={styles.muted}>No operation matches these filters.</p>
       ) : (
-        <div className={styles.tableScroll} tabIndex={0} role="region" aria-label="Operations, scrollable">
-          <table className={styles.table}>
-            <thead>
-              <tr>
-                <th scope="col">Operation</th>
-                <th scope="col">Status</th>
-                <th scope="col">Severity</th>
-                <th scope="col">Env</th>
-                <th scope="col">Owner</th>
-                <th scope="col">Last change</th>
-              </tr>
-            </thead>
-            <tbody>
-              {ops.map((o) => (
-                <tr key={o.id} data-operation={o.id} data-status={o.status}>
-                  <td>
-                    <Link to={`/operations?id=${encodeURIComponent(o.id)}`}>{o.title}</Link>
-                    <div className={`${styles.muted} ${styles.mono}`}>{o.id}</div>
-                  </td>
-                  <td>
-                    <span className={`${styles.badge} ${styles[`status_${o.status}`] ?? ''}`}>{o.status}</span>
-                  </td>
-                  <td>
-                    <span className={`${styles.badge} ${styles[o.severity] ?? ''}`}>{o.severity}</span>
-                  </td>
-                  <td>{o.env}</td>
-                  <td>{o.owner.displayName}</td>
-                  <td title={o.updatedAt}>
-                    {new Date(o.updatedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })} · {o.eventCount} recorded
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Operation', 'Status', 'Severity', 'Env', 'Owner', 'Last change']} className={styles.table} scroll={{ label: 'Operations, scrollable' }}>
+          {ops.map((o) => (
+            <tr key={o.id} data-operation={o.id} data-status={o.status}>
+              <td>
+                <Link to={`/operations?id=${encodeURIComponent(o.id)}`}>{o.title}</Link>
+                <div className={`${styles.muted} ${styles.mono}`}>{o.id}</div>
+              </td>
+              <td>
+                <span className={`${styles.badge} ${styles[`status_${o.status}`] ?? ''}`}>{o.status}</span>
+              </td>
+              <td>
+                <span className={`${styles.badge} ${styles[o.severity] ?? ''}`}>{o.severity}</span>
+              </td>
+              <td>{o.env}</td>
+              <td>{o.owner.displayName}</td>
+              <td title={o.updatedAt}>
+                {new Date(o.updatedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })} · {o.eventCount} recorded
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );

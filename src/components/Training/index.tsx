@@ -41,6 +41,8 @@ export default function Training(): ReactNode {
         {active === 0 ? 'No fault is injected: the demo is healthy.' : `${active} fault${active === 1 ? ' is' : 's are'} injected.`}
       </p>
       <Heading as="h2">Drills</Heading>
+      {/* A heading with nothing under it reads as "no drills" while the list is still on its way. */}
+      {!drills.loaded && !drills.error ? <p className={styles.note}>Loading the drills…</p> : null}
       {drills.error ? (
         <div className={styles.error} role="alert">
           {drills.error}

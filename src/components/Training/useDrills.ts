@@ -10,6 +10,8 @@ import type { UseScenarios } from './useScenarios';
 
 export interface UseDrills {
   readonly drills: readonly DrillInfo[];
+  /** Whether the server has answered with the list (until then an empty list means "not yet", not "none"). */
+  readonly loaded: boolean;
   readonly error: string | null;
   readonly verdicts: Readonly<Record<string, DrillVerdict>>;
   readonly checking: Readonly<Record<string, boolean>>;
@@ -26,6 +28,7 @@ const storage = (): Storage | null => (typeof window === 'undefined' ? null : wi
 export function useDrills(scenarios: UseScenarios): UseDrills {
   const api = useApi();
   const [drills, setDrills] = useState<readonly DrillInfo[]>([]);
+  const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [verdicts, setVerdicts] = useState<Readonly<Record<string, DrillVerdict>>>({});
   const [checking, setChecking] = useState<Readonly<Record<string, boolean>>>({});
@@ -39,7 +42,10 @@ export function useDrills(scenarios: UseScenarios): UseDrills {
     if (!ready) return undefined;
     const controller = new AbortController();
     api.get<DrillList>(DRILLS_PATH, controller.signal).then(
-      (body) => setDrills(Array.isArray(body?.drills) ? body.drills : []),
+      (body) => {
+        setDrills(Array.isArray(body?.drills) ? body.drills : []);
+        setLoaded(true);
+      },
       (e: unknown) => {
         if (!controller.signal.aborted) setError(`The drills could not be read: ${e instanceof Error ? e.message : String(e)}`);
       },
@@ -85,5 +91,5 @@ export function useDrills(scenarios: UseScenarios): UseDrills {
     [api],
   );
 
-  return { drills, error, verdicts, checking, checkErrors, hintsTaken, takeHint, start, reset, check };
+  return { drills, loaded, error, verdicts, checking, checkErrors, hintsTaken, takeHint, start, reset, check };
 }

@@ -6,45 +6,24 @@
 import type { Scenario } from './types';
 import { snapshot } from './heldRows';
 import { replayNight } from './replay';
+import { DBT_REBUILD, INGESTION_LOG_TONIGHT, dropYesterdaysOrdersFromGold, pausedNightRows, tonight } from './retailRows';
+import { ingestionFailureScenario, landedTwiceScenario } from './retailShapes';
 import { addDays } from '../warehouse';
 
-const BRONZE = ['customers', 'products', 'stores', 'orders', 'order_items', 'returns'];
-const BATCH_BRONZE = [
-  ...BRONZE.map((t) => ({ table: `retail_bronze.${t}`, where: `_batch_date = CAST(:bd AS DATE)` })),
-  { table: 'retail_bronze.ingestion_log', where: `batch_date = CAST(:bd AS DATE)` },
-];
-export const DBT_ARTIFACTS = [
-  { table: 'retail_ops.dbt_run_results', where: `batch_date = CAST(:bd AS DATE)` },
-  { table: 'retail_ops.dbt_test_results', where: `batch_date = CAST(:bd AS DATE)` },
-];
-export const GOLD = ['dim_date', 'dim_stores', 'dim_products', 'dim_customers', 'fact_order_items', 'fact_orders', 'fact_returns', 'mart_daily_sales'].map((t) => ({
-  table: `retail_gold.${t}`, where: 'true',
-}));
 /** The name a resent file lands under; the drill passes it to the runbook's delete. */
 export const RESENT_FILE = 's3://retail-bronze/orders/resent/part-0001.json.gz';
 
-const ingestionFailure: Scenario = {
+const ingestionFailure = ingestionFailureScenario({
   id: 'retail_ingestion_failure',
   title: 'Ingestion failure',
   summary:
     "The orders API timed out on both tries of tonight's ingest_orders: orders, their lines and returns did not land. The API is back: find the failed task, retry it with its downstream tasks, and confirm the batch landed.",
   runbook: '/retail/failure-handling#ingestion-find-failure',
-  async activate(ctx, bd) {
-    await snapshot(ctx.warehouse, this.id, BATCH_BRONZE).take({ bd });
-    // The night's run is the batch's only load: what it did not reach is not in bronze.
-    for (const t of ['orders', 'order_items', 'returns']) await ctx.warehouse.query(`DELETE FROM retail_bronze.${t} WHERE _batch_date = CAST(:bd AS DATE)`, { bd });
-    await ctx.warehouse.query(`DELETE FROM retail_bronze.ingestion_log WHERE batch_date = CAST(:bd AS DATE)`, { bd });
-    ctx.faults.set('data_ingestion_bronze', 'ingest_orders', {
-      exception: 'ReadTimeout', message: 'Source API read timed out after 300 s (HTTP 504) on GET /v2/orders?updated_since=…', untilCleared: false, tries: 2,
-    });
-    const dagRun = await replayNight(ctx, 'data_ingestion_bronze', bd);
-    return { note: `Run ${dagRun.runId} of data_ingestion_bronze is replaying batch ${bd}; ingest_orders will fail twice.`, dagRun };
-  },
-  async deactivate(ctx, bd) {
-    ctx.faults.remove('data_ingestion_bronze', 'ingest_orders');
-    await snapshot(ctx.warehouse, this.id, BATCH_BRONZE).restore({ bd });
-  },
-};
+  taskId: 'ingest_orders',
+  exception: 'ReadTimeout',
+  message: 'Source API read timed out after 300 s (HTTP 504) on GET /v2/orders?updated_since=…',
+  notLanded: [...['orders', 'order_items', 'returns'].map((t) => tonight(`retail_bronze.${t}`)), INGESTION_LOG_TONIGHT],
+});
 
 const modelFailure: Scenario = {
   id: 'retail_dbt_model_failure',
@@ -53,11 +32,8 @@ const modelFailure: Scenario = {
     "A long-running query held a lock on retail_gold.fact_order_items during tonight's dbt run: dbt_run_facts errored on both tries, the facts and the mart miss yesterday's orders. The lock is gone: find the failed model, re-run the failed task with its downstream tasks.",
   runbook: '/retail/failure-handling#dbt-find-failure',
   async activate(ctx, bd) {
-    await snapshot(ctx.warehouse, this.id, [...GOLD, ...DBT_ARTIFACTS]).take({ bd });
-    // The facts still hold the night before: yesterday's orders are not in gold.
-    for (const t of ['fact_order_items', 'fact_orders', 'mart_daily_sales']) {
-      await ctx.warehouse.query(`DELETE FROM retail_gold.${t} WHERE order_date = CAST(:bd AS DATE) - 1`, { bd });
-    }
+    await snapshot(ctx.warehouse, this.id, DBT_REBUILD).take({ bd });
+    await dropYesterdaysOrdersFromGold(ctx.warehouse, bd);
     ctx.faults.set('data_transformation_dbt', 'dbt_run_facts', {
       exception: 'DbtRuntimeError', message: 'lock wait timeout exceeded on retail_gold.fact_order_items (held by session 4711: an analyst query)', untilCleared: false, tries: 2,
     });
@@ -69,42 +45,30 @@ const modelFailure: Scenario = {
   async deactivate(ctx, bd) {
     ctx.faults.remove('data_transformation_dbt', 'dbt_run_facts');
     ctx.faults.removeModel('fact_order_items');
-    await snapshot(ctx.warehouse, this.id, [...GOLD, ...DBT_ARTIFACTS]).restore({ bd });
+    await snapshot(ctx.warehouse, this.id, DBT_REBUILD).restore({ bd });
   },
 };
 
-const duplicateFile: Scenario = {
+const duplicateFile = landedTwiceScenario({
   id: 'retail_dq_duplicate_file',
   title: 'Data quality test failure (a file loaded twice)',
   summary:
     "The orders source resent tonight's first file under a new name and it was loaded as well: dbt_test_staging failed on duplicate order versions. Find the file, have its rows removed from bronze (escalation), then re-run the tests and what follows them.",
   runbook: '/retail/failure-handling#dq-identify',
-  async activate(ctx, bd) {
-    await snapshot(ctx.warehouse, this.id, [...GOLD, ...DBT_ARTIFACTS]).take({ bd });
-    await ctx.warehouse.query(
-      `INSERT INTO retail_bronze.orders
-       SELECT * REPLACE (CAST(:file AS VARCHAR) AS _source_file, _loaded_at + INTERVAL 7 MINUTE AS _loaded_at) FROM retail_bronze.orders
-       WHERE _batch_date = CAST(:bd AS DATE) AND _source_file = (SELECT min(_source_file) FROM retail_bronze.orders WHERE _batch_date = CAST(:bd AS DATE))`,
-      { bd, file: RESENT_FILE },
-    );
-    const dagRun = await replayNight(ctx, 'data_transformation_dbt', bd);
-    return { note: `Run ${dagRun.runId} of data_transformation_dbt is replaying batch ${bd}; dbt_test_staging will fail on unique_stg_orders_order_id.`, dagRun };
-  },
-  async deactivate(ctx, bd) {
-    await ctx.warehouse.query(`DELETE FROM retail_bronze.orders WHERE _source_file = :file`, { file: RESENT_FILE });
-    await snapshot(ctx.warehouse, this.id, [...GOLD, ...DBT_ARTIFACTS]).restore({ bd });
-  },
-};
+  table: 'retail_bronze.orders',
+  file: RESENT_FILE,
+  minutesLater: 7,
+  firstFileOnly: true,
+  failingTest: 'unique_stg_orders_order_id',
+  recoveryRewritesBatch: false,
+});
 
 /**
  * The orders source renamed order_total to total_amount in tonight's batch. Landing evolves bronze's schema (a new
  * column, the old one empty for the batch), and dbt_run_staging fails on stg_orders' contract. Deactivating puts
  * the staging model as the baseline defines it back, drops the column and restores the batch's rows.
  */
-const ORDERS_TONIGHT = [
-  { table: 'retail_bronze.orders', where: `_batch_date = CAST(:bd AS DATE)` },
-  { table: 'retail_source.orders', where: `_batch_date = CAST(:bd AS DATE)` },
-];
+const ORDERS_TONIGHT = [tonight('retail_bronze.orders'), tonight('retail_source.orders')];
 const schemaChange: Scenario = {
   id: 'retail_schema_change',
   title: 'A source renamed a column (dbt staging model fails)',
@@ -115,15 +79,12 @@ const schemaChange: Scenario = {
     const w = ctx.warehouse;
     const [view] = await w.query(`SELECT sql FROM duckdb_views() WHERE schema_name = 'retail_silver' AND view_name = 'stg_orders'`);
     await w.query(`CREATE OR REPLACE TABLE opsbook_sandbox.${this.id}_view AS SELECT CAST(:sql AS VARCHAR) AS sql`, { sql: String(view!.sql) });
-    await snapshot(w, this.id, [...ORDERS_TONIGHT, ...GOLD, ...DBT_ARTIFACTS]).take({ bd });
+    await snapshot(w, this.id, [...ORDERS_TONIGHT, ...DBT_REBUILD]).take({ bd });
     for (const t of ['retail_source.orders', 'retail_bronze.orders']) {
       await w.query(`ALTER TABLE ${t} ADD COLUMN total_amount DECIMAL(12, 2)`);
       await w.query(`UPDATE ${t} SET total_amount = order_total, order_total = NULL WHERE _batch_date = CAST(:bd AS DATE)`, { bd });
     }
-    // Gold still holds the night before: yesterday's orders are not in the facts or the mart.
-    for (const t of ['fact_order_items', 'fact_orders', 'mart_daily_sales']) {
-      await w.query(`DELETE FROM retail_gold.${t} WHERE order_date = CAST(:bd AS DATE) - 1`, { bd });
-    }
+    await dropYesterdaysOrdersFromGold(w, bd);
     const dagRun = await replayNight(ctx, 'data_transformation_dbt', bd);
     return { note: `Run ${dagRun.runId} of data_transformation_dbt is replaying batch ${bd}; dbt_run_staging will fail on stg_orders' contract (total_amount).`, dagRun };
   },
@@ -134,19 +95,14 @@ const schemaChange: Scenario = {
     await w.query(`DROP TABLE IF EXISTS opsbook_sandbox.${this.id}_view`);
     await w.query(`DELETE FROM retail_ops.model_deployments WHERE model_name = 'stg_orders' AND release_name = 'orders API v2: total_amount'`);
     for (const t of ['retail_source.orders', 'retail_bronze.orders']) await w.query(`ALTER TABLE ${t} DROP COLUMN IF EXISTS total_amount`);
-    await snapshot(w, this.id, [...ORDERS_TONIGHT, ...GOLD, ...DBT_ARTIFACTS]).restore({ bd });
+    await snapshot(w, this.id, [...ORDERS_TONIGHT, ...DBT_REBUILD]).restore({ bd });
   },
 };
 
 /** The two retail nights the SCD2 drill pauses: the batches of the day before yesterday and of three days ago. */
 const pausedNights = (bd: string) => [addDays(bd, -3), addDays(bd, -2)] as const;
 const RETAIL_DAGS = ['data_ingestion_bronze', 'data_transformation_dbt'];
-const IN_PAUSED = (column: string) => `${column} BETWEEN CAST(:from AS DATE) AND CAST(:to AS DATE)`;
-const pausedParts = [
-  ...BRONZE.map((t) => ({ table: `retail_bronze.${t}`, where: IN_PAUSED('_batch_date') })),
-  { table: 'retail_bronze.ingestion_log', where: IN_PAUSED('batch_date') },
-  { table: 'ops.job_runs', where: `${IN_PAUSED('business_date')} AND dag_id IN ('data_ingestion_bronze', 'data_transformation_dbt')` },
-];
+const pausedParts = pausedNightRows(RETAIL_DAGS);
 
 const scd2MissedNights: Scenario = {
   id: 'retail_scd2_missed_nights',
@@ -156,7 +112,7 @@ const scd2MissedNights: Scenario = {
   runbook: '/retail/backfilling#ingestion-gaps',
   async activate(ctx, bd) {
     const [from, to] = pausedNights(bd);
-    const gold = snapshot(ctx.warehouse, `${this.id}_gold`, [...GOLD, ...DBT_ARTIFACTS]);
+    const gold = snapshot(ctx.warehouse, `${this.id}_gold`, DBT_REBUILD);
     await gold.take({ bd });
     await snapshot(ctx.warehouse, this.id, pausedParts).take({ from, to });
     // The nights never ran: no run in Airflow, no attempt recorded, nothing landed for those batches.
@@ -169,7 +125,7 @@ const scd2MissedNights: Scenario = {
   async deactivate(ctx, bd) {
     const [from, to] = pausedNights(bd);
     await snapshot(ctx.warehouse, this.id, pausedParts).restore({ from, to });
-    await snapshot(ctx.warehouse, `${this.id}_gold`, [...GOLD, ...DBT_ARTIFACTS]).restore({ bd });
+    await snapshot(ctx.warehouse, `${this.id}_gold`, DBT_REBUILD).restore({ bd });
     for (const dag of RETAIL_DAGS) await ctx.store.showNights(dag, [from, to]);
   },
 };

@@ -5,7 +5,7 @@
  * are ingested again and the tests re-run with what follows them. Deactivating puts the batch back exactly.
  */
 import type { Scenario, ScenarioContext } from './types';
-import { DBT_ARTIFACTS, GOLD } from './retail';
+import { DBT_REBUILD, pausedNightRows, tonight } from './retailRows';
 import { snapshot } from './heldRows';
 import { replayNight } from './replay';
 import { addDays } from '../warehouse';
@@ -30,7 +30,7 @@ const paymentReviewOrders: Scenario = {
   actions: [{ id: 'resend', label: 'The source re-sends the held orders corrected' }],
   async activate(ctx, bd) {
     const w = ctx.warehouse;
-    await snapshot(w, this.id, [...GOLD, ...DBT_ARTIFACTS, { table: 'retail_bronze.orders', where: `_batch_date = CAST(:bd AS DATE)` }]).take({ bd });
+    await snapshot(w, this.id, [...DBT_REBUILD, tonight('retail_bronze.orders')]).take({ bd });
     await w.query(`DROP TABLE IF EXISTS ${ORIGINALS}`);
     await w.query(`CREATE TABLE ${ORIGINALS} AS SELECT order_id, customer_id, status FROM retail_source.orders WHERE ${HELD_FOR_REVIEW}`, { bd });
     for (const t of ['retail_source.orders', 'retail_bronze.orders']) {
@@ -47,20 +47,14 @@ const paymentReviewOrders: Scenario = {
   async deactivate(ctx, bd) {
     await correct(ctx, 'retail_source.orders');
     await ctx.warehouse.query(`DROP TABLE IF EXISTS ${ORIGINALS}`);
-    await snapshot(ctx.warehouse, this.id, [...GOLD, ...DBT_ARTIFACTS, { table: 'retail_bronze.orders', where: `_batch_date = CAST(:bd AS DATE)` }]).restore({ bd });
+    await snapshot(ctx.warehouse, this.id, [...DBT_REBUILD, tonight('retail_bronze.orders')]).restore({ bd });
   },
 };
 
 /** The nights the ingestion DAG stayed paused: last night's batch and the one before it. */
 const pausedBatches = (bd: string) => [addDays(bd, -1), bd] as const;
-const SOURCES = ['customers', 'products', 'stores', 'orders', 'order_items', 'returns'];
-const IN_PAUSED = (column: string) => `${column} BETWEEN CAST(:from AS DATE) AND CAST(:to AS DATE)`;
-const PAUSED_PARTS = [
-  ...SOURCES.map((t) => ({ table: `retail_bronze.${t}`, where: IN_PAUSED('_batch_date') })),
-  { table: 'retail_bronze.ingestion_log', where: IN_PAUSED('batch_date') },
-  { table: 'ops.job_runs', where: `${IN_PAUSED('business_date')} AND dag_id = 'data_ingestion_bronze'` },
-];
-const TONIGHT_DBT = [...GOLD, ...DBT_ARTIFACTS, { table: 'retail_ops.source_freshness', where: `batch_date = CAST(:bd AS DATE)` }];
+const PAUSED_PARTS = pausedNightRows(['data_ingestion_bronze']);
+const TONIGHT_DBT = [...DBT_REBUILD, { table: 'retail_ops.source_freshness', where: `batch_date = CAST(:bd AS DATE)` }];
 
 /**
  * The ingestion DAG was paused for a bronze storage migration two nights ago and nobody unpaused it: no batch has
@@ -97,11 +91,8 @@ const ingestionPaused: Scenario = {
 const RESTATED_LIST = 'opsbook_sandbox.retail_restated_orders';
 const RESTATED_FILE = 's3://retail-bronze/orders/restated/part-0001.json.gz';
 const RESTATED_ROWS = [
-  ...GOLD, ...DBT_ARTIFACTS,
-  { table: 'retail_bronze.orders', where: `_batch_date = CAST(:bd AS DATE)` },
-  { table: 'retail_source.orders', where: `_batch_date = CAST(:bd AS DATE)` },
-  { table: 'retail_bronze.order_items', where: `_batch_date = CAST(:bd AS DATE)` },
-  { table: 'retail_source.order_items', where: `_batch_date = CAST(:bd AS DATE)` },
+  ...DBT_REBUILD,
+  ...['retail_bronze.orders', 'retail_source.orders', 'retail_bronze.order_items', 'retail_source.order_items'].map(tonight),
 ];
 
 /**
