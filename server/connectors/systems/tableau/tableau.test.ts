@@ -215,7 +215,7 @@ describe('Tableau connections in the configuration', () => {
   it('say what is missing and how to write it', () => {
     expect(() => parseConfig(withTableau('{kind: tableau, url: "https://tableau.company.com"}'), 'c.yaml')).toThrow(/tableau\.site: set site to the content URL[\s\S]*tableau\.tokenName: set tokenName[\s\S]*tableau\.tokenSecret: set tokenSecret: "\$\{TABLEAU_PAT_SECRET\}"/);
     expect(() => parseConfig(withTableau('{kind: tableau, demo: true, tokenName: x}'), 'c.yaml')).toThrow(/a demo Tableau connection takes no tokenName/);
-    expect(() => parseConfig(`environments:\n  prod:\n    production: true\n    connections:\n      tableau: {kind: tableau, demo: true}\nauth: {mode: proxy, trustedProxies: [127.0.0.1/32], roleMap: {ops: [service-team]}}\n`, 'c.yaml')).toThrow(/demo S3, dbt Cloud, Tableau and Slack are demo stand-ins/);
+    expect(() => parseConfig(`environments:\n  prod:\n    production: true\n    connections:\n      tableau: {kind: tableau, demo: true}\nauth: {mode: proxy, trustedProxies: [127.0.0.1/32], roleMap: {ops: [service-team]}}\n`, 'c.yaml')).toThrow(/demo S3, dbt Cloud, Tableau, Slack and Databricks are demo stand-ins/);
     expect(() => parseConfig(withTableau('{kind: tableau, url: "https://t.example", site: "", tokenName: a, tokenSecret: b, apiVersion: 3.2}'), 'c.yaml')).toThrow(/apiVersion is the REST API version as a quoted string, e\.g\. "3\.24" \(unquoted, YAML reads 3\.20 as the number 3\.2\)/);
   });
 });
