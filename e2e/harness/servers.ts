@@ -52,6 +52,8 @@ export interface OpsbookOptions {
   /** Names the log file and the state directory, so a failed run's leftovers say whose they were. */
   readonly name: string;
   readonly snowflakeUrl?: string;
+  /** More environment for the server, e.g. OPSBOOK_E2E_ALLOWED_ORIGIN (e2e/reconnect.spec.ts). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function startOpsbook(options: OpsbookOptions): Promise<RunningOpsb
       OPSBOOK_CONFIG: 'e2e/opsbook.e2e.yaml',
       OPSBOOK_E2E_DIR: stateDir,
       ...(options.snowflakeUrl ? { E2E_SF_PORT: new URL(options.snowflakeUrl).port } : {}),
+      ...options.env,
     };
     const p: Started = startTsx('server/index.ts', [], env, logFile);
     const url = `http://127.0.0.1:${port}`;
