@@ -106,11 +106,15 @@ describe('RunClient', () => {
     });
     const client = new RunClient(url, { WebSocketImpl });
     const timeline: string[] = [];
+    const states: string[] = [];
+    client.onConnectionChange((state) => states.push(state));
     let finished!: () => void;
     const ended = new Promise<void>((resolve) => (finished = resolve));
     client.start(request, (e) => (timeline.push(e.type), e.type === 'done' && finished()), (link) => timeline.push(`link:${link}`));
     await ended;
     expect(timeline).toEqual(['accepted', 'link:reconnecting', 'link:resumed', 'rows', 'done']);
+    // The page-wide indicator tells a first connection from getting runs back.
+    expect(states).toEqual(['connecting', 'open', 'reconnecting', 'open']);
     client.close();
   });
 

@@ -26,7 +26,8 @@ export type RunEvent = Exclude<ServerMessage, { type: 'error' } | { type: 'appro
 export type ApprovalListener = (approval: Approval) => void;
 export type OperationListener = (push: OperationPush) => void;
 export type RunRequest = Omit<RunMessage, 'type' | 'id'>;
-export type ConnectionState = 'idle' | 'connecting' | 'open' | 'closed';
+/** `reconnecting`: the socket dropped with runs going, and the client is getting them back (see RunLink). */
+export type ConnectionState = 'idle' | 'connecting' | 'reconnecting' | 'open' | 'closed';
 /**
  * A running run's link to the server, for the page to show: the socket dropped and the client is getting the
  * run back (`reconnecting`), or it got it back and the output continues where it stopped (`resumed`). When
@@ -191,7 +192,7 @@ export class RunClient {
     const run: ActiveRun = { message: withOperation({ type: 'run', id, ...request }), onEvent, ...(onLink ? { onLink } : {}), sent: false, answered: false, lastSeq: 0 };
     this.runs.set(id, run);
     if (this.state === 'open') this.send(run);
-    else if (this.state !== 'connecting') this.connect();
+    else if (this.state !== 'connecting' && this.state !== 'reconnecting') this.connect();
     return {
       id,
       cancel: () => this.cancel(id),
@@ -254,7 +255,7 @@ export class RunClient {
   }
 
   private connect(): void {
-    this.setState('connecting');
+    this.setState([...this.runs.values()].some((run) => run.resuming) ? 'reconnecting' : 'connecting');
     const delay = this.backoff()[this.attempt] ?? 0;
     clearTimeout(this.attemptTimer);
     this.attemptTimer = setTimeout(() => this.open(), delay);
