@@ -108,3 +108,32 @@ for (const look of looks) {
     expect(errors).toEqual([]);
   });
 }
+
+test('says the output is partial, and where the whole result is, when the link does not come back', async ({ page, link, shot }) => {
+  const linkDown = /WebSocket connection to .* failed|net::ERR_(CONNECTION_\w+|EMPTY_RESPONSE|CONTENT_LENGTH_MISMATCH)/;
+  const errors: string[] = [];
+  page.on('console', (m) => void (m.type() === 'error' && !linkDown.test(m.text()) && errors.push(m.text())));
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  link.restore();
+  const runbook = new RunbookPage(page);
+  await runbook.open(`${link.origin}/getting-started/first-run`);
+  const block = runbook.block('getting-started-first-run/large-result');
+  await block.root.scrollIntoViewIfNeeded();
+  link.slowDown(true);
+  await block.run();
+  await expect(block.status).toContainText(/[1-9][\d,]* rows/);
+  link.dropAll(); // and it stays down: the page's client gives up after its reconnection attempts
+  await expect(block.status).toContainText('Reconnecting…');
+  await expect(block.root).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });
+  const partial = block.root.locator('[data-partial-output]');
+  await expect(partial).toContainText('Output is partial');
+  await expect(partial).toContainText('only what arrived before the drop');
+  await expect(partial.getByRole('link', { name: 'The audit log' })).toHaveAttribute('href', '/audit');
+  await expect(block.status).not.toContainText('Reconnected');
+  // The top bar's notice goes: the block says what was lost, and "Reconnecting…" would now be untrue.
+  await expect(page.locator('[aria-label="Connection to the Opsbook server"]')).toHaveAttribute('data-link', 'hidden');
+  await partial.scrollIntoViewIfNeeded();
+  await shot('reconnect-light-partial');
+  link.restore();
+  expect(errors).toEqual([]);
+});
