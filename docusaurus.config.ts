@@ -60,6 +60,7 @@ const config: Config = {
         { type: 'custom-approvals', position: 'left' },
         { to: '/audit', label: 'Audit', position: 'left' },
         { to: '/training', label: 'Training', position: 'left' },
+        { type: 'custom-linkIndicator', position: 'right' },
         { type: 'custom-environmentPicker', position: 'right' },
         { type: 'custom-whoAmI', position: 'right' },
       ],

@@ -48,7 +48,7 @@ import { postgresRunLeases } from './cluster/runLeases';
 import { auditLocator, runRelay } from './cluster/relay';
 import { livenessTiming } from './audit/liveness';
 import { RunStreams, type Scheduler } from './ws/runStreams';
-import { closeDeliberately } from './ws/deliberateClose';
+import { closeForPolicy } from './ws/policyClose';
 import { wireOperations, type OperationsWiring } from './operations/wiring';
 import { busOperationFeed, type OperationFeed } from './operations/feed';
 import type { SigningKey } from './operations/export/signing';
@@ -314,12 +314,8 @@ export function createApp(deps: AppDeps): App {
       if (admission.close) {
         closing = true;
         void deps.audit.record(refusal(`socket closed for flooding: ${admission.message}`, 'bad_message', identity));
-        closeDeliberately(ws, 1008, 'Over the message limit; reload the page to reconnect.');
-        // Stop reading now: a flooder has megabytes queued behind this frame, and ws would unmask and
-        // buffer every byte of it while waiting for the close handshake (measured: most of the server's
-        // time in a flood). Flush the close frame, then drop the connection.
-        tcp.end();
-        tcp.once('finish', () => tcp.destroy());
+        // The close frame and its reason reach the page before the connection goes (ws/policyClose.ts).
+        closeForPolicy(ws, tcp, 1008, 'Over the message limit; reload the page to reconnect.');
       }
       return false;
     };

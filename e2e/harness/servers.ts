@@ -54,6 +54,8 @@ export interface OpsbookOptions {
   readonly snowflakeUrl?: string;
   /** The configuration file; e2e/opsbook.e2e.yaml (demo sign-in) unless a spec needs another auth mode. */
   readonly config?: string;
+  /** More environment for the server, e.g. OPSBOOK_E2E_ALLOWED_ORIGIN (e2e/reconnect.spec.ts). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function startOpsbook(options: OpsbookOptions): Promise<RunningOpsb
       OPSBOOK_CONFIG: options.config ?? 'e2e/opsbook.e2e.yaml',
       OPSBOOK_E2E_DIR: stateDir,
       ...(options.snowflakeUrl ? { E2E_SF_PORT: new URL(options.snowflakeUrl).port } : {}),
+      ...options.env,
     };
     const p: Started = startTsx('server/index.ts', [], env, logFile);
     const url = `http://127.0.0.1:${port}`;

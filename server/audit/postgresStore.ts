@@ -3,6 +3,7 @@
  * Tables live in their own schema, created on first start.
  */
 import type { Pool } from 'pg';
+import { withPoolClient } from './poolClient';
 import { TABLES, type Row } from './sql';
 import { createSqlStore, type SqlExec } from './sqlStore';
 import type { StateStore } from './types';
@@ -18,16 +19,18 @@ export async function openPostgresStore(url: string, schema: string, log: (messa
   // on the pool; unhandled, that would end the process. The pool drops that client and opens another.
   pool.on('error', (error) => log(`the audit store's idle connection dropped (${error.message}); the next write reconnects.`));
   const quoted = `"${schema.replaceAll('"', '""')}"`;
-  const client = await pool.connect();
-  try {
-    // Two servers may start at once: serialize the migration on an advisory lock.
-    await client.query('select pg_advisory_lock(727001)');
-    await client.query(`create schema if not exists ${quoted}`);
-    for (const ddl of TABLES(`${quoted}.`)) await client.query(ddl);
-  } finally {
-    await client.query('select pg_advisory_unlock(727001)').catch(() => undefined);
-    client.release();
-  }
+  // Held with a listener on its connection (poolClient.ts): a store that drops it mid-migration fails the start
+  // with its reason instead of an unhandled 'error' event.
+  await withPoolClient(pool, async (client) => {
+    try {
+      // Two servers may start at once: serialize the migration on an advisory lock.
+      await client.query('select pg_advisory_lock(727001)');
+      await client.query(`create schema if not exists ${quoted}`);
+      for (const ddl of TABLES(`${quoted}.`)) await client.query(ddl);
+    } finally {
+      await client.query('select pg_advisory_unlock(727001)').catch(() => undefined);
+    }
+  });
   const exec: SqlExec = {
     query: async (sql, values = []) => {
       try {

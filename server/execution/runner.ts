@@ -56,7 +56,7 @@ export interface RunnerDeps {
 const UNAUDITED: RunError = {
   code: 'unavailable',
   message: 'The audit store is unavailable, so nothing can run right now (every run must be recorded first).',
-  hint: 'Try again in a moment; if it persists, ask an admin to check the audit database.',
+  hint: 'Try again in a moment; if it persists, ask an admin to check the audit database (audit.url in opsbook.config.yaml).',
 };
 
 /** The run's end could not be recorded in time; the sink keeps trying (DESIGN.md §7a). */

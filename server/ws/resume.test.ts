@@ -72,6 +72,26 @@ describe('resuming a run after the socket drops', () => {
     second.close();
   });
 
+  it('gives a page the rows it lacks when its link dropped as the run ended (rows still in flight)', async () => {
+    const first = await h.connect();
+    const id = nextId();
+    first.send(runMessage(id, 'rb/wide'));
+    const accepted = await first.waitFor((m): m is Extract<ServerMessage, { type: 'accepted' }> => m.type === 'accepted' && m.id === id);
+    // The run ends at the server; the page got only the first batch before its link dropped (the rest was in
+    // buffers along the way, lost with the connection).
+    await first.done(id);
+    const firstBatch = first.of(id).find((m) => m.type === 'rows')!;
+    await drop(first);
+    const second = await h.connect();
+    second.send({ type: 'resume', id, runId: accepted.runId, after: seqOf(firstBatch) });
+    const done = await second.done(id);
+    expect(done).toMatchObject({ status: 'succeeded', rowCount: ROWS });
+    const rows = [firstBatch, ...second.of(id)].flatMap((m) => (m.type === 'rows' ? m.rows : []));
+    expect(rows).toHaveLength(ROWS);
+    expect(rows.every((r, k) => Number(r[0]) === k)).toBe(true);
+    second.close();
+  });
+
   it('moves a run to the page\'s newer connection while the server still holds the old one open, and the old one closing does not cancel it', async () => {
     const old = await h.connect();
     const id = nextId();

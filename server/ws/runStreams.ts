@@ -165,7 +165,7 @@ export class RunStream {
   detach(from?: StreamTarget): void {
     if (from && this.socket !== from) return; // it moved to a newer connection already
     this.socket = null;
-    if (this.ended) return this.keepDoneForGrace();
+    if (this.ended) return this.keepTailForGrace();
     if (!this.runId) return this.controller.abort();
     this.cancelGrace?.();
     this.cancelGrace = (this.options.schedule ?? realScheduler)(this.options.graceMs, () => {
@@ -220,14 +220,14 @@ export class RunStream {
     this.onEnded?.();
     this.onEnded = null;
     if (!this.runId) return;
-    // Only the `done` stays, for a page whose socket dropped just before it arrived.
-    const done = this.frames[this.frames.length - 1]!;
-    this.frames = [done];
-    this.bytes = done.text.length;
-    this.keepDoneForGrace();
+    // The tail stays (already bounded by replayBytes) for the grace period, not just the `done`: a run often
+    // ends while its last batches are still on the way — in the server's socket buffers, in a proxy — and a
+    // page whose link dropped then lacks them. With only the `done` kept, that page could not resume: its
+    // output ended partial although the server had every row to hand.
+    this.keepTailForGrace();
   }
 
-  private keepDoneForGrace(): void {
+  private keepTailForGrace(): void {
     this.cancelGrace?.();
     this.cancelGrace = (this.options.schedule ?? realScheduler)(this.options.graceMs, () => this.forget());
   }

@@ -70,9 +70,9 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
   const unsubscribe = shared.hub.subscribe({ identity, send: (m) => send(m) });
   const unsubscribeOperations = identity.roles.length > 0 ? shared.operations?.subscribe((push) => send(push)) : undefined;
   /** A refused run is recorded before its `done` goes out, like every other refusal. */
-  const refuse = (msg: RunMessage, code: 'busy' | 'unavailable', message: string) =>
+  const refuse = (msg: RunMessage, code: 'busy' | 'unavailable', message: string, hint?: string) =>
     void deps.audit.record(refusedRunEntry(identity, msg, code, message)).then(() =>
-      send({ type: 'done', id: msg.id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0, error: { code, message } }),
+      send({ type: 'done', id: msg.id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0, error: { code, message, ...(hint ? { hint } : {}) } }),
     );
   const busy = (msg: RunMessage, message: string) => refuse(msg, 'busy', message);
 
@@ -105,7 +105,12 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
       (error: unknown) => {
         runs.delete(msg.id);
         // The leases live in the audit store: it is down, and nothing runs unaudited anyway.
-        refuse(msg, 'unavailable', `The audit store is unavailable, so nothing can run right now (it also keeps the limit on concurrent runs: ${(error as Error).message}). Try again in a moment.`);
+        refuse(
+          msg,
+          'unavailable',
+          `The audit store is unavailable, so nothing can run right now (it also keeps the limit on concurrent runs: ${(error as Error).message}).`,
+          'Try again in a moment; if it persists, ask an admin to check the audit database (audit.url in opsbook.config.yaml).',
+        );
       },
     );
   };

@@ -94,6 +94,49 @@ describe('RunClient', () => {
     client.close();
   });
 
+  it('tells the page when a running run loses its link and when its output continues', async () => {
+    const { url } = await serve((socket, m) => {
+      if (m.type === 'run') {
+        reply(socket, { type: 'accepted', id: m.id, runId: 'r1', startedAt: new Date().toISOString(), seq: 1 });
+        socket.send(JSON.stringify({ type: 'log', id: 'none', stream: 'stdout', text: '' }), () => socket.terminate());
+        return;
+      }
+      reply(socket, { type: 'rows', id: m.id, rows: [[2]], seq: 2 });
+      reply(socket, { type: 'done', id: m.id, status: 'succeeded', rowCount: 1, truncated: false, elapsedMs: 1, seq: 3 });
+    });
+    const client = new RunClient(url, { WebSocketImpl });
+    const timeline: string[] = [];
+    const states: string[] = [];
+    client.onConnectionChange((state) => states.push(state));
+    let finished!: () => void;
+    const ended = new Promise<void>((resolve) => (finished = resolve));
+    client.start(request, (e) => (timeline.push(e.type), e.type === 'done' && finished()), (link) => timeline.push(`link:${link}`));
+    await ended;
+    expect(timeline).toEqual(['accepted', 'link:reconnecting', 'link:resumed', 'rows', 'done']);
+    // The page-wide indicator tells a first connection from getting runs back.
+    expect(states).toEqual(['connecting', 'open', 'reconnecting', 'open']);
+    client.close();
+  });
+
+  it('does not say the output continued when the server answers the resume with stream_lost', async () => {
+    const { url } = await serve((socket, m) => {
+      if (m.type === 'run') {
+        reply(socket, { type: 'accepted', id: m.id, runId: 'r1', startedAt: new Date().toISOString(), seq: 1 });
+        socket.send(JSON.stringify({ type: 'log', id: 'none', stream: 'stdout', text: '' }), () => socket.terminate());
+        return;
+      }
+      reply(socket, { type: 'done', id: m.id, status: 'failed', rowCount: 0, truncated: false, elapsedMs: 0, error: { code: 'stream_lost', message: 'gone' } });
+    });
+    const client = new RunClient(url, { WebSocketImpl });
+    const timeline: string[] = [];
+    let finished!: () => void;
+    const ended = new Promise<void>((resolve) => (finished = resolve));
+    client.start(request, (e) => (timeline.push(e.type), e.type === 'done' && finished()), (link) => timeline.push(`link:${link}`));
+    await ended;
+    expect(timeline).toEqual(['accepted', 'link:reconnecting', 'done']);
+    client.close();
+  });
+
   it('keeps trying longer to resume a dropped run than to start one, then resumes it', async () => {
     const { url } = await serve((socket, m) => {
       if (m.type === 'run') {

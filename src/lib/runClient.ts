@@ -26,7 +26,14 @@ export type RunEvent = Exclude<ServerMessage, { type: 'error' } | { type: 'appro
 export type ApprovalListener = (approval: Approval) => void;
 export type OperationListener = (push: OperationPush) => void;
 export type RunRequest = Omit<RunMessage, 'type' | 'id'>;
-export type ConnectionState = 'idle' | 'connecting' | 'open' | 'closed';
+/** `reconnecting`: the socket dropped with runs going, and the client is getting them back (see RunLink). */
+export type ConnectionState = 'idle' | 'connecting' | 'reconnecting' | 'open' | 'closed';
+/**
+ * A running run's link to the server, for the page to show: the socket dropped and the client is getting the
+ * run back (`reconnecting`), or it got it back and the output continues where it stopped (`resumed`). When
+ * the run cannot be got back, its `done` says so (`stream_lost`).
+ */
+export type RunLink = 'reconnecting' | 'resumed';
 
 export interface Disposable {
   dispose(): void;
@@ -76,6 +83,7 @@ function renewThroughServer(socketUrl: string): () => Promise<void> {
 interface ActiveRun {
   readonly message: RunMessage;
   readonly onEvent: (event: RunEvent) => void;
+  readonly onLink?: (link: RunLink) => void;
   sent: boolean;
   /** The server has said something about this run. */
   answered: boolean;
@@ -89,6 +97,8 @@ interface ActiveRun {
   resuming?: boolean;
   /** Cancel asked while resuming: sent right after the resume. */
   cancelAfterResume?: boolean;
+  /** A resume went out: the run's next new message says whether it worked. */
+  resumeSent?: boolean;
 }
 
 let counter = 0;
@@ -172,14 +182,17 @@ export class RunClient {
     return this.approvalListeners.size > 0 || this.operationListeners.size > 0;
   }
 
-  /** Start a run; `onEvent` receives its messages, the last one always a `done`. */
-  start(request: RunRequest, onEvent: (event: RunEvent) => void): RunHandle {
+  /**
+   * Start a run; `onEvent` receives its messages, the last one always a `done`. `onLink` hears when the
+   * socket drops mid-run and when the run is got back, so the page can tell "running" from "link lost".
+   */
+  start(request: RunRequest, onEvent: (event: RunEvent) => void, onLink?: (link: RunLink) => void): RunHandle {
     const id = nextId();
     // A run from a tab working in an operation is recorded in it by the server (issue 12).
-    const run: ActiveRun = { message: withOperation({ type: 'run', id, ...request }), onEvent, sent: false, answered: false, lastSeq: 0 };
+    const run: ActiveRun = { message: withOperation({ type: 'run', id, ...request }), onEvent, ...(onLink ? { onLink } : {}), sent: false, answered: false, lastSeq: 0 };
     this.runs.set(id, run);
     if (this.state === 'open') this.send(run);
-    else if (this.state !== 'connecting') this.connect();
+    else if (this.state !== 'connecting' && this.state !== 'reconnecting') this.connect();
     return {
       id,
       cancel: () => this.cancel(id),
@@ -222,6 +235,7 @@ export class RunClient {
     run.sent = true;
     if (run.resuming && run.runId) {
       run.resuming = false;
+      run.resumeSent = true;
       this.socket?.send(JSON.stringify({ type: 'resume', id: run.message.id, runId: run.runId, after: run.lastSeq }));
       if (run.cancelAfterResume) this.socket?.send(JSON.stringify({ type: 'cancel', id: run.message.id }));
       return;
@@ -241,7 +255,7 @@ export class RunClient {
   }
 
   private connect(): void {
-    this.setState('connecting');
+    this.setState([...this.runs.values()].some((run) => run.resuming) ? 'reconnecting' : 'connecting');
     const delay = this.backoff()[this.attempt] ?? 0;
     clearTimeout(this.attemptTimer);
     this.attemptTimer = setTimeout(() => this.open(), delay);
@@ -289,6 +303,8 @@ export class RunClient {
       if (run.runId) {
         run.sent = false;
         run.resuming = true;
+        run.resumeSent = false;
+        run.onLink?.('reconnecting');
         continue;
       }
       this.runs.delete(id);
@@ -429,6 +445,11 @@ export class RunClient {
       run.lastSeq = seq;
     }
     if (message.type === 'accepted') run.runId = message.runId;
+    if (run.resumeSent) {
+      // The first new message after a resume: the output continues — unless the server says it cannot.
+      run.resumeSent = false;
+      if (!(message.type === 'done' && message.error?.code === 'stream_lost')) run.onLink?.('resumed');
+    }
     if (message.type === 'done' && message.error?.code === 'unauthenticated' && !run.resent) {
       this.retryAfterRenewal(run);
       return;

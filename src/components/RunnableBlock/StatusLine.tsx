@@ -27,6 +27,8 @@ export interface EnvSummary {
 
 /** The status word: Airflow blocks say what they are doing (listing, following) rather than just running. */
 export function statusWord(view: RunView, airflow: AirflowBlock): string {
+  // "Still running" and "link lost" must never look alike to an operator under pressure.
+  if (view.status === 'running' && view.link === 'reconnecting') return 'Reconnecting…';
   if (view.preview && view.status === 'running') return 'Listing…';
   if (view.preview && view.status === 'succeeded') return 'Dry run: nothing changed';
   if (airflow.follows && view.status === 'running') return 'Following…';
@@ -49,11 +51,13 @@ interface StatusLineProps {
 export default function StatusLine({ view, word, command, write, env, blocked, hint }: StatusLineProps): ReactNode {
   const running = view.status === 'running';
   // A write that changed nothing "succeeded" only technically: the word turns amber, like a warning.
-  const wordClass = write?.tone === 'nothing' ? styles.status_warning : styles[`status_${view.status}`];
+  const reconnecting = running && view.link === 'reconnecting';
+  const wordClass = write?.tone === 'nothing' || reconnecting ? styles.status_warning : styles[`status_${view.status}`];
   const showEnv = view.target ? { name: view.target.env, label: view.target.envLabel, production: view.target.production } : env;
   return (
-    <div role="status" className={styles.status} data-state={view.status}>
-      <span className={clsx(styles.statusWord, wordClass)}>{word}</span>
+    <div role="status" className={styles.status} data-state={view.status} data-link={view.status === 'running' || view.link === 'resumed' ? view.link : undefined}>
+      <span className={clsx(styles.statusWord, wordClass, reconnecting && styles.status_reconnecting)}>{word}</span>
+      <LinkChip view={view} />
       {showEnv ? (
         <span className={clsx(styles.statusEnv, showEnv.production && styles.prodEnv)}>
           {showEnv.production ? '⚠ ' : ''}
@@ -79,3 +83,13 @@ export default function StatusLine({ view, word, command, write, env, blocked, h
   );
 }
 
+/** The run's link to the server, once it has dropped: lost (and being got back), or back with the output continuing. */
+function LinkChip({ view }: { readonly view: RunView }): ReactNode {
+  if (view.status === 'running' && view.link === 'reconnecting') {
+    return <span className={clsx(styles.linkChip, styles.linkLost)}>Connection lost · the run goes on at the server; output resumes when the link is back</span>;
+  }
+  if (view.link === 'resumed' && view.done?.error?.code !== 'stream_lost') {
+    return <span className={clsx(styles.linkChip, styles.linkBack)}>Reconnected · output continued</span>;
+  }
+  return null;
+}

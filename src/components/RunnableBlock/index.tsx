@@ -28,6 +28,7 @@ import { useEscalation } from './useEscalation';
 import { useLinkedBlock } from './useLinkedBlock';
 import CopyLink from './CopyLink';
 import CheckBadge from './CheckBadge';
+import PartialOutput from './PartialOutput';
 import { blockAnchor } from '@site/src/lib/deepLink';
 import { useLocation } from '@docusaurus/router';
 import { chooseVariant } from './variant';
@@ -274,6 +275,7 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
           <span>{write.sentence}</span>
         </div>
       ) : null}
+      <PartialOutput done={done} />
       {done?.warning ? (
         // The run happened; what is in doubt is its audit record — the operator must know before relying on it.
         <div role="alert" className={styles.writeWarning} data-audit-warning={done.warning.code}>

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AirflowRunState, Cell, ColumnInfo, DoneMessage, RunStatus } from '@site/server/protocol';
-import { getRunClient, type RunEvent, type RunHandle, type RunRequest } from '@site/src/lib/runClient';
+import { getRunClient, type RunEvent, type RunHandle, type RunLink, type RunRequest } from '@site/src/lib/runClient';
 import { asRunState, mergeRunState } from './airflow';
 import { ansi, Transcript } from './transcript';
 import { rowsChanged } from './writeOutcome';
@@ -33,6 +33,8 @@ export interface RunView {
   readonly airflow: readonly AirflowRunState[];
   /** The run was a dry run (`preview: true`): it listed what a clear would reset and changed nothing. */
   readonly preview: boolean;
+  /** The run's link to the server: `live` until the socket drops mid-run (runClient's RunLink). */
+  readonly link: 'live' | RunLink;
 }
 
 export interface UseRun {
@@ -44,7 +46,7 @@ export interface UseRun {
   cancel(): void;
 }
 
-const IDLE: RunView = { status: 'idle', target: null, snippet: null, columns: [], rowCount: 0, elapsedMs: 0, done: null, airflow: [], preview: false };
+const IDLE: RunView = { status: 'idle', target: null, snippet: null, columns: [], rowCount: 0, elapsedMs: 0, done: null, airflow: [], preview: false, link: 'live' };
 const TICK_MS = 100;
 
 export function formatElapsed(ms: number): string {
@@ -142,6 +144,19 @@ export function useRun(wsUrl: () => string): UseRun {
     [flushRows, transcript],
   );
 
+  /** The socket dropped mid-run, or the run came back on a new one: said in the terminal and the status line. */
+  const onLink = useCallback(
+    (link: RunLink) => {
+      transcript.line(
+        link === 'reconnecting'
+          ? ansi.yellow(`${clock()} ⟳ connection lost — reconnecting; the run goes on at the server`)
+          : ansi.green(`${clock()} ✔ reconnected — output continued`),
+      );
+      setView((v) => (v.status === 'running' ? { ...v, link } : v));
+    },
+    [transcript],
+  );
+
   const start = useCallback(
     (request: RunRequest, target: RunTarget) => {
       handleRef.current?.dispose();
@@ -159,9 +174,9 @@ export function useRun(wsUrl: () => string): UseRun {
           ` · target ${target.target}${params ? ansi.dim(` · ${params}`) : ''}${request.preview ? ansi.yellow(' · dry run') : ''}`,
       );
       setView({ ...IDLE, status: 'running', target, snippet: request.snippet, preview: request.preview === true });
-      handleRef.current = getRunClient(wsUrl()).start(request, onEvent);
+      handleRef.current = getRunClient(wsUrl()).start(request, onEvent, onLink);
     },
-    [onEvent, transcript, wsUrl],
+    [onEvent, onLink, transcript, wsUrl],
   );
 
   const cancel = useCallback(() => {

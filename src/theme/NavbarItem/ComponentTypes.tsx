@@ -3,6 +3,7 @@ import ComponentTypes from '@theme-original/NavbarItem/ComponentTypes';
 import type { ComponentTypesObject } from '@theme/NavbarItem/ComponentTypes';
 import ApprovalsNavItem from '@site/src/components/ApprovalsNavItem';
 import EnvironmentPicker from '@site/src/components/EnvironmentPicker';
+import LinkIndicator from '@site/src/components/LinkIndicator';
 import WhoAmI from '@site/src/components/WhoAmI';
 
 const types: ComponentTypesObject = {
@@ -10,6 +11,7 @@ const types: ComponentTypesObject = {
   'custom-approvals': ApprovalsNavItem,
   'custom-environmentPicker': EnvironmentPicker,
   'custom-whoAmI': WhoAmI,
+  'custom-linkIndicator': LinkIndicator,
 };
 
 export default types;
