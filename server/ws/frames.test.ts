@@ -11,7 +11,7 @@ import { startHarness, headersFor, OPERATOR, type Harness } from '../testing/har
 import { ROWS_MSGPACK_SUBPROTOCOL, packFrame, unpackFrame } from '../frames';
 import type { Cell, DoneMessage, ServerMessage } from '../protocol';
 import { RunClient, type RunEvent } from '../../src/lib/runClient';
-import { RunStreams, type StreamTarget } from './runStreams';
+import { FIRST_FRAME_ROWS, RunStreams, type StreamTarget } from './runStreams';
 
 const AWKWARD = `select
   9223372036854775807::bigint as big,
@@ -116,6 +116,19 @@ describe('row frame encoding', () => {
     ]);
     fresh.ws.close();
     old.ws.close();
+  });
+
+  it("a run's first frame is small, whichever the encoding, and the rest follows in the engine's batches", async () => {
+    for (const offer of [[ROWS_MSGPACK_SUBPROTOCOL], undefined]) {
+      const c = await rawClient(offer);
+      run(c.ws, 'f1', 'fr/many');
+      expect(await doneOf(c.frames, 'f1')).toMatchObject({ status: 'succeeded', rowCount: 5000 });
+      const sizes = c.frames.flatMap((f) => (f.message.type === 'rows' ? [f.message.rows.length] : []));
+      expect(sizes[0]).toBe(FIRST_FRAME_ROWS);
+      expect(sizes[1]).toBe(2048 - FIRST_FRAME_ROWS); // the rest of DuckDB's first chunk
+      expect(rowsOf(c.frames).map((r) => Number(r[0]))).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+      c.ws.close();
+    }
   });
 
   it('the page client offers the subprotocol and reads binary rows, with sequence numbers intact', async () => {

@@ -36,6 +36,9 @@ export class RunAbandoned extends Error {
   override readonly name = 'RunAbandoned';
 }
 
+/** Rows in a run's first frame at most (see RunStream.rows). */
+export const FIRST_FRAME_ROWS = 100;
+
 export interface RunStreamsOptions {
   readonly graceMs: number;
   readonly replayBytes: number;
@@ -116,6 +119,7 @@ export class RunStream {
   private waiting: (() => void)[] = [];
   private cancelGrace: (() => void) | null = null;
   private ended = false;
+  private sentRows = false;
   /** How this stream's `rows` are kept and sent: what the socket the run came on negotiated. */
   private encoding: FrameEncoding = 'json';
   /** Set by the session holding the stream: called once the run has ended, to drop it from that session. */
@@ -163,8 +167,21 @@ export class RunStream {
     if (socket && socket.readyState === socket.OPEN) deliver(socket, data);
   }
 
-  /** Sends a batch; resolves when the socket can take more, or — detached — once a page is back (or the run is cancelled). */
+  /**
+   * Sends a batch; resolves when the socket can take more, or — detached — once a page is back (or the
+   * run is cancelled). The run's first frame is small: the page can show rows while the rest of the
+   * engine's first batch (DuckDB hands out 2,048 rows at a time) is still being encoded and sent.
+   */
   rows(rows: readonly (readonly Cell[])[]): Promise<void> {
+    if (this.sentRows || rows.length <= FIRST_FRAME_ROWS) {
+      this.sentRows = true;
+      return this.rowsFrame(rows);
+    }
+    this.sentRows = true;
+    return this.rowsFrame(rows.slice(0, FIRST_FRAME_ROWS)).then(() => this.rowsFrame(rows.slice(FIRST_FRAME_ROWS)));
+  }
+
+  private rowsFrame(rows: readonly (readonly Cell[])[]): Promise<void> {
     const data = this.remember({ type: 'rows', id: this.clientId, rows });
     const socket = this.socket;
     if (!socket || socket.readyState !== socket.OPEN) {
