@@ -6,7 +6,8 @@
  *  3. server RSS growth while a slow client reads 1,000,000 rows (≤ 64 MB)
  *  and, when PostgreSQL runs locally, 1 and 2 against it (issue #6);
  *  4. runs that got their `done`, after SIGKILL of the server: % kept in the audit (100 %), per store.
- *  `npm run bench -- --stream [--rounds=N] [--rows=N]` measures only 2; `-- --durability` only 4; `npm run bench -- --health` only the Health page figure.
+ *  `npm run bench -- --stream [--rounds=N] [--rows=N]` measures only 2; `-- --codec` JSON against MessagePack
+ *  for one rows frame, server encode and page decode in Node and Chromium (codec.ts); `-- --durability` only 4; `npm run bench -- --health` only the Health page figure.
  *  fairness: another user's p95 during a 1,000-frame garbage flood on one socket (≤ 2 × without; fairness.ts).
  *  Health page: Run every check on demo, click → last result, in Chromium (reported; health.ts).
  * Prints a table of figures against budgets; exits 1 if a budget is missed.
@@ -21,6 +22,7 @@ import { runsKeptAfterSigkill } from './durability';
 import { fairnessRow, measureFairness } from './fairness';
 import { healthRow, measureRunEveryCheck } from './health';
 import { measureStreams } from './stream';
+import { measureCodec } from './codec';
 import { postgresUnavailable, postgresUrl } from '../../server/testing/postgres';
 import type { ServerMessage } from '../../server/protocol';
 
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
   const rows: [string, string, string, boolean][] = [];
   if (process.argv.includes('--health')) return report(await healthOnly());
   if (process.argv.includes('--stream')) return report(await streamsOnly());
+  if (process.argv.includes('--codec')) return report(await measureCodec());
   const pgAvailable = (await postgresUnavailable()) === null;
   for (const url of [null, ...(pgAvailable ? [postgresUrl()] : [])]) {
     const f = await runsKeptAfterSigkill(400, url);
