@@ -63,6 +63,28 @@ function nodeRows(): BenchRow[] {
   return rows;
 }
 
+/**
+ * Runs in the page. Plain JavaScript text: tsx's transform adds helpers to functions (keepNames) that do
+ * not exist in the page, so a function passed to evaluate() would not run there.
+ */
+const IN_PAGE = `({ cells, rounds, perRound }) => {
+  const m = globalThis.msgpackr;
+  const message = { type: 'rows', id: 'c1-bench', rows: cells, seq: 42 };
+  const text = JSON.stringify(message);
+  const bytes = new m.Packr({ useRecords: false }).pack(message);
+  const unpackr = new m.Unpackr({ useRecords: false, mapsAsObjects: true });
+  const fns = { 'browser decode, JSON': () => JSON.parse(text), 'browser decode, MessagePack': () => unpackr.unpack(bytes) };
+  const out = { 'browser decode, JSON': [], 'browser decode, MessagePack': [] };
+  for (let round = 0; round <= rounds; round++) {
+    for (const [name, fn] of Object.entries(fns)) {
+      const t0 = performance.now();
+      for (let i = 0; i < perRound; i++) fn();
+      if (round > 0) out[name].push(((performance.now() - t0) * 1000) / perRound);
+    }
+  }
+  return out;
+}`;
+
 /** The page's side, in Chromium with msgpackr's browser build (what the site bundles), when a Chromium is here. */
 async function browserRows(): Promise<BenchRow[]> {
   const executablePath = chromiumExecutable();
@@ -74,30 +96,11 @@ async function browserRows(): Promise<BenchRow[]> {
   try {
     const page = await browser.newPage();
     await page.setContent('<!doctype html><title>codec</title>');
-    await page.addScriptTag({ path: path.join(require.resolve('msgpackr/package.json'), '..', 'dist', 'index.js') });
+    // The UMD build next to the Node entry (dist/node.cjs): the same code the site's bundle takes from index.js.
+    await page.addScriptTag({ path: path.join(path.dirname(require.resolve('msgpackr')), 'index.js') });
     const rows: BenchRow[] = [];
     for (const [label, cells] of Object.entries(batches())) {
-      const timings = await page.evaluate(
-        ({ cells, rounds, perRound }) => {
-          type Msgpackr = { Packr: new (o: object) => { pack(v: unknown): Uint8Array }; Unpackr: new (o: object) => { unpack(b: Uint8Array): unknown } };
-          const m = (globalThis as unknown as { msgpackr: Msgpackr }).msgpackr;
-          const message = { type: 'rows', id: 'c1-bench', rows: cells, seq: 42 };
-          const text = JSON.stringify(message);
-          const bytes = new m.Packr({ useRecords: false }).pack(message);
-          const unpackr = new m.Unpackr({ useRecords: false, mapsAsObjects: true });
-          const fns: Record<string, () => unknown> = { 'browser decode, JSON': () => JSON.parse(text), 'browser decode, MessagePack': () => unpackr.unpack(bytes) };
-          const out: Record<string, number[]> = { 'browser decode, JSON': [], 'browser decode, MessagePack': [] };
-          for (let round = 0; round <= rounds; round++) {
-            for (const [name, fn] of Object.entries(fns)) {
-              const t0 = performance.now();
-              for (let i = 0; i < perRound; i++) fn();
-              if (round > 0) out[name]!.push(((performance.now() - t0) * 1000) / perRound);
-            }
-          }
-          return out;
-        },
-        { cells, rounds: ROUNDS, perRound: PER_ROUND },
-      );
+      const timings = (await page.evaluate(`(${IN_PAGE})(${JSON.stringify({ cells, rounds: ROUNDS, perRound: PER_ROUND })})`)) as Record<string, number[]>;
       for (const [name, us] of Object.entries(timings)) rows.push([`${label}: ${name} (Chromium)`, spread(us), 'reported', true]);
     }
     return rows;
