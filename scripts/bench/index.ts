@@ -7,7 +7,8 @@
  *  and, when PostgreSQL runs locally, 1 and 2 against it (issue #6);
  *  4. runs that got their `done`, after SIGKILL of the server: % kept in the audit (100 %), per store.
  *  `npm run bench -- --stream [--rounds=N] [--rows=N]` measures only 2; `-- --codec` JSON against MessagePack
- *  for one rows frame, server encode and page decode in Node and Chromium (codec.ts); `-- --durability` only 4; `npm run bench -- --health` only the Health page figure.
+ *  for one rows frame, server encode and page decode in Node and Chromium (codec.ts); `-- --concurrency`
+ *  50 pages running 10,000 rows at once against one page alone (concurrency.ts); `-- --durability` only 4; `npm run bench -- --health` only the Health page figure.
  *  fairness: another user's p95 during a 1,000-frame garbage flood on one socket (≤ 2 × without; fairness.ts).
  *  Health page: Run every check on demo, click → last result, in Chromium (reported; health.ts).
  * Prints a table of figures against budgets; exits 1 if a budget is missed.
@@ -23,6 +24,7 @@ import { fairnessRow, measureFairness } from './fairness';
 import { healthRow, measureRunEveryCheck } from './health';
 import { measureStreams } from './stream';
 import { measureCodec } from './codec';
+import { measureConcurrency } from './concurrency';
 import { postgresUnavailable, postgresUrl } from '../../server/testing/postgres';
 import type { ServerMessage } from '../../server/protocol';
 
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--health')) return report(await healthOnly());
   if (process.argv.includes('--stream')) return report(await streamsOnly());
   if (process.argv.includes('--codec')) return report(await measureCodec());
+  if (process.argv.includes('--concurrency')) return report(await measureConcurrency({ ...streamOptions(), rounds: Math.max(1, Math.min(streamOptions().rounds, 5)) }));
   const pgAvailable = (await postgresUnavailable()) === null;
   for (const url of [null, ...(pgAvailable ? [postgresUrl()] : [])]) {
     const f = await runsKeptAfterSigkill(400, url);
@@ -179,6 +182,7 @@ async function main(): Promise<void> {
   }
   // 2. the socket against the driver, DuckDB and PostgreSQL, warmed and interleaved (stream.ts).
   rows.push(...(await measureStreams(streamOptions())));
+  rows.push(...(await measureConcurrency({ ...streamOptions(), rounds: 5 })));
   try {
     // Fairness under abuse, on a server of its own with the default inbound budgets (fairness.ts).
     rows.push(fairnessRow(await measureFairness(dbFile, 3990 + Math.floor(Math.random() * 9))));
