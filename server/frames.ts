@@ -26,7 +26,10 @@ export function frameEncodingOf(target: { readonly protocol?: string }): FrameEn
 }
 
 export function packFrame(message: Sequenced): Uint8Array {
-  return packr.pack(message);
+  // msgpackr returns a view into a buffer it shares between calls. A frame is kept for a reconnect
+  // (ws/runStreams.ts) and counted by its own length, so it gets bytes of its own: a view would keep the
+  // whole shared buffer, and other runs' frames in it, alive past the replay budget.
+  return Uint8Array.prototype.slice.call(packr.pack(message));
 }
 
 /** A binary frame back into its protocol message; throws on bytes that are not one. */

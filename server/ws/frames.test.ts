@@ -75,6 +75,12 @@ describe('row frame encoding', () => {
     expect(decoded).toEqual(message);
   });
 
+  it('gives each frame bytes of its own, so a frame kept for a reconnect holds no more memory than its length', () => {
+    const frames = [1, 2, 3].map((seq) => packFrame({ type: 'rows', id: 'c1', rows: [[seq, 'x'.repeat(100)]], seq }));
+    for (const frame of frames) expect(frame.buffer.byteLength).toBe(frame.byteLength);
+    expect(frames.map((f) => unpackFrame(f).seq)).toEqual([1, 2, 3]);
+  });
+
   it('refuses bytes that are not a protocol message', () => {
     expect(() => unpackFrame(packFrame(42 as never))).toThrow(/not a protocol message/);
   });
