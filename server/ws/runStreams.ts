@@ -7,6 +7,7 @@
  * record says why. A run that ended keeps only its `done` for the grace period, for a page that missed it.
  */
 import type { Cell, DoneMessage, ServerMessage } from '../protocol';
+import { frameEncodingOf, packFrame, unpackFrame, type FrameEncoding } from '../frames';
 
 /**
  * Where a stream's frames go: the page's WebSocket (ws), or a relay to the instance the page reconnected
@@ -16,7 +17,9 @@ export interface StreamTarget {
   readonly readyState: number;
   readonly OPEN: number;
   readonly bufferedAmount: number;
-  send(data: string | Buffer, options?: { binary?: boolean }, cb?: (err?: Error) => void): void;
+  /** The negotiated subprotocol (server/frames.ts): binary `rows` frames when the page offered them. */
+  readonly protocol?: string;
+  send(data: string | Buffer | Uint8Array, options?: { binary?: boolean }, cb?: (err?: Error) => void): void;
 }
 
 /** Runs `fn` after `ms`; returns the cancel. Injected so tests decide when the grace period is over. */
@@ -32,6 +35,9 @@ export const realScheduler: Scheduler = (ms, fn) => {
 export class RunAbandoned extends Error {
   override readonly name = 'RunAbandoned';
 }
+
+/** Rows in a run's first frame at most (see RunStream.rows). */
+export const FIRST_FRAME_ROWS = 100;
 
 export interface RunStreamsOptions {
   readonly graceMs: number;
@@ -85,7 +91,23 @@ export class RunStreams {
 
 interface Frame {
   readonly seq: number;
-  readonly text: string;
+  /** JSON text, or a binary `rows` frame (MessagePack) for a stream whose page reads those. */
+  readonly data: string | Uint8Array;
+}
+
+/**
+ * Sends a kept frame to `socket` in the encoding it negotiated. A binary frame bound for a JSON-only
+ * target (a relay to another instance) is turned back into JSON text there; that is rare and off the hot path.
+ */
+function deliver(socket: StreamTarget, data: string | Uint8Array, cb?: (err?: Error) => void): void {
+  if (typeof data !== 'string' && frameEncodingOf(socket) !== 'msgpack') data = JSON.stringify(unpackFrame(data));
+  if (typeof data === 'string') {
+    // A Buffer, not the string: ws would otherwise copy it once more to learn its byte length.
+    if (cb) socket.send(Buffer.from(data), { binary: false }, cb);
+    else socket.send(data);
+    return;
+  }
+  socket.send(data, { binary: true }, cb);
 }
 
 export class RunStream {
@@ -97,6 +119,9 @@ export class RunStream {
   private waiting: (() => void)[] = [];
   private cancelGrace: (() => void) | null = null;
   private ended = false;
+  private sentRows = false;
+  /** How this stream's `rows` are kept and sent: what the socket the run came on negotiated. */
+  private encoding: FrameEncoding = 'json';
   /** Set by the session holding the stream: called once the run has ended, to drop it from that session. */
   onEnded: (() => void) | null = null;
 
@@ -128,6 +153,7 @@ export class RunStream {
   /** The socket it streams to (at the start: the one the run came on). */
   attachFirst(socket: StreamTarget): void {
     this.socket = socket;
+    this.encoding = frameEncodingOf(socket);
   }
 
   send(message: ServerMessage | DoneMessage): void {
@@ -135,15 +161,28 @@ export class RunStream {
       this.runId = message.runId;
       this.registry.register(message.runId, this);
     }
-    const text = this.remember(message);
+    const data = this.remember(message);
     if (message.type === 'done') this.end();
     const socket = this.socket;
-    if (socket && socket.readyState === socket.OPEN) socket.send(text);
+    if (socket && socket.readyState === socket.OPEN) deliver(socket, data);
   }
 
-  /** Sends a batch; resolves when the socket can take more, or — detached — once a page is back (or the run is cancelled). */
+  /**
+   * Sends a batch; resolves when the socket can take more, or — detached — once a page is back (or the
+   * run is cancelled). The run's first frame is small: the page can show rows while the rest of the
+   * engine's first batch (DuckDB hands out 2,048 rows at a time) is still being encoded and sent.
+   */
   rows(rows: readonly (readonly Cell[])[]): Promise<void> {
-    const text = this.remember({ type: 'rows', id: this.clientId, rows });
+    if (this.sentRows || rows.length <= FIRST_FRAME_ROWS) {
+      this.sentRows = true;
+      return this.rowsFrame(rows);
+    }
+    this.sentRows = true;
+    return this.rowsFrame(rows.slice(0, FIRST_FRAME_ROWS)).then(() => this.rowsFrame(rows.slice(FIRST_FRAME_ROWS)));
+  }
+
+  private rowsFrame(rows: readonly (readonly Cell[])[]): Promise<void> {
+    const data = this.remember({ type: 'rows', id: this.clientId, rows });
     const socket = this.socket;
     if (!socket || socket.readyState !== socket.OPEN) {
       if (this.controller.signal.aborted) return Promise.resolve();
@@ -151,7 +190,7 @@ export class RunStream {
       return new Promise((resolve) => this.waiting.push(resolve));
     }
     return new Promise<void>((resolve) => {
-      socket.send(Buffer.from(text), { binary: false }, () => resolve());
+      deliver(socket, data, () => resolve());
       if (socket.bufferedAmount <= this.options.highWaterBytes) return resolve();
       // Waiting for a socket that may be dead: a resume elsewhere also lets the run go on (the frame is replayed there).
       this.waiting.push(resolve);
@@ -186,7 +225,7 @@ export class RunStream {
     this.cancelGrace?.();
     this.cancelGrace = null;
     this.socket = socket;
-    for (const frame of this.frames) if (frame.seq > after) socket.send(frame.text);
+    for (const frame of this.frames) if (frame.seq > after) deliver(socket, frame.data);
     this.release();
     if (this.ended) this.forget();
   }
@@ -196,16 +235,17 @@ export class RunStream {
     this.controller.abort(new RunAbandoned(reason));
   }
 
-  private remember(message: ServerMessage): string {
+  private remember(message: ServerMessage): string | Uint8Array {
     const seq = ++this.seq;
-    const text = JSON.stringify({ ...message, seq });
+    // Only rows go binary: control messages are few and small, and stay readable in any socket inspector.
+    const data = message.type === 'rows' && this.encoding === 'msgpack' ? packFrame({ ...message, seq }) : JSON.stringify({ ...message, seq });
     // Before `accepted` there is no run id to resume by: nothing to keep.
-    if (!this.runId) return text;
-    this.frames.push({ seq, text });
-    this.bytes += text.length;
+    if (!this.runId) return data;
+    this.frames.push({ seq, data });
+    this.bytes += data.length;
     // Oldest out first; the newest frame always stays (a page that missed only it can still resume).
-    while (this.bytes > this.options.replayBytes && this.frames.length > 1) this.bytes -= this.frames.shift()!.text.length;
-    return text;
+    while (this.bytes > this.options.replayBytes && this.frames.length > 1) this.bytes -= this.frames.shift()!.data.length;
+    return data;
   }
 
   private release(): void {

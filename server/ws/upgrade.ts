@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { OriginPolicy } from '../http/origins';
+import { ROWS_MSGPACK_SUBPROTOCOL } from '../frames';
 
 export function originAllowed(req: IncomingMessage, origins: OriginPolicy): boolean {
   const origin = req.headers.origin;
@@ -31,5 +32,13 @@ export function refuseUpgrade(socket: Duplex, status: number, reason: string): v
 export function createSocketServer(maxMessageBytes: number): WebSocketServer {
   // Frames up to 4x the protocol limit are read and answered with bad_message (the socket stays usable);
   // anything larger is an abuse and ws closes the socket (1009) before buffering it.
-  return new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes * 4, perMessageDeflate: false, clientTracking: true });
+  // A page that reads binary row frames offers their subprotocol (server/frames.ts); any other offer is
+  // declined rather than echoed (ws would otherwise pick the first), so a client only ever gets what it knows.
+  return new WebSocketServer({
+    noServer: true,
+    maxPayload: maxMessageBytes * 4,
+    perMessageDeflate: false,
+    clientTracking: true,
+    handleProtocols: (offered) => (offered.has(ROWS_MSGPACK_SUBPROTOCOL) ? ROWS_MSGPACK_SUBPROTOCOL : false),
+  });
 }

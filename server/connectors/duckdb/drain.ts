@@ -10,12 +10,22 @@ export async function drain(result: DuckDBResult, maxRows: number, sink: RowSink
   const columns: ColumnInfo[] = names.map((name, i) => ({ name, type: String(types[i]) }));
   sink.columns(columns);
   const state = { rowCount: 0, truncated: false, firstValue: undefined as Cell | undefined };
-  while (!stopped() && !state.truncated) {
-    // The chunk and its rows live only inside forward(); this frame keeps just the pending promise,
-    // so a slow client does not pin converted batches in memory while the socket drains.
-    const pending = forward(await result.fetchChunk(), maxRows, state, sink);
-    if (!pending) break;
-    await pending;
+  // The engine makes the next chunk (on its own thread) while this one is converted and sent: one chunk
+  // ahead at most, so the socket's backpressure still bounds what the server holds.
+  let next: Promise<DuckDBDataChunk | null> | null = result.fetchChunk();
+  try {
+    while (next && !stopped() && !state.truncated) {
+      const chunk: DuckDBDataChunk | null = await next;
+      next = chunk && chunk.rowCount > 0 && state.rowCount + chunk.rowCount <= maxRows ? result.fetchChunk() : null;
+      // The converted rows live only inside forward(); this frame keeps just the pending promise (and
+      // the unconverted chunk ahead), so a slow client does not pin converted batches while the socket drains.
+      const pending = forward(chunk, maxRows, state, sink);
+      if (!pending) break;
+      await pending;
+    }
+  } finally {
+    // The connection is closed after this returns: a fetch still running then would never settle.
+    await next?.catch(() => undefined);
   }
   return state;
 }

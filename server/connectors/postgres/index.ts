@@ -26,6 +26,8 @@ export interface PostgresProfiles {
 }
 
 const BATCH = 2000;
+/** The first read: small, so the first rows reach the page without waiting for a whole batch. */
+const FIRST_BATCH = 100;
 
 export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConnector> {
   // Loaded lazily: a missing driver disables PostgreSQL connections, not the server.
@@ -75,7 +77,7 @@ export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConne
         if (cancelled) throw new ConnectorError('cancelled', 'The run was cancelled before its statement started.');
         const { text, order } = rewritePlaceholders(request.text, 'dollar-index');
         const cursor = client.query(new Cursor(text, order.map((n) => pgValue(request.binds[n])), { rowMode: 'array' }));
-        const drained = await drain(cursor, request.maxRows, sink, () => cancelled);
+        const drained = await drainCursor(cursor, request.maxRows, sink, () => cancelled);
         await cursor.close();
         const outcome: StatementOutcome = { ...drained, rowsAffected: rowsAffectedOf(cursor) };
         if (cancelled) throw new ConnectorError('cancelled', 'The run was cancelled; the query was cancelled on the server.');
@@ -117,7 +119,7 @@ function pgValue(bound: BoundValue | undefined): unknown {
 type Field = { name: string; dataTypeID: number };
 // pg-cursor calls back without a result once the cursor is done; the fields come from its last result,
 // and so do the command tag's verb and count ("UPDATE 3").
-type CursorLike = {
+export type CursorLike = {
   read(n: number, cb: (err: Error | undefined, rows: unknown[][], result?: { fields: Field[] }) => void): void;
   _result?: { fields?: Field[]; command?: string | null; rowCount?: number | null };
 };
@@ -137,13 +139,26 @@ function readBatch(cursor: CursorLike, n: number): Promise<{ rows: unknown[][]; 
   );
 }
 
-async function drain(cursor: CursorLike, maxRows: number, sink: RowSink, stopped: () => boolean): Promise<StatementOutcome> {
+/** Exported for its test (drain.test.ts): the cursor loop, pipelined. */
+export async function drainCursor(cursor: CursorLike, maxRows: number, sink: RowSink, stopped: () => boolean): Promise<StatementOutcome> {
   const state: DrainState = { rowCount: 0, truncated: false, firstValue: undefined, announced: false, convert: [] };
-  while (!stopped()) {
-    const pending = forward(await readBatch(cursor, Math.min(BATCH, maxRows - state.rowCount + 1)), maxRows, state, sink);
-    if (!pending) break;
-    await pending;
-    if (state.truncated) break;
+  // A small first read, so the page has its first rows as soon as the server has any; then full batches.
+  // Each next batch is asked for before this one is converted and sent, so the database round trip
+  // overlaps the work here (one batch ahead at most: the socket's backpressure still holds).
+  let next: Promise<{ rows: unknown[][]; fields: Field[] }> | null = readBatch(cursor, Math.min(FIRST_BATCH, maxRows + 1));
+  try {
+    while (next && !stopped()) {
+      const batch: { rows: unknown[][]; fields: Field[] } = await next;
+      const afterThis = state.rowCount + batch.rows.length;
+      next = batch.rows.length > 0 && afterThis <= maxRows ? readBatch(cursor, Math.min(BATCH, maxRows - afterThis + 1)) : null;
+      const pending = forward(batch, maxRows, state, sink);
+      if (!pending) break;
+      await pending;
+      if (state.truncated) break;
+    }
+  } finally {
+    // The cursor is closed after this returns: let a read in flight finish first (its error, if any, is the loop's concern).
+    await next?.catch(() => undefined);
   }
   return { rowCount: state.rowCount, truncated: state.truncated, firstValue: state.firstValue };
 }
