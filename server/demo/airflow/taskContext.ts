@@ -23,8 +23,7 @@ export function taskContext(deps: ContextDeps, def: DagDef, task: TaskDef, run: 
   };
   return {
     dagId: run.dagId, runId: run.runId, taskId: ti.taskId, tryNumber: ti.tryNumber, maxTries: ti.maxTries, businessDate: run.businessDate,
-    // To the millisecond, as Airflow records it: tries a second apart must not tie on "the latest attempt".
-    conf: run.conf, startedAt: shiftedPrecise(run, entry.startDate ?? apiTime()), warehouse, variables, log,
+    conf: run.conf, startedAt: shifted(run, entry.startDate ?? apiTime()), warehouse, variables, log,
     now: () => warehouseTime(new Date(Date.now() + (run.recordShiftMs ?? 0))),
     preciseNow: () => preciseWarehouseTime(new Date(Date.now() + (run.recordShiftMs ?? 0))),
     failIfFaulted: () => Promise.resolve(faults.check(def.dagId, task.taskId)),
@@ -52,11 +51,6 @@ export async function recordTry(warehouse: Warehouse, run: DagRun, ti: TaskInsta
     `INSERT INTO ops.job_runs VALUES (:dag, :run, :task, CAST(:bd AS DATE), :try, :state, CAST(:start AS TIMESTAMP), CAST(:end AS TIMESTAMP), CAST(epoch(CAST(:end AS TIMESTAMP)) - epoch(CAST(:start AS TIMESTAMP)) AS DOUBLE))`,
     { dag: run.dagId, run: run.runId, task: ti.taskId, bd: run.businessDate, try: t.tryNumber, state: t.state === 'success' ? 'success' : 'failed', start, end },
   );
-}
-
-/** `shifted`, to the millisecond. */
-export function shiftedPrecise(run: DagRun, iso: string): string {
-  return preciseWarehouseTime(new Date(new Date(iso).getTime() + (run.recordShiftMs ?? 0)));
 }
 
 /** An API instant as the warehouse records it for this run (on the night's timeline for a replayed night). */
