@@ -10,7 +10,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Cell, ColumnInfo } from '../protocol';
 import { KeptResultError, KeptResults, type KeptResultLimits } from './keptResults';
 
-const LIMITS: KeptResultLimits = { afterRows: 100, maxRows: 1_000_000, maxBytes: 64 * 1024 * 1024, totalBytes: 256 * 1024 * 1024, ttlMs: 60_000 };
+const LIMITS: KeptResultLimits = { maxRows: 1_000_000, maxBytes: 64 * 1024 * 1024, totalBytes: 256 * 1024 * 1024, ttlMs: 60_000 };
 const COLUMNS: ColumnInfo[] = [
   { name: 'id', type: 'INTEGER' },
   { name: 'label', type: 'VARCHAR' },

@@ -16,8 +16,6 @@ import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDB
 import type { Cell, ColumnInfo } from '../protocol';
 
 export interface KeptResultLimits {
-  /** A result with more rows than this is kept on the server; the page gets this many rows streamed. */
-  readonly afterRows: number;
   /** Rows kept of one result, at most (the rest is cut: the result is truncated). */
   readonly maxRows: number;
   /** Bytes kept of one result, at most. */
