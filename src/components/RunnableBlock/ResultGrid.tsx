@@ -14,7 +14,7 @@ interface Props {
 
 /** Past this many rows only the visible ones are in the DOM. */
 const VIRTUALIZE_AFTER = 1_000;
-const ROW_HEIGHT = 26;
+export const ROW_HEIGHT = 26;
 
 const CellView = memo(function CellView({ cell, numeric }: { readonly cell: Cell; readonly numeric: boolean }): ReactNode {
   if (cell === null) return <td className={styles.nullCell}>NULL</td>;
@@ -35,7 +35,7 @@ interface RowProps {
 }
 
 /** Memoised: a row that stays in view while the grid scrolls is not rendered again. */
-const Row = memo(function Row({ row, numeric, index }: RowProps): ReactNode {
+export const Row = memo(function Row({ row, numeric, index }: RowProps): ReactNode {
   return (
     <tr data-index={index}>
       {numeric.map((isNumeric, j) => (
@@ -55,7 +55,7 @@ const MAX_CH = 40;
  * with automatic layout every scroll step re-measured every cell of the rendered rows to size the columns,
  * and the columns jumped as longer values scrolled in.
  */
-function columnWidths(columns: readonly ColumnInfo[], rows: readonly (readonly Cell[])[], sampled: number): readonly number[] {
+export function columnWidths(columns: readonly ColumnInfo[], rows: readonly (readonly Cell[])[], sampled: number): readonly number[] {
   return columns.map((column, j) => {
     let widest = column.name.length;
     for (let i = 0; i < sampled; i += 1) widest = Math.max(widest, cellText(rows[i]?.[j] ?? null).length);
@@ -96,7 +96,7 @@ function VirtualBody(props: {
 
 const EMPTY_ROW: readonly Cell[] = [];
 
-async function copyText(text: string): Promise<boolean> {
+export async function copyText(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;
