@@ -44,6 +44,8 @@ export class KeptPageCache {
   private readonly pages = new Map<number, readonly (readonly Cell[])[]>();
   private readonly loading = new Set<number>();
   private readonly controller = new AbortController();
+  /** The page at the middle of the last view: what stays when pages must go. */
+  private centre = 0;
   /** Rows matching the query; null until the first page answers. */
   total: number | null = null;
   /** The last failure (an expired result says "run it again"); null while all is well. */
@@ -64,12 +66,17 @@ export class KeptPageCache {
     if (this.controller.signal.aborted) return;
     const first = Math.floor(Math.max(0, from) / KEPT_PAGE_ROWS);
     const last = Math.floor(Math.max(0, to) / KEPT_PAGE_ROWS);
+    this.centre = (first + last) / 2;
     for (let page = first; page <= last; page += 1) this.load(page);
-    if (this.pages.size > KEPT_PAGES_HELD) {
-      const centre = (first + last) / 2;
-      const farthest = [...this.pages.keys()].sort((a, b) => Math.abs(b - centre) - Math.abs(a - centre));
-      for (const page of farthest.slice(0, this.pages.size - KEPT_PAGES_HELD)) this.pages.delete(page);
-    }
+    this.trim();
+  }
+
+  /** Drops the pages farthest from the last view beyond the bound (also as pages arrive). */
+  private trim(): void {
+    if (this.pages.size <= KEPT_PAGES_HELD) return;
+    const centre = this.centre;
+    const farthest = [...this.pages.keys()].sort((a, b) => Math.abs(b - centre) - Math.abs(a - centre));
+    for (const page of farthest.slice(0, this.pages.size - KEPT_PAGES_HELD)) this.pages.delete(page);
   }
 
   /** Pages held now (for tests and the bound). */
@@ -90,6 +97,7 @@ export class KeptPageCache {
         this.loading.delete(page);
         if (this.controller.signal.aborted) return;
         this.pages.set(page, answer.rows);
+        this.trim();
         this.total = answer.total;
         this.error = null;
         this.changed();
