@@ -46,6 +46,12 @@ test.describe('Result grid performance', () => {
     await cdp.send('Performance.enable');
     const metrics = async () => new Map((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
     const metricsBefore = await metrics();
+    // GRID_PROFILE=1 also records a CPU profile of the pass (e2e/artifacts/grid-scroll.cpuprofile, for DevTools).
+    const profiling = process.env.GRID_PROFILE === '1';
+    if (profiling) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     const figures = await scroller.evaluate(
       async (element, { steps }): Promise<ScrollFigures> => {
         const tasks: PerformanceEntry[] = [];
@@ -78,6 +84,11 @@ test.describe('Result grid performance', () => {
     );
 
     const metricsAfter = await metrics();
+    if (profiling) {
+      const { profile } = await cdp.send('Profiler.stop');
+      fs.mkdirSync(path.join('e2e', 'artifacts'), { recursive: true });
+      fs.writeFileSync(path.join('e2e', 'artifacts', 'grid-scroll.cpuprofile'), JSON.stringify(profile));
+    }
     // Durations in ms; counts as counts. Both cover the whole pass, long tasks or not.
     const renderer = Object.fromEntries(
       RENDERER_METRICS.map((name) => {

@@ -219,7 +219,9 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     let firstRow: readonly unknown[] | undefined;
     // A plain read with more rows than the page is streamed is kept on the server for the page to page
     // through; checks (their rows are their verdict) and writes keep their limits.
-    const spill = deps.keptResults && deps.config.results.keep && !monitor && snippet.mode !== 'write' ? new ResultSpill(deps.keptResults, opening, identity.user, limits.rowsPerRun) : null;
+    // Where the page's window already holds as many rows as would be kept (benchmarks), keeping adds nothing.
+    const keeps = deps.config.results.keep && deps.config.results.maxRows > limits.rowsPerRun;
+    const spill = deps.keptResults && keeps && !monitor && snippet.mode !== 'write' ? new ResultSpill(deps.keptResults, opening, identity.user, limits.rowsPerRun) : null;
     // A check's failing rows are its result; `sample=N` shows at most N of them.
     const maxRows = spill ? Math.max(limits.rowsPerRun, deps.config.results.maxRows) : monitor && snippet.sample ? Math.min(snippet.sample, limits.rowsPerRun) : limits.rowsPerRun;
     // `affected …` is decided inside the write's transaction: a write that misses its target rolls back.

@@ -191,8 +191,32 @@ describe('kept results', () => {
     const error = await refusal(store.page('dana', 'run-1', { offset: 0, limit: 1 }));
     expect(error.code).toBe('result_expired');
     expect(error.message).toMatch(/newer results took its place/);
-    await expect.poll(() => fs.readdirSync(dir).filter((f) => f.endsWith('.duckdb'))).toEqual(['run-2.duckdb']);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.duckdb'))).toEqual(['run-2.duckdb']);
     expect((await store.page('dana', 'run-2', { offset: 0, limit: 1 })).total).toBe(1_000);
+  });
+
+  it('serves pages and exports while other runs are still writing theirs', async () => {
+    const { store } = await openStore();
+    await keep(store, 'run-done', 'dana', sourceRows);
+    const writers = await Promise.all([store.begin('run-w1', 'dana', COLUMNS), store.begin('run-w2', 'oskar', COLUMNS)]);
+    const reads = async () => {
+      const exported: Cell[][] = [];
+      const exporting = (async () => {
+        for await (const chunk of store.allRows('dana', 'run-done', { sort: { column: 2, descending: true } })) exported.push(...chunk.map((r) => [...r]));
+      })();
+      const pages = Promise.all(Array.from({ length: 8 }, (_, k) => store.page('dana', 'run-done', { offset: k * 100, limit: 100, sort: { column: 1, descending: false } })));
+      await Promise.all([exporting, pages]);
+      return exported.length;
+    };
+    const reading = reads();
+    for (let i = 0; i < sourceRows.length; i += 1_000) {
+      for (const writer of writers) writer.append(sourceRows.slice(i, i + 1_000));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await reading).toBe(SOURCE_ROWS);
+    const [one, two] = await Promise.all(writers.map((w) => w.finish()));
+    expect([one!.rows, two!.rows]).toEqual([SOURCE_ROWS, SOURCE_ROWS]);
+    expect((await store.page('oskar', 'run-w2', { offset: 0, limit: 3 })).rows).toEqual(sourceRows.slice(0, 3));
   });
 
   it('refuses pages out of range and columns that do not exist', async () => {

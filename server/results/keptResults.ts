@@ -123,10 +123,14 @@ const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\
 export class KeptResults {
   private readonly kept = new Map<string, Kept>();
   private readonly dropped = new Map<string, 'expired' | 'evicted'>();
+  /** Evicted results whose files are removed once no appender is open. */
+  private toDetach: Kept[] = [];
   private sequence = 0;
 
   private constructor(
     private readonly dir: string,
+    private readonly instance: DuckDBInstance,
+    /** Pages, ATTACH and DETACH; each writer and each export has a connection of its own (one open result each). */
     private readonly connection: DuckDBConnection,
     readonly limits: KeptResultLimits,
     private readonly now: () => number,
@@ -141,7 +145,7 @@ export class KeptResults {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
-    return new KeptResults(dir, connection, limits, now);
+    return new KeptResults(dir, instance, connection, limits, now);
   }
 
   /** Bytes held by all kept results. */
@@ -159,17 +163,19 @@ export class KeptResults {
     const file = path.join(this.dir, `${runId.replace(/[^A-Za-z0-9-]/g, '')}.duckdb`);
     await this.connection.run(`ATTACH '${file.replace(/'/g, "''")}' AS ${catalog}`);
     const columnsSql = columns.map((_, j) => `c${j} VARCHAR`).join(', ');
-    await this.connection.run(`CREATE TABLE ${catalog}.main.result (ord BIGINT${columnsSql ? `, ${columnsSql}` : ''})`);
+    const writing = await this.instance.connect();
+    await writing.run(`CREATE TABLE ${catalog}.main.result (ord BIGINT${columnsSql ? `, ${columnsSql}` : ''})`);
     const entry: Kept = { runId, owner, columns, kinds: columns.map(() => 'text'), catalog, file, bytes: 0, rows: 0, truncated: false, expiresAt: null };
     const seen = columns.map(() => false);
     this.kept.set(runId, entry);
-    const appender: DuckDBAppender = await this.connection.createAppender('result', 'main', catalog);
+    const appender: DuckDBAppender = await writing.createAppender('result', 'main', catalog);
     const store = this;
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
       appender.closeSync();
+      writing.closeSync();
     };
     return {
       get rows() {
@@ -209,12 +215,14 @@ export class KeptResults {
       },
       async finish() {
         close();
+        await store.detachEvicted();
         await store.connection.run(`CHECKPOINT ${catalog}`);
         entry.expiresAt = store.now() + store.limits.ttlMs;
         return { runId, rows: entry.rows, truncated: entry.truncated, expiresAt: new Date(entry.expiresAt).toISOString() };
       },
       async discard() {
         close();
+        await store.detachEvicted();
         await store.drop(entry, 'evicted');
       },
     };
@@ -239,11 +247,17 @@ export class KeptResults {
   async *allRows(user: string, runId: string, query: Omit<PageQuery, 'offset' | 'limit'>): AsyncGenerator<readonly (readonly Cell[])[]> {
     const entry = await this.readable(user, runId);
     const { where, values } = this.whereOf(entry, query.filter);
-    const result = await this.connection.stream(`SELECT ${this.selectList(entry)} FROM ${entry.catalog}.main.result ${where} ORDER BY ${this.orderOf(entry, query.sort)}`, values);
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) return;
-      yield chunk.getRows().map((row) => this.decodeRow(entry, row));
+    // A connection of its own: a streaming result is the one open query of its connection.
+    const exporting = await this.instance.connect();
+    try {
+      const result = await exporting.stream(`SELECT ${this.selectList(entry)} FROM ${entry.catalog}.main.result ${where} ORDER BY ${this.orderOf(entry, query.sort)}`, values);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) return;
+        yield chunk.getRows().map((row) => this.decodeRow(entry, row));
+      }
+    } finally {
+      exporting.closeSync();
     }
   }
 
@@ -261,6 +275,7 @@ export class KeptResults {
   }
 
   async close(): Promise<void> {
+    await this.detachEvicted();
     for (const entry of [...this.kept.values()]) await this.drop(entry, 'evicted');
     this.connection.closeSync();
   }
@@ -295,11 +310,18 @@ export class KeptResults {
     for (const entry of finished) {
       if (bytes + need <= this.limits.totalBytes) break;
       bytes -= entry.bytes;
-      // Out of the accounting at once; the file goes in the background (this runs inside a synchronous append).
+      // Out of the accounting at once; the file goes when the writer's appender is closed (finish or
+      // discard): a DETACH on the connection in the middle of an append breaks the append.
       this.forget(entry, 'evicted');
-      void this.detach(entry);
+      this.toDetach.push(entry);
     }
     return this.bytes + need <= this.limits.totalBytes;
+  }
+
+  private async detachEvicted(): Promise<void> {
+    const evicted = this.toDetach;
+    this.toDetach = [];
+    for (const entry of evicted) await this.detach(entry);
   }
 
   private forget(entry: Kept, why: 'expired' | 'evicted'): void {

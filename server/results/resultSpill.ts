@@ -1,8 +1,12 @@
 /**
  * One run's side of a kept result: the page gets the first `windowRows` rows over the socket as always; a
  * result with more is kept whole on the server (keptResults.ts) for the page to read in windows. Small
- * results never touch a file: the first window is buffered, and only a row past it starts the keeping.
+ * results never touch a file: the first rows are buffered (at most BUFFER_ROWS, so a large window does not
+ * hold a large result in the server's memory), and only a row past them starts the keeping; a result that
+ * then ends within the window is dropped, as the page has it all.
  */
+const BUFFER_ROWS = 10_000;
+
 import type { Cell, ColumnInfo } from '../protocol';
 import type { KeptResults, KeptSummary, KeptWriter } from './keptResults';
 
@@ -28,7 +32,7 @@ export class ResultSpill {
     const room = Math.max(0, this.windowRows - this.seen);
     this.seen += batch.length;
     if (this.writer) this.writer.append(batch);
-    else if (this.seen <= this.windowRows) for (const row of batch) this.buffered.push(row);
+    else if (this.seen <= Math.min(this.windowRows, BUFFER_ROWS)) for (const row of batch) this.buffered.push(row);
     else {
       this.writer = await this.store.begin(this.runId, this.owner, this.columns);
       this.writer.append(this.buffered);
@@ -41,7 +45,12 @@ export class ResultSpill {
   /** The kept result's summary, or null when the page got every row and nothing was kept. */
   async finish(): Promise<KeptSummary | null> {
     this.buffered = [];
-    return this.writer ? this.writer.finish() : null;
+    if (!this.writer) return null;
+    if (this.seen <= this.windowRows) {
+      await this.writer.discard();
+      return null;
+    }
+    return this.writer.finish();
   }
 
   /** The run failed or was cancelled: nothing is kept. */
