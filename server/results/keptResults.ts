@@ -99,6 +99,7 @@ interface Kept {
 export const MAX_PAGE_ROWS = 5_000;
 /** How many dropped results are remembered, to say "expired" rather than "unknown". */
 const TOMBSTONES = 10_000;
+const SWEEP_MS = 60_000;
 const NUMERIC_TYPE = /int|decimal|numeric|double|float|real|number|money|serial/i;
 
 const kindOf = (cell: Cell): Kind => (typeof cell === 'number' ? 'number' : typeof cell === 'boolean' ? 'boolean' : typeof cell === 'string' ? 'text' : 'json');
@@ -126,6 +127,7 @@ export class KeptResults {
   /** Evicted results whose files are removed once no appender is open. */
   private toDetach: Kept[] = [];
   private sequence = 0;
+  private sweeper: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly dir: string,
@@ -145,7 +147,11 @@ export class KeptResults {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
-    return new KeptResults(dir, instance, connection, limits, now);
+    const store = new KeptResults(dir, instance, connection, limits, now);
+    // Expired files go within a minute even when nobody begins or reads a result.
+    store.sweeper = setInterval(() => void store.sweep().catch(() => undefined), SWEEP_MS);
+    store.sweeper.unref();
+    return store;
   }
 
   /** Bytes held by all kept results. */
@@ -275,6 +281,7 @@ export class KeptResults {
   }
 
   async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
     await this.detachEvicted();
     for (const entry of [...this.kept.values()]) await this.drop(entry, 'evicted');
     this.connection.closeSync();
