@@ -166,7 +166,8 @@ export interface DecisionRequest {
 }
 
 /** `operation`: an operation was started, handed over, resumed or closed, or such an attempt was refused (issue 12); `page`: someone was paged from a ladder. */
-export type AuditKind = 'run' | 'approval_request' | 'approval_decision' | 'operation' | 'page';
+/** `result_read`: a user read or exported a result the server kept for them (issue 14). */
+export type AuditKind = 'run' | 'approval_request' | 'approval_decision' | 'operation' | 'page' | 'result_read';
 
 export interface AuditRecord {
   readonly id: string;

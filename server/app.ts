@@ -14,6 +14,8 @@ import type { OpsbookConfig } from './config';
 import type { ConnectorRegistry } from './connectors/registry';
 import { ApprovalHub, RunRegistry, UserRunCounter } from './events';
 import { createApprovalService } from './execution/approvals';
+import { keptResultsRouter } from './http/keptResults';
+import type { KeptResults } from './results/keptResults';
 import { createRequiredActionService } from './execution/requiredActions';
 import { createRunStarters } from './connectors/airflow/execute/runStarters';
 import type { AuditSink } from './execution/audit';
@@ -92,6 +94,8 @@ export interface AppDeps {
   readonly opsData?: () => ServerOpsData;
   /** The demo's system stand-ins (the demo S3's buckets and extracts); tests give their own. */
   readonly demoSystems?: DemoSystemsOptions;
+  /** Where large results are kept (issue 14; index.ts opens it in the state dir); reads are cut at rowsPerRun when absent. */
+  readonly keptResults?: KeptResults;
 }
 
 export interface App {
@@ -222,6 +226,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', checksRouter({ config: deps.config, manifest: deps.manifest, history: checks, now }));
   app.use('/api', automationRouter(automation));
   app.use('/api', approversRouter({ config: deps.config, routing, paging, data: opsData }));
+  app.use('/api', keptResultsRouter({ results: deps.keptResults ?? null, audit: deps.audit }));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
   const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store } });
@@ -287,6 +292,7 @@ export function createApp(deps: AppDeps): App {
             checks,
             log,
             operations: operations.service,
+            keptResults: deps.keptResults ?? null,
             ...(deps.now ? { now: deps.now } : {}),
           }, { hub, userRuns, streams, ...(relay ? { relay } : {}), runs: activeRuns, admit: socketBudget(ws, socket, identity), operations: operations.feed });
         });

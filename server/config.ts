@@ -220,6 +220,23 @@ export const configSchema = z.strictObject({
     })
     .default({}),
   limits: limitsSchema.default(limitsSchema.parse({})),
+  /**
+   * Large results kept on the server (issue 14): a read with more rows than limits.rowsPerRun streams that many
+   * to the page and keeps the whole result (up to maxRows) in a DuckDB file of the state directory, for the
+   * page to page, sort, filter and export there. Only the user who ran it may read it; it expires.
+   */
+  results: z
+    .strictObject({
+      keep: z.boolean().default(true),
+      maxRows: z.number().int().positive().max(100_000_000).default(1_000_000),
+      /** One result's cells as text, at most; the rest is cut (truncated). */
+      maxBytes: z.number().int().min(1024 * 1024).default(512 * 1024 * 1024),
+      /** All kept results together; the oldest give way to a new one. */
+      totalBytes: z.number().int().min(1024 * 1024).default(2 * 1024 * 1024 * 1024),
+      ttlMinutes: z.number().int().positive().max(24 * 60).default(30),
+    })
+    .refine((r) => r.maxBytes <= r.totalBytes, { message: 'maxBytes must not exceed totalBytes', path: ['maxBytes'] })
+    .default({ keep: true, maxRows: 1_000_000, maxBytes: 512 * 1024 * 1024, totalBytes: 2 * 1024 * 1024 * 1024, ttlMinutes: 30 }),
   /** Operations (issue 12). */
   operations: z
     .strictObject({

@@ -28,6 +28,7 @@ import { startDemoHistory } from './checks/demoHistory';
 import { loadOrCreateSigningKey } from './operations/export/signing';
 import { loadDataFiles } from '../plugins/docusaurus-plugin-opsbook/dataFiles';
 import type { ServerOpsData } from './approvers/routing';
+import { KeptResults } from './results/keptResults';
 
 const siteDir = path.resolve(__dirname, '..');
 
@@ -70,6 +71,12 @@ async function main(): Promise<void> {
   const scheduleProblems = validateSchedules({ config, manifest });
   if (scheduleProblems.length) throw new ConfigError(path.relative(siteDir, file) || file, scheduleProblems);
   const stateDir = path.resolve(siteDir, config.audit.store === 'duckdb' ? path.dirname(config.audit.path) : '.opsbook');
+  // Large results kept for their owners' pages (issue 14); this instance's own, so named after it.
+  const keptResults = config.results.keep
+    ? await KeptResults.open(path.join(stateDir, `kept-results-${instance.replace(/[^A-Za-z0-9-]/g, '_')}`), {
+        maxRows: config.results.maxRows, maxBytes: config.results.maxBytes, totalBytes: config.results.totalBytes, ttlMs: config.results.ttlMinutes * 60_000,
+      })
+    : null;
   const app = createApp({
     config,
     manifest,
@@ -80,6 +87,7 @@ async function main(): Promise<void> {
     log,
     instance,
     opsData: opsDataOf(siteDir, log),
+    ...(keptResults ? { keptResults } : {}),
     ...(process.env.OPSBOOK_API_ONLY === '1' ? {} : { siteDir: path.join(siteDir, 'build') }),
     extraOrigins: (process.env.OPSBOOK_EXTRA_ORIGINS ?? '').split(',').filter(Boolean),
     // Without server.csrfSecret: one kept beside the state, so a restart does not invalidate open pages.

@@ -120,6 +120,12 @@ export type ServerMessage =
   | { readonly type: 'rows'; readonly id: string; readonly rows: readonly (readonly Cell[])[] }
   | { readonly type: 'log'; readonly id: string; readonly stream: 'stdout' | 'stderr'; readonly text: string }
   | { readonly type: 'state'; readonly id: string; readonly state: Readonly<Record<string, unknown>> }
+  /**
+   * Sent before `done` when the result had more rows than the page was streamed (limits.rowsPerRun): the
+   * server kept it whole (up to results.maxRows) and the page reads it from GET /api/results/:runId — paged,
+   * sorted, filtered, exported — until `expiresAt`. `truncated`: even the kept result was cut.
+   */
+  | { readonly type: 'kept'; readonly id: string; readonly runId: string; readonly rows: number; readonly truncated: boolean; readonly expiresAt: string }
   | {
       readonly type: 'done';
       readonly id: string;

@@ -24,6 +24,8 @@ import type { ApprovalService } from './approvals';
 import type { CheckHistory } from '../checks/types';
 import { isMonitor, judgeAndRecord, recordFailedCheck, type CheckRun } from '../checks/runCheck';
 import { tapRun, type RunOperations } from '../operations/runTap';
+import type { KeptResults } from '../results/keptResults';
+import { ResultSpill } from '../results/resultSpill';
 
 export interface RunnerDeps {
   readonly config: OpsbookConfig;
@@ -50,6 +52,8 @@ export interface RunnerDeps {
   readonly log?: (message: string) => void;
   /** Operations (issue 12): a run naming one is recorded into it when it ends; not recorded where absent. */
   readonly operations?: RunOperations | null;
+  /** Where large results are kept (issue 14); a read is cut at limits.rowsPerRun where absent. */
+  readonly keptResults?: KeptResults | null;
 }
 
 /** The state store did not take the run's record: nothing runs unaudited. */
@@ -215,8 +219,13 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     const expectCheck = expected && !('error' in expected) ? expected : null;
     const columnNames: string[] = [];
     let firstRow: readonly unknown[] | undefined;
+    // A plain read with more rows than the page is streamed is kept on the server for the page to page
+    // through; checks (their rows are their verdict) and writes keep their limits.
+    // Where the page's window already holds as many rows as would be kept (benchmarks), keeping adds nothing.
+    const keeps = deps.config.results.keep && deps.config.results.maxRows > limits.rowsPerRun;
+    const spill = deps.keptResults && keeps && !monitor && snippet.mode !== 'write' ? new ResultSpill(deps.keptResults, opening, identity.user, limits.rowsPerRun) : null;
     // A check's failing rows are its result; `sample=N` shows at most N of them.
-    const maxRows = monitor && snippet.sample ? Math.min(snippet.sample, limits.rowsPerRun) : limits.rowsPerRun;
+    const maxRows = spill ? Math.max(limits.rowsPerRun, deps.config.results.maxRows) : monitor && snippet.sample ? Math.min(snippet.sample, limits.rowsPerRun) : limits.rowsPerRun;
     // `affected …` is decided inside the write's transaction: a write that misses its target rolls back.
     const commitWhen =
       snippet.mode === 'write' && expectCheck?.subject === 'affected'
@@ -231,17 +240,25 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       {
         columns: (columns) => {
           columnNames.push(...columns.map((c) => c.name));
+          spill?.setColumns(columns);
           channel.send({ type: 'columns', id: msg.id, columns });
         },
         // Not async: the batch must not stay alive in a suspended frame while the socket drains.
         rows: (batch) => {
           if (firstRow === undefined && batch.length > 0) firstRow = batch[0];
           rowCount += batch.length;
-          return channel.rows(batch);
+          if (!spill) return channel.rows(batch);
+          return spill.take(batch).then((toPage) => (toPage.length ? channel.rows(toPage) : undefined));
         },
       },
-    );
+    ).catch(async (error: unknown) => {
+      await spill?.discard();
+      throw error;
+    });
     truncated = outcome.truncated;
+    const kept = await spill?.finish();
+    if (kept?.truncated) truncated = true;
+    if (kept) channel.send({ type: 'kept', id: msg.id, runId: opening, rows: kept.rows, truncated, expiresAt: kept.expiresAt });
     rowsAffected = outcome.rowsAffected ?? null;
     rolledBack = outcome.rolledBack === true;
     // A truncated result still knows "at least N rows"; the check sees the rows that were read.

@@ -72,7 +72,7 @@ const auditQuerySchema = z.object({
   user: z.string().max(200).optional(),
   env: z.string().max(64).optional(),
   status: z.string().max(32).optional(),
-  kind: z.enum(['run', 'approval_request', 'approval_decision', 'operation', 'page']).optional(),
+  kind: z.enum(['run', 'approval_request', 'approval_decision', 'operation', 'page', 'result_read']).optional(),
   operation: z.string().max(64).optional(),
   from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write dates as YYYY-MM-DD').optional(),
   to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write dates as YYYY-MM-DD').optional(),

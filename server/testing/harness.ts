@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createApp, type App } from '../app';
+import { KeptResults } from '../results/keptResults';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseConfig, type OpsbookConfig } from '../config';
 import type { ServerOpsData } from '../approvers/routing';
@@ -98,6 +99,8 @@ export async function startHarness(options: {
   readonly prodRequiredApprovals?: number;
   /** The demo's system stand-ins (e.g. what the demo S3 holds), for `{kind: s3, demo: true}` connections. */
   readonly demoSystems?: DemoSystemsOptions;
+  /** Keep large results in the test's directory, as index.ts does in the state directory (config `results`). */
+  readonly keptResults?: boolean;
 }): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-test-'));
   const dbFile = path.join(dir, 'warehouse.duckdb');
@@ -119,12 +122,17 @@ export async function startHarness(options: {
   const memory = memoryAuditSink();
   const stored = storeAuditSink(store, (m) => console.error(m));
   const audit = { events: memory.events, record: (e: AuditEntry) => (memory.record(e), stored.record(e)), flush: () => stored.flush() };
+  const r = config.results;
+  const keptResults = options.keptResults
+    ? await KeptResults.open(path.join(dir, 'kept-results'), { maxRows: r.maxRows, maxBytes: r.maxBytes, totalBytes: r.totalBytes, ttlMs: r.ttlMinutes * 60_000 })
+    : null;
   const app: App = createApp({
     config, manifest: staticManifestStore(manifest), connectors, store, audit, authenticator: createAuthenticator(config.auth), log: () => undefined,
     ...(options.now ? { now: options.now } : {}),
     ...(options.schedule ? { schedule: options.schedule } : {}),
     ...(options.opsData ? { opsData: () => options.opsData! } : {}),
     ...(options.demoSystems ? { demoSystems: options.demoSystems } : {}),
+    ...(keptResults ? { keptResults } : {}),
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const port = (app.server.address() as AddressInfo).port;
@@ -157,6 +165,7 @@ export async function startHarness(options: {
     },
     async close() {
       await app.close();
+      await keptResults?.close();
       await connectors.closeAll();
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });

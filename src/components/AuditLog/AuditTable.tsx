@@ -6,7 +6,7 @@ import { useEnvironments } from '@site/src/lib/environment';
 import DataTable from '@site/src/components/DataTable';
 import styles from './styles.module.css';
 
-const KIND_TEXT: Record<AuditRecord['kind'], string> = { run: 'run', approval_request: 'request', approval_decision: 'decision', operation: 'operation', page: 'page' };
+const KIND_TEXT: Record<AuditRecord['kind'], string> = { run: 'run', approval_request: 'request', approval_decision: 'decision', operation: 'operation', page: 'page', result_read: 'result read' };
 
 /** Word, icon and tone per status: colour is never the only carrier of the meaning. */
 const STATUS_LOOK: Record<AuditRecord['status'], { readonly icon: string; readonly tone: 'ok' | 'bad' | 'warn' | 'info' }> = {

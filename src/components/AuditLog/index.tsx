@@ -18,6 +18,7 @@ const KINDS = [
   ['approval_decision', 'Approval decision'],
   ['operation', 'Operation'],
   ['page', 'Page'],
+  ['result_read', 'Result read'],
 ] as const;
 
 /** The audit log (admins and approvers): filters in the URL, one page of records, CSV export. */

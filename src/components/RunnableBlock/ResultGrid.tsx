@@ -1,4 +1,4 @@
-import { memo, useCallback, useRef, useState, type ReactNode, type RefObject } from 'react';
+import { memo, useCallback, useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Cell, ColumnInfo } from '@site/server/protocol';
 import { cellText, isNumericColumn, toCsv } from './csv';
@@ -14,9 +14,9 @@ interface Props {
 
 /** Past this many rows only the visible ones are in the DOM. */
 const VIRTUALIZE_AFTER = 1_000;
-const ROW_HEIGHT = 26;
+export const ROW_HEIGHT = 26;
 
-function CellView({ cell, numeric }: { readonly cell: Cell; readonly numeric: boolean }): ReactNode {
+const CellView = memo(function CellView({ cell, numeric }: { readonly cell: Cell; readonly numeric: boolean }): ReactNode {
   if (cell === null) return <td className={styles.nullCell}>NULL</td>;
   const text = cellText(cell);
   const nested = typeof cell === 'object';
@@ -26,25 +26,47 @@ function CellView({ cell, numeric }: { readonly cell: Cell; readonly numeric: bo
       {text}
     </td>
   );
-}
+});
 
 interface RowProps {
   readonly row: readonly Cell[];
   readonly numeric: readonly boolean[];
   readonly index?: number;
-  readonly measure?: (node: HTMLTableRowElement | null) => void;
 }
 
-function Row({ row, numeric, index, measure }: RowProps): ReactNode {
+/** Memoised: a row that stays in view while the grid scrolls is not rendered again. */
+export const Row = memo(function Row({ row, numeric, index }: RowProps): ReactNode {
   return (
-    <tr data-index={index} ref={measure}>
+    <tr data-index={index}>
       {numeric.map((isNumeric, j) => (
         <CellView key={j} cell={row[j] ?? null} numeric={isNumeric} />
       ))}
     </tr>
   );
+});
+
+/** Rows sampled to size the columns of a long result, once: widths must not change while it scrolls. */
+const WIDTH_SAMPLE = 200;
+const MIN_CH = 4;
+const MAX_CH = 40;
+
+/**
+ * Column widths in `ch` from the header and the first rows. A long result's table has a fixed layout:
+ * with automatic layout every scroll step re-measured every cell of the rendered rows to size the columns,
+ * and the columns jumped as longer values scrolled in.
+ */
+export function columnWidths(columns: readonly ColumnInfo[], rows: readonly (readonly Cell[])[], sampled: number): readonly number[] {
+  return columns.map((column, j) => {
+    let widest = column.name.length;
+    for (let i = 0; i < sampled; i += 1) widest = Math.max(widest, cellText(rows[i]?.[j] ?? null).length);
+    return Math.min(MAX_CH, Math.max(MIN_CH, widest)) + 2; // + the cell's padding
+  });
 }
 
+/**
+ * The rows of a long result: only those in view (plus a few) are in the DOM. Every row is ROW_HEIGHT tall
+ * (the stylesheet fixes it), so positions are arithmetic — nothing is measured while scrolling.
+ */
 function VirtualBody(props: {
   readonly rows: readonly (readonly Cell[])[];
   readonly rowCount: number;
@@ -56,7 +78,7 @@ function VirtualBody(props: {
     count: rowCount,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
+    overscan: 10,
   });
   const items = virtualizer.getVirtualItems();
   const top = items[0]?.start ?? 0;
@@ -65,14 +87,16 @@ function VirtualBody(props: {
     <tbody>
       {top > 0 ? <tr aria-hidden="true" style={{ height: top }} /> : null}
       {items.map((item) => (
-        <Row key={item.index} index={item.index} measure={virtualizer.measureElement} row={rows[item.index] ?? []} numeric={numeric} />
+        <Row key={item.index} index={item.index} row={rows[item.index] ?? EMPTY_ROW} numeric={numeric} />
       ))}
       {bottom > 0 ? <tr aria-hidden="true" style={{ height: bottom }} /> : null}
     </tbody>
   );
 }
 
-async function copyText(text: string): Promise<boolean> {
+const EMPTY_ROW: readonly Cell[] = [];
+
+export async function copyText(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;
@@ -95,8 +119,11 @@ async function copyText(text: string): Promise<boolean> {
 function ResultGrid({ columns, rows, rowCount, streaming }: Props): ReactNode {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [copied, setCopied] = useState<string | null>(null);
-  const numeric = columns.map(isNumericColumn);
+  // Stable across renders, so memoised rows stay memoised while the result streams and scrolls.
+  const numeric = useMemo(() => columns.map(isNumericColumn), [columns]);
   const virtual = rowCount > VIRTUALIZE_AFTER;
+  const sampled = Math.min(rowCount, WIDTH_SAMPLE);
+  const widths = useMemo(() => (virtual ? columnWidths(columns, rows, sampled) : null), [virtual, columns, rows, sampled]);
 
   const onCopy = useCallback(async () => {
     const ok = await copyText(toCsv(columns, rows, rowCount));
@@ -108,7 +135,16 @@ function ResultGrid({ columns, rows, rowCount, streaming }: Props): ReactNode {
   return (
     <div className={styles.grid}>
       <div className={styles.gridScroll} ref={scrollRef} tabIndex={0}>
-        <table role="table" aria-label="Results" className={styles.table}>
+        <table role="table" aria-label="Results" className={widths ? `${styles.table} ${styles.fixedTable}` : styles.table}
+          style={widths ? { width: `${widths.reduce((sum, w) => sum + w, 0)}ch` } : undefined}
+        >
+          {widths ? (
+            <colgroup>
+              {widths.map((width, j) => (
+                <col key={j} style={{ width: `${width}ch` }} />
+              ))}
+            </colgroup>
+          ) : null}
           <thead>
             <tr>
               {columns.map((column, j) => (

@@ -73,7 +73,8 @@ export default function StatusLine({ view, word, command, write, env, blocked, h
       ) : null}
       {view.status !== 'idle' && view.columns.length > 0 ? (
         <span className={styles.statusNum}>
-          {rowsText(command, view.preview, view.rowCount)}
+          {/* A kept result counts every row the server has, not the window the page was streamed. */}
+          {rowsText(command, view.preview, view.kept && view.done ? view.done.rowCount : view.rowCount)}
         </span>
       ) : null}
       {write ? <span className={clsx(styles.statusNum, write.tone !== 'changed' && styles.statusWarnNum)}>{write.count}</span> : null}

@@ -14,6 +14,7 @@ import Header, { LANG_LABEL as HEADER_LABEL } from './Header';
 import StatusLine, { STATUS_TEXT, statusWord } from './StatusLine';
 import Params from './Params';
 import ResultGrid from './ResultGrid';
+import KeptGrid from './KeptGrid';
 import TaskGrid from './TaskGrid';
 import RequiredActions from './RequiredActions';
 import Terminal from './Terminal';
@@ -206,7 +207,10 @@ function Block({ spec }: { readonly spec: RunnableBlockSpec }): ReactNode {
       : airflow.command === 'dags trigger'
       ? 'Run shows the DAG run it would start first; nothing starts until you confirm.'
       : 'Run lists the task instances first; nothing is cleared until you confirm.';
-  const results = <ResultGrid columns={view.columns} rows={run.rows} rowCount={view.rowCount} streaming={running} />;
+  // A result the server kept is read from there once the run ends; until then the streamed rows show.
+  const results = view.kept && !running
+    ? <KeptGrid base={base} kept={view.kept} columns={view.columns} firstRows={run.rows} />
+    : <ResultGrid columns={view.columns} rows={run.rows} rowCount={view.rowCount} streaming={running} />;
 
   return (
     <div

@@ -9,6 +9,7 @@ import { getRunClient, type RunEvent, type RunHandle, type RunLink, type RunRequ
 import { asRunState, mergeRunState } from './airflow';
 import { ansi, Transcript } from './transcript';
 import { rowsChanged } from './writeOutcome';
+import type { KeptInfo } from './KeptGrid';
 
 export type UiStatus = 'idle' | 'running' | RunStatus;
 
@@ -35,6 +36,8 @@ export interface RunView {
   readonly preview: boolean;
   /** The run's link to the server: `live` until the socket drops mid-run (runClient's RunLink). */
   readonly link: 'live' | RunLink;
+  /** The result was too long to stream whole: the server kept it, and the grid reads it from there. */
+  readonly kept: KeptInfo | null;
 }
 
 export interface UseRun {
@@ -46,7 +49,7 @@ export interface UseRun {
   cancel(): void;
 }
 
-const IDLE: RunView = { status: 'idle', target: null, snippet: null, columns: [], rowCount: 0, elapsedMs: 0, done: null, airflow: [], preview: false, link: 'live' };
+const IDLE: RunView = { status: 'idle', target: null, snippet: null, columns: [], rowCount: 0, elapsedMs: 0, done: null, airflow: [], preview: false, link: 'live', kept: null };
 const TICK_MS = 100;
 
 export function formatElapsed(ms: number): string {
@@ -130,6 +133,10 @@ export function useRun(wsUrl: () => string): UseRun {
           setView((v) => ({ ...v, airflow: mergeRunState(v.airflow, state) }));
           return;
         }
+        case 'kept':
+          transcript.line(ansi.dim(`  ${event.rows.toLocaleString()} rows kept on the server until ${new Date(event.expiresAt).toLocaleTimeString(undefined, { hour12: false })}: the grid pages, sorts and filters them there`));
+          setView((v) => ({ ...v, kept: { runId: event.runId, rows: event.rows, truncated: event.truncated, expiresAt: event.expiresAt } }));
+          return;
         case 'done': {
           cancelAnimationFrame(frameRef.current);
           frameRef.current = 0;
