@@ -5,24 +5,18 @@
  */
 import { DATABRICKS_GRAMMAR } from '../../../../plugins/remark-runbook/syntax/systems/databricks';
 import type { ConnectionConfig } from '../../../config';
-import { ConnectorError } from '../../types';
 import { defineSystem } from '../../systems/types';
 import type { DatabricksConnectionConfig } from '../config';
 import { realSleep } from '../http';
 import { createPipelinesClient, type PipelinesClient } from './client';
 import { runPipelines } from './execute';
+import { cancellableSleep } from '../../cancellableSleep';
 
 interface Opened {
   readonly client: PipelinesClient;
   readonly pollMs: number;
 }
 
-const wait = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(new ConnectorError('cancelled', 'Cancelled.'));
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(new ConnectorError('cancelled', 'Cancelled.'))), { once: true });
-  });
 
 export const DATABRICKS_PIPELINES_SYSTEM = defineSystem<DatabricksConnectionConfig, Opened>({
   grammar: DATABRICKS_GRAMMAR,
@@ -39,7 +33,7 @@ export const DATABRICKS_PIPELINES_SYSTEM = defineSystem<DatabricksConnectionConf
       pollMs: conn.pipelinePollMs ?? 5000,
     };
   },
-  run: (o, command, ctx) => runPipelines(o.client, command, { ...ctx, pollMs: o.pollMs, wait }),
+  run: (o, command, ctx) => runPipelines(o.client, command, { ...ctx, pollMs: o.pollMs, wait: cancellableSleep }),
   async probe(o, conn, signal) {
     const n = await o.client.countPipelines(signal);
     return `${conn.demo ? 'demo Databricks' : conn.host} pipelines: read token accepted, ${n} pipeline${n === 1 ? '' : 's'} visible`;

@@ -5,6 +5,7 @@
  * its Retry-After (at most a few times) through an injected sleep, so tests never wait on a clock.
  */
 import { ConnectorError } from '../../types';
+import { cancellableSleep } from '../../cancellableSleep';
 
 export interface DbtCloudClientOptions {
   /** e.g. https://cloud.getdbt.com */
@@ -91,15 +92,10 @@ interface Envelope<T> {
 type Json = Record<string, unknown>;
 const PAGE = 100;
 
-const defaultSleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(new ConnectorError('cancelled', 'Cancelled.'))), { once: true });
-  });
 
 export function createDbtCloudClient(options: DbtCloudClientOptions): DbtCloudClient {
   const base = `${options.url.replace(/\/+$/, '')}/api/v2/accounts/${options.accountId}`;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? cancellableSleep;
   const maxRetries = options.maxRetries ?? 3;
 
   async function call<T>(method: 'GET' | 'POST', path: string, query: Record<string, string | number> | null, body: Json | null, signal: AbortSignal): Promise<Envelope<T>> {

@@ -1,23 +1,17 @@
 /** The dbt Cloud system: `dbt-cloud run` blocks on `{kind: dbt-cloud}` connections. */
 import { DBT_CLOUD_GRAMMAR } from '../../../../plugins/remark-runbook/syntax/systems/dbtCloud';
 import type { ConnectionConfig } from '../../../config';
-import { ConnectorError } from '../../types';
 import { defineSystem } from '../types';
 import { createDbtCloudClient, type DbtCloudClient } from './client';
 import type { DbtCloudConnectionConfig } from './config';
 import { runDbtCloud } from './execute';
+import { cancellableSleep } from '../../cancellableSleep';
 
 interface Opened {
   readonly client: DbtCloudClient;
   readonly pollMs: number;
 }
 
-const wait = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(new ConnectorError('cancelled', 'Cancelled.'));
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(new ConnectorError('cancelled', 'Cancelled.'))), { once: true });
-  });
 
 export const DBT_CLOUD_SYSTEM = defineSystem<DbtCloudConnectionConfig, Opened>({
   grammar: DBT_CLOUD_GRAMMAR,
@@ -30,7 +24,7 @@ export const DBT_CLOUD_SYSTEM = defineSystem<DbtCloudConnectionConfig, Opened>({
     }
     return { client: createDbtCloudClient({ url: conn.url!, accountId: conn.accountId!, token: conn.token!, ...(conn.timeoutMs ? { timeoutMs: conn.timeoutMs } : {}) }), pollMs: conn.pollMs ?? 3000 };
   },
-  run: (o, command, ctx) => runDbtCloud(o.client, command, { ...ctx, pollMs: o.pollMs, wait }),
+  run: (o, command, ctx) => runDbtCloud(o.client, command, { ...ctx, pollMs: o.pollMs, wait: cancellableSleep }),
   async probe(o, conn, signal) {
     const jobs = await o.client.countJobs(signal);
     return `${conn.demo ? 'demo dbt Cloud' : conn.url} account ${conn.accountId ?? '(demo)'}: token accepted, ${jobs} job${jobs === 1 ? '' : 's'} visible`;

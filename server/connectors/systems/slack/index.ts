@@ -11,6 +11,7 @@ import type { ConnectionConfig } from '../../../config';
 import { ConnectorError, type RunSource } from '../../types';
 import { defineSystem, type SystemResult, type SystemRunContext } from '../types';
 import type { SlackConnectionConfig } from './config';
+import { cancellableSleep } from '../../cancellableSleep';
 
 export interface SlackMessage {
   readonly text: string;
@@ -35,10 +36,7 @@ const REFUSALS: Readonly<Record<string, string>> = {
 };
 
 export function createSlackPoster(o: { timeoutMs?: number; sleep?: (ms: number, signal: AbortSignal) => Promise<void>; maxRetries?: number } = {}): SlackPoster {
-  const sleep = o.sleep ?? ((ms: number, signal: AbortSignal) => new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(new ConnectorError('cancelled', 'Cancelled.'))), { once: true });
-  }));
+  const sleep = o.sleep ?? cancellableSleep;
   return {
     async post(webhookUrl, message, signal) {
       for (let attempt = 0; ; attempt++) {

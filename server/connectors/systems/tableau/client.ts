@@ -7,6 +7,7 @@
  * after its Retry-After through an injected sleep, so tests never wait on a clock.
  */
 import { ConnectorError } from '../../types';
+import { cancellableSleep } from '../../cancellableSleep';
 
 export interface TableauClientOptions {
   /** e.g. https://tableau.company.com */
@@ -78,18 +79,13 @@ interface Session {
 }
 const PAGE = 100;
 
-const defaultSleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(new ConnectorError('cancelled', 'Cancelled.'))), { once: true });
-  });
 
 /** A value in a Tableau filter expression: commas and colons are the syntax, so they are escaped with a backslash. */
 export const filterValue = (v: string) => v.replace(/([\\,:])/g, '\\$1');
 
 export function createTableauClient(options: TableauClientOptions): TableauClient {
   const api = `${options.url.replace(/\/+$/, '')}/api/${options.apiVersion}`;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? cancellableSleep;
   const maxRetries = options.maxRetries ?? 3;
   let session: Promise<Session> | null = null;
 

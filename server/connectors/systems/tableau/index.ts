@@ -1,25 +1,17 @@
 /** The Tableau system: `tableau run` blocks on `{kind: tableau}` connections. */
 import { TABLEAU_GRAMMAR } from '../../../../plugins/remark-runbook/syntax/systems/tableau';
 import type { ConnectionConfig } from '../../../config';
-import { ConnectorError } from '../../types';
 import { defineSystem } from '../types';
 import { createTableauClient, type TableauClient } from './client';
 import type { TableauConnectionConfig } from './config';
 import { runTableau } from './execute';
+import { cancellableSleep } from '../../cancellableSleep';
 
 interface Opened {
   readonly client: TableauClient;
   readonly pollMs: number;
 }
 
-/** Waits between polls; the abort listener goes with the wait, so a long follow does not pile them up. */
-const wait = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(new ConnectorError('cancelled', 'Cancelled.'));
-    const onAbort = () => (clearTimeout(timer), reject(new ConnectorError('cancelled', 'Cancelled.')));
-    const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 export const TABLEAU_SYSTEM = defineSystem<TableauConnectionConfig, Opened>({
   grammar: TABLEAU_GRAMMAR,
@@ -34,7 +26,7 @@ export const TABLEAU_SYSTEM = defineSystem<TableauConnectionConfig, Opened>({
     }
     return { client: createTableauClient({ url: conn.url!, site: conn.site!, tokenName: conn.tokenName!, tokenSecret: conn.tokenSecret!, apiVersion: conn.apiVersion, ...timeout }), pollMs: conn.pollMs ?? 5000 };
   },
-  run: (o, command, ctx) => runTableau(o.client, command, { ...ctx, pollMs: o.pollMs, wait }),
+  run: (o, command, ctx) => runTableau(o.client, command, { ...ctx, pollMs: o.pollMs, wait: cancellableSleep }),
   probe: (o, _conn, signal) => o.client.probe(signal),
   close: (o) => void o.client.close(),
 });
