@@ -90,10 +90,15 @@ test('troubleshooting A–F on the demo: each stage\'s diagnostics, then a faile
   // F. Tableau: the extracts refreshed before this re-run show the old figures until refreshed again.
   const tableau = runbook.block(key('tableau-freshness'));
   await runCheck(tableau, 'failed');
+  // The refresh is a write in Tableau: the page shows what it would refresh, then runs it once confirmed.
   const refresh = new AirflowBlockObject(page, key('refresh-tableau-extracts'));
   await refresh.root.scrollIntoViewIfNeeded();
-  await refresh.runAndConfirmTrigger();
-  await expect(refresh.root).toHaveAttribute('data-airflow-state', 'success', { timeout: 300_000 });
+  await refresh.run();
+  const preview = refresh.root.locator('[data-system-preview="confirm"]');
+  await expect(preview).toBeVisible();
+  await preview.getByRole('button', { name: 'Run it in Tableau' }).click();
+  await expect(refresh.root).toHaveAttribute('data-status', 'succeeded', { timeout: 300_000 });
+  await expect(refresh.root).toHaveAttribute('data-airflow-state', 'success');
   await runCheck(tableau, 'passed');
   await shot('ecomm-troubleshooting-f-green');
 
