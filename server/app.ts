@@ -50,6 +50,7 @@ import { postgresRunLeases } from './cluster/runLeases';
 import { auditLocator, runRelay } from './cluster/relay';
 import { livenessTiming } from './audit/liveness';
 import { RunStreams, type Scheduler } from './ws/runStreams';
+import type { SocketAdmission } from './ws/session';
 import { closeForPolicy } from './ws/policyClose';
 import { wireOperations, type OperationsWiring } from './operations/wiring';
 import { busOperationFeed, type OperationFeed } from './operations/feed';
@@ -309,21 +310,21 @@ export function createApp(deps: AppDeps): App {
    * The socket's inbound budget: over it, the sender is told which limit and when to retry; a socket that
    * keeps flooding is closed (1008) and the close is audited as a refusal.
    */
-  function socketBudget(ws: import('ws').WebSocket, tcp: import('node:stream').Duplex, identity: Identity): (bytes: number) => boolean {
+  function socketBudget(ws: import('ws').WebSocket, tcp: import('node:stream').Duplex, identity: Identity): (bytes: number) => SocketAdmission {
     const budget = inboundBudget(deps.config.limits);
     let closing = false;
     return (bytes) => {
-      if (closing) return false; // frames already in flight after the close: drop them unread
+      if (closing) return { ok: false, closing: true }; // frames already in flight after the close: drop them unread
       const admission = budget.admit(bytes);
-      if (admission.ok) return true;
+      if (admission.ok) return { ok: true };
+      // Under the flood threshold the session answers the message it refused (a run gets its own `done`).
+      if (!admission.close) return { ok: false, closing: false, message: admission.message, retryMs: admission.retryMs };
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', code: 'bad_message', message: admission.message }));
-      if (admission.close) {
-        closing = true;
-        void deps.audit.record(refusal(`socket closed for flooding: ${admission.message}`, 'bad_message', identity));
-        // The close frame and its reason reach the page before the connection goes (ws/policyClose.ts).
-        closeForPolicy(ws, tcp, 1008, 'Over the message limit; reload the page to reconnect.');
-      }
-      return false;
+      closing = true;
+      void deps.audit.record(refusal(`socket closed for flooding: ${admission.message}`, 'bad_message', identity));
+      // The close frame and its reason reach the page before the connection goes (ws/policyClose.ts).
+      closeForPolicy(ws, tcp, 1008, 'Over the message limit; reload the page to reconnect.');
+      return { ok: false, closing: true };
     };
   }
 

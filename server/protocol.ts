@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'approval_invalid',
   'confirm_required',
   'busy',
+  /** Over the socket's inbound budget (limits.socket*PerWindow): not run; `retryAfterMs` says when to ask again. */
+  'rate_limited',
   'timeout',
   'cancelled',
   'connector_error',
@@ -38,6 +40,8 @@ export interface RunError {
   readonly code: ErrorCode;
   readonly message: string;
   readonly hint?: string;
+  /** `rate_limited`: when the socket's budget has room again. */
+  readonly retryAfterMs?: number;
 }
 
 /** A parameter value as the client sends it: the form's text, or a number/boolean from code. */

@@ -235,6 +235,23 @@ describe('limits', () => {
     b.close();
   });
 
+  it('answers every run of a burst over the socket budget: the ones over it are rate_limited with when to retry, and audited', async () => {
+    // A page's "Run every check" on a fast machine sends runs faster than the socket's budget (100 per 10 s).
+    // A run over it must still get its `done`: the page's run would otherwise wait for ever.
+    const c = await h.connect();
+    const before = h.audit.events.filter((e) => e.errorCode === 'rate_limited').length;
+    const ids = Array.from({ length: 110 }, (_, i) => `burst-${i}`);
+    for (const id of ids) c.send({ type: 'run', id, snippet: 'rb/count', sha256: h.manifest.snippets['rb/count']!.sha256, env: 'demo', params: {} });
+    const dones = await Promise.all(ids.map((id) => c.done(id)));
+    const limited = dones.filter((d) => d.error?.code === 'rate_limited');
+    expect(limited.length).toBeGreaterThan(0);
+    for (const d of limited) expect(d).toMatchObject({ status: 'rejected', error: { message: expect.stringMatching(/limit of 100 messages per 10 s/), retryAfterMs: expect.any(Number) } });
+    expect(limited.every((d) => (d.error?.retryAfterMs ?? 0) > 0)).toBe(true);
+    await expect.poll(() => h.audit.events.filter((e) => e.errorCode === 'rate_limited').length - before).toBe(limited.length);
+    expect(c.socket.readyState).toBe(c.socket.OPEN); // a burst is not a flood: the socket stays
+    c.close();
+  });
+
   it("closes a socket that floods 1,000 garbage messages, audits it, and another user's run completes normally", async () => {
     const attacker = await h.connect({ as: SECOND_APPROVER });
     const victim = await h.connect({ as: OPERATOR });

@@ -13,7 +13,7 @@ describe('a socket inbound budget', () => {
     const clock = { now: 0 };
     const budget = inboundBudget(limits, () => clock.now);
     expect([budget.admit(10), budget.admit(10), budget.admit(10)]).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
-    expect(budget.admit(10)).toEqual({ ok: false, close: false, message: 'Over this connection\'s limit of 3 messages per 10 s; message ignored. Retry in 4 s.' });
+    expect(budget.admit(10)).toEqual({ ok: false, close: false, retryMs: 3334, message: 'Over this connection\'s limit of 3 messages per 10 s; message ignored. Retry in 4 s.' });
   });
 
   it('refills evenly over the window', () => {

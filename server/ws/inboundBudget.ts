@@ -31,7 +31,7 @@ class TokenBucket {
   }
 }
 
-export type Admission = { readonly ok: true } | { readonly ok: false; readonly message: string; readonly close: boolean };
+export type Admission = { readonly ok: true } | { readonly ok: false; readonly message: string; readonly close: boolean; readonly retryMs: number };
 
 export interface InboundBudget {
   admit(bytes: number): Admission;
@@ -55,7 +55,7 @@ export function inboundBudget(limits: Limits, now: () => number = Date.now): Inb
       const message = close
         ? `Closed: this connection kept sending over its limit of ${limit}; reload the page to reconnect.`
         : `Over this connection's limit of ${limit}; message ignored. Retry in ${Math.max(1, Math.ceil(b.retryMs / 1000))} s.`;
-      return { ok: false, message, close };
+      return { ok: false, message, close, retryMs: Math.max(1, Math.ceil(b.retryMs)) };
     },
   };
 }

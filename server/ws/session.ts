@@ -33,6 +33,16 @@ interface ActiveRun {
  */
 const DROPPED = new Set([1006]);
 
+/**
+ * The inbound budget's answer for one message: read it, or refuse it. A refused message under the flood
+ * threshold is answered (`closing: false`) — a run with its own `done`, so the page's run does not wait for
+ * ever; past the threshold the socket is closing and the message is dropped unread.
+ */
+export type SocketAdmission =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly closing: true }
+  | { readonly ok: false; readonly closing: false; readonly message: string; readonly retryMs: number };
+
 export interface SessionShared {
   readonly hub: ApprovalHub;
   readonly userRuns: UserRunLimiter;
@@ -43,7 +53,8 @@ export interface SessionShared {
   /** The process's runs, for shutdown; absent in tests that drive one session. */
   readonly runs?: RunRegistry;
   /** The socket's inbound budget (app.ts): false when this message is over it (already answered). */
-  readonly admit?: (bytes: number) => boolean;
+  /** The socket's inbound budget (app.ts): whether this message may be read, and if not, what to answer. */
+  readonly admit?: (bytes: number) => SocketAdmission;
   /** Operation changes (issue 12), pushed to every signed-in operator, approver and admin. */
   readonly operations?: OperationFeed;
 }
@@ -75,6 +86,19 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
       send({ type: 'done', id: msg.id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0, error: { code, message, ...(hint ? { hint } : {}) } }),
     );
   const busy = (msg: RunMessage, message: string) => refuse(msg, 'busy', message);
+  /**
+   * A message over the socket's budget is not acted on. A run among them is answered with its own `done`
+   * (and recorded), saying when to ask again: a page that sent a burst of runs — Run every check — would
+   * otherwise wait for ever on runs the server never started. Anything else gets the untied error.
+   */
+  const overBudget = (data: RawData, isBinary: boolean, size: number, message: string, retryAfterMs: number) => {
+    const run = !isBinary && size <= limits.maxMessageBytes ? runMessageIn(data.toString()) : null;
+    if (!run) return send({ type: 'error', code: 'bad_message', message });
+    const hint = `Nothing ran. Try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s; the page's Run every check waits and retries by itself.`;
+    void deps.audit.record(refusedRunEntry(identity, run, 'rate_limited', message)).then(() =>
+      send({ type: 'done', id: run.id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0, error: { code: 'rate_limited', message, hint, retryAfterMs } }),
+    );
+  };
 
   const startRun = (msg: RunMessage) => {
     const expired = expiredRunRefusal(identity, msg.id, (deps.now?.() ?? new Date()).getTime());
@@ -174,7 +198,11 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
 
   socket.on('message', (data: RawData, isBinary: boolean) => {
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
-    if (shared.admit && !shared.admit(size)) return;
+    const admission = shared.admit?.(size) ?? { ok: true };
+    if (!admission.ok) {
+      if (!admission.closing) overBudget(data, isBinary, size, admission.message, admission.retryMs);
+      return;
+    }
     if (size > limits.maxMessageBytes) return badMessage(`Message of ${size} bytes is over the ${limits.maxMessageBytes}-byte limit.`);
     if (isBinary) return badMessage('Binary messages are not part of the protocol; send JSON text.');
     const text = data.toString();
@@ -226,4 +254,15 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     runs.clear();
   });
   socket.on('error', () => socket.terminate());
+}
+
+/** The run message in a text frame, when it is one (for answering a refused run by its id). */
+function runMessageIn(text: string): RunMessage | null {
+  if (messageTooComplex(text)) return null;
+  try {
+    const parsed = clientMessageSchema.safeParse(JSON.parse(text));
+    return parsed.success && parsed.data.type === 'run' ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }

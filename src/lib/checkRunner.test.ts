@@ -58,6 +58,28 @@ describe('running many checks through one socket', () => {
     expect(results.get(1)!.done.status).toBe('succeeded');
   });
 
+  it('asks again, after the time the server gave, for a run refused as over the socket budget', async () => {
+    const s = manualStarter();
+    const timers: { fn: () => void; ms: number }[] = [];
+    const results = new Map<number, CheckRunResult>();
+    const run = runChecks(jobs('a', 'b'), { start: s.start, concurrency: 2, onResult: (i, r) => results.set(i, r), setTimer: (fn, ms) => void timers.push({ fn, ms }) });
+    s.finish('b', { status: 'rejected', check: undefined, error: { code: 'rate_limited', message: 'Over this connection\'s limit', retryAfterMs: 2500 } });
+    expect(results.has(1)).toBe(false);
+    s.finish('a');
+    // Not asked again at once, nor counted as its result: it waits the time the server said.
+    expect(s.open()).toEqual([]);
+    expect(timers.map((t) => t.ms)).toEqual([2500]);
+    let finished = false;
+    void run.finished.then(() => (finished = true));
+    await Promise.resolve();
+    expect(finished).toBe(false);
+    timers[0]!.fn();
+    expect(s.open()).toEqual(['b']);
+    s.finish('b');
+    await run.finished;
+    expect(results.get(1)!.done.status).toBe('succeeded');
+  });
+
   it('stop cancels the open runs and skips the ones not started', async () => {
     const s = manualStarter();
     const skipped: number[] = [];

@@ -28,8 +28,10 @@ export interface RunChecksOptions {
   readonly concurrency: number;
   /** Rows kept per result. */
   readonly keepRows?: number;
-  /** How often one job may come back `busy` before it counts as its result. */
+  /** How often one job may come back `busy` or `rate_limited` before it counts as its result. */
   readonly busyRetries?: number;
+  /** Schedules the retry of a run refused for the socket's budget (tests inject it). */
+  readonly setTimer?: (fn: () => void, ms: number) => void;
   onStart?(index: number): void;
   onResult(index: number, result: CheckRunResult): void;
   /** A job that never ran because the operator stopped. */
@@ -54,8 +56,11 @@ export function runChecks(jobs: readonly CheckJob[], options: RunChecksOptions):
     resolveFinished = resolve;
   });
 
+  const setTimer = options.setTimer ?? ((fn: () => void, ms: number) => void setTimeout(fn, ms));
+  /** Runs refused for the socket's budget, waiting to be asked again. */
+  let waiting = 0;
   const settle = (): void => {
-    if (open.size === 0 && (queue.length === 0 || stopped)) {
+    if (open.size === 0 && waiting === 0 && (queue.length === 0 || stopped)) {
       if (stopped) for (const i of queue.splice(0)) options.onSkipped?.(i);
       resolveFinished();
     }
@@ -74,11 +79,24 @@ export function runChecks(jobs: readonly CheckJob[], options: RunChecksOptions):
         ended = true;
         open.delete(index);
         const busy = event.error?.code === 'busy' && (busyCount.get(index) ?? 0) < busyRetries && !stopped;
-        if (busy) {
+        // Over the socket's budget: nothing ran; ask again once the server says there is room.
+        const limited = event.error?.code === 'rate_limited' && (busyCount.get(index) ?? 0) < busyRetries && !stopped;
+        if (busy || limited) {
           // Another tab or block took the slot: try again after the next run ends, not at once.
           busyCount.set(index, (busyCount.get(index) ?? 0) + 1);
           queue.unshift(index);
         } else options.onResult(index, { done: event, columns, rows });
+        if (limited) {
+          // Every run sent now would be refused too (the budget is the socket's), and refusals in a row
+          // close the socket: nothing more is sent until the server's time is up.
+          waiting += 1;
+          setTimer(() => {
+            waiting -= 1;
+            pump();
+            settle();
+          }, event.error?.retryAfterMs ?? 1000);
+          return;
+        }
         pump(busy);
         settle();
       }
@@ -90,7 +108,7 @@ export function runChecks(jobs: readonly CheckJob[], options: RunChecksOptions):
   const pump = (afterBusy = false): void => {
     // After a refusal, wait for one of our own runs to end before asking again (when we have one open).
     const limit = afterBusy && open.size > 0 ? open.size : options.concurrency;
-    while (!stopped && open.size < limit && queue.length > 0) launch(queue.shift()!);
+    while (!stopped && waiting === 0 && open.size < limit && queue.length > 0) launch(queue.shift()!);
   };
 
   pump();
