@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { UserRunLimiter } from '../events';
 import { withPoolClient } from '../audit/poolClient';
+import { connectionClosed } from '../connectors/postgres/connectionClosed';
 
 export interface RunLeaseOptions {
   readonly url: string;
@@ -70,9 +71,14 @@ export function postgresRunLeases(o: RunLeaseOptions): RunLeases {
       const id = randomUUID();
       // Held with a listener on its connection (audit/poolClient.ts): a connection the store drops mid-acquire
       // fails this run's lease — the run is refused `unavailable` — instead of taking the process down.
-      const taken = await withPoolClient(p, async (client) => {
+      // A pooled connection the store closed while idle can still be handed out: its BEGIN fails. Nothing was
+      // done on it, so once a fresh connection takes its place; a failure after BEGIN is never retried (the
+      // lease may have been written).
+      let begun = false;
+      const attempt = () => withPoolClient(p, async (client) => {
         try {
           await client.query('begin');
+          begun = true;
           // One user's acquires queue here, on every instance; other users are not held up.
           await client.query('select pg_advisory_xact_lock(727003, hashtext($1))', [user]);
           const staleBefore = new Date(now().getTime() - o.staleAfterMs).toISOString();
@@ -86,6 +92,10 @@ export function postgresRunLeases(o: RunLeaseOptions): RunLeases {
           await client.query('rollback').catch(() => undefined);
           throw error;
         }
+      });
+      const taken = await attempt().catch((error: unknown) => {
+        if (begun || !connectionClosed(error)) throw error;
+        return attempt();
       });
       if (!taken) return null;
       return () =>

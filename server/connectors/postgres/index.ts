@@ -13,6 +13,7 @@ import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, t
 import { toConnectorError } from './errors';
 import { connectAttempts } from './attempts';
 import { openSession, type Session, type SessionSource } from './session';
+import { connectionClosed } from './connectionClosed';
 import { jsonSafe, jsonSafeTypes, needsConversion, typeName } from './types';
 
 export interface PostgresProfiles {
@@ -56,11 +57,12 @@ export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConne
     dialect: 'postgres',
     async stream(request, sink) {
       if (request.signal.aborted) throw new ConnectorError('cancelled', 'The run was cancelled before it started.');
-      const session = await openSession(sourceFor(request.mode), request.signal);
-      // A cancel that came while the run waited for a pooled connection: the listener below would never fire.
+      const session = await openBegunSession(sourceFor(request.mode), request.mode, request.signal, (error, lost) => toConnectorError(error, { mode: request.mode, timeoutMs: request.timeoutMs, label, cancelled: false, lost }));
+      // A cancel that came while the run waited for a connection or its BEGIN: the listener below would never
+      // fire. The transaction is open, so the session is ended with it, not handed back.
       if (request.signal.aborted) {
-        await session.end(false);
-        throw new ConnectorError('cancelled', 'The run was cancelled before it started.');
+        await session.end(true);
+        throw new ConnectorError('cancelled', 'The run was cancelled before its statement started.');
       }
       const { client } = session;
       let cancelled = false;
@@ -71,7 +73,6 @@ export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConne
       request.signal.addEventListener('abort', onAbort, { once: true });
       let failed = true;
       try {
-        await client.query(request.mode === 'read' ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN');
         await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(request.timeoutMs))}`);
         // Cancelled while BEGIN ran: do not start the statement at all.
         if (cancelled) throw new ConnectorError('cancelled', 'The run was cancelled before its statement started.');
@@ -208,3 +209,24 @@ async function previewPg(session: Session, request: PreviewRequest, label: strin
     await session.end(failed);
   }
 }
+
+/**
+ * A pooled connection the server closed while it sat idle (a restart, a failover, pg_terminate_backend) may
+ * still be handed out before the pool has heard of it: it fails the transaction's BEGIN. Nothing of the run has
+ * happened then, so once — and only then — a fresh connection takes its place instead of failing the run.
+ */
+async function openBegunSession(source: SessionSource, mode: 'read' | 'write', signal: AbortSignal, convert: (error: unknown, lost: Error | null) => Error): Promise<Session> {
+  for (let attempt = 1; ; attempt++) {
+    const session = await openSession(source, signal);
+    try {
+      await session.client.query(mode === 'read' ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN');
+      return session;
+    } catch (error) {
+      const lost = session.lost();
+      await session.end(true);
+      if (attempt === 1 && !signal.aborted && (lost || connectionClosed(error))) continue;
+      throw convert(error, lost);
+    }
+  }
+}
+
