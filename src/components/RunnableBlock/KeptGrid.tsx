@@ -1,10 +1,9 @@
 import { useEffect, useMemo, useReducer, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Cell, ColumnInfo } from '@site/server/protocol';
 import { getApi } from '@site/src/lib/api';
 import { isNumericColumn } from './csv';
 import { KeptPageCache, keptSearch, type KeptPageAnswer, type KeptQuery } from './keptPages';
-import { columnWidths, ROW_HEIGHT, Row } from './ResultGrid';
+import { columnWidths, Row, useGridRows } from './ResultGrid';
 import styles from './styles.module.css';
 
 export interface KeptInfo {
@@ -51,12 +50,7 @@ export default function KeptGrid({ base, kept, columns, firstRows }: Props): Rea
   useEffect(() => () => cache.dispose(), [cache]);
 
   const total = cache.total ?? (query === NO_QUERY ? kept.rows : 0);
-  const virtualizer = useVirtualizer<HTMLDivElement, HTMLTableRowElement>({
-    count: total,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
-  });
+  const virtualizer = useGridRows(total, scrollRef);
   const items = virtualizer.getVirtualItems();
   const firstIndex = items[0]?.index ?? 0;
   const lastIndex = items[items.length - 1]?.index ?? 0;

@@ -16,6 +16,11 @@ interface Props {
 const VIRTUALIZE_AFTER = 1_000;
 export const ROW_HEIGHT = 26;
 
+/** The rows in view of a grid whose rows are all ROW_HEIGHT tall (streamed and server-kept grids alike). */
+export function useGridRows(count: number, scrollRef: RefObject<HTMLDivElement | null>) {
+  return useVirtualizer<HTMLDivElement, HTMLTableRowElement>({ count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
+}
+
 const CellView = memo(function CellView({ cell, numeric }: { readonly cell: Cell; readonly numeric: boolean }): ReactNode {
   if (cell === null) return <td className={styles.nullCell}>NULL</td>;
   const text = cellText(cell);
@@ -74,12 +79,7 @@ function VirtualBody(props: {
   readonly scrollRef: RefObject<HTMLDivElement | null>;
 }): ReactNode {
   const { rows, rowCount, numeric, scrollRef } = props;
-  const virtualizer = useVirtualizer<HTMLDivElement, HTMLTableRowElement>({
-    count: rowCount,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
-  });
+  const virtualizer = useGridRows(rowCount, scrollRef);
   const items = virtualizer.getVirtualItems();
   const top = items[0]?.start ?? 0;
   const bottom = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
