@@ -10,7 +10,7 @@ import { addDays } from '../warehouse';
 import { chain, dag, sqlTask } from './build';
 import { enrichCustomer360, ingestModelScores } from './mlWriteback';
 import { buildInterface } from './interfaceBuild';
-import { recountCustomer360, recountSnapshot360, refreshFlowchart360 } from './refresh360';
+import { rebuildCustomer360, recountSnapshot360, refreshFlowchart360 } from './refresh360';
 
 const SOURCES = ['channels', 'products', 'offers', 'campaigns', 'flowcharts', 'cells', 'customers', 'flowchart_runs', 'contact_history', 'response_history'] as const;
 const TYPICAL: Record<string, number> = { channels: 30, products: 35, offers: 35, campaigns: 45, flowcharts: 40, cells: 40, customers: 240, flowchart_runs: 45, contact_history: 420, response_history: 120 };
@@ -435,7 +435,7 @@ export const canonicalDags: readonly DagDef[] = [
     schedule: '0 3 * * *', owners, tags: ['canonical', '360'], pipeline: '360_refresh',
     tasks: chain([
       sqlTask('refresh_customer_360', 600, async (ctx) => {
-        await recountCustomer360(ctx);
+        await rebuildCustomer360(ctx);
         await refreshTimestamp(ctx, 'customer_360.customer_360');
       }),
       sqlTask('refresh_campaign_360', 180, async (ctx) => {

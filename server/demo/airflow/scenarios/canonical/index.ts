@@ -1,6 +1,7 @@
 /** The Canonical/UDS training scenarios, one module each: every layer of runbook 2 can be made to fail. */
 import type { Scenario } from '../types';
 import { duplicateHubKeys } from './duplicateHubKeys';
+import { duplicateSatelliteVersions } from './duplicateSatelliteVersions';
 import { environmentRebuild } from './environmentRebuild';
 import { failedTaskUntilCleared } from './failedTask';
 import { ldzFileScenario } from './ldzFile';
@@ -44,6 +45,7 @@ export const canonicalScenarios: readonly Scenario[] = [
   flowchart360Incomplete,
   enrichmentFailed,
   ldzKeyViolations,
+  duplicateSatelliteVersions,
   // Last: these two change the whole night (every run's date, every DAG's history), so stacked with
   // other faults they are undone first.
   wrongDateControl,
