@@ -197,7 +197,7 @@ export class Engine {
 
   private async attempt(def: DagDef, task: TaskDef, run: DagRun, ti: TaskInstance, signal: AbortSignal): Promise<'success' | 'up_for_retry' | 'failed'> {
     ti.tryNumber += 1;
-    const entry: Try = { tryNumber: ti.tryNumber, state: 'scheduled', startDate: null, endDate: null, log: [], fromHistory: false };
+    const entry: Try = { tryNumber: ti.tryNumber, state: 'scheduled', startDate: null, endDate: null, log: [], fromHistory: false, heldMsAtStart: run.timelineHeldMs ?? 0 };
     ti.tries.set(entry.tryNumber, entry);
     ti.state = entry.state = 'scheduled';
     ti.scheduledWhen = apiTime();

@@ -46,6 +46,12 @@ export interface TaskContext {
   sql(text: string, binds?: Readonly<Record<string, string | number>>): Promise<Record<string, unknown>[]>;
   /** Lets the task take its time (scaled), so logs arrive as they are written. */
   pause(fraction: number): Promise<void>;
+  /**
+   * The try waits this long on the night's timeline (a lock held by another session): the wait is not slept,
+   * it moves this try's end and everything the run records after it. Never past the wall clock, so a run
+   * replayed before its hour cannot record a future; returns the seconds actually held.
+   */
+  holdOnTimeline(seconds: number): number;
 }
 
 export type TaskBody = (ctx: TaskContext) => Promise<void>;
@@ -88,6 +94,8 @@ export interface Try {
   readonly log: LogLine[];
   /** A try read from the warehouse's job history: its log is written on first read. */
   readonly fromHistory: boolean;
+  /** How long the run had waited on the night's timeline when this try started (see DagRun.timelineHeldMs). */
+  readonly heldMsAtStart?: number;
 }
 
 export interface TaskInstance {
@@ -128,4 +136,9 @@ export interface DagRun {
    * clock, so its tries and control rows land on the night's timeline (01:00, not the afternoon).
    */
   readonly recordShiftMs?: number;
+  /**
+   * How long the run's tries have waited on the night's timeline beyond their real time (a lock wait a
+   * training fault injects): the records after the wait move by it, so the night reads as long as it was.
+   */
+  timelineHeldMs?: number;
 }

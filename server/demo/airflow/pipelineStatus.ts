@@ -5,10 +5,10 @@
  */
 import type { DagDef, DagRun } from './model';
 import { warehouseTime, type Warehouse } from './warehouse';
-import { shifted } from './taskContext';
+import { recordOffsetMs, shifted } from './taskContext';
 
 async function setStatus(warehouse: Warehouse, def: DagDef, run: DagRun, status: 'RUNNING' | 'COMPLETED' | 'FAILED'): Promise<void> {
-  const binds = { p: def.pipeline!, dag: def.dagId, bd: run.businessDate, status, now: warehouseTime(new Date(Date.now() + (run.recordShiftMs ?? 0))), start: shifted(run, run.startDate ?? run.runAfter) };
+  const binds = { p: def.pipeline!, dag: def.dagId, bd: run.businessDate, status, now: warehouseTime(new Date(Date.now() + recordOffsetMs(run))), start: shifted(run, run.startDate ?? run.runAfter) };
   // A running load has no finish time yet; a finished one finished now.
   const end = status === 'RUNNING' ? 'NULL' : 'CAST(:now AS TIMESTAMP)';
   await warehouse.query(

@@ -23,11 +23,18 @@ export function taskContext(deps: ContextDeps, def: DagDef, task: TaskDef, run: 
   };
   return {
     dagId: run.dagId, runId: run.runId, taskId: ti.taskId, tryNumber: ti.tryNumber, maxTries: ti.maxTries, businessDate: run.businessDate,
-    conf: run.conf, startedAt: shifted(run, entry.startDate ?? apiTime()), warehouse, variables, log,
-    now: () => warehouseTime(new Date(Date.now() + (run.recordShiftMs ?? 0))),
-    preciseNow: () => preciseWarehouseTime(new Date(Date.now() + (run.recordShiftMs ?? 0))),
+    conf: run.conf, startedAt: shifted(run, entry.startDate ?? apiTime(), entry.heldMsAtStart), warehouse, variables, log,
+    now: () => warehouseTime(new Date(Date.now() + recordOffsetMs(run))),
+    preciseNow: () => preciseWarehouseTime(new Date(Date.now() + recordOffsetMs(run))),
     failIfFaulted: () => Promise.resolve(faults.check(def.dagId, task.taskId)),
     pause: (fraction) => sleep(deps.ms(task.durationMs * fraction), signal),
+    holdOnTimeline: (seconds) => {
+      // The records may reach the wall clock, not pass it: a replay already recorded at "now" cannot wait.
+      const room = Math.max(0, -recordOffsetMs(run));
+      const held = Math.min(Math.max(0, seconds * 1000), room);
+      run.timelineHeldMs = (run.timelineHeldMs ?? 0) + held;
+      return held / 1000;
+    },
     sql: async (text, binds = {}) => {
       const shown = text.replace(/\s+/g, ' ').trim();
       log(`Running statement: ${shown.length > 240 ? `${shown.slice(0, 240)}…` : shown}${Object.keys(binds).length ? `, parameters: ${JSON.stringify(binds)}` : ''}`);
@@ -45,15 +52,24 @@ export function taskContext(deps: ContextDeps, def: DagDef, task: TaskDef, run: 
 
 /** Each try ends in the warehouse's job history, as the scheduler's own records would. */
 export async function recordTry(warehouse: Warehouse, run: DagRun, ti: TaskInstance, t: Try): Promise<void> {
-  const start = shifted(run, t.startDate ?? apiTime());
-  const end = shifted(run, t.endDate ?? apiTime());
+  const start = shifted(run, t.startDate ?? apiTime(), t.heldMsAtStart);
+  const end = shifted(run, t.endDate ?? apiTime(), run.timelineHeldMs);
   await warehouse.query(
     `INSERT INTO ops.job_runs VALUES (:dag, :run, :task, CAST(:bd AS DATE), :try, :state, CAST(:start AS TIMESTAMP), CAST(:end AS TIMESTAMP), CAST(epoch(CAST(:end AS TIMESTAMP)) - epoch(CAST(:start AS TIMESTAMP)) AS DOUBLE))`,
     { dag: run.dagId, run: run.runId, task: ti.taskId, bd: run.businessDate, try: t.tryNumber, state: t.state === 'success' ? 'success' : 'failed', start, end },
   );
 }
 
-/** An API instant as the warehouse records it for this run (on the night's timeline for a replayed night). */
-export function shifted(run: DagRun, iso: string): string {
-  return run.recordShiftMs ? warehouseTime(new Date(new Date(iso).getTime() + run.recordShiftMs)) : warehouseFromApi(iso);
+/**
+ * An API instant as the warehouse records it for this run: on the night's timeline for a replayed night, and
+ * later by what the run had waited on that timeline by then (`heldMs`, default none).
+ */
+export function shifted(run: DagRun, iso: string, heldMs = 0): string {
+  const offset = (run.recordShiftMs ?? 0) + heldMs;
+  return offset ? warehouseTime(new Date(new Date(iso).getTime() + offset)) : warehouseFromApi(iso);
+}
+
+/** How far the run's records are from the wall clock now: the replay's shift plus the waits on its timeline. */
+export function recordOffsetMs(run: DagRun): number {
+  return (run.recordShiftMs ?? 0) + (run.timelineHeldMs ?? 0);
 }

@@ -5,8 +5,11 @@
  * which is why the runbook checks the metadata and the interface rows, not only the task's state.
  */
 import type { TaskContext } from '../model';
+import { waitForLocks } from './locks';
 
 const MAPPED = ['segment', 'region'] as const;
+/** Flowchart dimension rows a reload has taken out and not yet put back (see reloadFlowchartDimension). */
+export const FLOWCHART_RELOAD = 'opsbook_sandbox.flowchart_reload';
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
 export async function buildInterface(ctx: TaskContext): Promise<void> {
@@ -49,8 +52,22 @@ export async function buildInterface(ctx: TaskContext): Promise<void> {
      WHERE CAST(l.load_dts AS DATE) = CAST(:bd AS DATE) AND NOT EXISTS (SELECT 1 FROM cdm_interface.contact_history i WHERE i.contact_id = l.contact_id)`,
     { bd, now: ctx.now() },
   );
+  await reloadFlowchartDimension(ctx);
   await ctx.sql(
     `SELECT (SELECT count(*) FROM cdm_interface.customer) AS customers, (SELECT count(*) FROM cdm_interface.contact_history WHERE business_date = CAST(:bd AS DATE)) AS contacts`,
     { bd },
   );
+}
+
+/**
+ * The flowchart dimension's nightly reload: emptied, then loaded again from the vault's flowchart satellite,
+ * whose read waits for any lock on it. The sandbox keeps the dimension as seeded, so its reload puts back what
+ * was taken out: the rows a training fault moved to FLOWCHART_RELOAD, standing for a reload caught between its
+ * two statements (anything reading the dimension meanwhile — the 360 refresh — finds them missing).
+ */
+async function reloadFlowchartDimension(ctx: TaskContext): Promise<void> {
+  await ctx.sql(`CREATE TABLE IF NOT EXISTS ${FLOWCHART_RELOAD} AS SELECT * FROM cdm_interface.flowchart LIMIT 0`);
+  await waitForLocks(ctx, 'rdv.sat_flowchart_details');
+  await ctx.sql(`INSERT INTO cdm_interface.flowchart SELECT * FROM ${FLOWCHART_RELOAD}`);
+  await ctx.sql(`DELETE FROM ${FLOWCHART_RELOAD}`);
 }

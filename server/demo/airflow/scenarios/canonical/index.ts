@@ -2,6 +2,7 @@
 import type { Scenario } from '../types';
 import { duplicateHubKeys } from './duplicateHubKeys';
 import { duplicateSatelliteVersions } from './duplicateSatelliteVersions';
+import { interfaceOverran } from './interfaceOverran';
 import { environmentRebuild } from './environmentRebuild';
 import { failedTaskUntilCleared } from './failedTask';
 import { ldzFileScenario } from './ldzFile';
@@ -46,6 +47,7 @@ export const canonicalScenarios: readonly Scenario[] = [
   enrichmentFailed,
   ldzKeyViolations,
   duplicateSatelliteVersions,
+  interfaceOverran,
   // Last: these two change the whole night (every run's date, every DAG's history), so stacked with
   // other faults they are undone first.
   wrongDateControl,
