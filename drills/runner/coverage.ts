@@ -21,8 +21,13 @@ export interface Coverage {
 export function coverageOf(manifest: Manifest, drills: readonly Drill[], uncovered: readonly Uncovered[], families?: readonly string[]): Coverage {
   const checks = new Set<string>();
   for (const [key, s] of Object.entries(manifest.snippets)) {
-    // A check is any block with a condition: expect, or (issue 11) warn / error alone.
+    // A check is any read block with a condition: expect, or warn / error alone. A write's `expect="affected …"`
+    // is a guard on the repair itself, not a diagnosis: it can only fail when the repair is run with nothing left
+    // to change, which a drill (checks run under the fault, without an approver) never does. The guard's
+    // failing and rolling back is proven once for every write by server/execution/writeTruth.test.ts, and a
+    // drill's recovery already fails when a write changes 0 rows.
     if (!s.expect && !s.warn && !s.error) continue;
+    if (s.mode === 'write') continue;
     if (families && !families.some((f) => key.startsWith(`${f}-`))) continue;
     checks.add(baseKey(key));
   }

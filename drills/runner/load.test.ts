@@ -45,4 +45,12 @@ describe('coverage', () => {
     expect(c.missing.filter((k) => k.startsWith('canonical-setup-dags/date-control-set'))).toHaveLength(1);
     expect(c.missing).not.toContain('canonical-failure-handling/ldz-missing-files');
   });
+
+  it('does not count a write\'s affected-rows guard as a check a drill must make fail', () => {
+    const guarded = Object.entries(manifest.snippets).filter(([, s]) => s.mode === 'write' && s.expect);
+    expect(guarded.length).toBeGreaterThan(0);
+    const c = coverageOf(manifest, [], []);
+    for (const [key] of guarded) expect(c.missing).not.toContain(key);
+    expect(c.missing.length).toBeGreaterThan(0);
+  });
 });
