@@ -13,5 +13,6 @@ import { investorAttributionScenarios } from './investorAttribution';
 import { ecommerceSourceScenarios } from './ecommerceSource';
 import { retailSourceScenarios } from './retailSource';
 import { retailReturnsScenarios } from './retailReturns';
+import { investorCloseScenarios } from './investorClose';
 
-export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...investorAttributionScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios, ...retailReturnsScenarios];
+export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...investorAttributionScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios, ...retailReturnsScenarios, ...investorCloseScenarios];
