@@ -8,6 +8,7 @@ import { TaskFailure, type DagDef, type TaskContext } from '../model';
 import { addDays, warehouseTime } from '../warehouse';
 import { chain, dag, sqlTask } from './build';
 import { buildRetailModel, RETAIL_MODELS, RETAIL_TESTS } from './retailGold';
+import { usageExportDag } from './retailUsage';
 
 const owners = ['retail-data-engineering'];
 const SOURCES = ['customers', 'products', 'stores', 'orders', 'order_items', 'returns'] as const;
@@ -200,4 +201,5 @@ export const retailDags: readonly DagDef[] = [
       sqlTask('dbt_test_marts', 150, dbtTest, { operator: 'BashOperator' }),
     ]),
   }),
+  usageExportDag,
 ];

@@ -14,5 +14,6 @@ import { ecommerceSourceScenarios } from './ecommerceSource';
 import { retailSourceScenarios } from './retailSource';
 import { retailReturnsScenarios } from './retailReturns';
 import { investorCloseScenarios } from './investorClose';
+import { retailUsageScenarios } from './retailUsage';
 
-export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...investorAttributionScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios, ...retailReturnsScenarios, ...investorCloseScenarios];
+export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...investorAttributionScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios, ...retailReturnsScenarios, ...investorCloseScenarios, ...retailUsageScenarios];
