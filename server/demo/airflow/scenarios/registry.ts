@@ -15,5 +15,6 @@ import { retailSourceScenarios } from './retailSource';
 import { retailReturnsScenarios } from './retailReturns';
 import { investorCloseScenarios } from './investorClose';
 import { retailUsageScenarios } from './retailUsage';
+import { retailLockScenarios } from './retailLock';
 
-export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...investorAttributionScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios, ...retailReturnsScenarios, ...investorCloseScenarios, ...retailUsageScenarios];
+export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...investorAttributionScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios, ...retailReturnsScenarios, ...investorCloseScenarios, ...retailUsageScenarios, ...retailLockScenarios];
