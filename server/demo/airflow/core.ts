@@ -104,6 +104,8 @@ export class SandboxCore {
       await this.warehouse.query(`CREATE TABLE IF NOT EXISTS opsbook_sandbox.dropzone_ldz_contact_history AS SELECT * FROM ldz.contact_history LIMIT 0`);
       // Customer rows a corrected redelivery no longer carries, for the land task to remove (training: key violations).
       await this.warehouse.query(`CREATE TABLE IF NOT EXISTS opsbook_sandbox.withdrawn_ldz_customers AS SELECT * FROM ldz.customers LIMIT 0`);
+      // Locks other sessions hold on the warehouse's tables (training: a backup that held a model's table all night).
+      await this.warehouse.query(`CREATE TABLE IF NOT EXISTS opsbook_sandbox.table_locks (table_name VARCHAR, holder VARCHAR, held_until TIMESTAMP)`);
       await this.loadVariables('airflow');
     })().catch((error: unknown) => {
       this.initialized = null;

@@ -8,6 +8,7 @@ import { chain, dag, sqlTask } from './build';
 import { profitTasks, recordRefresh, recordValidated, reportDate, requireLanded } from './investorProfit';
 import { buildFactEvents, buildFactSessions, loadRawEvents } from './investorEngagement';
 import { pullMarketingApi } from './investorMarketingPull';
+import { monthlyCloseDag } from './investorClose';
 
 const owners = ['investor-data-engineering'];
 
@@ -138,4 +139,5 @@ export const investorDags: readonly DagDef[] = [
       sqlTask('dbt_test_engagement', 180, testEngagement),
     ]),
   }),
+  monthlyCloseDag,
 ];

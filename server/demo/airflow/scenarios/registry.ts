@@ -13,5 +13,8 @@ import { investorAttributionScenarios } from './investorAttribution';
 import { ecommerceSourceScenarios } from './ecommerceSource';
 import { retailSourceScenarios } from './retailSource';
 import { retailReturnsScenarios } from './retailReturns';
+import { investorCloseScenarios } from './investorClose';
+import { retailUsageScenarios } from './retailUsage';
+import { retailLockScenarios } from './retailLock';
 
-export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...investorAttributionScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios, ...retailReturnsScenarios];
+export const SCENARIOS: readonly Scenario[] = [...canonicalScenarios, ...retailScenarios, ...investorScenarios, ...ecommerceScenarios, ...baselineScenarios, ...investorFailedRunScenarios, ...investorAttributionScenarios, ...ecommerceSourceScenarios, ...retailSourceScenarios, ...retailReturnsScenarios, ...investorCloseScenarios, ...retailUsageScenarios, ...retailLockScenarios];
