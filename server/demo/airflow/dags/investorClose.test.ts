@@ -65,7 +65,7 @@ function closeProfit(businessDate: string, now: string): Promise<void> {
   const ctx: TaskContext = {
     dagId: 'investor_monthly_close', runId: `manual__${now}`, taskId: 'aggregate_profit_monthly', tryNumber: 1, maxTries: 2, businessDate, conf: {},
     startedAt: now, warehouse: w, variables: new Map(), log: () => undefined, now: () => now, preciseNow: () => now.replace(' ', 'T'),
-    failIfFaulted: () => Promise.resolve(), sql: (text, binds) => w.query(text, binds), pause: () => Promise.resolve(),
+    failIfFaulted: () => Promise.resolve(), sql: (text, binds) => w.query(text, binds), pause: () => Promise.resolve(), holdOnTimeline: () => 0,
   };
   return monthlyCloseDag.tasks[0]!.body(ctx);
 }
