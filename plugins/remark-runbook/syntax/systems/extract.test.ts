@@ -51,6 +51,14 @@ describe('s3 run blocks in a runbook', () => {
     expect(affected.diagnostics).toEqual([expect.stringMatching(/checks rows changed, but this block is mode=read: a read changes nothing\. Check rows or value instead/)]);
   });
 
+  it('treat Airflow commands alike: a read takes a condition, a trigger refuses it', () => {
+    const read = lint('```airflow run id=x expect="count(state = \'failed\') = 0"\ndags list-runs data_transformation_dbt --limit 1\n```');
+    expect(read.diagnostics).toEqual([]);
+    expect(read.blocks[0]).toMatchObject({ lang: 'airflow', mode: 'read', expect: "count(state = 'failed') = 0" });
+    const write = lint('```airflow run id=x expect="rows > 0"\ndags trigger data_transformation_dbt\n```');
+    expect(write.diagnostics).toEqual([expect.stringMatching(/^10:21 expect= is a check on what a read returns; this Airflow command changes something \(mode=write\)/)]);
+  });
+
   it('point at a mistake inside a command block\'s condition', () => {
     const { diagnostics } = lint('```s3 run id=x expect="count(size > \'0\') = 0"\naws s3 ls s3://ecomm-extracts/\n```');
     expect(diagnostics).toEqual([expect.stringMatching(/^10:35 expect="count\(size > '0'\) = 0" is not a check: Text compares with = or != only/)]);
