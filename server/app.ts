@@ -230,7 +230,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', keptResultsRouter({ results: deps.keptResults ?? null, audit: deps.audit }));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
-  const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store } });
+  const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store, commands: () => ({ airflow, systems }) } });
   if (sandbox) app.use('/demo/airflow', sandbox.router);
   // The demo's dbt Cloud (Administrative API v2), when an environment has {kind: dbt-cloud, demo: true}.
   const dbtEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'dbt-cloud' && c.demo))?.[0];

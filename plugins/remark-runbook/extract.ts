@@ -11,7 +11,7 @@ import { readRunbookFrontMatter, type RunbookFrontMatter } from './frontMatter';
 import { parseInfoAttributes } from './syntax/infoString';
 import { parseParamDeclarations } from './syntax/params';
 import { parseExpect } from './syntax/expect';
-import { isConditionError, parseCondition } from './syntax/condition';
+import { countsRows, isConditionError, parseCondition } from './syntax/condition';
 import { DEFAULT_TIMEZONE } from './syntax/zonedDate';
 import { findPlaceholders } from './syntax/sqlPlaceholders';
 import { sqlVerdict } from './syntax/sqlKind';
@@ -222,42 +222,56 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
     for (const e of errors) report(attrAt('params'), e);
     if (errors.length) ok = false;
     const expect = attrs.get('expect') ?? null;
-    if (expect !== null) {
-      if (lang !== 'sql') {
-        report(attrAt('expect'), `expect applies to SQL blocks only; ${system ? `${system.label}` : 'Airflow'} commands report their own success.`);
-        ok = false;
-      } else {
-        const check = parseExpect(expect);
-        const condition = 'error' in check ? parseCondition(expect, true) : null;
-        if (condition && isConditionError(condition)) {
-          report(valueAt('expect', condition.offset), `expect="${expect}" is not a check: ${condition.error}`);
-          ok = false;
-        } else if ('error' in check) {
-          // A condition of the check language: it says what healthy looks like.
-        } else if (check.subject === 'affected' && mode !== 'write') {
-          report(attrAt('expect'), `expect="${expect}" checks rows changed, but this block is mode=${mode}: a read changes nothing. Add mode=write, or check rows/value instead.`);
-          ok = false;
+    const conditions: Record<'warn' | 'error', string | null> = { warn: attrs.get('warn') ?? null, error: attrs.get('error') ?? null };
+    /**
+     * Checks the block's conditions once its mode is known (a system or Airflow command's mode is its command's):
+     * a read's conditions judge what it returned — a query's rows, or a command's grid — and a write's `expect`
+     * guards the rows it changed (SQL only; a system write reports its own success).
+     */
+    const checkConditions = (blockMode: string): boolean => {
+      let fine = true;
+      const command = lang !== 'sql';
+      const given = (['expect', 'warn', 'error'] as const).filter((n) => (n === 'expect' ? expect : conditions[n]) !== null);
+      if (command && blockMode === 'write') {
+        for (const name of given) {
+          report(attrAt(name), `${name}= is a check on what a read returns; this ${holds} changes something (mode=write) and reports its own success. Put the check on a read command${system ? ` (${system.commands.filter((c) => !c.write).map((c) => `${system.program} ${c.words.join(' ')}`).join(', ') || 'none'})` : ' (dags list-runs, tasks states-for-dag-run)'}.`);
+          fine = false;
+        }
+        return fine;
+      }
+      for (const name of given) {
+        const textOf = (name === 'expect' ? expect : conditions[name])!;
+        const legacy = name === 'expect' ? parseExpect(textOf) : null;
+        if (legacy && !('error' in legacy)) {
+          if (legacy.subject === 'affected' && blockMode !== 'write') {
+            report(attrAt(name), `expect="${textOf}" checks rows changed, but this block is mode=${blockMode}: a read changes nothing. ${command ? 'Check rows or value instead.' : 'Add mode=write, or check rows/value instead.'}`);
+            fine = false;
+          }
+          continue;
+        }
+        if (name !== 'expect' && lang === 'sql' && blockMode !== 'read') {
+          report(attrAt(name), `${name}= is a check on what a read SQL block returns; this block is mode=${blockMode}. Put the check on a read query.`);
+          fine = false;
+          continue;
+        }
+        const condition = parseCondition(textOf, name === 'expect');
+        if (isConditionError(condition)) {
+          report(valueAt(name, condition.offset), `${name}="${textOf}" is not a check: ${condition.error}`);
+          fine = false;
+        } else if (!command && countsRows(condition.condition)) {
+          report(valueAt(name, textOf.indexOf('count')), `${name}="${textOf}": count(…) counts the rows of a system or Airflow block's result; a SQL check counts in its query, e.g. select count(*) filter (where status = 'error') as failing … with ${name}="value = 0".`);
+          fine = false;
         }
       }
-    }
-    const conditions: Record<'warn' | 'error', string | null> = { warn: attrs.get('warn') ?? null, error: attrs.get('error') ?? null };
-    for (const name of ['warn', 'error'] as const) {
-      const condition = conditions[name];
-      if (condition === null) continue;
-      if (lang !== 'sql' || mode !== 'read') {
-        report(attrAt(name), `${name}= is a check on what a read SQL block returns; this block is ${lang === 'sql' ? `mode=${mode}` : system ? `${article(system.label)} command` : 'an Airflow command'}. Put the check on a read query.`);
-        ok = false;
-        continue;
-      }
-      const parsedCondition = parseCondition(condition, false);
-      if (isConditionError(parsedCondition)) {
-        report(valueAt(name, parsedCondition.offset), `${name}="${condition}" is not a check: ${parsedCondition.error}`);
-        ok = false;
-      }
-    }
+      return fine;
+    };
+    if (lang === 'sql' && !checkConditions(mode)) ok = false;
     const sampleText = attrs.get('sample') ?? null;
     const sample = sampleText === null ? null : Number(sampleText);
-    if (sampleText !== null && (!/^\d+$/.test(sampleText) || sample! < 1 || sample! > MAX_SAMPLE)) {
+    if (sampleText !== null && lang !== 'sql') {
+      report(attrAt('sample'), `sample= limits the failing rows a SQL check shows; ${article(holds)} shows its whole result. Remove sample.`);
+      ok = false;
+    } else if (sampleText !== null && (!/^\d+$/.test(sampleText) || sample! < 1 || sample! > MAX_SAMPLE)) {
       report(attrAt('sample'), `sample="${sampleText}" must be a whole number of failing rows to show, 1 to ${MAX_SAMPLE}, e.g. sample=50.`);
       ok = false;
     } else if (sampleText !== null && !expect && !conditions.warn && !conditions.error) {
@@ -296,6 +310,7 @@ export function extractRunbook(input: ExtractInput): ExtractedRunbook {
         report({ line: at.line + 1 + command.lineOffset, column: command.column }, command.error);
         ok = false;
       } else if (command.write) mode = 'write'; // Airflow and system writes are writes whatever the fence says (§6.3)
+      if (!checkConditions(mode)) ok = false;
     }
     if (!ok) return;
     blocks.push({

@@ -92,7 +92,7 @@ function insertRunAllChecks(extracted: ExtractedRunbook, file: string, tree: MdN
   const seen = new Set<string>();
   for (const b of extracted.blocks) {
     // Checks in escalation steps need an approval first: they are not part of the daily health report.
-    if (b.lang !== 'sql' || b.mode !== 'read' || !(b.expect || b.warn || b.error) || b.step.role !== 'service-team' || seen.has(b.id)) continue;
+    if (b.mode !== 'read' || !(b.expect || b.warn || b.error) || b.step.role !== 'service-team' || seen.has(b.id)) continue;
     seen.add(b.id);
     const variants = extracted.blocks.filter((v) => v.id === b.id).map((v) => {
       const [key, snippet] = toManifestSnippet(runbook.id, file, v);

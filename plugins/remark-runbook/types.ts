@@ -115,7 +115,7 @@ export interface RunnableBlockSpec {
   readonly variants: readonly BlockVariant[];
 }
 
-/** One check of `<RunAllChecks checks="…json…"/>`: a read-only SQL block with an `expect`. */
+/** One check of `<RunAllChecks checks="…json…"/>`: a read-only block (SQL, or a system's read command) with a condition. */
 export interface RunAllChecksItem {
   readonly id: string;
   readonly title: string;

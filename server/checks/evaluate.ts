@@ -12,6 +12,11 @@ export interface Observation {
   readonly columns: readonly string[];
   /** The first row's cells in column order; undefined when no row came back. */
   readonly firstRow: readonly unknown[] | undefined;
+  /**
+   * Every row returned (up to the run's row cap), for count(…): a system or Airflow block's grid is small and is
+   * its whole result. Absent for SQL, whose checks count in their query.
+   */
+  readonly rows?: readonly (readonly unknown[])[];
 }
 
 export interface EvalContext {
@@ -58,6 +63,7 @@ export class ConditionEvaluator {
 
   condition(c: Condition): Truth {
     if (c.kind === 'compare') {
+      if (c.left.kind === 'text' || c.right.kind === 'text') return this.textCompare(c);
       const l = this.expr(c.left);
       const r = this.expr(c.right);
       if (isUnknown(l)) return l;
@@ -69,6 +75,26 @@ export class ConditionEvaluator {
     if (parts.includes(decisive)) return decisive;
     const unknowns = parts.filter(isUnknown);
     return unknowns.find((u) => u.unknown === 'no-data') ?? unknowns[0] ?? !decisive;
+  }
+
+  /** column = 'text' (or !=) on the row judged: as text, case and surrounding blanks aside. */
+  private textCompare(c: Extract<Condition, { kind: 'compare' }>): Truth {
+    const [column, text] = c.left.kind === 'text' ? [c.right, c.left] : [c.left, c.right];
+    if (column.kind !== 'column' || text.kind !== 'text') return { unknown: 'no-data', why: 'text compares with a column only' };
+    const { columns, firstRow } = this.ctx.observation;
+    if (!columns.some((n) => n.toLowerCase() === column.name.toLowerCase())) {
+      return this.unknownNote(column.name, { unknown: 'no-data', why: `the result has no column "${column.name}" (columns: ${columns.join(', ') || 'none'})` });
+    }
+    if (!firstRow) return this.unknownNote(column.name, { unknown: 'no-data', why: 'no rows returned' });
+    const cell = this.cell(column.name);
+    this.note(`${column.name} ${cell === null || cell === undefined ? 'empty (null)' : JSON.stringify(String(cell))}`);
+    const equal = cell !== null && cell !== undefined && String(cell).trim().toLowerCase() === text.value.trim().toLowerCase();
+    return c.op === '=' ? equal : c.op === '!=' ? !equal : { unknown: 'no-data', why: `text compares with = or != only` };
+  }
+
+  private unknownNote(label: string, u: Unknown): Unknown {
+    this.note(`${label}: ${u.why}`);
+    return u;
   }
 
   private measure(label: string, v: Num, format: (n: number) => string = formatNumber): Num {
@@ -95,6 +121,15 @@ export class ConditionEvaluator {
     switch (e.kind) {
       case 'number':
         return e.value;
+      case 'text':
+        return { unknown: 'no-data', why: `'${e.value}' is text, not a number` };
+      case 'count': {
+        const label = `count(${e.text})`;
+        if (!observation.rows) return this.measure(label, { unknown: 'no-data', why: 'count(…) reads every row of a system block\'s result; a SQL check counts in its query' });
+        // Each row judged on its own, as if it were the only row: its columns are the condition's columns.
+        const n = observation.rows.filter((row) => new ConditionEvaluator({ ...this.ctx, observation: { rowCount: 1, columns: observation.columns, firstRow: row } }).condition(e.where) === true).length;
+        return this.measure(`${label} of ${observation.rows.length} row${observation.rows.length === 1 ? '' : 's'}`, n);
+      }
       case 'rows':
         return this.measure('rows', observation.rowCount);
       case 'value': {

@@ -12,8 +12,11 @@ import { hasCheck, judgeCheck, readsHistory } from './verdict';
 /** History read for a baseline: enough for a 400-day window with a few reruns a day. */
 const HISTORY_DEPTH = 1000;
 
-/** A read check is a monitor: it has a condition and changes nothing (write guards are not monitors). */
-export const isMonitor = (s: ManifestSnippet): boolean => s.lang === 'sql' && s.mode === 'read' && hasCheck(s);
+/**
+ * A read check is a monitor: it has a condition and changes nothing (write guards are not monitors). A system
+ * or Airflow read command with a condition is one too: its grid is the result the condition judges.
+ */
+export const isMonitor = (s: ManifestSnippet): boolean => s.mode === 'read' && hasCheck(s);
 
 /** The run's business date: the `business_date` parameter, else the first date parameter. */
 export function businessDateOf(snippet: ManifestSnippet, resolved: Readonly<Record<string, unknown>>): string | null {

@@ -14,6 +14,22 @@ describe('check verdicts', () => {
     expect(judgeCheck({ expect: 'rows>0' }, ctx(obs(['n'], [3], 4)))).toMatchObject({ verdict: 'ok', value: 4 });
   });
 
+  it('judges a system block\'s grid: text on the first row, count(…) over every row, each row on its own', () => {
+    const columns = ['unique_id', 'status', 'failures'];
+    const rows = [['model.retail.fact_orders', 'success', null], ['test.retail.unique_fact_orders_order_id', 'fail', 3], ['test.retail.not_null', 'PASS', 0]];
+    const grid = { columns, firstRow: rows[0], rowCount: rows.length, rows };
+    const failing = judgeCheck({ expect: "count(status = 'fail' or status = 'error') = 0" }, ctx(grid));
+    expect(failing).toMatchObject({ verdict: 'error', value: 1 });
+    expect(failing.detail).toMatch(/count\(status = 'fail' or status = 'error'\) of 3 rows 1/);
+    expect(judgeCheck({ expect: "count(status = 'pass') = 1" }, ctx(grid)).verdict).toBe('ok'); // as text: case aside
+    expect(judgeCheck({ expect: "status = 'success'" }, ctx(grid)).verdict).toBe('ok');
+    expect(judgeCheck({ expect: "status != 'success'" }, ctx(grid)).verdict).toBe('error');
+    expect(judgeCheck({ expect: 'count(failures > 0) = 0' }, ctx(grid))).toMatchObject({ verdict: 'error', value: 1 });
+    // A SQL result carries no rows for count(…): undecided is not healthy.
+    expect(judgeCheck({ expect: "count(status = 'fail') = 0" }, ctx(obs(columns, rows[0], 3))).verdict).toBe('error');
+    expect(judgeCheck({ expect: "status = 'success'" }, ctx(obs(columns, undefined))).verdict).toBe('error');
+  });
+
   it('catches a 40 % drop that is still above zero against the warehouse baseline the SQL returns', () => {
     const spec = { expect: 'value > 0', error: 'deviation(value, avg_7d) > 20%' };
     const drop = judgeCheck(spec, ctx(obs(['profit', 'avg_7d'], [600, 1000])));

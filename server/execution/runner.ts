@@ -23,6 +23,7 @@ import { decide } from './policy';
 import type { ApprovalService } from './approvals';
 import type { CheckHistory } from '../checks/types';
 import { isMonitor, judgeAndRecord, recordFailedCheck, type CheckRun } from '../checks/runCheck';
+import { observeGrid } from '../checks/observeGrid';
 import { tapRun, type RunOperations } from '../operations/runTap';
 import type { KeptResults } from '../results/keptResults';
 import { ResultSpill } from '../results/resultSpill';
@@ -207,10 +208,17 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       const starter = deps.runStarters ? { starter: { user: identity.user, env: msg.env, target: snippet.target, registry: deps.runStarters } } : {};
       const docPath = deps.manifest.current().runbooks?.[snippet.runbook]?.docPath ?? null;
       const source = { runbook: snippet.runbook, snippet: msg.snippet, runId: opening, user: identity.user, env: msg.env, page: docPath ? `${docPath}${snippet.step ? `#${snippet.step}` : ''}` : null };
-      const outcome = await command({ env: msg.env, target: snippet.target, text: snippet.text, binds: bound.binds, preview: msg.preview === true, confirmed: msg.confirmed === true, id: msg.id, channel, signal, maxRows: limits.rowsPerRun, source, ...starter });
+      // A read command with a condition is a check: its grid is what the condition judges.
+      const grid = monitor ? observeGrid(channel) : null;
+      const outcome = await command({ env: msg.env, target: snippet.target, text: snippet.text, binds: bound.binds, preview: msg.preview === true, confirmed: msg.confirmed === true, id: msg.id, channel: grid?.channel ?? channel, signal, maxRows: limits.rowsPerRun, source, ...starter });
       rowCount = outcome.rowCount;
       truncated = outcome.truncated;
       dryRun = outcome.dryRun;
+      if (monitor && grid && outcome.status === 'succeeded') {
+        check = await judgeAndRecord(monitor, grid.observation());
+        return finish(check.passed ? 'succeeded' : 'failed');
+      }
+      if (monitor && outcome.status === 'failed') await recordFailedCheck(monitor, outcome.error?.message ?? 'the command failed');
       return finish(outcome.status, outcome.error && outcome.status === 'failed' ? located(outcome.error) : outcome.error);
     }
     const connector = await deps.connectors.get(msg.env, snippet.target);

@@ -19,11 +19,10 @@ export function isCheck(s: ManifestSnippet): boolean {
   return Boolean(s.expect || s.warn || s.error);
 }
 
-/** What a schedule may run: read-only SQL checks of service-team steps. */
+/** What a schedule may run: read-only checks (SQL, or a system's read command) of service-team steps. */
 export function refusalOf(s: ManifestSnippet): string | null {
   if (s.role !== 'service-team') return 'it is an escalation step (it needs an approval from a person)';
   if (s.mode !== 'read') return 'it writes (mode=write)';
-  if (s.lang !== 'sql') return 'it is an Airflow command, not a SQL check';
   if (!isCheck(s)) return 'it has no check condition (expect, warn or error)';
   return null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historyWindows, isConditionError, parseCondition, type ParsedCondition } from './condition';
+import { countsRows, historyWindows, isConditionError, parseCondition, type ParsedCondition } from './condition';
 
 const ok = (text: string, deadline = false): ParsedCondition => {
   const p = parseCondition(text, deadline);
@@ -45,6 +45,25 @@ describe('check conditions', () => {
     expect(fail('value = 0 by 08:30 UTC').error).toMatch(/belongs on expect/);
     expect(fail('value = 0 by 25:00 UTC', true).error).toMatch(/not a time of day/);
     expect(fail('value = 0 by 08:00 Mars/Olympus', true).error).toMatch(/not a known time zone/);
+  });
+
+  it('compares a column with quoted text, and counts the result rows a condition holds for', () => {
+    expect(ok("status = 'Success'").condition).toEqual({ kind: 'compare', op: '=', left: { kind: 'column', name: 'status' }, right: { kind: 'text', value: 'Success' } });
+    expect(ok("count(status = 'Error' or status = 'Cancelled') = 0").condition).toMatchObject({
+      op: '=', left: { kind: 'count', text: "status = 'Error' or status = 'Cancelled'", where: { kind: 'or' } }, right: { value: 0 },
+    });
+    expect(ok("rows > 0 and count(size = 0) = 0").condition).toMatchObject({ kind: 'and' });
+    expect(countsRows(ok("count(status != 'pass') = 0").condition)).toBe(true);
+    expect(countsRows(ok('value = 0').condition)).toBe(false);
+  });
+
+  it('says where text is misused: ordered, in arithmetic, against a number, or not closed', () => {
+    expect(fail("status > 'a'")).toMatchObject({ offset: 7, error: expect.stringMatching(/Text compares with = or != only/) });
+    expect(fail("value = 'a'")).toMatchObject({ offset: 8, error: expect.stringMatching(/compare it with a column/) });
+    expect(fail("status = 'a' + 1")).toMatchObject({ offset: 9, error: expect.stringMatching(/stands alone/) });
+    expect(fail("status = 'Succ")).toMatchObject({ offset: 9, error: expect.stringMatching(/not closed/) });
+    expect(fail('count > 0').error).toMatch(/count\(status = 'Error'\)/);
+    expect(fail("count(status = 'x' > 0").error).toMatch(/Expected "\)" to close count/);
   });
 
   it('points at the mistake and says how to fix it', () => {

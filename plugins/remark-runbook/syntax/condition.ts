@@ -7,6 +7,10 @@
  *   warn="deviation(avg(7 days)) > 25%"                 the check's recorded history (one result per business day)
  *   error="zscore(30 days, min 10) > 3"                 z-score of the value against that history, once 10 days exist
  *   expect="age(refreshed_at) < 2h"                     freshness of a timestamp column of the first row
+ *   expect="status = 'Success'"                         a text column of the first row, compared as text (= or !=)
+ *   expect="count(status = 'Error') = 0"                result rows meeting a condition, each row judged on its own
+ *                                                       (system and Airflow blocks: their grid is the table; SQL
+ *                                                       counts in its query instead)
  *
  * Parsed at build time (the linter reports the column of a mistake), evaluated by the server
  * (server/checks/evaluate.ts). Pure: the browser bundle may import it.
@@ -27,6 +31,10 @@ export type Expr =
   | { readonly kind: 'value' }
   | { readonly kind: 'rows' }
   | { readonly kind: 'column'; readonly name: string }
+  /** A quoted text, compared with a column as text: status = 'Success' (case-insensitive). */
+  | { readonly kind: 'text'; readonly value: string }
+  /** The result rows for which `where` holds, each row judged with its own columns; `text` as written, for the detail. */
+  | { readonly kind: 'count'; readonly where: Condition; readonly text: string }
   | { readonly kind: 'age'; readonly column: string }
   | { readonly kind: 'previous' }
   | { readonly kind: 'aggregate'; readonly fn: 'avg' | 'min' | 'max'; readonly window: HistoryWindow }
@@ -72,11 +80,11 @@ const MAX_WINDOW = 400;
 
 interface Token {
   readonly text: string;
-  readonly kind: 'number' | 'word' | 'op' | 'punct' | 'time';
+  readonly kind: 'number' | 'word' | 'op' | 'punct' | 'time' | 'text';
   readonly offset: number;
 }
 
-const TOKEN = /\s*(?:(\d{1,2}:\d{2})(?![\d.])|(\d+(?:\.\d+)?(?:%|ms|s|m|h|d)?)(?![A-Za-z_])|([A-Za-z_][A-Za-z0-9_/]*)|(!=|>=|<=|=|>|<)|([()+\-*/,]))/y;
+const TOKEN = /\s*(?:(\d{1,2}:\d{2})(?![\d.])|(\d+(?:\.\d+)?(?:%|ms|s|m|h|d)?)(?![A-Za-z_])|([A-Za-z_][A-Za-z0-9_/]*)|(!=|>=|<=|=|>|<)|([()+\-*/,])|'([^']*)')/y;
 
 function tokenize(text: string): Token[] | ConditionError {
   const tokens: Token[] = [];
@@ -88,9 +96,9 @@ function tokenize(text: string): Token[] | ConditionError {
     }
     TOKEN.lastIndex = i;
     const m = TOKEN.exec(text);
-    if (!m) return { offset: i, error: `"${text.slice(i, i + 10)}" is not part of a condition.` };
+    if (!m) return { offset: i, error: text[i] === "'" ? "The quoted text is not closed: write it as 'Success'." : `"${text.slice(i, i + 10)}" is not part of a condition.` };
     const offset = m.index + m[0].length - m[0].trimStart().length;
-    const kind = m[1] ? 'time' : m[2] ? 'number' : m[3] ? 'word' : m[4] ? 'op' : 'punct';
+    const kind = m[1] ? 'time' : m[2] ? 'number' : m[3] ? 'word' : m[4] ? 'op' : m[6] !== undefined ? 'text' : 'punct';
     tokens.push({ text: m[0].trim(), kind, offset });
     i = TOKEN.lastIndex;
   }
@@ -170,6 +178,10 @@ export function parseCondition(text: string, allowDeadline: boolean): ParsedCond
       pos++;
       return parseNumber(t.text);
     }
+    if (t.kind === 'text') {
+      pos++;
+      return { kind: 'text', value: t.text.slice(1, -1) };
+    }
     if (t.text === '(') {
       pos++;
       const e = sum();
@@ -187,7 +199,7 @@ export function parseCondition(text: string, allowDeadline: boolean): ParsedCond
     const call = peek()?.text === '(';
     if (!call) {
       if (lower === 'value' || lower === 'rows' || lower === 'previous') return { kind: lower };
-      if (['avg', 'min', 'max', 'zscore', 'change', 'deviation', 'age', 'abs'].includes(lower)) throw new Fail(t.offset, `${lower} needs parentheses, e.g. ${lower === 'age' ? 'age(loaded_at)' : lower === 'change' || lower === 'deviation' ? `${lower}(avg(7 days))` : lower === 'abs' ? 'abs(value)' : `${lower}(7 days)`}.`);
+      if (['avg', 'min', 'max', 'zscore', 'change', 'deviation', 'age', 'abs', 'count'].includes(lower)) throw new Fail(t.offset, `${lower} needs parentheses, e.g. ${lower === 'age' ? 'age(loaded_at)' : lower === 'change' || lower === 'deviation' ? `${lower}(avg(7 days))` : lower === 'abs' ? 'abs(value)' : lower === 'count' ? "count(status = 'Error')" : `${lower}(7 days)`}.`);
       if (['and', 'or', 'by', 'not'].includes(lower)) throw new Fail(t.offset, `"${name}" cannot stand where a value is expected. ${HOW}`);
       return { kind: 'column', name };
     }
@@ -217,12 +229,17 @@ export function parseCondition(text: string, allowDeadline: boolean): ParsedCond
       }
       e = { kind: 'change', of, from, absolute: lower === 'deviation' };
     } else if (lower === 'abs') e = { kind: 'abs', of: sum() };
+    else if (lower === 'count') {
+      const from = endOffset();
+      const where = condition();
+      e = { kind: 'count', where, text: text.slice(from, endOffset()).trim() };
+    }
     else if (lower === 'age') {
       const col = peek();
       if (!col || col.kind !== 'word') throw new Fail(endOffset(), 'age(…) takes the name of a timestamp column of the result, e.g. age(loaded_at).');
       pos++;
       e = { kind: 'age', column: col.text };
-    } else throw new Fail(t.offset, `Unknown function "${name}". Use avg, min, max, zscore, change, deviation, abs or age.`);
+    } else throw new Fail(t.offset, `Unknown function "${name}". Use avg, min, max, zscore, change, deviation, abs, age or count.`);
     expectPunct(')', `to close ${lower}(…)`);
     return e;
   };
@@ -243,11 +260,20 @@ export function parseCondition(text: string, allowDeadline: boolean): ParsedCond
     return left;
   }
   const compare = (): Condition => {
+    const leftAt = endOffset();
     const left = sum();
     const op = peek();
     if (!op || op.kind !== 'op') throw new Fail(endOffset(), `Expected a comparison (= != > >= < <=) here. ${HOW}`);
     pos++;
+    const rightAt = endOffset();
     const right = sum();
+    // Text compares with a column, for (in)equality only: no arithmetic or ordering on words.
+    for (const [side, other, at] of [[left, right, leftAt], [right, left, rightAt]] as const) {
+      if (side.kind !== 'text' && hasText(side)) throw new Fail(at, "A quoted text stands alone: compare a column with it, e.g. status = 'Success'.");
+      if (side.kind !== 'text') continue;
+      if (other.kind !== 'column') throw new Fail(at, `'${side.value}' is text: compare it with a column of the result, e.g. status = '${side.value}'.`);
+      if (op.text !== '=' && op.text !== '!=') throw new Fail(op.offset, `Text compares with = or != only (status != '${side.value}'), not ${op.text}.`);
+    }
     const l = unitOf(left);
     const r = unitOf(right);
     if ((l === 'duration') !== (r === 'duration') && !isZero(left) && !isZero(right)) {
@@ -255,6 +281,9 @@ export function parseCondition(text: string, allowDeadline: boolean): ParsedCond
     }
     return { kind: 'compare', op: op.text as CompareOp, left, right };
   };
+  function condition(): Condition {
+    return junction('or', () => junction('and', compare));
+  }
   const junction = (word: 'and' | 'or', next: () => Condition): Condition => {
     const parts = [next()];
     while (peek()?.kind === 'word' && peek()!.text.toLowerCase() === word) {
@@ -264,9 +293,9 @@ export function parseCondition(text: string, allowDeadline: boolean): ParsedCond
     return parts.length === 1 ? parts[0]! : { kind: word, parts };
   };
   try {
-    const condition = junction('or', () => junction('and', compare));
+    const parsedCondition = condition();
     if (pos < tokens.length) throw new Fail(tokens[pos]!.offset, `Unexpected "${tokens[pos]!.text}". Join comparisons with "and" / "or"; a deadline goes last ("by 08:00 UTC").`);
-    return { text, condition, deadline };
+    return { text, condition: parsedCondition, deadline };
   } catch (e) {
     if (e instanceof Fail) return { offset: e.offset, error: e.message };
     throw e;
@@ -282,6 +311,22 @@ function unitOf(e: Expr): 'duration' | 'other' {
 
 const isZero = (e: Expr) => e.kind === 'number' && e.value === 0;
 
+/** Whether a quoted text sits inside an expression (where it cannot be a number). */
+function hasText(e: Expr): boolean {
+  if (e.kind === 'text') return true;
+  if (e.kind === 'binary') return hasText(e.left) || hasText(e.right);
+  if (e.kind === 'negate' || e.kind === 'abs') return hasText(e.of);
+  if (e.kind === 'change') return hasText(e.of) || hasText(e.from);
+  return false;
+}
+
+/** Whether a condition counts result rows (count(…)): it needs the whole result, not only its first row. */
+export function countsRows(c: Condition): boolean {
+  const visit = (e: Expr): boolean =>
+    e.kind === 'count' ? true : e.kind === 'binary' ? visit(e.left) || visit(e.right) : e.kind === 'negate' || e.kind === 'abs' ? visit(e.of) : e.kind === 'change' ? visit(e.of) || visit(e.from) : false;
+  return c.kind === 'compare' ? visit(c.left) || visit(c.right) : c.parts.some(countsRows);
+}
+
 export const isConditionError = (r: ParsedCondition | ConditionError): r is ConditionError => 'error' in r;
 
 /** Every history window a condition reads, so the server fetches the history once. */
@@ -293,8 +338,12 @@ export function historyWindows(c: Condition): HistoryWindow[] {
     else if (e.kind === 'change') (visit(e.of), visit(e.from));
     else if (e.kind === 'abs' || e.kind === 'negate') visit(e.of);
     else if (e.kind === 'binary') (visit(e.left), visit(e.right));
+    else if (e.kind === 'count') walk(e.where);
   };
-  const walk = (x: Condition): void => (x.kind === 'compare' ? (visit(x.left), visit(x.right)) : x.parts.forEach(walk));
+  function walk(x: Condition): void {
+    if (x.kind === 'compare') (visit(x.left), visit(x.right));
+    else x.parts.forEach(walk);
+  }
   walk(c);
   return out;
 }

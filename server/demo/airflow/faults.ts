@@ -17,11 +17,15 @@ export interface TaskFault {
 export class Faults {
   private readonly tasks = new Map<string, TaskFault>();
   /** dbt models that fail wherever they are built from (the demo dbt Cloud's runs), until the training fault is cleared. */
-  private readonly models = new Map<string, string>();
+  private readonly models = new Map<string, { readonly message: string; readonly whileTask: string | null }>();
 
-  /** A dbt model that errors with `message` on every build until `removeModel` (the scenario is cleared). */
-  setModel(model: string, message: string): void {
-    this.models.set(model, message);
+  /**
+   * A dbt model that errors with `message` on every build until `removeModel` (the scenario is cleared) or, with
+   * `whileTask`, only while that task's fault still has tries to fail: a lock that tonight's run met is gone once
+   * the night's tries are spent, for dbt Cloud as for the task.
+   */
+  setModel(model: string, message: string, whileTask?: { readonly dagId: string; readonly taskId: string }): void {
+    this.models.set(model, { message, whileTask: whileTask ? `${whileTask.dagId}.${whileTask.taskId}` : null });
   }
 
   removeModel(model: string): void {
@@ -30,7 +34,10 @@ export class Faults {
 
   /** The error a build of the model meets now, or null. */
   modelFault(model: string): string | null {
-    return this.models.get(model) ?? null;
+    const fault = this.models.get(model);
+    if (!fault) return null;
+    if (fault.whileTask === null) return fault.message;
+    return (this.tasks.get(fault.whileTask)?.remaining ?? 0) > 0 ? fault.message : null;
   }
 
   set(dagId: string, taskId: string, fault: Omit<TaskFault, 'remaining'> & { readonly tries?: number }): void {

@@ -12,7 +12,7 @@ import express, { type Request, type Response } from 'express';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import type { Faults } from '../airflow/faults';
 import { createWarehouse, warehouseTime, type Warehouse } from '../airflow/warehouse';
-import { ECOMM_PROJECT, parseStep, RETAIL_PROJECT, type DbtInvocation, type DemoDbtProject, type DemoJob } from './projects';
+import { ECOMM_PROJECT, parseStep, RETAIL_PROJECT, type DbtInvocation, type DemoDbtProject, type DemoJob, type DemoTest } from './projects';
 
 const jobData = (j: DemoJob) => ({ id: j.id, account_id: 1, name: j.name, execute_steps: j.execute_steps, environment_id: 1 });
 
@@ -37,6 +37,9 @@ interface RunResultRow {
   execution_time: number;
   message: string;
   failures: number | null;
+  /** The run step (one dbt invocation) that produced it, and for a test its definition: the project's record. */
+  step?: number;
+  test?: DemoTest;
 }
 
 interface Run {
@@ -146,7 +149,7 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
   router.get(`${base}/runs/:id/artifacts/run_results.json`, (req, res) => {
     const run = runs.get(Number(req.params.id));
     if (!run?.results) return void res.status(404).json(envelope(404, null));
-    res.json({ metadata: { dbt_schema_version: 'https://schemas.getdbt.com/dbt/run-results/v6.json' }, results: run.results.map(({ startedAt: _s, finishedAt: _f, ...r }) => r), elapsed_time: 0, args: {} });
+    res.json({ metadata: { dbt_schema_version: 'https://schemas.getdbt.com/dbt/run-results/v6.json' }, results: run.results.map(({ startedAt: _s, finishedAt: _f, step: _n, test: _t, ...r }) => r), elapsed_time: 0, args: {} });
   });
 
   /** Runs the steps in order; a model that fails fails its step and the run, and skips what follows. */
@@ -172,7 +175,7 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
         const outcome = await invoke(project, dbt, { warehouse, dataDay, now: warehouseTime(now()) });
         // Said in every step that asked for a target, so no one reads a dev run on the demo as leaving production alone.
         step.logs = `${run.target ? `Target ${run.target}: the demo has one warehouse, so every target builds the same tables.\n` : ''}${outcome.logs}`;
-        results.push(...outcome.results);
+        results.push(...outcome.results.map((r) => ({ ...r, step: step.index })));
         failed = outcome.failed;
         step.status = failed ? 20 : 10;
       }
@@ -180,11 +183,14 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
     }
     run.results = results;
     const models = results.filter((r) => r.unique_id.startsWith('model.'));
+    const tests = results.filter((r) => r.test);
     // A record that cannot be written is the demo's problem, not the run's: said in the server log.
-    if (project.recordRun && models.length) {
+    if (project.recordRun && (models.length || tests.length)) {
+      const at = warehouseTime(now());
       await project.recordRun({
-        jobName: JOBS.find((j) => j.id === run.jobId)!.name, runId: run.id, cause: run.cause, dataDay, startedAt: warehouseTime(new Date(run.startedAt!)), finishedAt: warehouseTime(now()),
-        models: models.map((r) => ({ model: r.unique_id.split('.').at(-1)!, status: r.status, startedAt: r.startedAt ?? warehouseTime(now()), finishedAt: r.finishedAt ?? warehouseTime(now()) })),
+        jobName: JOBS.find((j) => j.id === run.jobId)!.name, runId: run.id, cause: run.cause, dataDay, target: run.target ?? 'prod', startedAt: warehouseTime(new Date(run.startedAt!)), finishedAt: at,
+        models: models.map((r) => ({ step: r.step ?? 0, model: r.unique_id.split('.').at(-1)!, status: r.status, startedAt: r.startedAt ?? at, finishedAt: r.finishedAt ?? at, message: r.message })),
+        tests: tests.map((r) => ({ step: r.step ?? 0, test: r.test!, status: r.status, failures: r.failures, executedAt: r.finishedAt ?? at, executionTime: r.execution_time })),
       }, warehouse).catch((error: unknown) => deps.log(`demo dbt Cloud: run ${run.id} could not be recorded in the warehouse: ${(error as Error).message}`));
     }
     run.status = failed ? 20 : 10;
@@ -245,12 +251,12 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
           failures = await project.runTest(test.name, at.warehouse);
         } catch (error) {
           logs += `${n} ERROR ${test.name} ... [ERROR]\n  ${(error as Error).message.split('\n')[0]!}\n`;
-          results.push({ unique_id: `test.${project.name}.${test.name}`, status: 'error', execution_time: (performance.now() - t0) / 1000, message: (error as Error).message, failures: null });
+          results.push({ unique_id: `test.${project.name}.${test.name}`, status: 'error', execution_time: (performance.now() - t0) / 1000, message: (error as Error).message, failures: null, test, finishedAt: warehouseTime(now()) });
           continue;
         }
         const status = failures === 0 ? 'pass' : test.severity === 'warn' ? 'warn' : 'fail';
         logs += `${n} ${status.toUpperCase()}${failures ? ` ${failures}` : ''} ${test.name} ... [${status.toUpperCase()}${failures ? ` ${failures}` : ''} in ${((performance.now() - t0) / 1000).toFixed(2)}s]\n`;
-        results.push({ unique_id: `test.${project.name}.${test.name}`, status, execution_time: (performance.now() - t0) / 1000, message: failures ? `Got ${failures} result${failures > 1 ? 's' : ''}, configured to ${status === 'warn' ? 'warn' : 'fail'} if != 0` : 'PASS', failures });
+        results.push({ unique_id: `test.${project.name}.${test.name}`, status, execution_time: (performance.now() - t0) / 1000, message: failures ? `Got ${failures} result${failures > 1 ? 's' : ''}, configured to ${status === 'warn' ? 'warn' : 'fail'} if != 0` : 'PASS', failures, test, finishedAt: warehouseTime(now()) });
       }
     }
     const count = (s: string[]) => results.filter((r) => s.includes(r.status)).length;

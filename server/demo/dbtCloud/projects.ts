@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Warehouse } from '../airflow/warehouse';
 import { BUILD, MODELS } from '../airflow/dags/ecommerceServing';
 import { buildRetailModel, RETAIL_BUILD_ORDER, RETAIL_TESTS, type BuildRange } from '../airflow/dags/retailGold';
+import { clearInvocation, recordModelResult, recordTestResult, type RecordedInvocation } from '../airflow/dags/retailDbtRecord';
 
 export interface DemoJob {
   readonly id: number;
@@ -33,6 +34,9 @@ export interface DemoTest {
   readonly models: readonly string[];
   readonly severity: 'error' | 'warn';
   readonly columnName: string | null;
+  /** The model the test is defined on, and its kind (unique, relationships, singular …), as the artifacts record them. */
+  readonly model: string;
+  readonly type: string;
 }
 
 export interface DemoDbtProject {
@@ -59,10 +63,14 @@ export interface FinishedRun {
   readonly runId: number;
   readonly cause: string;
   readonly dataDay: string;
+  /** The run's target (target_name_override), else prod. */
+  readonly target: string;
   /** Warehouse times (local wall time) of the run's start and end. */
   readonly startedAt: string;
   readonly finishedAt: string;
-  readonly models: readonly { readonly model: string; readonly status: string; readonly startedAt: string; readonly finishedAt: string }[];
+  /** Per model built, in order; `step` is the run step (one dbt invocation) that built it. */
+  readonly models: readonly { readonly step: number; readonly model: string; readonly status: string; readonly startedAt: string; readonly finishedAt: string; readonly message: string }[];
+  readonly tests: readonly { readonly step: number; readonly test: DemoTest; readonly status: string; readonly failures: number | null; readonly executedAt: string; readonly executionTime: number }[];
 }
 
 /** The project's models a model's SQL reads (`schema.model`), in the project's order. */
@@ -130,7 +138,7 @@ export const RETAIL_PROJECT: DemoDbtProject = {
   },
   async tests(warehouse) {
     // The project's test definitions are the ones its artifacts record (name, model, column, severity).
-    const rows = await warehouse.query(`SELECT DISTINCT test_name, model_name, column_name, severity FROM retail_ops.dbt_test_results ORDER BY test_name`);
+    const rows = await warehouse.query(`SELECT DISTINCT test_name, model_name, column_name, test_type, severity FROM retail_ops.dbt_test_results ORDER BY test_name`);
     const byName = new Map<string, DemoTest>();
     for (const r of rows) {
       const name = String(r.test_name);
@@ -138,7 +146,7 @@ export const RETAIL_PROJECT: DemoDbtProject = {
       if (!sql || byName.has(name)) continue;
       // A relationships test reads both models; a singular test every model its SQL names.
       const models = new Set([String(r.model_name), ...refsOf(sql, RETAIL_NAMES, String(r.model_name)), ...RETAIL_NAMES.filter((m) => name.endsWith(`__${m}`))]);
-      byName.set(name, { name, models: [...models], severity: r.severity === 'warn' ? 'warn' : 'error', columnName: r.column_name === null ? null : String(r.column_name) });
+      byName.set(name, { name, models: [...models], severity: r.severity === 'warn' ? 'warn' : 'error', columnName: r.column_name === null ? null : String(r.column_name), model: String(r.model_name), type: String(r.test_type) });
     }
     return [...byName.values()];
   },
@@ -146,6 +154,29 @@ export const RETAIL_PROJECT: DemoDbtProject = {
     const sql = RETAIL_TESTS[name];
     if (!sql) throw new Error(`no test ${name}`);
     return Number(Object.values((await warehouse.query(sql))[0]!)[0]);
+  },
+  /**
+   * retail_ops.dbt_run_results and dbt_test_results are the retail runbooks' record of every dbt invocation: a
+   * run here writes them as the Airflow DAG's dbt tasks do (the same writer), one invocation per run step, for
+   * the batch landed today, so a repair from a dbt Cloud block is what the checks then read.
+   */
+  async recordRun(run, warehouse) {
+    const sql = (text: string, binds?: Readonly<Record<string, string | number>>) => warehouse.query(text, binds);
+    const batchDate = run.startedAt.slice(0, 10);
+    const invocationOf = (step: number): RecordedInvocation => ({ key: `dbt-cloud|${run.runId}|${step}`, dagId: null, runId: String(run.runId), taskId: run.jobName, batchDate, target: run.target });
+    // A demo restarted numbers its runs from the start again: a reused run id replaces that invocation's rows.
+    for (const step of new Set(run.models.map((m) => m.step))) await clearInvocation(sql, invocationOf(step), 'models');
+    for (const step of new Set(run.tests.map((t) => t.step))) await clearInvocation(sql, invocationOf(step), 'tests');
+    for (const m of run.models) {
+      const status = m.status === 'success' || m.status === 'error' ? m.status : 'skipped';
+      await recordModelResult(sql, invocationOf(m.step), { model: retailModel(m.model), status, startedAt: m.startedAt, completedAt: m.finishedAt, message: status === 'error' ? `Database Error in model ${m.model}: ${m.message}` : m.message });
+    }
+    for (const t of run.tests) {
+      const status = t.status === 'pass' || t.status === 'warn' || t.status === 'fail' ? t.status : 'error';
+      await recordTestResult(sql, invocationOf(t.step), {
+        name: t.test.name, model: t.test.model, column: t.test.columnName, type: t.test.type, status, failures: t.failures, severity: t.test.severity, executedAt: t.executedAt, executionTimeS: t.executionTime,
+      });
+    }
   },
 };
 

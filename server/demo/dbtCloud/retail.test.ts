@@ -129,6 +129,48 @@ describe('the demo dbt Cloud retail project', () => {
     expect(again.run.statusHumanized).toBe('Success');
   });
 
+  it('records every model and test of a run in retail_ops, with the run id, as the DAG\'s dbt tasks do', async () => {
+    const { run } = await runJob('retail_adhoc', ['dbt run --select fact_orders+ --full-refresh', 'dbt test --select fact_orders']);
+    expect(run.statusHumanized).toBe('Success');
+    const models = await warehouse.query(
+      `select dag_id, task_id, target, model_name, layer, materialization, status, rows_affected::int as n, message, batch_date = cast(completed_at as date) as tonight
+       from retail_ops.dbt_run_results where run_id = :run order by started_at, model_name`, { run: String(run.id) });
+    expect(models).toEqual([
+      { dag_id: null, task_id: 'retail_adhoc', target: 'prod', model_name: 'fact_orders', layer: 'facts', materialization: 'incremental', status: 'success', n: 3, message: 'SUCCESS 3', tonight: true },
+      { dag_id: null, task_id: 'retail_adhoc', target: 'prod', model_name: 'fact_returns', layer: 'facts', materialization: 'incremental', status: 'success', n: 1, message: 'SUCCESS 1', tonight: true },
+      { dag_id: null, task_id: 'retail_adhoc', target: 'prod', model_name: 'mart_daily_sales', layer: 'marts', materialization: 'table', status: 'success', n: expect.any(Number), message: expect.stringMatching(/^SUCCESS \d+$/), tonight: true },
+    ]);
+    const tests = await warehouse.query(
+      `select test_name, model_name, column_name, test_type, status, failures, severity from retail_ops.dbt_test_results where run_id = :run order by test_name`, { run: String(run.id) });
+    expect(tests).toEqual([
+      { test_name: 'assert_mart_revenue_matches_fact_orders', model_name: 'mart_daily_sales', column_name: null, test_type: 'singular', status: 'pass', failures: 0, severity: 'error' },
+      { test_name: 'unique_fact_orders_order_id', model_name: 'fact_orders', column_name: 'order_id', test_type: 'unique', status: 'pass', failures: 0, severity: 'error' },
+    ]);
+    // Each step is its own dbt invocation, as in dbt Cloud's artifacts.
+    const [ids] = await warehouse.query(`select (select count(distinct invocation_id) from retail_ops.dbt_run_results where run_id = :run) + (select count(distinct invocation_id) from retail_ops.dbt_test_results where run_id = :run) as n`, { run: String(run.id) });
+    expect(Number(ids!.n)).toBe(2);
+  });
+
+  it('records a failed build: the model errored with dbt\'s message, its descendants skipped', async () => {
+    faults.setModel('fact_orders', 'lock wait timeout exceeded on retail_gold.fact_orders');
+    const { run } = await runJob('retail_adhoc', ['dbt run --select fact_orders+']);
+    faults.removeModel('fact_orders');
+    expect(await warehouse.query(`select model_name, status, rows_affected, message from retail_ops.dbt_run_results where run_id = :run order by started_at, model_name`, { run: String(run.id) })).toEqual([
+      { model_name: 'fact_orders', status: 'error', rows_affected: null, message: 'Database Error in model fact_orders: lock wait timeout exceeded on retail_gold.fact_orders' },
+      { model_name: 'fact_returns', status: 'skipped', rows_affected: null, message: 'Skipped: an upstream model failed' },
+      { model_name: 'mart_daily_sales', status: 'skipped', rows_affected: null, message: 'Skipped: an upstream model failed' },
+    ]);
+  });
+
+  it('lifts a model fault tied to a task once the task has spent its failing tries (the lock is gone)', () => {
+    const f = new Faults();
+    f.set('data_transformation_dbt', 'dbt_run_facts', { exception: 'DbtRuntimeError', message: 'lock', untilCleared: false, tries: 1 });
+    f.setModel('fact_order_items', 'lock', { dagId: 'data_transformation_dbt', taskId: 'dbt_run_facts' });
+    expect(f.modelFault('fact_order_items')).toBe('lock');
+    expect(() => f.check('data_transformation_dbt', 'dbt_run_facts')).toThrow('lock');
+    expect(f.modelFault('fact_order_items')).toBeNull();
+  });
+
   it('runs the nightly job retail_daily as the job defines it: every model, then every test', async () => {
     const job = await client.findJob('retail_daily', AbortSignal.timeout(10_000));
     expect(job.executeSteps).toEqual(['dbt run', 'dbt test']);

@@ -8,6 +8,7 @@ import { TaskFailure, type DagDef, type TaskContext } from '../model';
 import { addDays, warehouseTime } from '../warehouse';
 import { chain, dag, sqlTask } from './build';
 import { buildRetailModel, RETAIL_MODELS, RETAIL_TESTS } from './retailGold';
+import { clearInvocation, recordModelResult, recordTestResult, type RecordedInvocation, type ModelResult } from './retailDbtRecord';
 import { usageExportDag } from './retailUsage';
 
 const owners = ['retail-data-engineering'];
@@ -134,18 +135,21 @@ async function lockWait(ctx: TaskContext, table: string, start: string, behind: 
   return Math.round(Number(lock.secs));
 }
 
+/** The task attempt as a dbt invocation, for the artifacts' record. */
+const invocationOf = (ctx: TaskContext): RecordedInvocation => ({ key: invocation(ctx), dagId: ctx.dagId, runId: ctx.runId, taskId: ctx.taskId, batchDate: ctx.businessDate, target: 'prod' });
+
 /** A `dbt run` of one task's models: builds them in order; the first error skips the rest, as dbt does. */
 async function dbtRun(ctx: TaskContext): Promise<void> {
   const models = RETAIL_MODELS[ctx.taskId]!;
-  const inv = invocation(ctx);
-  await ctx.sql(`DELETE FROM retail_ops.dbt_run_results WHERE invocation_id = md5(:inv)`, { inv });
+  const inv = invocationOf(ctx);
+  await clearInvocation(ctx.sql, inv, 'models');
   let failure: Error | null = null;
   // Lock waits so far in this invocation: the models after a wait start after it on the night's timeline.
   let behind = 0;
   for (const m of models) {
     const start = ctx.preciseNow();
-    let status = 'success';
-    let message = m.materialization === 'view' ? 'CREATE VIEW' : 'SUCCESS';
+    let status: ModelResult['status'] = 'success';
+    let message: string | null = null;
     let waited = 0;
     if (failure) [status, message] = ['skipped', 'Skipped: upstream model failed'];
     else {
@@ -164,17 +168,7 @@ async function dbtRun(ctx: TaskContext): Promise<void> {
         [status, message] = ['error', `Database Error in model ${m.name}: ${failure.message}`];
       }
     }
-    const rows = m.layer === 'staging' || status !== 'success' ? null : Number((await ctx.sql(`SELECT count(*) AS n FROM retail_gold.${m.name}`))[0]!.n);
-    await ctx.sql(
-      `INSERT INTO retail_ops.dbt_run_results VALUES (md5(:inv), :dag, :run, :task, CAST(:bd AS DATE), 'prod', :model, :layer, :mat, :status,
-         CAST(:start AS TIMESTAMP) + to_seconds(:behind), CAST(:now AS TIMESTAMP) + to_seconds(:behind + :waited),
-         CAST(epoch(CAST(:now AS TIMESTAMP) + to_seconds(:waited)) - epoch(CAST(:start AS TIMESTAMP)) AS DOUBLE),
-         ${rows === null ? 'NULL' : String(rows)}, :message)`,
-      {
-        inv, dag: ctx.dagId, run: ctx.runId, task: ctx.taskId, bd: ctx.businessDate, model: m.name, layer: m.layer, mat: m.materialization, status, start, now: ctx.preciseNow(), behind, waited,
-        message: (status === 'success' && rows !== null ? `SUCCESS ${rows}` : message) + (waited > 0 ? ` (waited ${waited} s for a lock on retail_gold.${m.name})` : ''),
-      },
-    );
+    await recordModelResult(ctx.sql, inv, { model: m, status, startedAt: start, completedAt: ctx.preciseNow(), message, behindS: behind, waitedS: waited });
     behind += waited;
   }
   if (failure) throw failure instanceof TaskFailure ? failure : new TaskFailure('DbtRuntimeError', failure.message);
@@ -187,21 +181,20 @@ async function dbtTest(ctx: TaskContext): Promise<void> {
     `SELECT DISTINCT test_name, model_name, column_name, test_type, severity FROM retail_ops.dbt_test_results WHERE task_id = :task ORDER BY test_name`,
     { task: ctx.taskId },
   );
-  const inv = invocation(ctx);
-  await ctx.sql(`DELETE FROM retail_ops.dbt_test_results WHERE invocation_id = md5(:inv)`, { inv });
+  const inv = invocationOf(ctx);
+  await clearInvocation(ctx.sql, inv, 'tests');
   const failing: string[] = [];
   for (const t of tests) {
     const name = String(t.test_name);
     const sql = RETAIL_TESTS[name];
     if (!sql) continue;
     const failures = Number(Object.values((await ctx.sql(sql))[0]!)[0]);
-    const status = failures === 0 ? 'pass' : t.severity === 'warn' ? 'warn' : 'fail';
+    const severity = t.severity === 'warn' ? 'warn' : 'error';
+    const status = failures === 0 ? 'pass' : severity === 'warn' ? 'warn' : 'fail';
     if (status === 'fail') failing.push(`${name} (${failures})`);
-    await ctx.sql(
-      `INSERT INTO retail_ops.dbt_test_results VALUES (md5(:inv), :run, :task, CAST(:bd AS DATE), :name, :model, NULLIF(:col, ''), :type, :status, :failures, :severity,
-         CAST(:now AS TIMESTAMP), 1.0)`,
-      { inv, run: ctx.runId, task: ctx.taskId, bd: ctx.businessDate, name, model: String(t.model_name), col: t.column_name === null ? '' : String(t.column_name), type: String(t.test_type), status, failures, severity: String(t.severity), now: ctx.preciseNow() },
-    );
+    await recordTestResult(ctx.sql, inv, {
+      name, model: String(t.model_name), column: t.column_name === null ? null : String(t.column_name), type: String(t.test_type), status, failures, severity, executedAt: ctx.preciseNow(), executionTimeS: 1,
+    });
   }
   if (failing.length) throw new TaskFailure('DbtTestError', `${failing.length} test${failing.length > 1 ? 's' : ''} failed: ${failing.join(', ')}.`);
 }

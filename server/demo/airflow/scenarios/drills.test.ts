@@ -69,6 +69,22 @@ describe('the drills API', () => {
     await env.deactivate('retail_scd2_missed_nights');
   }, 240_000);
 
+  it('judges a drill\'s check on a dbt Cloud read command through dbt Cloud, and solves a night repaired from dbt Cloud', async () => {
+    const check = () => page.api<DrillVerdict>('POST', '/demo/airflow/scenarios/drills/check', { name: 'retail/dbt-model-failure-dbt-cloud' });
+    await env.activate('retail_dbt_model_failure');
+    const before = await check();
+    expect(before.solved).toBe(false);
+    expect(before.checks.find((c) => c.snippet === 'retail-failure-handling/dbt-recovered')?.passed).toBe(false);
+    const repair = await env.run({ snippet: 'retail-failure-handling/dbt-cloud-rerun-prod', params: { model: 'fact_order_items' } });
+    expect(repair.status).toBe('succeeded');
+    const after = await check();
+    expect(after.checks.filter((c) => !c.passed)).toEqual([]);
+    // Read from dbt Cloud's run list, not the warehouse: the re-run is its last run, and it did not error.
+    expect(after.checks.find((c) => c.snippet === 'retail-failure-handling/dbt-cloud-last-run-clean')).toMatchObject({ passed: true, detail: expect.stringMatching(/count\(status = 'Error'\) of 1 row 0/) });
+    expect(after.solved).toBe(true);
+    await env.deactivate('retail_dbt_model_failure');
+  }, 240_000);
+
   it('refuses a check without the CSRF token, like every state-changing call', async () => {
     const res = await fetch(`${env.url}/demo/airflow/scenarios/drills/check`, { method: 'POST', headers: { 'content-type': 'application/json', origin: env.url }, body: '{"name":"canonical/failed-360-refresh"}' });
     expect(res.status).toBe(403);

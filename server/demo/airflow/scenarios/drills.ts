@@ -11,6 +11,10 @@ import { businessDateOf } from '../../../checks/runCheck';
 import { hasCheck, judgeCheck } from '../../../checks/verdict';
 import type { ConnectorRegistry } from '../../../connectors/registry';
 import { bindParams } from '../../../execution/bindParams';
+import { commandBlockRunner, type CommandBlockDeps } from '../../../execution/commandBlocks';
+import { observeGrid } from '../../../checks/observeGrid';
+import type { BoundValue } from '../../../../plugins/remark-runbook/syntax/params';
+import type { ManifestSnippet } from '../../../../plugins/remark-runbook/types';
 import type { ManifestStore } from '../../../execution/manifestStore';
 import type { Cell } from '../../../protocol';
 import { DEFAULT_TIMEZONE } from '../../../../plugins/remark-runbook/syntax/zonedDate';
@@ -26,6 +30,8 @@ export interface TrainingDeps {
   readonly store: StateStore;
   /** Where drills/ and docs/ are (default: this checkout). */
   readonly siteDir?: string;
+  /** The systems' connections, for drill checks on a system's read command (dbt Cloud, Tableau …); looked up when a check runs. */
+  readonly commands?: () => CommandBlockDeps;
   readonly log: (message: string) => void;
 }
 
@@ -99,12 +105,13 @@ export class TrainingDrills {
     const manifest = this.deps.manifest.current();
     const connector = await this.deps.connectors.get(this.env, this.warehouse);
     const found = snippetFor(manifest, key, connector.kind);
-    if (!found || !hasCheck(found.snippet) || found.snippet.lang !== 'sql') return { snippet: key, passed: false, detail: `${key} is not a SQL check in this build of the runbooks.` };
+    if (!found || !hasCheck(found.snippet) || found.snippet.mode !== 'read') return { snippet: key, passed: false, detail: `${key} is not a read check in this build of the runbooks.` };
     // Dates in the runbook's own zone, as the server resolves them for a run from the page; a drill's relative
     // dates (`today-3`) the way the drill runner resolves them, so the verdict checks the same days.
     const zone = found.snippet.timezone ?? DEFAULT_TIMEZONE;
     const bound = bindParams(found.snippet.params, resolveRelativeDates(params, now, zone), now, zone);
     if (!bound.ok) return { snippet: key, passed: false, detail: bound.message };
+    if (found.snippet.lang !== 'sql') return this.commandCheck(key, found.snippet, bound.binds, bound.resolved, now);
     try {
       let firstRow: readonly Cell[] | undefined;
       const columns: string[] = [];
@@ -114,6 +121,21 @@ export class TrainingDrills {
       );
       // The server's own verdict: solved means every check is ok — a warning ("not yet, due 08:30") is not solved.
       const verdict = judgeCheck(found.snippet, { observation: { rowCount: outcome.rowCount, columns, firstRow }, history: [], businessDate: businessDateOf(found.snippet, bound.resolved), now });
+      return { snippet: key, passed: verdict.verdict === 'ok', detail: verdict.detail };
+    } catch (error) {
+      return { snippet: key, passed: false, detail: `The check could not run: ${(error as Error).message}` };
+    }
+  }
+
+  /** A check on a system's read command: the grid it returns, judged as the server judges it for the page. */
+  private async commandCheck(key: string, snippet: ManifestSnippet, binds: Readonly<Record<string, BoundValue>>, resolved: Readonly<Record<string, unknown>>, now: Date): Promise<DrillCheckResult> {
+    const run = commandBlockRunner(snippet.lang, this.deps.commands?.() ?? {});
+    if (!run) return { snippet: key, passed: false, detail: `${key} is a ${snippet.lang} block this server cannot run.` };
+    const grid = observeGrid({ send: () => undefined, rows: () => Promise.resolve() });
+    try {
+      const outcome = await run({ env: this.env, target: snippet.target, text: snippet.text, binds, preview: false, confirmed: false, id: `drill-${key}`, channel: grid.channel, signal: AbortSignal.timeout(60_000), maxRows: 10_000 });
+      if (outcome.status !== 'succeeded') return { snippet: key, passed: false, detail: `The check could not run: ${outcome.error?.message ?? outcome.status}` };
+      const verdict = judgeCheck(snippet, { observation: grid.observation(), history: [], businessDate: businessDateOf(snippet, resolved), now });
       return { snippet: key, passed: verdict.verdict === 'ok', detail: verdict.detail };
     } catch (error) {
       return { snippet: key, passed: false, detail: `The check could not run: ${(error as Error).message}` };

@@ -22,9 +22,15 @@ create table retail_gold.fact_orders as select 1::bigint as order_id, date '2026
   'c10' as customer_sk, 10::bigint as customer_id, 's1' as store_sk, 1 as store_id, 'web' as channel, 'completed' as status, 1 as line_count, 1 as units,
   20.00::decimal(12,2) as gross_amount, 0.00::decimal(12,2) as discount_amount, 99.00::decimal(12,2) as net_amount, timestamp '2026-11-29 10:00:00' as source_updated_at,
   timestamp '2026-11-30 03:00:00' as _dbt_updated_at;
-create table retail_ops.dbt_test_results (test_name varchar, model_name varchar, column_name varchar, severity varchar);
-insert into retail_ops.dbt_test_results values ('unique_fact_orders_order_id', 'fact_orders', 'order_id', 'error'),
-  ('assert_mart_revenue_matches_fact_orders', 'mart_daily_sales', null, 'error'), ('unique_stg_orders_order_id', 'stg_orders', 'order_id', 'error');
+-- The project's artifacts, as the seed's retail_ops holds them: one earlier night's test invocation defines the tests.
+create table retail_ops.dbt_run_results (invocation_id varchar, dag_id varchar, run_id varchar, task_id varchar, batch_date date, target varchar, model_name varchar,
+  layer varchar, materialization varchar, status varchar, started_at timestamp, completed_at timestamp, execution_time_s double, rows_affected bigint, message varchar);
+create table retail_ops.dbt_test_results (invocation_id varchar, run_id varchar, task_id varchar, batch_date date, test_name varchar, model_name varchar, column_name varchar,
+  test_type varchar, status varchar, failures integer, severity varchar, executed_at timestamp, execution_time_s decimal(6,2));
+insert into retail_ops.dbt_test_results values
+  (md5('night'), 'scheduled__2026-11-30', 'dbt_test_marts', '2026-12-01', 'unique_fact_orders_order_id', 'fact_orders', 'order_id', 'unique', 'pass', 0, 'error', '2026-12-01 03:20:00', 1.2),
+  (md5('night'), 'scheduled__2026-11-30', 'dbt_test_marts', '2026-12-01', 'assert_mart_revenue_matches_fact_orders', 'mart_daily_sales', null, 'singular', 'pass', 0, 'error', '2026-12-01 03:20:00', 1.2),
+  (md5('night'), 'scheduled__2026-11-30', 'dbt_test_staging', '2026-12-01', 'unique_stg_orders_order_id', 'stg_orders', 'order_id', 'unique', 'pass', 0, 'error', '2026-12-01 03:10:00', 1.2);
 -- The unique test of staging reads bronze, as the project's does.
 create schema retail_bronze; create table retail_bronze.orders as select order_id, updated_at from retail_silver.stg_orders;
 `;
