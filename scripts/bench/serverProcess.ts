@@ -30,6 +30,8 @@ export interface BenchServerOptions {
    * a row cap under results.maxRows every row would also be written to the kept-results file, a different path.
    */
   readonly keepResults?: boolean;
+  /** More connections of the demo environment, as YAML lines (`      name: {kind: …}\n`). */
+  readonly connections?: string;
 }
 
 export async function startBenchServer(opts: BenchServerOptions): Promise<BenchServer> {
@@ -41,6 +43,7 @@ export async function startBenchServer(opts: BenchServerOptions): Promise<BenchS
     `environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(opts.dbFile)}}\n` +
       (opts.postgresUrl ? `      pg: {kind: postgres, url: ${JSON.stringify(opts.postgresUrl)}}\n` : '') +
       `      airflow: {kind: airflow, sandbox: true, timeScale: 0.2}\n` +
+      (opts.connections ?? '') +
       (opts.keepResults === false ? 'results: {keep: false}\n' : '') +
       `audit: {store: duckdb, path: ${JSON.stringify(path.join(dir, 'state.duckdb'))}}\n` +
       `limits: {rowsPerRun: ${opts.rowCap}, rowsHardCap: ${opts.rowCap}, runsPerSocket: 64${Object.entries(opts.limits ?? {}).map(([k, v]) => `, ${k}: ${v}`).join('')}}\n`,
