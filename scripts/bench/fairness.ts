@@ -1,15 +1,16 @@
 /**
- * Fairness under abuse (DESIGN.md §11): another user's 1-row run p95 while one socket floods 1,000
- * garbage frames, against the same runs without the flood — measured in the same run, after a warm-up,
+ * Fairness under abuse (DESIGN.md §11): another user's runs — a 1-row read and a 10,000-row read — p50/p95
+ * while one socket floods 1,000 garbage frames, against the same runs without the flood — measured in the same run, after a warm-up,
  * with quiet and flooded rounds interleaved so drift (JIT, caches, the other helpers' load) hits both.
  * The server runs the default inbound budgets, so the victim takes a fresh socket per round (a page sends
- * far fewer than the 100 messages per 10 s one socket may).
+ * far fewer than the 100 messages per 10 s one socket may), and a socket per query.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { startBenchServer, type BenchServer } from './serverProcess';
 import type { ServerMessage } from '../../server/protocol';
+import { percentile as pct } from './stats';
 
 const FRAMES = 1_000;
 const ROUNDS = 6;
@@ -63,37 +64,53 @@ async function startFlooder(server: BenchServer): Promise<{ flood(): Promise<voi
   };
 }
 
-const pct = (xs: readonly number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 export interface FairnessFigure {
+  /** What the other user ran. */
+  readonly query: string;
+  readonly runs: number;
   readonly quiet: { p50: number; p95: number };
   readonly flooded: { p50: number; p95: number };
   readonly ratio: number;
 }
 
-const KEY = 'bench/one-row';
+/** The other user's queries: a 1-row read, and 10,000 rows (every row frame of it shares the loop with the flood). */
+const QUERIES: readonly { key: string; label: string; text: string }[] = [
+  { key: 'bench/one-row', label: '1-row run', text: 'select business_date from etl_control.etl_date_control limit 1' },
+  { key: 'bench/10k-rows', label: '10,000-row run', text: "select i as id, i * 2.5 as amount, 'label_' || i as label from range(10000) t(i)" },
+];
 
-export async function measureFairness(dbFile: string, port: number): Promise<FairnessFigure> {
-  const server = await startBenchServer({ dbFile, port, rowCap: 1000, snippets: { [KEY]: { text: 'select business_date from etl_control.etl_date_control limit 1' } } });
+export async function measureFairness(dbFile: string, port: number): Promise<FairnessFigure[]> {
+  const server = await startBenchServer({ dbFile, port, rowCap: 10_000, snippets: Object.fromEntries(QUERIES.map((q) => [q.key, { text: q.text }])) });
   const flooder = await startFlooder(server);
   try {
-    const warm = await open(server, 'dana.operator');
-    for (let i = 0; i < 20; i++) await timedRun(warm, server, KEY);
-    warm.close();
-    await flooder.flood(); // warm the refusal path too
-    const quiet: number[] = [];
-    const flooded: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const victim = await open(server, 'dana.operator');
-      for (let i = 0; i < RUNS_PER_ROUND; i++) quiet.push(await timedRun(victim, server, KEY));
-      const attack = flooder.flood();
-      for (let i = 0; i < RUNS_PER_ROUND; i++) flooded.push(await timedRun(victim, server, KEY));
-      await attack;
-      victim.close();
+    for (const q of QUERIES) {
+      const warm = await open(server, 'dana.operator');
+      for (let i = 0; i < 20; i++) await timedRun(warm, server, q.key);
+      warm.close();
     }
-    const q = { p50: pct(quiet, 50), p95: pct(quiet, 95) };
-    const f = { p50: pct(flooded, 50), p95: pct(flooded, 95) };
-    return { quiet: q, flooded: f, ratio: f.p95 / q.p95 };
+    await flooder.flood(); // warm the refusal path too
+    const quiet = new Map<string, number[]>(QUERIES.map((q) => [q.key, []]));
+    const flooded = new Map<string, number[]>(QUERIES.map((q) => [q.key, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      // Which query goes first alternates, so neither always meets the start of the flood.
+      const order = round % 2 ? [...QUERIES].reverse() : QUERIES;
+      for (const q of order) {
+        const victim = await open(server, 'dana.operator');
+        for (let i = 0; i < RUNS_PER_ROUND; i++) quiet.get(q.key)!.push(await timedRun(victim, server, q.key));
+        const attack = flooder.flood();
+        for (let i = 0; i < RUNS_PER_ROUND; i++) flooded.get(q.key)!.push(await timedRun(victim, server, q.key));
+        await attack;
+        victim.close();
+      }
+    }
+    return QUERIES.map((q) => {
+      const qs = quiet.get(q.key)!;
+      const fs = flooded.get(q.key)!;
+      const quietP = { p50: pct(qs, 50), p95: pct(qs, 95) };
+      const floodedP = { p50: pct(fs, 50), p95: pct(fs, 95) };
+      return { query: q.label, runs: qs.length, quiet: quietP, flooded: floodedP, ratio: floodedP.p95 / quietP.p95 };
+    });
   } finally {
     flooder.stop();
     await server.stop();
@@ -102,7 +119,7 @@ export async function measureFairness(dbFile: string, port: number): Promise<Fai
 
 export function fairnessRow(f: FairnessFigure): [string, string, string, boolean] {
   return [
-    `another user's 1-row run during a ${FRAMES.toLocaleString('en')}-frame garbage flood (p50 / p95, ${ROUNDS * RUNS_PER_ROUND} runs each, interleaved)`,
+    `another user's ${f.query} during a ${FRAMES.toLocaleString('en')}-frame garbage flood (p50 / p95, ${f.runs} runs each, interleaved)`,
     `${f.flooded.p50.toFixed(1)} / ${f.flooded.p95.toFixed(1)} ms vs ${f.quiet.p50.toFixed(1)} / ${f.quiet.p95.toFixed(1)} ms quiet (${f.ratio.toFixed(2)}× p95)`,
     'p95 ≤ 2 × quiet',
     f.ratio <= 2,

@@ -9,7 +9,12 @@
  *  `npm run bench -- --stream [--rounds=N] [--rows=N]` measures only 2; `-- --codec` JSON against MessagePack
  *  for one rows frame, server encode and page decode in Node and Chromium (codec.ts); `-- --concurrency`
  *  50 pages running 10,000 rows at once against one page alone (concurrency.ts); `-- --durability` only 4; `npm run bench -- --health` only the Health page figure.
- *  fairness: another user's p95 during a 1,000-frame garbage flood on one socket (≤ 2 × without; fairness.ts).
+ *  fairness: another user's 1-row and 10,000-row runs, p50/p95, during a 1,000-frame garbage flood on one socket
+ *  (p95 ≤ 2 × without; fairness.ts; `-- --fairness` only this).
+ *  terminal: 10 MB of dbt Cloud step log, run → last byte on the socket, nothing dropped (terminal.ts; `-- --terminal`).
+ *  browser: click Run → first row painted in Chromium, on the built site (p50 ≤ 250 ms; browser.ts; `-- --browser
+ *  [--clicks=N]` only this); skipped without a build. `-- --build [--build-rounds=N]`: cold `docusaurus build` wall
+ *  time, nothing cached (≤ 60 s; coldBuild.ts; slow, so only on request), then `--browser` can use that build.
  *  Health page: Run every check on demo, click → last result, in Chromium (reported; health.ts).
  * Prints a table of figures against budgets; exits 1 if a budget is missed.
  */
@@ -22,9 +27,13 @@ import { startBenchServer, type BenchServer } from './serverProcess';
 import { runsKeptAfterSigkill } from './durability';
 import { fairnessRow, measureFairness } from './fairness';
 import { healthRow, measureRunEveryCheck } from './health';
+import { freePort } from './ports';
 import { measureStreams } from './stream';
 import { measureCodec } from './codec';
 import { measureConcurrency } from './concurrency';
+import { browserRow, measureClickToFirstRow } from './browser';
+import { measureColdBuild } from './coldBuild';
+import { measureTenMegabytesOfLog, terminalRow } from './terminal';
 import { postgresUnavailable, postgresUrl } from '../../server/testing/postgres';
 import type { ServerMessage } from '../../server/protocol';
 
@@ -101,9 +110,20 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 async function main(): Promise<void> {
   const rows: [string, string, string, boolean][] = [];
   if (process.argv.includes('--health')) return report(await healthOnly());
+  if (process.argv.includes('--build')) {
+    // Cold build first: it leaves the site in build/, which the browser figure then uses.
+    rows.push(await measureColdBuild(intArg('build-rounds', 1), (m) => console.log(m)));
+    if (!process.argv.includes('--browser')) return report(rows);
+  }
+  if (process.argv.includes('--browser')) return report([...rows, ...(await withDemoWarehouse(browserOnly))]);
+  if (process.argv.includes('--terminal')) return report([terminalRow(await measureTenMegabytesOfLog(intArg('rounds', 5)))]);
+  if (process.argv.includes('--fairness')) return report(await withDemoWarehouse(async (dbFile) => (await measureFairness(dbFile, await freePort())).map(fairnessRow)));
   if (process.argv.includes('--stream')) return report(await streamsOnly());
   if (process.argv.includes('--codec')) return report(await measureCodec());
-  if (process.argv.includes('--concurrency')) return report(await measureConcurrency({ ...streamOptions(), rounds: Math.max(1, Math.min(streamOptions().rounds, 5)) }));
+  if (process.argv.includes('--concurrency')) {
+    const o = await streamOptions();
+    return report(await measureConcurrency({ ...o, rounds: Math.max(1, Math.min(o.rounds, 5)) }));
+  }
   const pgAvailable = (await postgresUnavailable()) === null;
   for (const url of [null, ...(pgAvailable ? [postgresUrl()] : [])]) {
     const f = await runsKeptAfterSigkill(400, url);
@@ -119,7 +139,7 @@ async function main(): Promise<void> {
   const pgUrl = (await postgresUnavailable()) === null ? postgresUrl() : null;
   const server = await startBenchServer({
     dbFile,
-    port: 3950 + Math.floor(Math.random() * 40),
+    port: await freePort(),
     rowCap: 1_000_000,
     snippets: {
       'bench/one-row': { text: ONE_ROW },
@@ -181,11 +201,13 @@ async function main(): Promise<void> {
     await server.stop();
   }
   // 2. the socket against the driver, DuckDB and PostgreSQL, warmed and interleaved (stream.ts).
-  rows.push(...(await measureStreams(streamOptions())));
-  rows.push(...(await measureConcurrency({ ...streamOptions(), rounds: 5 })));
+  rows.push(...(await measureStreams(await streamOptions())));
+  rows.push(...(await measureConcurrency({ ...(await streamOptions()), rounds: 5 })));
   try {
     // Fairness under abuse, on a server of its own with the default inbound budgets (fairness.ts).
-    rows.push(fairnessRow(await measureFairness(dbFile, 3990 + Math.floor(Math.random() * 9))));
+    rows.push(...(await measureFairness(dbFile, await freePort())).map(fairnessRow));
+    rows.push(terminalRow(await measureTenMegabytesOfLog(5)));
+    rows.push(...(await browserOnly(dbFile)));
     // Issue 11: every check of every runbook from the Health page, in a browser (health.ts).
     const health = await measureRunEveryCheck(dbFile);
     if (health) rows.push(healthRow(health));
@@ -196,27 +218,43 @@ async function main(): Promise<void> {
   report(rows);
 }
 
-/** `--stream [--rounds=N] [--rows=N]`: only the socket against the driver (stream.ts), in a few minutes. */
-function streamOptions(): Parameters<typeof measureStreams>[0] {
-  const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-  return { rounds: Math.max(1, arg('rounds', 5)), rows: arg('rows', 1_000_000), port: 3930 + Math.floor(Math.random() * 20), log: (m) => console.log(m) };
-}
+const intArg = (name: string, fallback: number) => Math.max(1, Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback));
 
-async function streamsOnly(): Promise<[string, string, string, boolean][]> {
-  return measureStreams(streamOptions());
-}
-
-/** `--health`: a freshly seeded demo warehouse, then only the Health page's "Run every check". */
-async function healthOnly(): Promise<[string, string, string, boolean][]> {
+/** A freshly seeded demo warehouse for one measurement, removed after it. */
+async function withDemoWarehouse<T>(measure: (dbFile: string) => Promise<T>): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-bench-db-'));
   try {
     const dbFile = path.join(dir, 'demo.duckdb');
     await ensureDemoWarehouse(dbFile);
-    const health = await measureRunEveryCheck(dbFile);
-    return health ? [healthRow(health)] : [];
+    return await measure(dbFile);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `--browser [--clicks=N]`: click Run → first row painted, in Chromium, on the built site (browser.ts). */
+async function browserOnly(dbFile: string): Promise<[string, string, string, boolean][]> {
+  const r = await measureClickToFirstRow(dbFile, intArg('clicks', 15));
+  return r ? [browserRow(r)] : [];
+}
+
+/** `--stream [--rounds=N] [--rows=N]`: only the socket against the driver (stream.ts), in a few minutes. */
+async function streamOptions(): Promise<Parameters<typeof measureStreams>[0]> {
+  const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+  // A port the system hands out, not a guessed one: other servers share this machine.
+  return { rounds: Math.max(1, arg('rounds', 5)), rows: arg('rows', 1_000_000), port: await freePort(), log: (m) => console.log(m) };
+}
+
+async function streamsOnly(): Promise<[string, string, string, boolean][]> {
+  return measureStreams(await streamOptions());
+}
+
+/** `--health`: a freshly seeded demo warehouse, then only the Health page's "Run every check". */
+async function healthOnly(): Promise<[string, string, string, boolean][]> {
+  return withDemoWarehouse(async (dbFile) => {
+    const health = await measureRunEveryCheck(dbFile);
+    return health ? [healthRow(health)] : [];
+  });
 }
 
 function report(rows: readonly [string, string, string, boolean][]): void {

@@ -18,7 +18,23 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(opts: { dbFile: string; snippets: Record<string, SnippetDef>; rowCap: number; port: number; postgresUrl?: string; limits?: Readonly<Record<string, number>> }): Promise<BenchServer> {
+export interface BenchServerOptions {
+  readonly dbFile: string;
+  readonly snippets: Record<string, SnippetDef>;
+  readonly rowCap: number;
+  readonly port: number;
+  readonly postgresUrl?: string;
+  readonly limits?: Readonly<Record<string, number>>;
+  /**
+   * Keep large results on the server (the default configuration). Off for the socket-against-driver figures: with
+   * a row cap under results.maxRows every row would also be written to the kept-results file, a different path.
+   */
+  readonly keepResults?: boolean;
+  /** More connections of the demo environment, as YAML lines (`      name: {kind: …}\n`). */
+  readonly connections?: string;
+}
+
+export async function startBenchServer(opts: BenchServerOptions): Promise<BenchServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-bench-'));
   const manifest = makeManifest(opts.snippets);
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
@@ -27,6 +43,8 @@ export async function startBenchServer(opts: { dbFile: string; snippets: Record<
     `environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: ${JSON.stringify(opts.dbFile)}}\n` +
       (opts.postgresUrl ? `      pg: {kind: postgres, url: ${JSON.stringify(opts.postgresUrl)}}\n` : '') +
       `      airflow: {kind: airflow, sandbox: true, timeScale: 0.2}\n` +
+      (opts.connections ?? '') +
+      (opts.keepResults === false ? 'results: {keep: false}\n' : '') +
       `audit: {store: duckdb, path: ${JSON.stringify(path.join(dir, 'state.duckdb'))}}\n` +
       `limits: {rowsPerRun: ${opts.rowCap}, rowsHardCap: ${opts.rowCap}, runsPerSocket: 64${Object.entries(opts.limits ?? {}).map(([k, v]) => `, ${k}: ${v}`).join('')}}\n`,
   );

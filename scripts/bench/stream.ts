@@ -163,6 +163,7 @@ export async function measureStreams(o: { rounds: number; rows: number; port: nu
     snippets: { 'bench/duck': { text: duckQuery(o.rows) }, ...(pgUrl ? { 'bench/pg': { text: pgQuery(o.rows), target: 'pg' } } : {}) },
     ...(pgUrl ? { postgresUrl: pgUrl } : {}),
     limits: { socketMessagesPerWindow: 1_000_000 },
+    keepResults: false,
   });
   const sockets: WebSocket[] = [];
   try {

@@ -26,6 +26,17 @@ export interface StatementRequest {
    * changes nothing. Engines that cannot ask before committing leave the check to the runner afterwards.
    */
   readonly commitWhen?: (outcome: StatementOutcome) => boolean;
+  /**
+   * The run's admission (its audit record durable, the run accepted): true, or false when it will not run. Only
+   * for an engine that sets `waitsForReady`: it may connect and prepare before, and runs no statement until it is
+   * true (false: it throws `cancelled`). The runner hands any other engine the statement after admission.
+   */
+  readonly ready?: Promise<boolean>;
+}
+
+/** What a statement held back for `ready` ends with when the run is not admitted after all: nothing ran. */
+export function notAdmitted(): ConnectorError {
+  return new ConnectorError('cancelled', 'The run was not admitted (its audit record was not written, or it was cancelled), so its statement never ran.');
 }
 
 /** Where rows go. `rows` resolves when the consumer can take more: that is the backpressure. */
@@ -81,6 +92,8 @@ export interface SqlConnector {
   readonly kind: string;
   readonly dialect: Dialect;
   stream(request: StatementRequest, sink: RowSink): Promise<StatementOutcome>;
+  /** True for an engine that holds every statement back until `request.ready` (and so may be handed it early). */
+  readonly waitsForReady?: boolean;
   /** Optional: engines that cannot explain or count safely leave it out. */
   preview?(request: PreviewRequest): Promise<StatementPreview>;
   close(): Promise<void>;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ManifestSnippet } from '../../plugins/remark-runbook/types';
-import { evaluateExpect, parseExpect } from '../../plugins/remark-runbook/syntax/expect';
+import { evaluateExpect } from '../../plugins/remark-runbook/syntax/expect';
 import type { OpsbookConfig } from '../config';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { AirflowConnections } from '../connectors/airflow/connections';
@@ -13,7 +13,7 @@ import { unsupportedOnApi } from '../connectors/airflow/execute/unsupported';
 import type { RunStarters } from '../connectors/airflow/execute/runStarters';
 import type { SystemConnections } from '../connectors/systems/connections';
 import { commandBlockRunner } from './commandBlocks';
-import { ConnectorError, type RowSink, type StatementOutcome } from '../connectors/types';
+import { ConnectorError, type RowSink } from '../connectors/types';
 import type { Identity } from '../identity';
 import type { CheckResult, DoneMessage, ErrorCode, RunError, RunMessage, ServerMessage } from '../protocol';
 import type { AuditEntry, AuditSink } from './audit';
@@ -26,7 +26,7 @@ import { isMonitor, judgeAndRecord, recordFailedCheck, type CheckRun } from '../
 import { observeGrid } from '../checks/observeGrid';
 import { tapRun, type RunOperations } from '../operations/runTap';
 import type { KeptResults } from '../results/keptResults';
-import { ResultSpill } from '../results/resultSpill';
+import { streamStatement } from './sqlStatement';
 
 export interface RunnerDeps {
   readonly config: OpsbookConfig;
@@ -179,8 +179,31 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
   // Write-ahead: the run's record exists before anything irreversible (spending the approval, the statement).
   const opening = randomUUID();
   runId = opening;
-  if (!(await deps.audit.record(entry('running')))) {
+  const recordOpened = deps.audit.record(entry('running'));
+  const command = commandBlockRunner(snippet.lang, deps);
+  const limits = deps.config.limits;
+  const monitor: CheckRun | null = isMonitor(snippet)
+    ? { key: msg.snippet, snippet, env: msg.env, resolvedParams, runId: opening, ranBy: identity.user, origin: msg.origin ?? 'page', now: deps.checkNow ?? now, history: deps.checks ?? null, log: deps.log ?? ((m) => console.error(`opsbook: ${m}`)) }
+    : null;
+  // A SQL statement's engine may connect, open its transaction and prepare while the record is written (the
+  // record's fsync is most of a small read's time to first row); it runs the statement only once `admit(true)`,
+  // which comes after the record is durable and the run accepted. With an approval to spend first, nothing starts early.
+  let admit: (ok: boolean) => void = () => undefined;
+  const admitted = new Promise<boolean>((resolve) => (admit = resolve));
+  const statement = (ready: Promise<boolean>) =>
+    streamStatement({ deps, identity, msg, snippet, binds: bound.binds, opening, monitor, signal, channel, ready, counted: (n) => (rowCount += n) });
+  const early = command || decision.needsApproval ? null : statement(admitted);
+  // Settled here if it fails while the record is written; its error is read where it is awaited.
+  early?.catch(() => undefined);
+  /**
+   * The run stops before its statement: an early start then runs nothing (its engine throws at `ready`, or
+   * never gets the statement) and closes its connection by itself; the `done` need not wait for that.
+   */
+  const unwind = () => admit(false);
+  const opened = await recordOpened;
+  if (!opened) {
     runId = null;
+    unwind();
     return { type: 'done', id: msg.id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: Math.round(performance.now() - t0), error: UNAUDITED };
   }
   if (decision.needsApproval) {
@@ -194,16 +217,15 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
     }
     if (problem) return reject('approval_invalid', problem);
   }
-  if (signal.aborted) return finish('cancelled', { code: 'cancelled', message: 'Cancelled before it started.' });
+  if (signal.aborted) {
+    unwind();
+    return finish('cancelled', { code: 'cancelled', message: 'Cancelled before it started.' });
+  }
 
   channel.send({ type: 'accepted', id: msg.id, runId: opening, startedAt: started.toISOString() });
-  const limits = deps.config.limits;
-  const monitor: CheckRun | null = isMonitor(snippet)
-    ? { key: msg.snippet, snippet, env: msg.env, resolvedParams, runId: opening, ranBy: identity.user, origin: msg.origin ?? 'page', now: deps.checkNow ?? now, history: deps.checks ?? null, log: deps.log ?? ((m) => console.error(`opsbook: ${m}`)) }
-    : null;
+  admit(true);
   try {
     // Airflow and the systems' command blocks, by language (server/execution/commandBlocks.ts).
-    const command = commandBlockRunner(snippet.lang, deps);
     if (command) {
       const starter = deps.runStarters ? { starter: { user: identity.user, env: msg.env, target: snippet.target, registry: deps.runStarters } } : {};
       const docPath = deps.manifest.current().runbooks?.[snippet.runbook]?.docPath ?? null;
@@ -221,48 +243,7 @@ export async function executeRun(deps: RunnerDeps, identity: Identity, msg: RunM
       if (monitor && outcome.status === 'failed') await recordFailedCheck(monitor, outcome.error?.message ?? 'the command failed');
       return finish(outcome.status, outcome.error && outcome.status === 'failed' ? located(outcome.error) : outcome.error);
     }
-    const connector = await deps.connectors.get(msg.env, snippet.target);
-    // Writes keep `expect` as their guard; reads with a condition are monitors, judged and recorded below.
-    const expected = snippet.expect && !monitor ? parseExpect(snippet.expect) : null;
-    const expectCheck = expected && !('error' in expected) ? expected : null;
-    const columnNames: string[] = [];
-    let firstRow: readonly unknown[] | undefined;
-    // A plain read with more rows than the page is streamed is kept on the server for the page to page
-    // through; checks (their rows are their verdict) and writes keep their limits.
-    // Where the page's window already holds as many rows as would be kept (benchmarks), keeping adds nothing.
-    const keeps = deps.config.results.keep && deps.config.results.maxRows > limits.rowsPerRun;
-    const spill = deps.keptResults && keeps && !monitor && snippet.mode !== 'write' ? new ResultSpill(deps.keptResults, opening, identity.user, limits.rowsPerRun) : null;
-    // A check's failing rows are its result; `sample=N` shows at most N of them.
-    const maxRows = spill ? Math.max(limits.rowsPerRun, deps.config.results.maxRows) : monitor && snippet.sample ? Math.min(snippet.sample, limits.rowsPerRun) : limits.rowsPerRun;
-    // `affected …` is decided inside the write's transaction: a write that misses its target rolls back.
-    const commitWhen =
-      snippet.mode === 'write' && expectCheck?.subject === 'affected'
-        ? (o: StatementOutcome) => evaluateExpect(expectCheck, o.rowCount, o.firstValue, o.rowsAffected ?? null).passed
-        : undefined;
-    const outcome = await connector.stream(
-      {
-        text: snippet.text, binds: bound.binds, mode: snippet.mode, signal, timeoutMs: limits.statementTimeoutMs, maxRows,
-        queryTag: { runbook: snippet.runbook, snippet: msg.snippet, user: identity.user, env: msg.env, runId: opening },
-        ...(commitWhen ? { commitWhen } : {}),
-      },
-      {
-        columns: (columns) => {
-          columnNames.push(...columns.map((c) => c.name));
-          spill?.setColumns(columns);
-          channel.send({ type: 'columns', id: msg.id, columns });
-        },
-        // Not async: the batch must not stay alive in a suspended frame while the socket drains.
-        rows: (batch) => {
-          if (firstRow === undefined && batch.length > 0) firstRow = batch[0];
-          rowCount += batch.length;
-          if (!spill) return channel.rows(batch);
-          return spill.take(batch).then((toPage) => (toPage.length ? channel.rows(toPage) : undefined));
-        },
-      },
-    ).catch(async (error: unknown) => {
-      await spill?.discard();
-      throw error;
-    });
+    const { outcome, spill, columnNames, firstRow, expectCheck } = await (early ?? statement(Promise.resolve(true)));
     truncated = outcome.truncated;
     const kept = await spill?.finish();
     if (kept?.truncated) truncated = true;

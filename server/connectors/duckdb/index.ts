@@ -8,7 +8,7 @@ import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection,
 import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlPlaceholders';
 import { splitSqlText } from '../../../plugins/remark-runbook/syntax/sqlTokens';
 import type { ColumnInfo } from '../../protocol';
-import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview, type StatementRequest } from '../types';
+import { ConnectorError, notAdmitted, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview, type StatementRequest } from '../types';
 import { drain } from './drain';
 import { FORBIDDEN, refuseUnlessPlainRead, statementTextAt } from './statementPolicy';
 import { toDuckDBBind } from './values';
@@ -58,6 +58,7 @@ export async function openDuckDB(options: DuckDBConnectorOptions): Promise<SqlCo
   return {
     kind: 'duckdb',
     dialect: 'duckdb',
+    waitsForReady: true,
     stream: (request, sink) =>
       readOnceMoreOnInternalError(request, sink, (attemptSink) =>
         onConnection((connection) => runOnConnection(connection, { ...request, signal: AbortSignal.any([request.signal, closing.signal]) }, attemptSink)),
@@ -154,6 +155,10 @@ async function runOnConnection(connection: DuckDBConnection, request: StatementR
       }
       if (request.mode === 'read') refuseUnlessPlainRead(prepared.statementType, texts[i] ?? text, i);
       bindUsed(prepared, request, i);
+      // Connected, in its transaction and prepared while the run's audit record was written: the statement
+      // itself runs only once that record is durable (a read, too — an attempt the audit lost is a regression).
+      if (i === 0 && request.ready && !(await request.ready)) throw notAdmitted();
+      if (stoppedBy) break;
       const writes = WRITES.has(prepared.statementType);
       if (i < statements.count - 1) {
         const result = await prepared.run();

@@ -18,6 +18,20 @@ export interface FakeJob {
   readonly failing?: string | null;
   /** The run results a successful step reports: unique ids (models and tests). */
   readonly nodes: readonly string[];
+  /** A chatty job (the bench's terminal figure): a finished dbt step's log has about this many bytes of model lines. */
+  readonly logBytes?: number;
+}
+
+/** dbt's per-model lines, repeated to about `bytes`: what a large project's step log looks like. */
+export function chattyLog(bytes: number): string {
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 1; size < bytes; i++) {
+    const l = `12:00:${String(i % 60).padStart(2, '0')}  ${i} of many OK created sql table model analytics.model_${i} ............ [SELECT 1000 in 0.42s]\n`;
+    lines.push(l);
+    size += l.length;
+  }
+  return lines.join('');
 }
 
 export interface FakeDbtCloud {
@@ -120,7 +134,8 @@ export async function startFakeDbtCloud(options: { readonly jobs: readonly FakeJ
     if (!name.startsWith('Invoke dbt')) return `${name}: ok\n`;
     const head = `Running with dbt=1.9.0\nFound ${r.job.nodes.length} nodes\n`;
     if (running) return head;
-    return failed ? `${head}Database Error in ${r.failing}\nFailure in ${r.failing}\n` : `${head}Completed successfully\n`;
+    if (failed) return `${head}Database Error in ${r.failing}\nFailure in ${r.failing}\n`;
+    return `${head}${r.job.logBytes ? chattyLog(r.job.logBytes) : ''}Completed successfully\n`;
   };
   const resultsOf = (r: FakeRun) => r.job.nodes.map((id) => ({
     unique_id: id, status: id === r.failing ? 'error' : r.failing ? 'skipped' : id.startsWith('test.') ? 'pass' : 'success',
