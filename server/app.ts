@@ -60,6 +60,7 @@ import { approversRouter } from './http/approvers';
 import { isMember } from './approvers/membership';
 import { createApprovalRouting, type ServerOpsData } from './approvers/routing';
 import { createPaging } from './approvers/paging';
+import { sqlPageDeliveries } from './approvers/pageDeliveries';
 import type { SettledDelivery } from './notifications/types';
 
 export interface AppDeps {
@@ -164,8 +165,15 @@ export function createApp(deps: AppDeps): App {
   const opsData = deps.opsData ?? (() => ({}));
   const routing = createApprovalRouting({ config: deps.config, manifest: deps.manifest, store: deps.store, data: opsData, outbox: automation.outbox, audit: deps.audit, now, log, push: (approval) => hub.publish(approval) });
   routing.start();
-  const paging = createPaging({ config: deps.config, data: opsData, outbox: automation.outbox, audit: deps.audit, routing, now, operations: operations.service });
-  pageDelivered = paging.delivered;
+  const paging = createPaging({
+    config: deps.config, data: opsData, outbox: automation.outbox, audit: deps.audit, routing, now, operations: operations.service, log,
+    ...(sql ? { deliveries: sqlPageDeliveries(sql) } : {}),
+  });
+  pageDelivered = (d) => void paging.delivered(d);
+  // Once the outbox's tables exist: outcomes settled while the server was stopping are recorded now.
+  void automation.ready
+    .then(({ outbox }) => (outbox ? paging.recover() : 0))
+    .catch((error: unknown) => log(`paging: could not record page deliveries left from before a restart (${(error as Error).message}).`));
   const approvals = createApprovalService({
     config: deps.config,
     manifest: deps.manifest,
