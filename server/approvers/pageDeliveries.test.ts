@@ -3,7 +3,7 @@
  * it is not the one that delivers it: here the first server's delivery attempt fails (PagerDuty busy), it
  * stops, and a new server on the same state store delivers it — and records PagerDuty's answer in the
  * operation. A delivery that settled while no server could record it is recorded at the next start, once.
- * Real DuckDB state store and outbox; PagerDuty answers through an injected fetch.
+ * Real state stores (DuckDB, and PostgreSQL when it is up) and outbox; PagerDuty answers through an injected fetch.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config';
 import { openDuckDBStore } from '../audit/duckdbStore';
+import { openPostgresStore } from '../audit/postgresStore';
+import { dropSchema, postgresUnavailable, postgresUrl, scratchSchema } from '../testing/postgres';
 import type { StateStore } from '../audit/types';
 import { createOutbox, type Outbox } from '../notifications/outbox';
 import { openOutboxStore } from '../notifications/sql';
@@ -47,16 +49,48 @@ const opsData: ServerOpsData = {
 const operator: Identity = { user: 'dana.operator', displayName: 'Dana Operator', roles: ['service-team'], groups: ['ops'] };
 const audit: AuditSink = { record: async () => true, flush: async () => undefined };
 
-const dirs: string[] = [];
+const pgSkip = await postgresUnavailable();
+const cleanups: (() => Promise<void>)[] = [];
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   for (const o of open.splice(0).reverse()) await o.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  for (const c of cleanups.splice(0)) await c();
 });
 
-/** One server's paging and outbox on the state store in `dir`; `answer` is PagerDuty's reply to each attempt. */
-async function server(dir: string, answer: () => Response, now: () => Date = () => new Date(), o: { readonly listen?: boolean } = {}) {
-  const store: StateStore = await openDuckDBStore(path.join(dir, 'state.duckdb'));
+/** A state store that outlives one server: a DuckDB file, or a PostgreSQL schema. */
+interface StoreKind {
+  readonly name: string;
+  readonly skip: string | null;
+  /** A fresh place for one test's store; opening it again is the restart. */
+  place(): string;
+  open(place: string): Promise<StateStore>;
+}
+const KINDS: readonly StoreKind[] = [
+  {
+    name: 'DuckDB',
+    skip: null,
+    place() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-paging-'));
+      cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+      return dir;
+    },
+    open: (dir) => openDuckDBStore(path.join(dir, 'state.duckdb')),
+  },
+  {
+    name: 'PostgreSQL',
+    skip: pgSkip,
+    place() {
+      const schema = scratchSchema('paging_it');
+      cleanups.push(() => dropSchema(schema));
+      return schema;
+    },
+    open: (schema) => openPostgresStore(postgresUrl(), schema, () => undefined),
+  },
+];
+
+/** One server's paging and outbox on the state store at `place`; `answer` is PagerDuty's reply to each attempt. */
+async function server(kind: StoreKind, place: string, answer: () => Response, now: () => Date = () => new Date(), o: { readonly listen?: boolean } = {}) {
+  const store: StateStore = await kind.open(place);
   open.push(store);
   const recorded: PageEvent[] = [];
   let paging: ReturnType<typeof createPaging> | null = null;
@@ -93,11 +127,10 @@ async function until(what: string, probe: () => boolean): Promise<void> {
 
 const pdAccepted = (dedupKey: string) => new Response(JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: dedupKey }), { status: 202 });
 
-describe('a page in an operation', () => {
-  it('records the answer of a delivery made by the server after a restart', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-paging-'));
-    dirs.push(dir);
-    const first = await server(dir, () => new Response('busy', { status: 503 }));
+describe.each(KINDS)('a page in an operation (state in $name)', (kind) => {
+  it.skipIf(kind.skip)('records the answer of a delivery made by the server after a restart', async () => {
+    const place = kind.place();
+    const first = await server(kind, place, () => new Response('busy', { status: 503 }));
     await first.paging.page(operator, { ladder: 'profit', level: 0, summary: 'Profit for 29 Nov is missing', operation: 'op-7' });
     await until('the first attempt', () => first.attempts.length === 1);
     expect(first.recorded.map((p) => p.outcome)).toEqual(['queued']);
@@ -105,7 +138,7 @@ describe('a page in an operation', () => {
     for (const o of open.splice(0).reverse()) await o.close();
 
     const dedupKey = 'opsbook-page-profit-0-op-7';
-    const second = await server(dir, () => pdAccepted(dedupKey), () => new Date(Date.now() + 3_600_000));
+    const second = await server(kind, place, () => pdAccepted(dedupKey), () => new Date(Date.now() + 3_600_000));
     await until('the delivery after the restart recorded', () => second.recorded.length === 1);
     expect(second.recorded[0]).toMatchObject({ kind: 'page', outcome: 'sent', target: 'Data Engineering Manager', channels: ['pager'], dedupKey, httpStatus: 202 });
     expect(JSON.parse(second.recorded[0]!.answer!)).toMatchObject({ status: 'success', dedup_key: dedupKey });
@@ -113,15 +146,14 @@ describe('a page in an operation', () => {
     expect(await second.paging.recover()).toBe(0);
   });
 
-  it('records at the next start a delivery that settled while no server recorded it, once', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-paging-'));
-    dirs.push(dir);
-    const first = await server(dir, () => new Response('no such routing key', { status: 400 }), () => new Date(), { listen: false });
+  it.skipIf(kind.skip)('records at the next start a delivery that settled while no server recorded it, once', async () => {
+    const place = kind.place();
+    const first = await server(kind, place, () => new Response('no such routing key', { status: 400 }), () => new Date(), { listen: false });
     await first.paging.page(operator, { ladder: 'profit', level: 0, summary: 'Profit for 29 Nov is missing', operation: 'op-8' });
     await until('the refused attempt', () => first.attempts.length === 1);
     for (const o of open.splice(0).reverse()) await o.close();
 
-    const second = await server(dir, () => pdAccepted('x'), () => new Date(Date.now() + 120_000));
+    const second = await server(kind, place, () => pdAccepted('x'), () => new Date(Date.now() + 120_000));
     expect(await second.paging.recover()).toBe(1);
     expect(second.recorded).toEqual([expect.objectContaining({ outcome: 'failed', httpStatus: 400, channels: ['pager'], dedupKey: 'opsbook-page-profit-0-op-8' })]);
     expect(second.recorded[0]!.answer).toMatch(/no such routing key|400/);
