@@ -121,7 +121,9 @@ export function keptResultsRouter(deps: { readonly results: KeptResults | null; 
     const cluster = deps.cluster;
     if (!cluster || deps.results?.knows(runId)) return false;
     queryOf(req); // a bad query is refused here, like a local one, not after a round trip
-    const where = await cluster.directory.locate(runId);
+    const where = await cluster.directory.locate(runId).catch((error: unknown) => {
+      throw new HttpError(503, 'unavailable', `Could not look up which Opsbook server keeps this result (the shared store did not answer: ${(error as Error).message}); try again in a moment.`);
+    });
     if (!where) return false;
     // This instance's name but not its store: a previous life of this instance kept it.
     if (where.instance === cluster.instance || !where.live) throw new HttpError(410, 'result_gone', OWNER_STOPPED);
