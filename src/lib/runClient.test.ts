@@ -362,6 +362,23 @@ describe('RunClient', () => {
     client.close();
   }, 30_000);
 
+  it('ends a run still waiting for the budget at once when it is cancelled; the server never sees it', async () => {
+    const seen: string[] = [];
+    const { url } = await serve((socket, m) => {
+      seen.push(`${m.type}:${m.id}`);
+      if (m.type === 'run') reply(socket, { type: 'accepted', id: m.id, runId: `srv-${m.id}`, startedAt: new Date().toISOString() });
+    }, 0, { messages: 1, bytes: 1024 * 1024, windowMs: 60_000 });
+    const client = new RunClient(url, { WebSocketImpl });
+    const first = collect(client);
+    const second = collect(client);
+    await waitFor(() => seen.length === 1 && client.waitingToSend === 1);
+    second.handle.cancel();
+    expect(await second.done).toMatchObject({ status: 'cancelled', error: { message: expect.stringMatching(/before the run reached the server/) } });
+    expect(client.waitingToSend).toBe(0);
+    expect(seen).toEqual([`run:${first.handle.id}`]);
+    client.close();
+  });
+
   it('still runs against a server that says no budget (one from before the hello)', async () => {
     const { url } = await serve((socket, m) => reply(socket, { type: 'done', id: m.id, status: 'succeeded', rowCount: 0, truncated: false, elapsedMs: 1 }), 0, null);
     const client = new RunClient(url, { WebSocketImpl });
