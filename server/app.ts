@@ -14,7 +14,8 @@ import type { OpsbookConfig } from './config';
 import type { ConnectorRegistry } from './connectors/registry';
 import { ApprovalHub, RunRegistry, UserRunCounter } from './events';
 import { createApprovalService } from './execution/approvals';
-import { keptResultsRouter } from './http/keptResults';
+import { internalKeptResultsRouter, keptResultsRouter } from './http/keptResults';
+import { keptResultsCluster } from './cluster/keptCluster';
 import type { KeptResults } from './results/keptResults';
 import { createRequiredActionService } from './execution/requiredActions';
 import { createRunStarters } from './connectors/airflow/execute/runStarters';
@@ -59,6 +60,7 @@ import { approversRouter } from './http/approvers';
 import { isMember } from './approvers/membership';
 import { createApprovalRouting, type ServerOpsData } from './approvers/routing';
 import { createPaging } from './approvers/paging';
+import { sqlPageDeliveries } from './approvers/pageDeliveries';
 import type { SettledDelivery } from './notifications/types';
 
 export interface AppDeps {
@@ -97,6 +99,11 @@ export interface AppDeps {
   readonly demoSystems?: DemoSystemsOptions;
   /** Where large results are kept (issue 14; index.ts opens it in the state dir); reads are cut at rowsPerRun when absent. */
   readonly keptResults?: KeptResults;
+  /**
+   * How other instances reach this one, for kept-result reads forwarded to it (OPSBOOK_INTERNAL_URL); default
+   * the address it listens on (its host name when it listens on every interface).
+   */
+  readonly internalUrl?: string;
 }
 
 export interface App {
@@ -115,7 +122,10 @@ export function createApp(deps: AppDeps): App {
   // Resolved lazily: the demo's default origins are the loopback ones on the port the server listens on.
   let server: http.Server | null = null;
   const origins = originPolicy(deps.config, deps.extraOrigins ?? [], () => server);
-  const signer = csrfSigner(deps.config.server.csrfSecret ?? deps.csrfSecret ?? randomBytes(32).toString('base64url'));
+  // One secret per cluster (server.csrfSecret, or the state directory's on one machine): it signs CSRF tokens
+  // and, derived, the kept-result reads one instance forwards to another.
+  const sharedSecret = deps.config.server.csrfSecret ?? deps.csrfSecret ?? randomBytes(32).toString('base64url');
+  const signer = csrfSigner(sharedSecret);
   const csrf = csrfProtection({ origins, signer, mode: deps.authenticator.mode });
   const rateLimits = httpRateLimits(deps.config, log);
   const push = deps.push ?? openPushBus(deps.store, log);
@@ -135,6 +145,8 @@ export function createApp(deps: AppDeps): App {
   const relay = leases && sql
     ? runRelay({ bus: push, streams, instance: deps.instance ?? 'local', locate: auditLocator(sql.exec, sql.prefix, livenessTiming(process.env).staleAfterMs), log })
     : null;
+  // Kept results are each instance's own; the shared directory says where, so any instance can answer a read.
+  const keptCluster = leases && sql && deps.keptResults ? keptResultsCluster({ sql, results: deps.keptResults, instance: deps.instance ?? 'local', internalUrl: deps.internalUrl, server: () => server, sharedSecret, log }) : null;
   const activeRuns = new RunRegistry();
   const checks = deps.checks ?? deps.store.checks ?? null;
   // Outbox, alerts and schedules; schedules run checks through the same runner as pages (no approvals).
@@ -153,8 +165,15 @@ export function createApp(deps: AppDeps): App {
   const opsData = deps.opsData ?? (() => ({}));
   const routing = createApprovalRouting({ config: deps.config, manifest: deps.manifest, store: deps.store, data: opsData, outbox: automation.outbox, audit: deps.audit, now, log, push: (approval) => hub.publish(approval) });
   routing.start();
-  const paging = createPaging({ config: deps.config, data: opsData, outbox: automation.outbox, audit: deps.audit, routing, now, operations: operations.service });
-  pageDelivered = paging.delivered;
+  const paging = createPaging({
+    config: deps.config, data: opsData, outbox: automation.outbox, audit: deps.audit, routing, now, operations: operations.service, log,
+    ...(sql ? { deliveries: sqlPageDeliveries(sql) } : {}),
+  });
+  pageDelivered = (d) => void paging.delivered(d);
+  // Once the outbox's tables exist: outcomes settled while the server was stopping are recorded now.
+  void automation.ready
+    .then(({ outbox }) => (outbox ? paging.recover() : 0))
+    .catch((error: unknown) => log(`paging: could not record page deliveries left from before a restart (${(error as Error).message}).`));
   const approvals = createApprovalService({
     config: deps.config,
     manifest: deps.manifest,
@@ -194,6 +213,9 @@ export function createApp(deps: AppDeps): App {
     }),
   );
   // Author mode serves the page from the dev server's origin: let exactly the allowed origins use the API.
+  // Reads another instance forwards here (signed; server/cluster/keptForward.ts): outside /api, whose user
+  // authentication, rate limits and audit the forwarding instance applied already.
+  if (keptCluster) app.use('/internal', internalKeptResultsRouter({ results: deps.keptResults ?? null, key: keptCluster.key, now: keptCluster.now }));
   app.use('/api', (req, res, next) => {
     const origin = req.headers.origin;
     if (origin && origins.allows(origin)) {
@@ -227,7 +249,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', checksRouter({ config: deps.config, manifest: deps.manifest, history: checks, now }));
   app.use('/api', automationRouter(automation));
   app.use('/api', approversRouter({ config: deps.config, routing, paging, data: opsData }));
-  app.use('/api', keptResultsRouter({ results: deps.keptResults ?? null, audit: deps.audit }));
+  app.use('/api', keptResultsRouter({ results: deps.keptResults ?? null, audit: deps.audit, cluster: keptCluster }));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
   const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store, commands: () => ({ airflow, systems }) } });

@@ -6,6 +6,8 @@
  * OPSBOOK_WATCH_MANIFEST=1 (author mode: reload on change), OPSBOOK_API_ONLY=1 (do not serve build/),
  * OPSBOOK_EXTRA_ORIGINS (comma list of origins allowed on the socket, e.g. the dev server's).
  * OPSBOOK_INSTANCE_ID (this instance's name in the audit; default host:port — see audit/liveness.ts).
+ * OPSBOOK_INTERNAL_URL (how other instances reach this one, for kept-result reads forwarded to it; default the
+ * address it listens on — see cluster/keptCluster.ts).
  * OPSBOOK_SEED_HISTORY_DAYS=N: replay every Health-page check for the N days before today on environments
  * with a demo warehouse, in the background, so baselines and sparklines have history (npm start sets 14;
  * default 0, so tests and drills start with an empty history) — see checks/seedHistory.ts.
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     instance,
     opsData: opsDataOf(siteDir, log),
     ...(keptResults ? { keptResults } : {}),
+    ...(process.env.OPSBOOK_INTERNAL_URL ? { internalUrl: process.env.OPSBOOK_INTERNAL_URL } : {}),
     ...(process.env.OPSBOOK_API_ONLY === '1' ? {} : { siteDir: path.join(siteDir, 'build') }),
     extraOrigins: (process.env.OPSBOOK_EXTRA_ORIGINS ?? '').split(',').filter(Boolean),
     // Without server.csrfSecret: one kept beside the state, so a restart does not invalidate open pages.

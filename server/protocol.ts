@@ -118,7 +118,24 @@ export interface CheckResult {
   readonly threshold?: string;
 }
 
+/**
+ * What one socket may send (limits.socket*): every message — run, cancel, resume — counts once, and its bytes
+ * count too. Each allowance refills evenly over the window (a token bucket), so a page that spaces its sends
+ * at this rate is never refused; the server still enforces it (`rate_limited`).
+ */
+export interface SocketBudget {
+  readonly messages: number;
+  readonly bytes: number;
+  readonly windowMs: number;
+}
+
 export type ServerMessage =
+  /**
+   * The server's first message on each socket: the socket's inbound budget, so the page paces itself instead of
+   * learning it from a refusal. Not tied to a run; servers before it send none, and clients that do not know it
+   * ignore it.
+   */
+  | { readonly type: 'hello'; readonly budget: SocketBudget }
   | { readonly type: 'accepted'; readonly id: string; readonly runId: string; readonly startedAt: string }
   | { readonly type: 'columns'; readonly id: string; readonly columns: readonly ColumnInfo[] }
   | { readonly type: 'rows'; readonly id: string; readonly rows: readonly (readonly Cell[])[] }

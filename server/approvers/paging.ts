@@ -5,21 +5,22 @@
  * and a link back. Governed by `paging.roles`; every attempt, sent or refused, is an audit record. A page sent
  * while working in an operation is part of its record: who paged whom, how to reach them, the channels and the
  * dedup key at once, then each channel's delivery with the receiver's answer (PagerDuty's status and
- * dedup_key, Slack's `ok`) when the outbox has it. The answers are matched in this process: a page still
- * undelivered when the server restarts is delivered, but its answer is only in GET /api/notifications.
+ * dedup_key, Slack's `ok`) when the outbox has it. Which page each notification belongs to is kept in the state
+ * store (pageDeliveries.ts), so the answer is recorded by whichever instance delivers it, also after the one
+ * that queued it restarted; one that settled while no instance could record it is recorded at the next start.
  */
 import { randomUUID } from 'node:crypto';
 import type { PageRequest, PageResult } from '../api';
 import type { OpsbookConfig } from '../config';
 import type { AuditSink } from '../execution/audit';
 import type { Identity } from '../identity';
-import type { UserRef } from '../api';
 import type { SettledDelivery } from '../notifications/types';
 import type { OperationService } from '../operations/service';
 import type { Outbox } from '../notifications/outbox';
 import { contactLine, resolveLevel } from '../../src/components/EscalationLadder/resolveLevel';
 import { publicLink, toChannels } from './messages';
 import type { ApprovalRouting, ServerOpsData } from './routing';
+import { memoryPageDeliveries, type PageDeliveries, type PendingPage } from './pageDeliveries';
 
 export class PageError extends Error {
   constructor(readonly status: number, readonly code: 'forbidden' | 'bad_request' | 'not_found' | 'unavailable', message: string) {
@@ -36,25 +37,31 @@ export interface PagingDeps {
   readonly now: () => Date;
   /** Where a page made inside an operation is recorded; absent (or null) when the server keeps no operations. */
   readonly operations?: Pick<OperationService, 'recordPage'> | null;
+  /** Pages waiting for their delivery's answer; in this process only when absent (a store without SQL). */
+  readonly deliveries?: PageDeliveries;
+  readonly log?: (message: string) => void;
 }
 
-/** What a page in an operation needs to record its delivery: which operation, and the page as first recorded. */
-interface PendingPage {
-  readonly operation: string;
-  readonly by: UserRef;
-  readonly target: string;
-  readonly summary: string;
-  readonly dedupKey: string;
-  readonly ladder: string;
-  readonly level: string;
-}
+/** A delivery this long settled and still unrecorded at start was left by an instance that stopped. */
+const UNRECORDED_AFTER_MS = 60_000;
 
 export function canPage(config: OpsbookConfig, identity: Identity): boolean {
   return identity.roles.some((r) => config.paging.roles.includes(r));
 }
 
 export function createPaging(deps: PagingDeps) {
-  const pending = new Map<string, PendingPage>();
+  const deliveries = deps.deliveries ?? memoryPageDeliveries();
+  const log = deps.log ?? (() => undefined);
+  const forget = (ids: readonly string[]) => deliveries.forget(ids).catch((error: unknown) => log(`paging: could not drop pending page deliveries (${(error as Error).message}).`));
+
+  /** The delivery's outcome in the page's operation, then the pending row goes (a failure keeps it for the next start). */
+  async function recordOutcome(notificationId: string, page: PendingPage, d: { channel: string; outcome: 'sent' | 'failed'; httpStatus: number | null; answer: string | null }): Promise<void> {
+    await deps.operations?.recordPage(page.operation, page.by, {
+      kind: 'page', target: page.target, summary: page.summary, outcome: d.outcome, ladder: page.ladder, level: page.level, channels: [d.channel], dedupKey: page.dedupKey,
+      httpStatus: d.httpStatus, answer: d.answer ? d.answer.slice(0, 300) : null,
+    });
+    await deliveries.forget([notificationId]);
+  }
 
   async function send(identity: Identity, req: PageRequest): Promise<PageResult & { readonly operation: string | null }> {
     const { config } = deps;
@@ -81,10 +88,15 @@ export function createPaging(deps: PagingDeps) {
     }).map((item) => ({ ...item, id: randomUUID() }));
     const by = { user: identity.user, displayName: identity.displayName };
     const page: PendingPage | null = req.operation ? { operation: req.operation, by, target: who, summary, dedupKey, ladder: ladder.title, level: level.name } : null;
-    // Known before the outbox can deliver, so no answer arrives before we are listening for it.
-    if (page) for (const item of items) pending.set(item.id, page);
+    const ids = items.map((i) => i.id);
+    // Stored before the outbox can deliver, so no answer arrives, on any instance, before it can be matched.
+    if (page) {
+      await deliveries.remember(ids, page).catch(() => {
+        throw new PageError(503, 'unavailable', 'The page could not be stored for sending; try again or reach them directly.');
+      });
+    }
     if (!(await deps.outbox.enqueue(items))) {
-      for (const item of items) pending.delete(item.id);
+      if (page) await forget(ids);
       throw new PageError(503, 'unavailable', 'The page could not be stored for sending; try again or reach them directly.');
     }
     const recorded = page && deps.operations
@@ -92,7 +104,7 @@ export function createPaging(deps: PagingDeps) {
           kind: 'page', target: who, summary, outcome: 'queued', ladder: ladder.title, level: level.name, ...(contact ? { contact } : {}), channels: items.map((i) => i.channel), dedupKey,
         })
       : false;
-    if (page && !recorded) for (const item of items) pending.delete(item.id); // no such open operation: nothing to record later
+    if (page && !recorded) await forget(ids); // no such open operation: nothing to record later
     if (req.approval) {
       await deps.routing.paged(req.approval, `page-${randomUUID()}`, { kind: 'paged', at: now.toISOString(), title: `${identity.displayName} paged ${who} (${level.name})`, detail: [summary, contact].filter(Boolean).join(' · ') });
     }
@@ -101,14 +113,25 @@ export function createPaging(deps: PagingDeps) {
 
   return {
     /** The outbox's word on one attempt: a page of an operation records its final outcome and the answer. */
-    delivered(d: SettledDelivery): void {
-      const page = pending.get(d.notificationId);
-      if (!page || d.outcome === 'retry') return;
-      pending.delete(d.notificationId);
-      void deps.operations?.recordPage(page.operation, page.by, {
-        kind: 'page', target: page.target, summary: page.summary, outcome: d.outcome, ladder: page.ladder, level: page.level, channels: [d.channel], dedupKey: page.dedupKey,
-        httpStatus: d.httpStatus, answer: d.answer ? d.answer.slice(0, 300) : null,
-      });
+    async delivered(d: SettledDelivery): Promise<void> {
+      if (d.outcome === 'retry' || d.event !== 'page') return;
+      try {
+        const page = await deliveries.find(d.notificationId);
+        if (page) await recordOutcome(d.notificationId, page, { channel: d.channel, outcome: d.outcome, httpStatus: d.httpStatus, answer: d.answer });
+      } catch (error) {
+        log(`paging: could not record the delivery of page ${d.notificationId} (${(error as Error).message}); it is recorded at the next start.`);
+      }
+    },
+
+    /**
+     * At start: deliveries that settled while no instance could record them (the one delivering stopped right
+     * after) are recorded now, with the outbox's record of the last attempt.
+     */
+    async recover(): Promise<number> {
+      const left = await deliveries.unrecorded(new Date(deps.now().getTime() - UNRECORDED_AFTER_MS));
+      for (const d of left) await recordOutcome(d.notificationId, d.page, d);
+      if (left.length) log(`paging: recorded ${left.length} page delivery outcome(s) settled while the server was stopping.`);
+      return left.length;
     },
 
     async page(identity: Identity, req: PageRequest): Promise<PageResult> {

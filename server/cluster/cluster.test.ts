@@ -4,7 +4,8 @@
  * cookie; that an approval requested and decided through instance A reaches sockets held by instance B;
  * that the per-user run limit holds across instances; and that when A is killed (SIGKILL) mid-run, B marks
  * A's run interrupted — not its own — lets the user run again, and tells a page resuming A's run that it
- * cannot, while it keeps serving through the proxy.
+ * cannot, while it keeps serving through the proxy. A large result kept by A is read — paged and exported,
+ * owner only, audited — through B, and once A is gone B says plainly that it went with A.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,6 +31,8 @@ if (haproxySkip) {
 }
 
 const WIDE_ROWS = 40_000;
+/** Past the page's window (rowsPerRun = WIDE_ROWS): the rest is kept by the instance that ran it. */
+const BIG_ROWS = 50_000;
 const SNIPPETS = {
   'rb/one': { text: 'select 1 as one' },
   // Runs for minutes unless interrupted: the test waits for `accepted`, never for time.
@@ -37,7 +40,9 @@ const SNIPPETS = {
   'rb/fix': { text: 'select 1 as fixed', role: 'escalation' as const, approver: 'approver' },
   // Far more than the network path buffers: the stream is still going when the socket is cut.
   'rb/wide': { text: `select i, repeat('x', 400) as pad from range(${WIDE_ROWS}) t(i) order by i` },
+  'rb/big': { text: `select i as n, 'row ' || i as label from range(${BIG_ROWS}) t(i) order by i` },
 };
+type KeptMessage = Extract<ServerMessage, { type: 'kept' }>;
 const schema = scratchSchema('cluster_it');
 // A dead instance is noticed after 5 s of silence (beats every 0.5 s): short for the test, still many beats long.
 const LIVENESS = { OPSBOOK_HEARTBEAT_MS: '500', OPSBOOK_STALE_AFTER_MS: '5000' };
@@ -87,6 +92,13 @@ describe.skipIf(pgSkip || haproxySkip)('two instances behind HAProxy on one Post
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
+  /** A GET through the proxy pinned to `node`, answered as text (a CSV export, or an error's JSON). */
+  const read = async (node: 'a' | 'b', p: string, as: TestUser) => {
+    const res = await fetch(`${lb}${p}`, { headers: { ...headersFor(as), cookie: `OPSBOOK_NODE=${node}` } });
+    return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+  };
+  /** The run whose result A keeps (set by the kept-result test, read again once A is killed). */
+  let keptOnA = '';
   const runMessage = (id: string, snippet: keyof typeof SNIPPETS, extra: Record<string, unknown> = {}) => ({
     type: 'run', id, snippet, sha256: dirSha[snippet], env: 'demo', params: {}, ...extra,
   });
@@ -190,6 +202,43 @@ describe.skipIf(pgSkip || haproxySkip)('two instances behind HAProxy on one Post
     expect(rows.every((r, k) => Number(r[0]) === k)).toBe(true);
   }, 180_000);
 
+  it('answers a read of a result kept by A on B: paged and exported by forwarding to A, for its owner only, audited once', async () => {
+    const onA = await socket('a', OPERATOR);
+    onA.send(runMessage('big-1', 'rb/big'));
+    const kept = await onA.waitFor((m): m is KeptMessage => m.type === 'kept' && m.id === 'big-1', 60_000);
+    expect(await onA.done('big-1', 60_000)).toMatchObject({ status: 'succeeded' });
+    expect(kept).toMatchObject({ rows: BIG_ROWS, truncated: false });
+    keptOnA = kept.runId;
+
+    // The page's next request lands on B, which never ran it.
+    const page = await read('b', `/api/results/${kept.runId}?offset=45000&limit=3&sort=0&desc=1`, OPERATOR);
+    expect(page.status, page.text).toBe(200);
+    expect(JSON.parse(page.text)).toMatchObject({ total: BIG_ROWS, offset: 45_000, rows: [['4999', 'row 4999'], ['4998', 'row 4998'], ['4997', 'row 4997']] });
+    const filtered = JSON.parse((await read('b', `/api/results/${kept.runId}?filter=row%2049999&limit=10`, OPERATOR)).text) as { total: number };
+    expect(filtered.total).toBe(1);
+
+    const csv = await read('b', `/api/results/${kept.runId}/csv`, OPERATOR);
+    expect(csv.status).toBe(200);
+    expect(csv.type).toMatch(/text\/csv/);
+    const lines = csv.text.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(BIG_ROWS + 1);
+    expect(lines[0]).toBe('n,label');
+    expect(lines[BIG_ROWS]).toBe(`${BIG_ROWS - 1},row ${BIG_ROWS - 1}`);
+
+    // Someone else's result: refused on B without asking A, as A itself would.
+    expect((await read('b', `/api/results/${kept.runId}?limit=1`, SECOND_APPROVER)).status).toBe(403);
+    // A's internal route answers only a read signed by another instance of the cluster.
+    const unsigned = await fetch(`${a.url}/internal/results/${kept.runId}?limit=1`, { headers: { 'x-opsbook-forward-user': OPERATOR.user } });
+    expect(unsigned.status).toBe(403);
+    const forged = await fetch(`${a.url}/internal/results/${kept.runId}?limit=1`, { headers: { 'x-opsbook-forward-user': OPERATOR.user, 'x-opsbook-forward': `${Date.now() + 30_000}.AAAA` } });
+    expect(forged.status).toBe(403);
+
+    // The reads through B are in the audit once each: the first page read and the export.
+    const reads = ((await api('a', 'GET', '/api/audit?kind=result_read&limit=100', ADMIN)).body.records as AuditRecord[]).filter((r) => r.runId === kept.runId);
+    expect(reads.map((r) => r.detail).sort()).toEqual(['exported the kept result as CSV', 'read the kept result in the page']);
+    expect(reads.every((r) => r.user === OPERATOR.user)).toBe(true);
+  }, 120_000);
+
   it('holds the per-user limit across instances; a killed instance leaves its run interrupted and B keeps serving', async () => {
     const onA = await socket('a', OPERATOR);
     onA.send(runMessage('long-a', 'rb/long'));
@@ -223,5 +272,13 @@ describe.skipIf(pgSkip || haproxySkip)('two instances behind HAProxy on one Post
     otherOnB.send({ type: 'cancel', id: 'long-b' });
     const done: DoneMessage = await otherOnB.done('long-b');
     expect(done).toMatchObject({ status: 'cancelled' });
+
+    // The result A kept went with A: B says so plainly instead of "not found".
+    expect(keptOnA).not.toBe('');
+    for (const p of [`/api/results/${keptOnA}?limit=1`, `/api/results/${keptOnA}/csv`]) {
+      const gone = await read('b', p, OPERATOR);
+      expect(gone.status, gone.text).toBe(410);
+      expect(JSON.parse(gone.text)).toMatchObject({ error: { code: 'result_gone', message: expect.stringMatching(/server that kept this result has stopped.*Run the block again/) } });
+    }
   }, 120_000);
 });

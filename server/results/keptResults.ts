@@ -60,6 +60,13 @@ export interface KeptPage {
   readonly rows: readonly (readonly Cell[])[];
 }
 
+/** A result that became readable, for the shared directory (server/cluster/keptDirectory.ts). */
+export interface KeptAnnouncement {
+  readonly runId: string;
+  readonly owner: string;
+  readonly expiresAt: string;
+}
+
 export interface KeptSummary {
   readonly runId: string;
   readonly rows: number;
@@ -128,6 +135,11 @@ export class KeptResults {
   private toDetach: Kept[] = [];
   private sequence = 0;
   private sweeper: NodeJS.Timeout | null = null;
+  /**
+   * Told of each result as it becomes readable, before the run's `kept` reaches the page: behind a load
+   * balancer the shared directory must know where it is before the page asks another instance for it.
+   */
+  private announce: ((kept: KeptAnnouncement) => Promise<void>) | null = null;
 
   private constructor(
     private readonly dir: string,
@@ -152,6 +164,16 @@ export class KeptResults {
     store.sweeper = setInterval(() => void store.sweep().catch(() => undefined), SWEEP_MS);
     store.sweeper.unref();
     return store;
+  }
+
+  /** Where each result that becomes readable is announced (one listener; a failed announcement is the listener's to report). */
+  onKept(listener: (kept: KeptAnnouncement) => Promise<void>): void {
+    this.announce = listener;
+  }
+
+  /** This process holds, or held and dropped, `runId`'s result: it answers for it, no other instance. */
+  knows(runId: string): boolean {
+    return this.kept.has(runId) || this.dropped.has(runId);
   }
 
   /** Bytes held by all kept results. */
@@ -224,7 +246,9 @@ export class KeptResults {
         await store.detachEvicted();
         await store.connection.run(`CHECKPOINT ${catalog}`);
         entry.expiresAt = store.now() + store.limits.ttlMs;
-        return { runId, rows: entry.rows, truncated: entry.truncated, expiresAt: new Date(entry.expiresAt).toISOString() };
+        const expiresAt = new Date(entry.expiresAt).toISOString();
+        await store.announce?.({ runId, owner, expiresAt });
+        return { runId, rows: entry.rows, truncated: entry.truncated, expiresAt };
       },
       async discard() {
         close();

@@ -73,6 +73,9 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     socket.send(JSON.stringify(message), onWritten);
   };
 
+  // First, before anything else is sent: what this socket may send, so the page paces itself (SocketBudget).
+  send({ type: 'hello', budget: { messages: limits.socketMessagesPerWindow, bytes: limits.socketBytesPerWindow, windowMs: limits.socketWindowSeconds * 1000 } });
+
   const badMessages = badMessageTally(identity, (entry) => deps.audit.record(entry));
   const badMessage = (message: string) => {
     badMessages.hit(message);

@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { RunClient, type RunEvent, type RunRequest } from './runClient';
+import type { SocketBudget } from '../../server/protocol';
+import { parseConfig } from '../../server/config';
+import { inboundBudget } from '../../server/ws/inboundBudget';
 
 const request: RunRequest = { snippet: 'rb/q', sha256: 'a'.repeat(64), env: 'demo', params: {} };
 // ws's client speaks the browser API (onopen/onmessage/onclose, text frames as strings).
@@ -17,11 +20,17 @@ afterEach(async () => {
   }
 });
 
-async function serve(script: Script, port = 0): Promise<{ server: WebSocketServer; url: string }> {
+/** The server's default socket budget, said first on each connection as the real server does. */
+const HELLO: SocketBudget = { messages: 100, bytes: 1024 * 1024, windowMs: 10_000 };
+
+async function serve(script: Script, port = 0, hello: SocketBudget | null = HELLO): Promise<{ server: WebSocketServer; url: string }> {
   const server = new WebSocketServer({ port, host: '127.0.0.1' });
   servers.push(server);
   await new Promise((resolve) => server.once('listening', resolve));
-  server.on('connection', (socket) => socket.on('message', (data) => script(socket, JSON.parse(String(data)))));
+  server.on('connection', (socket) => {
+    if (hello) socket.send(JSON.stringify({ type: 'hello', budget: hello }));
+    socket.on('message', (data) => script(socket, JSON.parse(String(data))));
+  });
   return { server, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/api/ws` };
 }
 
@@ -326,6 +335,54 @@ describe('RunClient', () => {
     await waitFor(() => connections === 2 && client.connection === 'open');
     expect(renewals).toBe(1);
     subscription.dispose();
+    client.close();
+  });
+
+  it('paces a burst of runs to the budget the server said, so none of them is refused rate_limited', async () => {
+    // A server enforcing its real inbound budget (server/ws/inboundBudget.ts): 10 messages a second.
+    const limits = parseConfig('environments:\n  demo:\n    connections:\n      warehouse: {kind: duckdb, path: x.duckdb}\nlimits: {socketWindowSeconds: 1, socketMessagesPerWindow: 10}\n', 'x.yaml').limits;
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    servers.push(server);
+    await new Promise((resolve) => server.once('listening', resolve));
+    server.on('connection', (socket) => {
+      const budget = inboundBudget(limits);
+      socket.send(JSON.stringify({ type: 'hello', budget: { messages: 10, bytes: limits.socketBytesPerWindow, windowMs: 1_000 } }));
+      socket.on('message', (data) => {
+        const m = JSON.parse(String(data)) as { type: string; id: string };
+        const admitted = budget.admit(Buffer.byteLength(String(data)));
+        if (!admitted.ok) return reply(socket, { type: 'done', id: m.id, status: 'rejected', rowCount: 0, truncated: false, elapsedMs: 0, error: { code: 'rate_limited', message: admitted.message, retryAfterMs: admitted.retryMs } });
+        reply(socket, { type: 'done', id: m.id, status: 'succeeded', rowCount: 0, truncated: false, elapsedMs: 1 });
+      });
+    });
+    const client = new RunClient(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/api/ws`, { WebSocketImpl });
+    // Someone clicking Run on 30 blocks at once: three times the budget.
+    const runs = Array.from({ length: 30 }, () => collect(client));
+    const dones = await Promise.all(runs.map((r) => r.done));
+    expect(dones.filter((d) => d.type === 'done' && d.status !== 'succeeded')).toEqual([]);
+    client.close();
+  }, 30_000);
+
+  it('ends a run still waiting for the budget at once when it is cancelled; the server never sees it', async () => {
+    const seen: string[] = [];
+    const { url } = await serve((socket, m) => {
+      seen.push(`${m.type}:${m.id}`);
+      if (m.type === 'run') reply(socket, { type: 'accepted', id: m.id, runId: `srv-${m.id}`, startedAt: new Date().toISOString() });
+    }, 0, { messages: 1, bytes: 1024 * 1024, windowMs: 60_000 });
+    const client = new RunClient(url, { WebSocketImpl });
+    const first = collect(client);
+    const second = collect(client);
+    await waitFor(() => seen.length === 1 && client.waitingToSend === 1);
+    second.handle.cancel();
+    expect(await second.done).toMatchObject({ status: 'cancelled', error: { message: expect.stringMatching(/before the run reached the server/) } });
+    expect(client.waitingToSend).toBe(0);
+    expect(seen).toEqual([`run:${first.handle.id}`]);
+    client.close();
+  });
+
+  it('still runs against a server that says no budget (one from before the hello)', async () => {
+    const { url } = await serve((socket, m) => reply(socket, { type: 'done', id: m.id, status: 'succeeded', rowCount: 0, truncated: false, elapsedMs: 1 }), 0, null);
+    const client = new RunClient(url, { WebSocketImpl });
+    expect(await collect(client).done).toMatchObject({ status: 'succeeded' });
     client.close();
   });
 });

@@ -12,6 +12,10 @@
  * followed, and anything already seen is dropped here. Where that cannot be, the server (or, when no
  * connection comes back, this client) ends the run with `stream_lost` and the block keeps what it showed.
  *
+ * The server's first message (`hello`) says what the socket may send; every message goes through a pacer
+ * (sendPacer.ts) that holds what is over that budget until there is room, so a page that starts many runs at
+ * once sees them start in turn rather than refused `rate_limited`.
+ *
  * A sign-in expires (OIDC): the server closes the socket with code 4401, or refuses a run as
  * `unauthenticated`. The client then renews the sign-in (`renewSignIn`), reconnects at once and sends a
  * refused run again, once. Results already on screen belong to the blocks, not to this client: they stay.
@@ -21,9 +25,10 @@ import type { DoneMessage, RunMessage, Sequenced, ServerMessage } from '@site/se
 import type { OperationPush } from '@site/server/operations/types';
 import { ROWS_MSGPACK_SUBPROTOCOL, unpackFrame } from '@site/server/frames';
 import { withOperation } from './activeOperation';
+import { realClock, SendPacer, type PacerClock } from './sendPacer';
 
 /** Messages that belong to one run. */
-export type RunEvent = Exclude<ServerMessage, { type: 'error' } | { type: 'approval' } | { type: 'operation' }>;
+export type RunEvent = Exclude<ServerMessage, { type: 'error' } | { type: 'approval' } | { type: 'operation' } | { type: 'hello' }>;
 export type ApprovalListener = (approval: Approval) => void;
 export type OperationListener = (push: OperationPush) => void;
 export type RunRequest = Omit<RunMessage, 'type' | 'id'>;
@@ -65,6 +70,8 @@ export interface RunClientOptions {
   readonly renewSignIn?: () => Promise<void>;
   /** For tests: a WebSocket constructor other than the browser's. */
   readonly WebSocketImpl?: typeof WebSocket;
+  /** For tests: the clock the send pacing waits on. */
+  readonly clock?: PacerClock;
 }
 
 /** The server's close code when the sign-in behind the socket expired (server/ws/identityExpiry.ts). */
@@ -88,6 +95,8 @@ interface ActiveRun {
   sent: boolean;
   /** The server has said something about this run. */
   answered: boolean;
+  /** The run message left the pacer for the socket (`sent` alone: it may still wait for the budget). */
+  transmitted?: boolean;
   /** Already sent again once after a sign-in renewal. */
   resent?: boolean;
   /** The server's run id (from `accepted`): what a resume names. */
@@ -119,7 +128,9 @@ export class RunClient {
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   private readonly approvalListeners = new Set<ApprovalListener>();
   private readonly operationListeners = new Set<OperationListener>();
-  private readonly options: Required<Omit<RunClientOptions, 'WebSocketImpl'>> & Pick<RunClientOptions, 'WebSocketImpl'>;
+  private readonly options: Required<Omit<RunClientOptions, 'WebSocketImpl' | 'clock'>> & Pick<RunClientOptions, 'WebSocketImpl'>;
+  /** Every message to the server goes through it, within the socket's budget. */
+  private readonly pacer: SendPacer;
   private renewing = false;
   private attempt = 0;
   private attemptTimer: ReturnType<typeof setTimeout> | undefined;
@@ -130,7 +141,14 @@ export class RunClient {
     private readonly url: string,
     options: RunClientOptions = {},
   ) {
-    this.options = { ...DEFAULTS, renewSignIn: renewThroughServer(url), ...options };
+    const { clock, ...rest } = options;
+    this.options = { ...DEFAULTS, renewSignIn: renewThroughServer(url), ...rest };
+    this.pacer = new SendPacer((text) => this.socket?.send(text), clock ?? realClock);
+  }
+
+  /** Messages waiting for room in the socket's budget (for tests and the page's status). */
+  get waitingToSend(): number {
+    return this.pacer.waiting;
   }
 
   get connection(): ConnectionState {
@@ -211,6 +229,7 @@ export class RunClient {
     clearTimeout(this.watchTimer);
     const socket = this.socket;
     this.socket = null;
+    this.pacer.clear();
     socket?.close(1000, 'client closed');
     this.failAll('The page closed the connection to the Opsbook server.');
     this.setState('idle');
@@ -224,8 +243,10 @@ export class RunClient {
       run.cancelAfterResume = true;
       return;
     }
+    // Still waiting for room in the budget: it never reached the server, so it ends here.
+    if (run.sent && !run.transmitted && this.pacer.withdraw(id)) run.sent = false;
     if (run.sent && this.state === 'open' && this.socket) {
-      this.socket.send(JSON.stringify({ type: 'cancel', id }));
+      this.pacer.send(JSON.stringify({ type: 'cancel', id }));
       return; // the server answers with the run's `done`
     }
     this.runs.delete(id);
@@ -237,11 +258,12 @@ export class RunClient {
     if (run.resuming && run.runId) {
       run.resuming = false;
       run.resumeSent = true;
-      this.socket?.send(JSON.stringify({ type: 'resume', id: run.message.id, runId: run.runId, after: run.lastSeq }));
-      if (run.cancelAfterResume) this.socket?.send(JSON.stringify({ type: 'cancel', id: run.message.id }));
+      this.pacer.send(JSON.stringify({ type: 'resume', id: run.message.id, runId: run.runId, after: run.lastSeq }));
+      if (run.cancelAfterResume) this.pacer.send(JSON.stringify({ type: 'cancel', id: run.message.id }));
       return;
     }
-    this.socket?.send(JSON.stringify(run.message));
+    run.transmitted = false;
+    this.pacer.send(JSON.stringify(run.message), { key: run.message.id, onSent: () => (run.transmitted = true) });
   }
 
   private setState(state: ConnectionState): void {
@@ -283,6 +305,8 @@ export class RunClient {
       opened = true;
       this.openedAt = Date.now();
       this.attempt = 0;
+      // A new socket has a full budget of its own; the server's `hello` says how large.
+      this.pacer.reset({ awaitHello: true });
       this.setState('open');
       for (const run of this.runs.values()) if (!run.sent) this.send(run);
     };
@@ -293,6 +317,7 @@ export class RunClient {
       clearTimeout(timeout);
       if (this.socket !== socket) return; // replaced or closed on purpose
       this.socket = null;
+      this.pacer.clear();
       if (opened && event.code === SIGN_IN_EXPIRED_CLOSE) this.onSignInExpired();
       else if (opened) this.onDropped();
       else this.onAttemptFailed();
@@ -304,6 +329,11 @@ export class RunClient {
     // yet accepted has no id to resume by (the server cancels it): it ends here; queued ones may retry.
     for (const [id, run] of this.runs) {
       if (!run.sent) continue;
+      // Still waiting for the budget when the socket went: the server never saw it; send it on the next one.
+      if (!run.transmitted && !run.runId) {
+        run.sent = false;
+        continue;
+      }
       if (run.runId) {
         run.sent = false;
         run.resuming = true;
@@ -337,6 +367,11 @@ export class RunClient {
   private onSignInExpired(): void {
     for (const [id, run] of this.runs) {
       if (!run.sent) continue;
+      // Still waiting for the budget: the server never saw it; it goes on the renewed connection.
+      if (!run.transmitted && !run.runId) {
+        run.sent = false;
+        continue;
+      }
       this.runs.delete(id);
       run.onEvent(localDone(id, 'failed', { code: 'unauthenticated', message: 'Your sign-in expired during the run; the server stopped it with the connection.', hint: EXPIRED_HINT }));
     }
@@ -363,6 +398,7 @@ export class RunClient {
     run.resent = true;
     const socket = this.socket;
     this.socket = null;
+    this.pacer.clear();
     socket?.close(1000, 'renewing the sign-in');
     // The connection's other runs end with it, as when the server closes it at expiry.
     this.onSignInExpired();
@@ -426,6 +462,10 @@ export class RunClient {
       else return;
     } catch {
       return; // not ours to interpret
+    }
+    if (message.type === 'hello') {
+      if (message.budget) this.pacer.setBudget(message.budget);
+      return;
     }
     if (message.type === 'error') {
       this.onUntiedError(message.message);
