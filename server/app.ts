@@ -39,6 +39,7 @@ import { demoDbtCloud } from './demo/dbtCloud/index';
 import { demoTableau } from './demo/tableau/index';
 import { demoSlack } from './demo/slack/index';
 import { demoDatabricks } from './demo/databricks/index';
+import { extractBucket } from './demo/s3/extracts';
 import { sandboxFor } from './demo/airflow/mount';
 import { createSocketServer, originAllowed, refuseUpgrade } from './ws/upgrade';
 import { closeAtExpiry } from './ws/identityExpiry';
@@ -230,7 +231,9 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', keptResultsRouter({ results: deps.keptResults ?? null, audit: deps.audit }));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
-  const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store } });
+  // Its ecommerce extract task writes to the demo S3 the page's S3 blocks list (started on first use).
+  const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store }, s3: () => demoSystems.local() });
+  const demoExtracts = () => (sandbox ? sandbox.extracts() : demoSystems.local().then(extractBucket));
   if (sandbox) app.use('/demo/airflow', sandbox.router);
   // The demo's dbt Cloud (Administrative API v2), when an environment has {kind: dbt-cloud, demo: true}.
   const dbtEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'dbt-cloud' && c.demo))?.[0];
@@ -244,7 +247,8 @@ export function createApp(deps: AppDeps): App {
   if (slackDemo) app.use('/demo/slack', slackDemo.router);
   // The demo's Databricks (Pipelines API 2.0), when an environment has {kind: databricks, demo: true}.
   const databricksEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'databricks' && c.demo === true))?.[0];
-  const demoDlt = databricksEnv ? demoDatabricks({ connectors: deps.connectors, env: databricksEnv, log, ...(deps.now ? { now: deps.now } : {}) }) : null;
+  // Its updates load the extract files from the demo S3 and meet the sandbox's training faults, as Airflow's do.
+  const demoDlt = databricksEnv ? demoDatabricks({ connectors: deps.connectors, env: databricksEnv, log, extracts: demoExtracts, faults: () => sandbox?.faults ?? null, ...(deps.now ? { now: deps.now } : {}) }) : null;
   if (demoDlt) app.use('/demo/databricks', demoDlt.router);
   if (deps.siteDir) {
     const siteDir = deps.siteDir;

@@ -65,6 +65,8 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
       '      tableau: {kind: tableau, demo: true, pollMs: 20}',
       // The demo Databricks: drills whose recovery is a DLT update start it from the page, as operators do.
       '      databricks: {kind: databricks, demo: true, pipelinePollMs: 50}',
+      // The demo S3: the ecommerce extract files are there, and the runbook lists them.
+      '      s3: {kind: s3, demo: true}',
       'auth: {mode: demo}',
       // Drills request several approvals in a row; the page's rate limit is for people.
       'approvals: {requestsPerMinute: 1000}',

@@ -3,6 +3,7 @@
  * instances and their tries with logs. States and enums are Airflow's own (TaskInstanceState, DagRunState).
  */
 import type { Warehouse } from './warehouse';
+import type { ExtractBucket } from '../s3/extracts';
 
 export type TaskState =
   | 'removed' | 'scheduled' | 'queued' | 'running' | 'success' | 'restarting' | 'failed' | 'up_for_retry'
@@ -46,6 +47,8 @@ export interface TaskContext {
   sql(text: string, binds?: Readonly<Record<string, string | number>>): Promise<Record<string, unknown>[]>;
   /** Lets the task take its time (scaled), so logs arrive as they are written. */
   pause(fraction: number): Promise<void>;
+  /** The demo S3's ecommerce extract files. */
+  extracts(): Promise<ExtractBucket>;
 }
 
 export type TaskBody = (ctx: TaskContext) => Promise<void>;

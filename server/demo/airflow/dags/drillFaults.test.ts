@@ -54,6 +54,7 @@ function taskCtx(over: { dagId: string; taskId: string; businessDate: string; tr
     dagId: over.dagId, runId: `scheduled__${over.businessDate}`, taskId: over.taskId, tryNumber: over.tryNumber, maxTries: 2, businessDate: over.businessDate, conf: {},
     startedAt: over.now, warehouse: w, variables: new Map(), log: () => undefined, now: () => over.now, preciseNow: () => over.now.replace(' ', 'T'),
     failIfFaulted: () => Promise.resolve(faults.check(over.dagId, over.taskId)), sql: (text, binds) => w.query(text, binds), pause: () => Promise.resolve(),
+    extracts: () => Promise.reject(new Error('these DAGs write no extract files')),
   };
 }
 
