@@ -232,7 +232,12 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
   // Its ecommerce extract task writes to the demo S3 the page's S3 blocks list (started on first use).
-  const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store }, s3: () => demoSystems.local() });
+  const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store }, s3: () => demoSystems.local(),
+    // DailyRefresh is a dbt Cloud job: the sandbox's task triggers it in the demo dbt Cloud, as a dbt-cloud block does.
+    dbtCloud: async () => {
+      if (!demoDbt) throw new Error('this server has no demo dbt Cloud to run DailyRefresh in');
+      return demoDbt.endpoint(listening);
+    } });
   const demoExtracts = () => (sandbox ? sandbox.extracts() : demoSystems.local().then(extractBucket));
   if (sandbox) app.use('/demo/airflow', sandbox.router);
   // The demo's dbt Cloud (Administrative API v2), when an environment has {kind: dbt-cloud, demo: true}.

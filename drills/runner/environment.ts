@@ -67,6 +67,8 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
       '      databricks: {kind: databricks, demo: true, pipelinePollMs: 50}',
       // The demo S3: the ecommerce extract files are there, and the runbook lists them.
       '      s3: {kind: s3, demo: true}',
+      // The demo dbt Cloud: DailyRefresh runs there, whether the runbook's dbt-cloud block or Airflow triggers it.
+      '      dbt: {kind: dbt-cloud, demo: true, pollMs: 20}',
       'auth: {mode: demo}',
       // Drills request several approvals in a row; the page's rate limit is for people.
       'approvals: {requestsPerMinute: 1000}',

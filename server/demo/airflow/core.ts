@@ -8,7 +8,7 @@ import { loadCatalog, type Catalog } from './catalog';
 import { apiTime } from './clock';
 import { Engine, type ClearSpec } from './engine';
 import { Faults } from './faults';
-import type { DagDef, DagRun, TaskInstance } from './model';
+import type { DagDef, DagRun, DbtCloudEndpoint, TaskInstance } from './model';
 import { Scenarios } from './scenarios';
 import { RunStore } from './store';
 import { addDays, createWarehouse, type Warehouse } from './warehouse';
@@ -35,6 +35,8 @@ export interface CoreOptions {
    * Databricks). Without one the sandbox starts its own S3-compatible server on first use.
    */
   readonly s3?: () => Promise<LocalS3>;
+  /** The demo dbt Cloud's address, when the server mounts one: DailyRefresh runs there. */
+  readonly dbtCloud?: () => Promise<DbtCloudEndpoint>;
 }
 
 export class NotFound extends Error {}
@@ -83,6 +85,7 @@ export class SandboxCore {
       }));
     this.engine = new Engine({
       extracts: this.extracts,
+      dbtCloud: options.dbtCloud ?? (() => Promise.reject(new Error('this Airflow sandbox has no dbt Cloud to run DailyRefresh in (add {kind: dbt-cloud, demo: true} to the environment)'))),
       warehouse: this.warehouse, catalog: () => this.catalogOf(), store: this.store, faults: this.faults, timeScale: options.timeScale, log: options.log,
       variables: async () => {
         await this.ready();

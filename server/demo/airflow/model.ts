@@ -49,6 +49,14 @@ export interface TaskContext {
   pause(fraction: number): Promise<void>;
   /** The demo S3's ecommerce extract files. */
   extracts(): Promise<ExtractBucket>;
+  /** The demo dbt Cloud's address and token (a task that runs a dbt Cloud job calls its API). */
+  dbtCloud(): Promise<DbtCloudEndpoint>;
+}
+
+export interface DbtCloudEndpoint {
+  readonly url: string;
+  readonly accountId: number;
+  readonly token: string;
 }
 
 export type TaskBody = (ctx: TaskContext) => Promise<void>;

@@ -5,7 +5,7 @@
 import { apiTime, sleep, warehouseFromApi } from './clock';
 import type { Faults } from './faults';
 import type { ExtractBucket } from '../s3/extracts';
-import type { DagDef, DagRun, TaskContext, TaskDef, TaskInstance, Try } from './model';
+import type { DagDef, DagRun, DbtCloudEndpoint, TaskContext, TaskDef, TaskInstance, Try } from './model';
 import { line } from './taskLog';
 import { preciseWarehouseTime, warehouseTime, type Warehouse } from './warehouse';
 
@@ -16,6 +16,7 @@ export interface ContextDeps {
   /** Scaled milliseconds. */
   ms(n: number): number;
   readonly extracts: () => Promise<ExtractBucket>;
+  readonly dbtCloud: () => Promise<DbtCloudEndpoint>;
 }
 
 export function taskContext(deps: ContextDeps, def: DagDef, task: TaskDef, run: DagRun, ti: TaskInstance, entry: Try, signal: AbortSignal): TaskContext {
@@ -31,6 +32,7 @@ export function taskContext(deps: ContextDeps, def: DagDef, task: TaskDef, run: 
     failIfFaulted: () => Promise.resolve(faults.check(def.dagId, task.taskId)),
     pause: (fraction) => sleep(deps.ms(task.durationMs * fraction), signal),
     extracts: deps.extracts,
+    dbtCloud: deps.dbtCloud,
     sql: async (text, binds = {}) => {
       const shown = text.replace(/\s+/g, ' ').trim();
       // A bind can be a whole file's rows (the bronze load): the log shows its start, as it does the statement's.

@@ -55,6 +55,7 @@ function taskCtx(over: { dagId: string; taskId: string; businessDate: string; tr
     startedAt: over.now, warehouse: w, variables: new Map(), log: () => undefined, now: () => over.now, preciseNow: () => over.now.replace(' ', 'T'),
     failIfFaulted: () => Promise.resolve(faults.check(over.dagId, over.taskId)), sql: (text, binds) => w.query(text, binds), pause: () => Promise.resolve(),
     extracts: () => Promise.reject(new Error('these DAGs write no extract files')),
+    dbtCloud: () => Promise.reject(new Error('these DAGs run no dbt Cloud job')),
   };
 }
 
