@@ -272,6 +272,8 @@ export function createApp(deps: AppDeps): App {
   // S3, dbt Cloud and paging blocks; the demo's stand-ins for them start only when a block first needs one.
   const demoSystems = startDemoSystems({
     ...(deps.demoSystems ?? defaultDemoSystems(deps.config, deps.connectors, log)),
+    // After the demo warehouse rolls to a new day, the sandbox writes the new day's files bronze has: before a read.
+    ...(sandbox && !deps.demoSystems ? { refreshS3: async () => void (await sandbox.extracts()) } : {}),
     ...(demoDbt ? { dbtCloud: async () => demoDbt.endpoint(listening) } : {}),
     ...(demoTab ? { tableau: async () => demoTab.endpoint(listening) } : {}),
     ...(slackDemo ? { slack: async () => slackDemo.endpoint(listening) } : {}),
