@@ -40,6 +40,7 @@ import { demoDbtCloud } from './demo/dbtCloud/index';
 import { demoTableau } from './demo/tableau/index';
 import { demoSlack } from './demo/slack/index';
 import { demoDatabricks } from './demo/databricks/index';
+import { extractBucket } from './demo/s3/extracts';
 import { sandboxFor } from './demo/airflow/mount';
 import { createSocketServer, originAllowed, refuseUpgrade } from './ws/upgrade';
 import { closeAtExpiry } from './ws/identityExpiry';
@@ -252,7 +253,14 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', keptResultsRouter({ results: deps.keptResults ?? null, audit: deps.audit, cluster: keptCluster }));
   app.use('/api', apiNotFound);
   // The Airflow-compatible sandbox of the demo environment (issue #4), when one is configured.
-  const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store, commands: () => ({ airflow, systems }) } });
+  // Its ecommerce extract task writes to the demo S3 the page's S3 blocks list (started on first use).
+  const sandbox = sandboxFor(deps.config, { connectors: deps.connectors, authenticator: deps.authenticator, csrf, log, training: { manifest: deps.manifest, store: deps.store, commands: () => ({ airflow, systems }) }, s3: () => demoSystems.local(),
+    // DailyRefresh is a dbt Cloud job: the sandbox's task triggers it in the demo dbt Cloud, as a dbt-cloud block does.
+    dbtCloud: async () => {
+      if (!demoDbt) throw new Error('this server has no demo dbt Cloud to run DailyRefresh in');
+      return demoDbt.endpoint(listening);
+    } });
+  const demoExtracts = () => (sandbox ? sandbox.extracts() : demoSystems.local().then(extractBucket));
   if (sandbox) app.use('/demo/airflow', sandbox.router);
   // The demo's dbt Cloud (Administrative API v2), when an environment has {kind: dbt-cloud, demo: true}.
   const dbtEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'dbt-cloud' && c.demo))?.[0];
@@ -266,7 +274,8 @@ export function createApp(deps: AppDeps): App {
   if (slackDemo) app.use('/demo/slack', slackDemo.router);
   // The demo's Databricks (Pipelines API 2.0), when an environment has {kind: databricks, demo: true}.
   const databricksEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'databricks' && c.demo === true))?.[0];
-  const demoDlt = databricksEnv ? demoDatabricks({ connectors: deps.connectors, env: databricksEnv, log, ...(deps.now ? { now: deps.now } : {}) }) : null;
+  // Its updates load the extract files from the demo S3 and meet the sandbox's training faults, as Airflow's do.
+  const demoDlt = databricksEnv ? demoDatabricks({ connectors: deps.connectors, env: databricksEnv, log, extracts: demoExtracts, faults: () => sandbox?.faults ?? null, ...(deps.now ? { now: deps.now } : {}) }) : null;
   if (demoDlt) app.use('/demo/databricks', demoDlt.router);
   if (deps.siteDir) {
     const siteDir = deps.siteDir;
@@ -285,6 +294,8 @@ export function createApp(deps: AppDeps): App {
   // S3, dbt Cloud and paging blocks; the demo's stand-ins for them start only when a block first needs one.
   const demoSystems = startDemoSystems({
     ...(deps.demoSystems ?? defaultDemoSystems(deps.config, deps.connectors, log)),
+    // After the demo warehouse rolls to a new day, the sandbox writes the new day's files bronze has: before a read.
+    ...(sandbox && !deps.demoSystems ? { refreshS3: async () => void (await sandbox.extracts()) } : {}),
     ...(demoDbt ? { dbtCloud: async () => demoDbt.endpoint(listening) } : {}),
     ...(demoTab ? { tableau: async () => demoTab.endpoint(listening) } : {}),
     ...(slackDemo ? { slack: async () => slackDemo.endpoint(listening) } : {}),

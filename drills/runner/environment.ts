@@ -65,7 +65,10 @@ export async function startDemoEnvironment(options: EnvironmentOptions): Promise
       '      tableau: {kind: tableau, demo: true, pollMs: 20}',
       // The demo Databricks: drills whose recovery is a DLT update start it from the page, as operators do.
       '      databricks: {kind: databricks, demo: true, pipelinePollMs: 50}',
-      // The demo dbt Cloud: a retail drill repairs the night by re-running the failed model from a dbt Cloud block.
+      // The demo S3: the ecommerce extract files are there, and the runbook lists them.
+      '      s3: {kind: s3, demo: true}',
+      // The demo dbt Cloud: DailyRefresh runs there (from the runbook's dbt-cloud block or from Airflow), and a retail
+      // drill repairs the night by re-running the failed model from a dbt Cloud block.
       '      dbt: {kind: dbt-cloud, demo: true, pollMs: 20}',
       'auth: {mode: demo}',
       // Drills request several approvals in a row; the page's rate limit is for people.

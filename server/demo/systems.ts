@@ -5,10 +5,13 @@
 import type { OpsbookConfig } from '../config';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { DemoEndpoints } from '../connectors/systems/types';
-import { demoExtractsMirror } from './s3/extracts';
+import { createWarehouse } from './airflow/warehouse';
+import { extractBucket, seedExtractsFromBronze } from './s3/extracts';
 import { startLocalS3, type LocalS3 } from './s3/server';
 
 export interface DemoSystems extends DemoEndpoints {
+  /** The demo S3 itself (started on first use): the Airflow sandbox and the demo Databricks read and write it. */
+  local(): Promise<LocalS3>;
   close(): Promise<void>;
 }
 
@@ -39,15 +42,17 @@ export function startDemoSystems(options: DemoSystemsOptions = {}): DemoSystems 
     await options.seedS3?.(local);
     return local;
   };
+  const local = () =>
+    (s3 ??= startS3().catch((error: unknown) => {
+      s3 = null;
+      throw error;
+    }));
   return {
+    local,
     async s3() {
-      s3 ??= startS3().catch((error: unknown) => {
-        s3 = null;
-        throw error;
-      });
-      const local = await s3;
+      const local_ = await local();
       const refresh = options.refreshS3;
-      return refresh ? { ...local, refresh: () => refresh(local) } : local;
+      return refresh ? { ...local_, refresh: () => refresh(local_) } : local_;
     },
     async dbtCloud() {
       if (!options.dbtCloud) throw new Error('this server has no demo dbt Cloud');
@@ -68,11 +73,17 @@ export function startDemoSystems(options: DemoSystemsOptions = {}): DemoSystems 
 }
 
 /**
- * What `npm start` gives the demo: a demo S3 that holds the extracts the demo pipeline wrote in the warehouse
- * of the environment that has the demo S3 (its `warehouse` connection).
+ * What `npm start` gives the demo: a demo S3 that starts with the recent extract files bronze was loaded from
+ * (bronze's `_source_file` lineage in the warehouse of the environment that has the demo S3); from then on the
+ * Airflow sandbox's extract task writes them and training faults lose or empty them.
  */
 export function defaultDemoSystems(config: OpsbookConfig, connectors: ConnectorRegistry, log: (m: string) => void): DemoSystemsOptions {
   const env = Object.entries(config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 's3' && c.demo))?.[0];
   if (!env || !config.environments[env]!.connections.warehouse) return {};
-  return { refreshS3: demoExtractsMirror(() => connectors.get(env, 'warehouse'), log) };
+  const warehouse = createWarehouse(connectors, env, 'warehouse');
+  return {
+    seedS3: async (s3) => {
+      await seedExtractsFromBronze(warehouse, extractBucket(s3)).catch((error: unknown) => log(`demo S3: could not write the extract history (${(error as Error).message})`));
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { loadCatalog, type Catalog } from './catalog';
 import { apiTime } from './clock';
 import { Engine, type ClearSpec } from './engine';
 import { Faults } from './faults';
-import type { DagDef, DagRun, TaskInstance } from './model';
+import type { DagDef, DagRun, DbtCloudEndpoint, TaskInstance } from './model';
 import { Scenarios } from './scenarios';
 import { RunStore } from './store';
 import { addDays, createWarehouse, type Warehouse } from './warehouse';
@@ -16,6 +16,9 @@ import { slice, type LogSlice } from './logs';
 import { mirrorVariables } from './variablesMirror';
 import { DayRoll } from './dayRoll';
 import { reseedInPlace } from '../reseed';
+import { extractBucket, seedExtractsFromBronze, type ExtractBucket } from '../s3/extracts';
+import { startLocalS3, type LocalS3 } from '../s3/server';
+import { DEMO_BUCKETS } from '../systems';
 
 export interface CoreOptions {
   readonly connectors: ConnectorRegistry;
@@ -27,6 +30,13 @@ export interface CoreOptions {
   readonly demoFile?: string;
   /** The clock the day roll reads (tests inject one). */
   readonly clock?: () => Date;
+  /**
+   * The demo S3 the ecommerce extract files live in (the server's, shared with S3 blocks and the demo
+   * Databricks). Without one the sandbox starts its own S3-compatible server on first use.
+   */
+  readonly s3?: () => Promise<LocalS3>;
+  /** The demo dbt Cloud's address, when the server mounts one: DailyRefresh runs there. */
+  readonly dbtCloud?: () => Promise<DbtCloudEndpoint>;
 }
 
 export class NotFound extends Error {}
@@ -55,11 +65,28 @@ export class SandboxCore {
   private initialized: Promise<void> | null = null;
   /** Present for a demo warehouse this server seeds. */
   readonly dayRoll: DayRoll | null;
+  /** The extract files' bucket; the first use fills it with the files bronze was loaded from. */
+  readonly extracts: () => Promise<ExtractBucket>;
+  private ownS3: Promise<LocalS3> | null = null;
+  private seeded: Promise<ExtractBucket> | null = null;
 
   constructor(options: CoreOptions) {
     this.warehouse = createWarehouse(options.connectors, options.env, options.warehouse);
     this.store = new RunStore(this.warehouse);
+    const s3 = options.s3 ?? (() => (this.ownS3 ??= startLocalS3(DEMO_BUCKETS)));
+    this.extracts = () =>
+      (this.seeded ??= (async () => {
+        const bucket = extractBucket(await s3());
+        // A warehouse without the ecommerce lakehouse has no history to write; the bucket works all the same.
+        await seedExtractsFromBronze(this.warehouse, bucket).catch((error: unknown) => options.log(`airflow sandbox: no extract history written to S3 (${(error as Error).message})`));
+        return bucket;
+      })().catch((error: unknown) => {
+        this.seeded = null;
+        throw error;
+      }));
     this.engine = new Engine({
+      extracts: this.extracts,
+      dbtCloud: options.dbtCloud ?? (() => Promise.reject(new Error('this Airflow sandbox has no dbt Cloud to run DailyRefresh in (add {kind: dbt-cloud, demo: true} to the environment)'))),
       warehouse: this.warehouse, catalog: () => this.catalogOf(), store: this.store, faults: this.faults, timeScale: options.timeScale, log: options.log,
       variables: async () => {
         await this.ready();
@@ -67,6 +94,7 @@ export class SandboxCore {
       },
     });
     this.scenarios = new Scenarios({
+      extracts: this.extracts,
       warehouse: this.warehouse, engine: this.engine, faults: this.faults, store: this.store, timeScale: options.timeScale, timers: new Map(),
       variables: {
         clear: async () => {
@@ -89,7 +117,11 @@ export class SandboxCore {
             return done;
           },
           quiet: async () => !this.store.anyActive() && (await this.scenarios.list()).every((s) => !s.active && s.settled),
-          rolled: () => this.store.forget(),
+          rolled: () => {
+            this.store.forget();
+            // The new day's history has files bronze was loaded from that S3 does not have yet.
+            this.seeded = null;
+          },
         })
       : null;
   }
@@ -251,5 +283,8 @@ export class SandboxCore {
     this.dayRoll?.stop();
     this.engine.close();
     this.scenarios.close();
+    const own = this.ownS3;
+    this.ownS3 = null;
+    void own?.then((s3) => s3.close()).catch(() => undefined);
   }
 }

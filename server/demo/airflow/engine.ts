@@ -4,10 +4,11 @@
  * run per DAG at a time, task logs written line by line while a task runs, retries, clears that rerun
  * exactly what they reset, and the etl_control status of the Canonical pipelines kept as the runs go.
  */
+import type { ExtractBucket } from '../s3/extracts';
 import { apiTime, sleep } from './clock';
 import type { Catalog } from './catalog';
 import type { Faults } from './faults';
-import { FINISHED, TaskFailure, type DagDef, type LogLine, type DagRun, type RunType, type TaskDef, type TaskInstance, type Try } from './model';
+import { FINISHED, TaskFailure, type DagDef, type DbtCloudEndpoint, type LogLine, type DagRun, type RunType, type TaskDef, type TaskInstance, type Try } from './model';
 import { pipelineFinished, pipelineStarted } from './pipelineStatus';
 import type { RunStore } from './store';
 import { headerLines, historyLog, line, outcomeLines } from './taskLog';
@@ -24,6 +25,10 @@ export interface EngineDeps {
   /** Multiplies every wait: 1 for the demo, small in tests. */
   readonly timeScale: number;
   readonly log: (message: string) => void;
+  /** The demo S3's extract files (the ecommerce extract writes them, its DLT load reads them). */
+  readonly extracts: () => Promise<ExtractBucket>;
+  /** The demo dbt Cloud (DailyRefresh runs there, triggered by a task). */
+  readonly dbtCloud: () => Promise<DbtCloudEndpoint>;
 }
 
 export interface TriggerRequest {
@@ -210,7 +215,7 @@ export class Engine {
     ti.state = entry.state = 'running';
     ti.startDate = entry.startDate = apiTime();
     entry.log.push(...headerLines(entry.startDate, run, ti, entry.tryNumber, task.operator));
-    const ctx = taskContext({ warehouse: this.deps.warehouse, faults: this.deps.faults, variables: await this.deps.variables(), ms: (n) => this.ms(n) }, def, task, run, ti, entry, signal);
+    const ctx = taskContext({ warehouse: this.deps.warehouse, faults: this.deps.faults, variables: await this.deps.variables(), ms: (n) => this.ms(n), extracts: this.deps.extracts, dbtCloud: this.deps.dbtCloud }, def, task, run, ti, entry, signal);
     let outcome: 'success' | 'up_for_retry' | 'failed' = 'success';
     try {
       await task.body(ctx);

@@ -4,6 +4,8 @@
  * over the same scheduler, whose tasks are SQL steps on that environment's warehouse, and the training
  * scenarios at `/scenarios`. The Opsbook client reaches it over real HTTP, like any Airflow.
  */
+import type { DbtCloudEndpoint } from './model';
+import type { LocalS3 } from '../s3/server';
 import express, { type RequestHandler } from 'express';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import { SandboxCore } from './core';
@@ -32,6 +34,10 @@ export interface SandboxOptions {
   readonly log?: (message: string) => void;
   /** The demo warehouse's file, when this server seeds it: the demo then rolls forward at a day change. */
   readonly demoFile?: string;
+  /** The demo S3 the ecommerce extracts live in (else the sandbox starts its own). */
+  readonly s3?: () => Promise<LocalS3>;
+  /** The demo dbt Cloud the DailyRefresh task triggers. */
+  readonly dbtCloud?: () => Promise<DbtCloudEndpoint>;
 }
 
 export interface Sandbox {
@@ -45,7 +51,7 @@ export interface Sandbox {
 export function createSandbox(options: SandboxOptions): Sandbox {
   const core = new SandboxCore({
     connectors: options.connectors, env: options.env, warehouse: options.warehouse ?? 'warehouse', timeScale: options.timeScale ?? 1,
-    log: options.log ?? ((m) => console.error(m)), ...(options.demoFile ? { demoFile: options.demoFile } : {}),
+    log: options.log ?? ((m) => console.error(m)), ...(options.demoFile ? { demoFile: options.demoFile } : {}), ...(options.s3 ? { s3: options.s3 } : {}), ...(options.dbtCloud ? { dbtCloud: options.dbtCloud } : {}),
   });
   core.dayRoll?.start();
   const auth = createSandboxAuth({ tokenTtlSeconds: options.tokenTtlSeconds ?? 3600 });

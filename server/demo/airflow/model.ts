@@ -3,6 +3,7 @@
  * instances and their tries with logs. States and enums are Airflow's own (TaskInstanceState, DagRunState).
  */
 import type { Warehouse } from './warehouse';
+import type { ExtractBucket } from '../s3/extracts';
 
 export type TaskState =
   | 'removed' | 'scheduled' | 'queued' | 'running' | 'success' | 'restarting' | 'failed' | 'up_for_retry'
@@ -52,6 +53,16 @@ export interface TaskContext {
    * replayed before its hour cannot record a future; returns the seconds actually held.
    */
   holdOnTimeline(seconds: number): number;
+  /** The demo S3's ecommerce extract files. */
+  extracts(): Promise<ExtractBucket>;
+  /** The demo dbt Cloud's address and token (a task that runs a dbt Cloud job calls its API). */
+  dbtCloud(): Promise<DbtCloudEndpoint>;
+}
+
+export interface DbtCloudEndpoint {
+  readonly url: string;
+  readonly accountId: number;
+  readonly token: string;
 }
 
 export type TaskBody = (ctx: TaskContext) => Promise<void>;

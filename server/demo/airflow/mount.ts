@@ -12,7 +12,10 @@ import type { OpsbookConfig } from '../../config';
 import type { SandboxEndpoint } from '../../connectors/airflow/connections';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import { HttpError } from '../../http/errors';
+import type { ExtractBucket } from '../s3/extracts';
+import type { LocalS3 } from '../s3/server';
 import type { Faults } from './faults';
+import type { DbtCloudEndpoint } from './model';
 import { createSandbox, type Sandbox } from './index';
 import type { TrainingDeps } from './scenarios/drills';
 
@@ -25,12 +28,14 @@ export interface MountedSandbox {
   endpoint(server: http.Server): SandboxEndpoint | null;
   /** The training faults its scenarios arm: the demo dbt Cloud's models meet them too. */
   readonly faults: Faults;
+  /** The ecommerce extract files in the demo S3, as its tasks and scenarios see them. */
+  extracts(): Promise<ExtractBucket>;
   close(): void;
 }
 
 export function sandboxFor(
   config: OpsbookConfig,
-  deps: { connectors: ConnectorRegistry; authenticator: Authenticator; csrf: RequestHandler; log: (m: string) => void; training?: Omit<TrainingDeps, 'log' | 'connectors'> },
+  deps: { connectors: ConnectorRegistry; authenticator: Authenticator; csrf: RequestHandler; log: (m: string) => void; training?: Omit<TrainingDeps, 'log' | 'connectors'>; s3?: () => Promise<LocalS3>; dbtCloud?: () => Promise<DbtCloudEndpoint> },
 ): MountedSandbox | null {
   for (const [env, e] of Object.entries(config.environments)) {
     const conn = Object.values(e.connections).find((c) => c.kind === 'airflow' && c.sandbox);
@@ -54,6 +59,8 @@ export function sandboxFor(
       // Signed in first: the CSRF token is checked against who is signed in.
       scenarioGuards: [signedIn, deps.csrf],
       ...(deps.training ? { training: { ...deps.training, connectors: deps.connectors } } : {}),
+      ...(deps.s3 ? { s3: deps.s3 } : {}),
+      ...(deps.dbtCloud ? { dbtCloud: deps.dbtCloud } : {}),
     });
     return {
       router: sandbox.router,
@@ -65,6 +72,7 @@ export function sandboxFor(
         return { url: `http://${host}:${address.port}/demo/airflow`, ...sandbox.credentials };
       },
       faults: sandbox.core.faults,
+      extracts: () => sandbox.core.extracts(),
       close: () => sandbox.close(),
     };
   }

@@ -4,7 +4,8 @@
  */
 import { apiTime, sleep, warehouseFromApi } from './clock';
 import type { Faults } from './faults';
-import type { DagDef, DagRun, TaskContext, TaskDef, TaskInstance, Try } from './model';
+import type { ExtractBucket } from '../s3/extracts';
+import type { DagDef, DagRun, DbtCloudEndpoint, TaskContext, TaskDef, TaskInstance, Try } from './model';
 import { line } from './taskLog';
 import { preciseWarehouseTime, warehouseTime, type Warehouse } from './warehouse';
 
@@ -14,6 +15,8 @@ export interface ContextDeps {
   readonly variables: Map<string, { value: string; description: string | null }>;
   /** Scaled milliseconds. */
   ms(n: number): number;
+  readonly extracts: () => Promise<ExtractBucket>;
+  readonly dbtCloud: () => Promise<DbtCloudEndpoint>;
 }
 
 export function taskContext(deps: ContextDeps, def: DagDef, task: TaskDef, run: DagRun, ti: TaskInstance, entry: Try, signal: AbortSignal): TaskContext {
@@ -35,9 +38,13 @@ export function taskContext(deps: ContextDeps, def: DagDef, task: TaskDef, run: 
       run.timelineHeldMs = (run.timelineHeldMs ?? 0) + held;
       return held / 1000;
     },
+    extracts: deps.extracts,
+    dbtCloud: deps.dbtCloud,
     sql: async (text, binds = {}) => {
       const shown = text.replace(/\s+/g, ' ').trim();
-      log(`Running statement: ${shown.length > 240 ? `${shown.slice(0, 240)}…` : shown}${Object.keys(binds).length ? `, parameters: ${JSON.stringify(binds)}` : ''}`);
+      // A bind can be a whole file's rows (the bronze load): the log shows its start, as it does the statement's.
+      const params = JSON.stringify(binds);
+      log(`Running statement: ${shown.length > 240 ? `${shown.slice(0, 240)}…` : shown}${Object.keys(binds).length ? `, parameters: ${params.length > 400 ? `${params.slice(0, 400)}…` : params}` : ''}`);
       const rows = await warehouse.query(text, binds);
       const only = rows.length === 1 ? Object.keys(rows[0]!) : [];
       if (only.length === 1 && only[0] === 'Count') log(`Rows affected: ${String(rows[0]!.Count)}`);

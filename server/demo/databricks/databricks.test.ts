@@ -2,40 +2,28 @@
  * The demo's Databricks through the whole server: a databricks block previews a DLT update, then (confirmed)
  * starts one of ecommerce_dlt at /demo/databricks, follows it to COMPLETED, and the warehouse's bronze, silver
  * and gold tables are really rebuilt from the source; the event log the events block reads is the one the
- * update wrote (ecomm_ops.dlt_events), with the silver expectations' dropped records.
+ * update wrote (ecomm_ops.dlt_events), with the silver expectations' dropped records. Bronze is loaded from the
+ * extract files in the demo S3, not from the source: an order the source has but the night's file does not
+ * stays out of bronze.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness, type TestClient } from '../../testing/harness';
 import type { DoneMessage } from '../../protocol';
+import { extractBucket, toCsv } from '../s3/extracts';
+import { FILES, SETUP } from './testing/ecommerceFixture';
 
 let h: Harness;
 let client: TestClient;
 let n = 0;
 
-// Two orders of 2026-12-01 (ICT) in the source, and an order line the shop wrote without its order.
-const SETUP = `
-  create schema ecomm_src; create schema ecomm_bronze; create schema ecomm_silver; create schema ecomm_gold; create schema ecomm_ops;
-  create table ecomm_src.orders (order_id bigint, customer_id bigint, order_status varchar, order_ts timestamp, updated_at timestamp, total_amount decimal(12,2));
-  insert into ecomm_src.orders values (1, 10, 'delivered', '2026-12-01 02:00:00', '2026-12-01 02:00:00', 30), (2, 11, 'placed', '2026-12-01 05:00:00', '2026-12-01 05:00:00', 12.5);
-  create table ecomm_src.order_items (order_item_id bigint, order_id bigint, product_id integer, quantity integer, unit_price decimal(10,2), created_at timestamp, updated_at timestamp);
-  insert into ecomm_src.order_items values (11, 1, 5, 2, 15, '2026-12-01 02:00:00', '2026-12-01 02:00:00'), (21, 2, 6, 1, 12.5, '2026-12-01 05:00:00', '2026-12-01 05:00:00'), (99, null, 5, 1, 15, '2026-12-01 06:00:00', '2026-12-01 06:00:00');
-  create table ecomm_src.customers (customer_id bigint, full_name varchar, email varchar, city varchar, loyalty_tier varchar, created_at timestamp, updated_at timestamp);
-  insert into ecomm_src.customers values (10, 'Anong Srisuk', 'a@example.co.th', 'Bangkok', 'gold', '2026-12-01 01:00:00', '2026-12-01 01:00:00'), (11, 'Chai Suwan', 'c@example.co.th', 'Phuket', null, '2026-12-01 01:30:00', '2026-12-01 01:30:00');
-  create table ecomm_src.products (product_id integer, product_name varchar, category varchar, price decimal(10,2), created_at timestamp, updated_at timestamp);
-  insert into ecomm_src.products values (5, 'books product 5', 'books', 15, '2026-12-01 00:10:00', '2026-12-01 00:10:00'), (6, 'toys product 6', 'toys', 12.5, '2026-12-01 00:20:00', '2026-12-01 00:20:00');
-  create table ecomm_bronze.orders_raw (order_id varchar, customer_id varchar, order_status varchar, order_ts varchar, updated_at varchar, total_amount varchar, _rescued_data varchar, _source_file varchar, _ingested_at timestamp, _execution_date date);
-  create table ecomm_bronze.order_items_raw (order_item_id varchar, order_id varchar, product_id varchar, quantity varchar, unit_price varchar, created_at varchar, updated_at varchar, _rescued_data varchar, _source_file varchar, _ingested_at timestamp, _execution_date date);
-  create table ecomm_bronze.customers_raw (customer_id varchar, full_name varchar, email varchar, city varchar, loyalty_tier varchar, created_at varchar, updated_at varchar, _rescued_data varchar, _source_file varchar, _ingested_at timestamp, _execution_date date);
-  create table ecomm_bronze.products_raw (product_id varchar, product_name varchar, category varchar, price varchar, created_at varchar, updated_at varchar, _rescued_data varchar, _source_file varchar, _ingested_at timestamp, _execution_date date);
-  create table ecomm_gold.sales_analytics (order_id bigint);
-  create table ecomm_ops.s3_extracts (execution_date date, table_name varchar);
-  insert into ecomm_ops.s3_extracts values ('2026-12-01', 'orders');
-  create table ecomm_ops.dlt_events (execution_date date, update_id varchar, event_ts timestamp, level varchar, event_type varchar, flow_name varchar, message varchar, output_rows bigint, dropped_records bigint, expectation varchar);
-`;
-
 beforeAll(async () => {
   h = await startHarness({
     setupSql: SETUP,
+    demoSystems: {
+      seedS3: async (s3) => {
+        for (const [table, file] of Object.entries(FILES)) await extractBucket(s3).write(table, '2026-12-01', toCsv(file));
+      },
+    },
     demoConnections: '      databricks: {kind: databricks, demo: true, pipelinePollMs: 20}\n',
     snippets: {
       'dlt/update': { lang: 'databricks', target: 'databricks', mode: 'write', text: 'databricks pipelines start-update "ecommerce_dlt"' },

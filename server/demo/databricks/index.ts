@@ -12,6 +12,8 @@ import express, { type Request, type Response } from 'express';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import { DLT_FLOWS, runEcommerceDltUpdate } from '../airflow/dags/ecommerce';
 import { createWarehouse, preciseWarehouseTime } from '../airflow/warehouse';
+import type { Faults } from '../airflow/faults';
+import type { ExtractBucket } from '../s3/extracts';
 
 export const DEMO_PIPELINE = { id: '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f', name: 'ecommerce_dlt' } as const;
 const FLOW_NAMES: readonly string[] = DLT_FLOWS.map((f) => f.flow);
@@ -36,7 +38,18 @@ export interface DemoDatabricks {
   endpoint(server: http.Server): { host: string; token: string };
 }
 
-export function demoDatabricks(deps: { connectors: ConnectorRegistry; env: string; now?: () => Date; log: (m: string) => void }): DemoDatabricks {
+export interface DemoDatabricksDeps {
+  readonly connectors: ConnectorRegistry;
+  readonly env: string;
+  readonly now?: () => Date;
+  readonly log: (m: string) => void;
+  /** The demo S3's extract files: bronze loads them. */
+  readonly extracts: () => Promise<ExtractBucket>;
+  /** The Airflow sandbox's training faults: one armed for run_dlt_pipeline fails an update started here too. */
+  readonly faults?: () => Faults | null;
+}
+
+export function demoDatabricks(deps: DemoDatabricksDeps): DemoDatabricks {
   const token = `dapi_demo_${randomBytes(12).toString('hex')}`;
   const now = deps.now ?? (() => new Date());
   const warehouse = createWarehouse(deps.connectors, deps.env, 'warehouse');
@@ -184,7 +197,8 @@ export function demoDatabricks(deps: { connectors: ConnectorRegistry; env: strin
   /** Runs the update on the warehouse; a stop takes effect before the next statement. */
   async function execute(update: DemoUpdate, selection: readonly string[]): Promise<void> {
     update.state = 'INITIALIZING';
-    const days = (await warehouse.query(`SELECT DISTINCT strftime(execution_date, '%Y-%m-%d') AS d FROM ecomm_ops.s3_extracts ORDER BY d`)).map((r) => String(r.d));
+    // The days S3 has extract files for: an update loads the latest, a full refresh every one.
+    const days = await (await deps.extracts()).days();
     if (days.length === 0) {
       update.state = 'FAILED';
       return;
@@ -201,7 +215,9 @@ export function demoDatabricks(deps: { connectors: ConnectorRegistry; env: strin
           },
           log: (m) => deps.log(`demo Databricks ${update.id}: ${m}`),
           now: () => preciseWarehouseTime(now()),
-          failIfFaulted: async () => undefined,
+          // The same fault the Airflow task meets: a drill's broken night stays broken until it is cleared.
+          failIfFaulted: async () => deps.faults?.()?.check('batch_ecomm_pipeline', 'run_dlt_pipeline'),
+          extracts: deps.extracts,
         },
         { days: full ? days : [days.at(-1)!], bronze, updateId: update.id, cause: `${update.fullRefresh ? 'full refresh ' : ''}started from the API` },
       );

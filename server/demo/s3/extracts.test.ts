@@ -1,59 +1,61 @@
 /**
- * The demo S3 follows the demo pipeline: the files ecomm_ops.s3_extracts records are in the bucket (an empty
- * extract as a 0-byte file), and a file the pipeline loses (a training fault deletes its record) is gone at
- * the next read — so an `aws s3 ls` block on demo shows what the pipeline did, through a real S3 server.
+ * S3 is where the ecommerce extracts are, on the demo as in production: the demo S3 (a real S3-compatible server)
+ * starts with the files bronze was loaded from, a training fault that loses the night's extract deletes the
+ * objects (the runbook's listing goes red, and the bronze load has nothing to read), and the backfill's extract
+ * task writes them again with PutObject before DLT loads bronze from them.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness, type TestClient } from '../../testing/harness';
-import type { DoneMessage } from '../../protocol';
+import { buildSiteManifest } from '../../../drills/runner/index';
+import { startDemoEnvironment, type DemoEnvironment } from '../../../drills/runner/environment';
+import { seededWarehouseCopy } from '../airflow/testing/seeded';
+import { parseCsv, toCsv } from './extracts';
 
-let h: Harness;
-let client: TestClient;
-let n = 0;
-const ls = (table: string) => ({ lang: 's3' as const, target: 's3', text: `aws s3 ls s3://ecomm-data/ecomm_db_extracts/daily_extracts/${table}/2026-12-01/` });
+let env: DemoEnvironment;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-s3-extracts-'));
+const run = (snippet: string, params: Record<string, string> = {}) => env.run({ snippet: `ecomm-data-pipeline/${snippet}`, ...(Object.keys(params).length ? { params } : {}) });
 
 beforeAll(async () => {
-  h = await startHarness({
-    setupSql: `create schema ecomm_ops;
-      create table ecomm_ops.s3_extracts (execution_date date, s3_path varchar, row_count bigint, columns varchar, status varchar);
-      insert into ecomm_ops.s3_extracts values
-        ('2026-12-01', 's3://ecomm-data/ecomm_db_extracts/daily_extracts/orders/2026-12-01/orders_20261201.csv', 3, 'order_id,total_amount', 'success'),
-        ('2026-12-01', 's3://ecomm-data/ecomm_db_extracts/daily_extracts/customers/2026-12-01/customers_20261201.csv', 0, 'customer_id,email', 'success');`,
-    demoConnections: '      s3: {kind: s3, demo: true}\n',
-    snippets: {
-      's3/orders': ls('orders'),
-      's3/customers': ls('customers'),
-      'w/lose-orders': { text: "delete from ecomm_ops.s3_extracts where s3_path like '%orders%'", mode: 'write' },
-    },
-  });
-  client = await h.connect();
-}, 60_000);
+  await seededWarehouseCopy(path.join(dir, 'seeded.duckdb'));
+  env = await startDemoEnvironment({ manifest: buildSiteManifest(path.resolve(__dirname, '../../..')), seededFrom: path.join(dir, 'seeded.duckdb'), timeScale: 0.05 });
+}, 240_000);
 afterAll(async () => {
-  client?.close();
-  await h?.close();
+  await env?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(snippet: string): Promise<{ done: DoneMessage; rows: readonly (readonly unknown[])[]; stderr: string }> {
-  const id = `m${++n}`;
-  client.send({ type: 'run', id, snippet, sha256: h.manifest.snippets[snippet]!.sha256, env: 'demo', params: {} });
-  const done = await client.done(id, 30_000);
-  const messages = client.of(id);
-  return { done, rows: messages.flatMap((m) => (m.type === 'rows' ? m.rows : [])), stderr: messages.flatMap((m) => (m.type === 'log' && m.stream === 'stderr' ? [m.text] : [])).join('') };
-}
-
-describe('the demo S3', () => {
-  it('holds the extracts the demo pipeline recorded, an empty one as 0 bytes', async () => {
-    const orders = await run('s3/orders');
-    expect(orders.done.status).toBe('succeeded');
-    expect(orders.rows.map((r) => [r[2], r[1]])).toEqual([['ecomm_db_extracts/daily_extracts/orders/2026-12-01/orders_20261201.csv', Buffer.byteLength('order_id,total_amount\nx,x\nx,x\nx,x\n')]]);
-    const customers = await run('s3/customers');
-    expect(customers.rows.map((r) => r[1])).toEqual([0]);
-    expect(customers.stderr).toMatch(/customers_20261201\.csv is empty \(0 bytes\)/);
+describe('the extract files', () => {
+  it('round-trip through CSV: commas and quotes quoted, NULL an empty field, an empty extract 0 bytes', () => {
+    const file = { columns: ['id', 'name', 'note'], rows: [['1', 'Smith, "Jo"', null], ['2', '', 'x']] };
+    expect(parseCsv(toCsv(file))).toEqual(file);
+    expect(toCsv({ columns: ['id'], rows: [] })).toBe('');
   });
+});
 
-  it('loses a file when the pipeline loses it, and the listing goes red', async () => {
-    expect((await run('w/lose-orders')).done.status).toBe('succeeded');
-    const orders = await run('s3/orders');
-    expect(orders.done).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/^Nothing under s3:\/\/ecomm-data\/ecomm_db_extracts\/daily_extracts\/orders\/2026-12-01\//) } });
-  });
+describe('the demo S3 holds the ecommerce extracts', () => {
+  it('starts with the files bronze was loaded from, every table of the day', async () => {
+    for (const table of ['orders', 'order_items', 'customers', 'products']) {
+      expect(await run('extract-orders-s3', { table })).toMatchObject({ status: 'succeeded', rowCount: 1 });
+    }
+    expect(await run('bronze-vs-files')).toMatchObject({ status: 'succeeded', check: { passed: true } });
+  }, 60_000);
+
+  it('loses the night\'s files under the missing-extract fault, and the backfill writes and loads them again', async () => {
+    await env.activate('ecomm_missing_extract');
+    const listing = await run('extract-orders-s3');
+    expect(listing.status).toBe('failed');
+    expect(listing.error?.message).toMatch(/^Nothing under s3:\/\/ecomm-data\/ecomm_db_extracts\/daily_extracts\/orders\//);
+    expect(await run('file-schema')).toMatchObject({ check: { passed: false } });
+    // The backfill: the extract task puts the day's files in S3, then DLT loads bronze from them.
+    expect(await run('trigger-execution-date')).toMatchObject({ status: 'succeeded' });
+    for (const table of ['orders', 'order_items', 'customers', 'products']) {
+      expect(await run('extract-orders-s3', { table })).toMatchObject({ status: 'succeeded', rowCount: 1 });
+    }
+    expect(await run('bronze-vs-files')).toMatchObject({ status: 'succeeded', check: { passed: true } });
+    expect(await run('file-schema')).toMatchObject({ status: 'succeeded', check: { passed: true } });
+    await env.deactivate('ecomm_missing_extract');
+    expect(await run('extract-orders-s3')).toMatchObject({ status: 'succeeded', rowCount: 1 });
+  }, 240_000);
 });

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 /** s3rver's fixed account (its README). It checks the access key id; it does not verify V4 signatures. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -21,8 +21,10 @@ export interface LocalS3 {
   /** Writes an object (for seeding, and for the demo's and tests' faults). */
   put(bucket: string, key: string, body: string | Uint8Array): Promise<void>;
   remove(bucket: string, key: string): Promise<void>;
-  /** Every key of a bucket with its size. */
-  keys(bucket: string): Promise<Map<string, number>>;
+  /** An object's body as text, or null when there is no such object. */
+  get(bucket: string, key: string): Promise<string | null>;
+  /** Every key of a bucket (under a prefix) with its size. */
+  keys(bucket: string, prefix?: string): Promise<Map<string, number>>;
   close(): Promise<void>;
 }
 
@@ -56,11 +58,20 @@ export async function startLocalS3(buckets: readonly string[]): Promise<LocalS3>
     async remove(bucket, key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
-    async keys(bucket) {
+    async get(bucket, key) {
+      try {
+        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return (await object.Body?.transformToString('utf8')) ?? '';
+      } catch (error) {
+        if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
+        throw error;
+      }
+    },
+    async keys(bucket, prefix) {
       const found = new Map<string, number>();
       let token: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ...(token ? { ContinuationToken: token } : {}) }));
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...(token ? { ContinuationToken: token } : {}) }));
         for (const o of page.Contents ?? []) found.set(o.Key ?? '', o.Size ?? 0);
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);

@@ -1,7 +1,7 @@
--- Ecommerce metrics (dbt job DailyRefresh, a full rebuild each night) and the pipeline's run history.
+-- Ecommerce metrics (dbt job DailyRefresh, a full rebuild each night) and the pipeline's run history. The extract
+-- files themselves are objects in the demo S3 (server/demo/s3/extracts.ts), not rows here.
 --   ecomm_metrics.agg_sales_kpi / agg_product_kpi / agg_customer_kpi   what Tableau reads
 --   ecomm_ops.pipeline_runs        one row per night and stage (extract, dlt, dbt, tableau) with durations
---   ecomm_ops.s3_extracts          one file per table and night, with its updated_at watermark window
 --   ecomm_ops.dlt_events           the DLT event log: update start/end, flow progress, expectations
 --   ecomm_ops.dbt_runs             DailyRefresh runs, one row per model
 --   ecomm_ops.tableau_refreshes    extract refreshes per data source
@@ -61,30 +61,6 @@ FROM (
   UNION ALL SELECT exec_date, 'DailyRefresh-' || strftime(exec_date + 1, '%Y%m%d'), 'dbt', 3, dbt_start, dbt_end, 1 FROM seed_ec_runs
   UNION ALL SELECT exec_date, 'tableau-' || strftime(exec_date + 1, '%Y%m%d'), 'tableau', 4, tableau_start, tableau_end, 1 FROM seed_ec_runs
 );
-
-CREATE TABLE ecomm_ops.s3_extracts AS
-WITH files AS (
-  SELECT 'orders' AS table_name, _execution_date AS execution_date, _source_file AS s3_path, count(*) AS row_count, 96 AS bytes_per_row,
-         'order_id,customer_id,order_status,order_ts,updated_at,total_amount' AS columns FROM ecomm_bronze.orders_raw GROUP BY ALL
-  UNION ALL SELECT 'order_items', _execution_date, _source_file, count(*), 88, 'order_item_id,order_id,product_id,quantity,unit_price,created_at,updated_at'
-  FROM ecomm_bronze.order_items_raw GROUP BY ALL
-  UNION ALL SELECT 'customers', _execution_date, _source_file, count(*), 132,
-         CASE WHEN _execution_date >= seed_today() - 20 THEN 'customer_id,full_name,email,city,loyalty_tier,created_at,updated_at'
-              ELSE 'customer_id,full_name,email,city,created_at,updated_at' END
-  FROM ecomm_bronze.customers_raw GROUP BY ALL
-  UNION ALL SELECT 'products', _execution_date, _source_file, count(*), 84, 'product_id,product_name,category,price,created_at,updated_at'
-  FROM ecomm_bronze.products_raw GROUP BY ALL
-), grid AS (
-  SELECT r.exec_date, r.run_id, r.extract_start, r.extract_end, r.dn, t.table_name, t.table_no
-  FROM seed_ec_runs r, (VALUES ('orders', 1), ('order_items', 2), ('customers', 3), ('products', 4)) t(table_name, table_no)
-)
-SELECT g.exec_date AS execution_date, g.run_id, g.table_name,
-       coalesce(f.s3_path, ec_file(g.table_name, g.exec_date)) AS s3_path, CAST(coalesce(f.row_count, 0) AS BIGINT) AS row_count,
-       CAST(coalesce(f.row_count, 0) * coalesce(f.bytes_per_row, 90) + 120 AS BIGINT) AS size_bytes,
-       coalesce(f.columns, '') AS columns,
-       CASE WHEN g.dn = 0 THEN NULL ELSE ec_midnight(g.exec_date) END AS watermark_from, ec_midnight(g.exec_date + 1) AS watermark_to,
-       g.extract_end - to_seconds(60 * (5 - g.table_no)) AS extracted_at, 'success' AS status
-FROM grid g LEFT JOIN files f ON f.table_name = g.table_name AND f.execution_date = g.exec_date;
 
 -- The DLT event log: per update, its start, one flow_progress per flow with output and dropped rows (the
 -- silver expectations enforce valid primary keys; none dropped), the schema-evolution warning of 20 days

@@ -55,6 +55,8 @@ function taskCtx(over: { dagId: string; taskId: string; businessDate: string; tr
     startedAt: over.now, warehouse: w, variables: new Map(), log: () => undefined, now: () => over.now, preciseNow: () => over.now.replace(' ', 'T'),
     failIfFaulted: () => Promise.resolve(faults.check(over.dagId, over.taskId)), sql: (text, binds) => w.query(text, binds), pause: () => Promise.resolve(),
     holdOnTimeline: () => 0,
+    extracts: () => Promise.reject(new Error('these DAGs write no extract files')),
+    dbtCloud: () => Promise.reject(new Error('these DAGs run no dbt Cloud job')),
   };
 }
 

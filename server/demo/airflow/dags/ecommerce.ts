@@ -1,14 +1,15 @@
 /**
- * batch_ecomm_pipeline as SQL steps on the demo warehouse: extract_postgres_to_s3 writes the data day's extract
- * files (ecomm_ops.s3_extracts) from the OLTP source's rows updated in that ICT day, and run_dlt_pipeline loads
- * them into bronze (replacing the day's rows) and rebuilds silver and gold from bronze. A rerun, a clear or a
- * trigger with `execution_date` repairs what a fault broke. DailyRefresh (dbt Cloud) and Tableau are not Airflow.
+ * batch_ecomm_pipeline on the demo: extract_postgres_to_s3 writes the data day's extract files to the demo S3
+ * (one CSV per table, the OLTP source's rows updated in that ICT day), and run_dlt_pipeline loads those files
+ * into bronze (replacing the day's rows) and rebuilds silver and gold from bronze. A rerun, a clear or a trigger
+ * with `execution_date` repairs what a fault broke. DailyRefresh (dbt Cloud) and Tableau are not Airflow.
  */
 import type { DagDef, TaskContext } from '../model';
 import { dateInZone, ECOMMERCE_ZONE } from '../../warehouse';
 import { addDays } from '../warehouse';
 import { dag, sqlTask } from './build';
 import { randomUUID } from 'node:crypto';
+import { EXTRACT_TABLES, extractUri, parseCsv, toCsv, type ExtractBucket } from '../../s3/extracts';
 
 /** What a DLT update needs of whoever runs it (an Airflow task, or the demo Databricks): the warehouse and a log. */
 export interface DltContext {
@@ -18,6 +19,8 @@ export interface DltContext {
   now(): string;
   /** Fails the update at the gold flow when a training fault targets run_dlt_pipeline. */
   failIfFaulted(): Promise<void>;
+  /** The S3 bucket the extract files are in. */
+  extracts(): Promise<ExtractBucket>;
 }
 
 /** Yesterday as the pipeline counts days: in Asia/Bangkok, where its batch runs at 01:00. */
@@ -36,15 +39,6 @@ export function dataDay(ctx: TaskContext): string {
 const FROM = `(CAST(CAST(:x AS DATE) AS TIMESTAMP) - INTERVAL 7 HOUR)`;
 const TO = `(CAST(CAST(:x AS DATE) + 1 AS TIMESTAMP) - INTERVAL 7 HOUR)`;
 const ict = (col: string) => `strftime(${col} + INTERVAL 7 HOUR, '%Y-%m-%dT%H:%M:%S') || '+07:00'`;
-const file = (t: string) => `printf('s3://ecomm-data/ecomm_db_extracts/daily_extracts/${t}/%s/${t}_%s.csv', strftime(CAST(:x AS DATE), '%Y-%m-%d'), strftime(CAST(:x AS DATE), '%Y%m%d'))`;
-
-/** Average bytes per CSV line of each extract (the file sizes the extract log reports). */
-const EXTRACTS: readonly { table: string; bytes: number }[] = [
-  { table: 'orders', bytes: 96 },
-  { table: 'order_items', bytes: 88 },
-  { table: 'customers', bytes: 132 },
-  { table: 'products', bytes: 84 },
-];
 
 export interface Column {
   readonly name: string;
@@ -60,21 +54,34 @@ async function columnsOf(ctx: Pick<DltContext, 'sql'>, schema: string, table: st
   return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
 }
 
+/** A source column as the export writes it: text, timestamps in ICT with their offset. */
+const asText = (c: Column) => (c.type.startsWith('TIMESTAMP') ? ict(c.name) : `CAST(${c.name} AS VARCHAR)`);
+
+/**
+ * The export of one table's window: every column the source table has tonight (SELECT *), so the header is the
+ * table's columns; rows updated in the data day (ICT).
+ */
+export async function extractTable(warehouse: Pick<DltContext, 'sql'>, table: string, x: string): Promise<{ columns: string[]; rows: (string | null)[][] }> {
+  const cols = await columnsOf(warehouse, 'ecomm_src', table);
+  const rows = await warehouse.sql(
+    `SELECT ${cols.map((c, i) => `${asText(c)} AS c${i}`).join(', ')} FROM ecomm_src.${table} WHERE updated_at >= ${FROM} AND updated_at < ${TO} ORDER BY updated_at`,
+    { x },
+  );
+  return { columns: cols.map((c) => c.name), rows: rows.map((r) => cols.map((_, i) => (r[`c${i}`] == null ? null : String(r[`c${i}`])))) };
+}
+
 async function extract(ctx: TaskContext): Promise<void> {
   const x = dataDay(ctx);
   ctx.log(`Extracting rows with updated_at in ${x} (ICT) from Postgres to S3`);
   await ctx.failIfFaulted();
-  await ctx.sql(`DELETE FROM ecomm_ops.s3_extracts WHERE execution_date = CAST(:x AS DATE)`, { x });
-  for (const [i, e] of EXTRACTS.entries()) {
-    // The export writes every column the source table has tonight (SELECT *): its header is the table's columns.
-    const cols = (await columnsOf(ctx, 'ecomm_src', e.table)).map((c) => c.name).join(',');
-    await ctx.sql(
-      `INSERT INTO ecomm_ops.s3_extracts
-       SELECT CAST(:x AS DATE), :run, :t, ${file(e.table)}, count(*), count(*) * :b + 120, :cols, ${FROM}, ${TO},
-              CAST(:now AS TIMESTAMP) + to_seconds(:i), 'success'
-       FROM ecomm_src.${e.table} WHERE updated_at >= ${FROM} AND updated_at < ${TO}`,
-      { x, run: ctx.runId, t: e.table, b: e.bytes, cols, now: ctx.now(), i },
-    );
+  const bucket = await ctx.extracts();
+  // A re-run replaces the day's files: what an earlier run of the day left goes first.
+  await bucket.removeDay(x);
+  for (const t of EXTRACT_TABLES) {
+    const file = await extractTable({ sql: (text, binds) => ctx.warehouse.query(text, binds) }, t, x);
+    const body = toCsv(file);
+    await bucket.write(t, x, body);
+    ctx.log(`Wrote ${extractUri(t, x)}: ${file.rows.length} rows, ${Buffer.byteLength(body)} bytes`, file.rows.length === 0 ? 'WARNING' : 'INFO');
   }
 }
 
@@ -139,36 +146,42 @@ export async function runEcommerceDltUpdate(ctx: DltContext, options: DltUpdateO
 const BRONZE_META = new Set(['_rescued_data', '_source_file', '_ingested_at', '_execution_date']);
 
 /**
- * One file's columns as bronze loads them: every value as text (timestamps as the CSV writes them, with the ICT
- * offset); a file column the bronze table does not know is rescued into `_rescued_data` as JSON, the way Auto
- * Loader's rescue mode keeps it, and a bronze column the file lacks stays empty.
+ * How bronze loads one file: each bronze column from the file column of that name (as text, as the CSV has it);
+ * a file column the bronze table does not know is rescued into `_rescued_data` as JSON, the way Auto Loader's
+ * rescue mode keeps it, and a bronze column the file lacks stays empty. `r` is the file's row as a text list.
  */
-export function bronzeSelect(t: string, fileColumns: readonly Column[], bronze: readonly string[]): { columns: string; select: string; rescued: string[] } {
-  const inFile = new Map(fileColumns.map((c) => [c.name, c]));
+export function bronzeSelect(fileColumns: readonly string[], bronze: readonly string[]): { columns: string; select: string; rescued: string[] } {
+  const at = (name: string) => `r[${fileColumns.indexOf(name) + 1}]`;
   const loaded = bronze.filter((b) => !BRONZE_META.has(b));
-  const asText = (c: Column) => (c.type.startsWith('TIMESTAMP') ? ict(c.name) : `CAST(${c.name} AS VARCHAR)`);
-  const values = loaded.map((b) => (inFile.has(b) ? asText(inFile.get(b)!) : 'NULL::VARCHAR'));
-  const rescued = fileColumns.filter((c) => !bronze.includes(c.name));
-  const rescue = rescued.length === 0 ? 'NULL::VARCHAR' : `CAST(json_object(${rescued.map((c) => `'${c.name}', ${asText(c)}`).join(', ')}) AS VARCHAR)`;
+  const values = loaded.map((b) => (fileColumns.includes(b) ? at(b) : 'NULL::VARCHAR'));
+  const rescued = fileColumns.filter((c) => !bronze.includes(c));
+  const rescue = rescued.length === 0 ? 'NULL::VARCHAR' : `CAST(json_object(${rescued.map((c) => `'${c}', ${at(c)}`).join(', ')}) AS VARCHAR)`;
   return {
     columns: [...loaded, '_rescued_data', '_source_file', '_ingested_at', '_execution_date'].join(', '),
-    select: `SELECT ${[...values, rescue, file(t), 'CAST(:now AS TIMESTAMP)', 'CAST(:x AS DATE)'].join(', ')}`,
-    rescued: rescued.map((c) => c.name),
+    select: `SELECT ${[...values, rescue, ':file', 'CAST(:now AS TIMESTAMP)', 'CAST(:x AS DATE)'].join(', ')} FROM (SELECT unnest(CAST(CAST(:data AS JSON) AS VARCHAR[][])) AS r)`,
+    rescued,
   };
 }
+
 /**
- * Bronze: the day's files as text, replacing what an earlier load of the day left. Schema evolution as the
- * pipeline runs it: a new column is rescued the night it first appears (a warning in the event log) and added to
- * the bronze table for the next update; a load of that day after it (a re-run) fills the column itself.
+ * Bronze: the day's files from S3, replacing what an earlier load of the day left; a table whose file is not in
+ * S3 fails the load (Auto Loader has nothing to read for the day). Schema evolution as the pipeline runs it: a
+ * new column is rescued the night it first appears (a warning in the event log) and added to the bronze table for
+ * the next update; a load of that day after it (a re-run) fills the column itself.
  */
 async function loadBronze(ctx: DltContext, x: string, updateId: string): Promise<void> {
   const now = ctx.now();
-  for (const { table: t } of EXTRACTS) {
-    const fileColumns = await columnsOf(ctx, 'ecomm_src', t);
+  const bucket = await ctx.extracts();
+  for (const t of EXTRACT_TABLES) {
+    const text = await bucket.read(t, x);
+    if (text === null) throw new Error(`No extract file for ${t} of ${x}: ${extractUri(t, x)} is not in S3`);
+    const file = parseCsv(text);
     const bronze = (await columnsOf(ctx, 'ecomm_bronze', `${t}_raw`)).map((c) => c.name);
-    const { columns, select, rescued } = bronzeSelect(t, fileColumns, bronze);
+    const { columns, select, rescued } = bronzeSelect(file.columns, bronze);
     await ctx.sql(`DELETE FROM ecomm_bronze.${t}_raw WHERE _execution_date = CAST(:x AS DATE)`, { x });
-    await ctx.sql(`INSERT INTO ecomm_bronze.${t}_raw (${columns}) ${select} FROM ecomm_src.${t} WHERE updated_at >= ${FROM} AND updated_at < ${TO}`, { x, now });
+    if (file.rows.length > 0) {
+      await ctx.sql(`INSERT INTO ecomm_bronze.${t}_raw (${columns}) ${select}`, { x, now, file: extractUri(t, x), data: JSON.stringify(file.rows) });
+    }
     if (rescued.length === 0) continue;
     const message = `Unknown column${rescued.length > 1 ? 's' : ''} ${rescued.join(', ')} in the ${t} file of ${x} rescued into _rescued_data; the schema evolves on the next update`;
     ctx.log(message, 'WARNING');

@@ -1,11 +1,13 @@
 /**
- * The ecommerce pipeline's serving stages as the sandbox runs them: `ecomm_dbt_daily_refresh` stands for the dbt
- * Cloud job DailyRefresh (triggered from Airflow with dbt Cloud's operator) and rebuilds the metric tables from
- * gold; `ecomm_tableau_refresh` stands for Tableau Server's extract refreshes (Tableau's operator). Neither has a
- * schedule here: the nightly ones are the seed's history, and these DAGs are the runbook's manual re-runs. Each
- * records its run for the data day as the night's would be, replacing the day's earlier (failed) record.
+ * The ecommerce pipeline's serving stages as the sandbox runs them: `ecomm_dbt_daily_refresh` triggers the dbt
+ * Cloud job DailyRefresh (dbt Cloud's operator) through dbt Cloud's API — the client a dbt-cloud block uses — and
+ * follows the run; dbt Cloud rebuilds the metric tables from gold and keeps the run in its history, the only
+ * record of DailyRefresh runs. `ecomm_tableau_refresh` stands for Tableau Server's extract refreshes (Tableau's
+ * operator). Neither has a schedule here: the nightly ones are the seed's history, and these DAGs are the
+ * runbook's manual re-runs. Each updates the data day's stage in the pipeline's run history.
  */
-import type { DagDef, TaskContext } from '../model';
+import { createDbtCloudClient, isDone } from '../../../connectors/systems/dbtCloud/client';
+import { TaskFailure, type DagDef, type TaskContext } from '../model';
 import { dataDay } from './ecommerce';
 import { dag, sqlTask } from './build';
 
@@ -61,20 +63,23 @@ async function recordStage(ctx: TaskContext, x: string, stage: 'dbt' | 'tableau'
 async function runDailyRefresh(ctx: TaskContext): Promise<void> {
   await ctx.failIfFaulted();
   const x = dataDay(ctx);
-  const run = `DailyRefresh-manual-${ctx.runId.replace(/[^0-9]/g, '').slice(0, 14)}`;
-  ctx.log(`dbt Cloud job DailyRefresh (run ${run}) for ${x}: ${MODELS.join(', ')}`);
-  await ctx.sql(`DELETE FROM ecomm_ops.dbt_runs WHERE execution_date = CAST(:x AS DATE)`, { x });
-  for (const model of MODELS) {
-    const started = ctx.now();
-    await ctx.sql(BUILD[model], { x, now: ctx.now() });
-    await ctx.sql(
-      `INSERT INTO ecomm_ops.dbt_runs VALUES ('DailyRefresh', :run, CAST(:x AS DATE), 'manual (Airflow)', :model, CAST(:started AS TIMESTAMP), CAST(:now AS TIMESTAMP), 'success', CAST(:start AS TIMESTAMP), CAST(:now AS TIMESTAMP))`,
-      { run, x, model, started, now: ctx.now(), start: ctx.startedAt },
-    );
+  const client = createDbtCloudClient(await ctx.dbtCloud());
+  const signal = AbortSignal.timeout(30 * 60_000);
+  try {
+    const job = await client.findJob('DailyRefresh', signal);
+    const started = await client.trigger(job.id, { cause: `Triggered by Airflow run ${ctx.runId} for ${x}` }, signal);
+    ctx.log(`dbt Cloud job DailyRefresh (job ${job.id}) triggered: run ${started.id}`);
+    let run = started;
+    while (!isDone(run.status)) {
+      await ctx.pause(0.05);
+      run = await client.getRun(run.id, signal);
+    }
+    ctx.log(`dbt Cloud run ${run.id}: ${run.statusHumanized}${run.statusMessage ? ` (${run.statusMessage})` : ''}`, run.status === 10 ? 'INFO' : 'ERROR');
+    if (run.status !== 10) throw new TaskFailure('DbtCloudJobRunException', `dbt Cloud run ${run.id} of DailyRefresh ended ${run.statusHumanized}${run.statusMessage ? `: ${run.statusMessage}` : ''}`);
+    await recordStage(ctx, x, 'dbt', `DailyRefresh-${run.id}`);
+  } finally {
+    client.close();
   }
-  // Every model row of the run carries the run's end.
-  await ctx.sql(`UPDATE ecomm_ops.dbt_runs SET run_finished_at = CAST(:now AS TIMESTAMP) WHERE run_id = :run`, { run, now: ctx.now() });
-  await recordStage(ctx, x, 'dbt', run);
 }
 
 async function refreshExtracts(ctx: TaskContext): Promise<void> {

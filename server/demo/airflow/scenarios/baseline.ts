@@ -5,6 +5,7 @@
  */
 import type { Scenario } from './types';
 import { addDays } from '../warehouse';
+import { heldFiles } from './heldFiles';
 import { holdBack, snapshot } from './heldRows';
 import { replayNight } from './replay';
 import { ecommerceYesterday } from '../dags/ecommerce';
@@ -75,8 +76,8 @@ const shortOrdersPage: Scenario = {
   },
 };
 
+/** The ecommerce day's rows in every layer; its extract files in S3 are kept aside too (heldFiles). */
 const ECOMM_DAY = [
-  { table: 'ecomm_ops.s3_extracts', where: `execution_date = CAST(:x AS DATE)` },
   ...['orders', 'order_items', 'customers', 'products'].map((t) => ({ table: `ecomm_bronze.${t}_raw`, where: `_execution_date = CAST(:x AS DATE)` })),
   ...['silver.dim_customer', 'silver.dim_product', 'silver.dim_orders', 'silver.fact_orders', 'gold.sales_analytics', 'gold.agg_daily_sales'].map((t) => ({ table: `ecomm_${t}`, where: 'true' })),
 ];
@@ -93,6 +94,7 @@ const replicaLostOrders: Scenario = {
   actions: [{ id: 'resync', label: 'The replica is re-synced' }],
   async activate(ctx) {
     const x = ecommerceYesterday();
+    await heldFiles(ctx, this.id).take(x);
     await snapshot(ctx.warehouse, this.id, ECOMM_DAY).take({ x });
     await holdBack(ctx.warehouse, 'ecomm_src.order_items', 'held_ecomm_lost_items', LOST_ORDERS).hold({ x });
     await holdBack(ctx.warehouse, 'ecomm_src.orders', 'held_ecomm_lost_orders', LOST_ORDERS).hold({ x });
@@ -109,6 +111,7 @@ const replicaLostOrders: Scenario = {
     await holdBack(ctx.warehouse, 'ecomm_src.orders', 'held_ecomm_lost_orders', 'true').deliver();
     await holdBack(ctx.warehouse, 'ecomm_src.order_items', 'held_ecomm_lost_items', 'true').deliver();
     await snapshot(ctx.warehouse, this.id, ECOMM_DAY).restore({ x: ecommerceYesterday() });
+    await heldFiles(ctx, this.id).restore(ecommerceYesterday());
   },
 };
 

@@ -4,12 +4,13 @@
  * exactly (a snapshot taken before the fault).
  */
 import { ecommerceYesterday } from '../dags/ecommerce';
+import { heldFiles } from './heldFiles';
 import { snapshot } from './heldRows';
 import { replayNight } from './replay';
 import type { Scenario, ScenarioContext } from './types';
 
+/** The day's rows in every layer; its extract files in S3 are kept aside too (heldFiles). */
 const DAY_ROWS = [
-  { table: 'ecomm_ops.s3_extracts', where: `execution_date = CAST(:x AS DATE)` },
   ...['orders', 'order_items', 'customers', 'products'].map((t) => ({ table: `ecomm_bronze.${t}_raw`, where: `_execution_date = CAST(:x AS DATE)` })),
   ...['silver.dim_customer', 'silver.dim_product', 'silver.dim_orders', 'silver.fact_orders', 'gold.sales_analytics', 'gold.agg_daily_sales'].map((t) => ({
     table: `ecomm_${t}`, where: 'true',
@@ -24,8 +25,10 @@ const missingExtract: Scenario = {
   runbook: '/ecommerce/daily-run#extract-files',
   async activate(ctx) {
     const x = ecommerceYesterday();
+    await heldFiles(ctx, this.id).take(x);
     await snapshot(ctx.warehouse, this.id, DAY_ROWS).take({ x });
-    await ctx.warehouse.query(`DELETE FROM ecomm_ops.s3_extracts WHERE execution_date = CAST(:x AS DATE)`, { x });
+    // The night's files never reached S3.
+    await (await ctx.extracts()).removeDay(x);
     for (const t of ['orders', 'order_items', 'customers', 'products']) await ctx.warehouse.query(`DELETE FROM ecomm_bronze.${t}_raw WHERE _execution_date = CAST(:x AS DATE)`, { x });
     for (const t of ['ecomm_silver.fact_orders', 'ecomm_silver.dim_orders', 'ecomm_gold.sales_analytics', 'ecomm_gold.agg_daily_sales']) {
       await ctx.warehouse.query(`DELETE FROM ${t} WHERE order_date = CAST(:x AS DATE)`, { x });
@@ -39,6 +42,7 @@ const missingExtract: Scenario = {
   async deactivate(ctx) {
     ctx.faults.remove('batch_ecomm_pipeline', 'extract_postgres_to_s3');
     await snapshot(ctx.warehouse, this.id, DAY_ROWS).restore({ x: ecommerceYesterday() });
+    await heldFiles(ctx, this.id).restore(ecommerceYesterday());
   },
 };
 
@@ -50,6 +54,7 @@ const goldMissing: Scenario = {
   runbook: '/ecommerce/daily-run#gold-checks',
   async activate(ctx) {
     const x = ecommerceYesterday();
+    await heldFiles(ctx, this.id).take(x);
     await snapshot(ctx.warehouse, this.id, DAY_ROWS).take({ x });
     for (const t of ['ecomm_gold.sales_analytics', 'ecomm_gold.agg_daily_sales']) await ctx.warehouse.query(`DELETE FROM ${t} WHERE order_date = CAST(:x AS DATE)`, { x });
     ctx.faults.set('batch_ecomm_pipeline', 'run_dlt_pipeline', {
@@ -61,6 +66,7 @@ const goldMissing: Scenario = {
   async deactivate(ctx) {
     ctx.faults.remove('batch_ecomm_pipeline', 'run_dlt_pipeline');
     await snapshot(ctx.warehouse, this.id, DAY_ROWS).restore({ x: ecommerceYesterday() });
+    await heldFiles(ctx, this.id).restore(ecommerceYesterday());
   },
 };
 
@@ -83,6 +89,7 @@ const silverDropped: Scenario = {
   actions: [{ id: 'source_fixed', label: 'The app team repairs the rows in Postgres' }],
   async activate(ctx) {
     const x = ecommerceYesterday();
+    await heldFiles(ctx, this.id).take(x);
     await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, { table: 'ecomm_ops.dlt_events', where: `execution_date = CAST(:x AS DATE)` }]).take({ x });
     await ctx.warehouse.query(`CREATE TABLE IF NOT EXISTS ${ORPHANS} (order_item_id BIGINT, order_id BIGINT)`);
     await ctx.warehouse.query(
@@ -103,6 +110,7 @@ const silverDropped: Scenario = {
   async deactivate(ctx) {
     await repairOrphans(ctx);
     await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, { table: 'ecomm_ops.dlt_events', where: `execution_date = CAST(:x AS DATE)` }]).restore({ x: ecommerceYesterday() });
+    await heldFiles(ctx, this.id).restore(ecommerceYesterday());
   },
 };
 
@@ -124,6 +132,7 @@ const newSourceColumn: Scenario = {
   runbook: '/ecommerce/daily-run#bronze-schema',
   async activate(ctx) {
     const x = ecommerceYesterday();
+    await heldFiles(ctx, this.id).take(x);
     await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, { table: 'ecomm_ops.dlt_events', where: `execution_date = CAST(:x AS DATE)` }]).take({ x });
     await ctx.warehouse.query(`ALTER TABLE ecomm_src.orders ADD COLUMN ${NEW_COLUMN} VARCHAR`);
     // The app writes it for every order it touches from the release on (the start of the data day).
@@ -137,6 +146,7 @@ const newSourceColumn: Scenario = {
   async deactivate(ctx) {
     await dropNewColumn(ctx);
     await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, { table: 'ecomm_ops.dlt_events', where: `execution_date = CAST(:x AS DATE)` }]).restore({ x: ecommerceYesterday() });
+    await heldFiles(ctx, this.id).restore(ecommerceYesterday());
   },
 };
 

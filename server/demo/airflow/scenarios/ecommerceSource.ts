@@ -5,12 +5,13 @@
  * day's healthy rows back exactly.
  */
 import { ecommerceYesterday } from '../dags/ecommerce';
+import { heldFiles } from './heldFiles';
 import { holdBack, snapshot } from './heldRows';
 import { replayNight } from './replay';
 import type { Scenario, ScenarioContext } from './types';
 
+/** The day's rows in every layer; its extract files in S3 are kept aside too (heldFiles). */
 const DAY_ROWS = [
-  { table: 'ecomm_ops.s3_extracts', where: `execution_date = CAST(:x AS DATE)` },
   ...['orders', 'order_items', 'customers', 'products'].map((t) => ({ table: `ecomm_bronze.${t}_raw`, where: `_execution_date = CAST(:x AS DATE)` })),
   ...['silver.dim_customer', 'silver.dim_product', 'silver.dim_orders', 'silver.fact_orders', 'gold.sales_analytics', 'gold.agg_daily_sales'].map((t) => ({
     table: `ecomm_${t}`, where: 'true',
@@ -33,6 +34,7 @@ const staleReplica: Scenario = {
   actions: [{ id: 'catch_up', label: 'The DBA has the replica caught up' }],
   async activate(ctx) {
     const x = ecommerceYesterday();
+    await heldFiles(ctx, this.id).take(x);
     await snapshot(ctx.warehouse, this.id, DAY_ROWS).take({ x });
     const held = STALE(ctx);
     await held.items.hold({ x });
@@ -52,6 +54,7 @@ const staleReplica: Scenario = {
     await held.orders.deliver();
     await held.items.deliver();
     await snapshot(ctx.warehouse, this.id, DAY_ROWS).restore({ x: ecommerceYesterday() });
+    await heldFiles(ctx, this.id).restore(ecommerceYesterday());
   },
 };
 

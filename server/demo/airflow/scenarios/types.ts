@@ -7,6 +7,7 @@ import type { Engine } from '../engine';
 import type { Faults } from '../faults';
 import type { RunStore } from '../store';
 import type { Warehouse } from '../warehouse';
+import type { ExtractBucket } from '../../s3/extracts';
 
 export interface ScenarioContext {
   readonly warehouse: Warehouse;
@@ -16,6 +17,8 @@ export interface ScenarioContext {
   readonly timeScale: number;
   /** Empties the sandbox's Airflow variables, loads them again from the release's list, or sets one (as `variables set` would). */
   readonly variables: { clear(): Promise<void>; reload(): Promise<void>; set(key: string, value: string): Promise<void> };
+  /** The demo S3's ecommerce extract files (a fault loses or empties one). */
+  readonly extracts: () => Promise<ExtractBucket>;
   /** Pending timed events (a late file's arrival), by scenario id. */
   readonly timers: Map<string, NodeJS.Timeout>;
 }
