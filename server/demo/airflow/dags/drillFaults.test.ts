@@ -11,6 +11,7 @@ import { parseConfig } from '../../../config';
 import { createConnectorRegistry, type ConnectorRegistry } from '../../../connectors/registry';
 import { Faults } from '../faults';
 import type { TaskContext } from '../model';
+import { fixedTaskContext } from '../testing/fixedTaskContext';
 import { createWarehouse, type Warehouse } from '../warehouse';
 import { pullMarketingApi } from './investorMarketingPull';
 import { sourceFreshness } from './retail';
@@ -49,15 +50,7 @@ afterAll(async () => {
 
 /** A task's context as the sandbox engine gives it, at a fixed time (no clock is read). */
 function taskCtx(over: { dagId: string; taskId: string; businessDate: string; tryNumber: number; now: string; faults?: Faults }): TaskContext {
-  const faults = over.faults ?? new Faults();
-  return {
-    dagId: over.dagId, runId: `scheduled__${over.businessDate}`, taskId: over.taskId, tryNumber: over.tryNumber, maxTries: 2, businessDate: over.businessDate, conf: {},
-    startedAt: over.now, warehouse: w, variables: new Map(), log: () => undefined, now: () => over.now, preciseNow: () => over.now.replace(' ', 'T'),
-    failIfFaulted: () => Promise.resolve(faults.check(over.dagId, over.taskId)), sql: (text, binds) => w.query(text, binds), pause: () => Promise.resolve(),
-    holdOnTimeline: () => 0,
-    extracts: () => Promise.reject(new Error('these DAGs write no extract files')),
-    dbtCloud: () => Promise.reject(new Error('these DAGs run no dbt Cloud job')),
-  };
+  return fixedTaskContext(w, over);
 }
 
 const latestPulls = () =>

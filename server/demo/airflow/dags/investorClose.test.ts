@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../config';
 import { createConnectorRegistry, type ConnectorRegistry } from '../../../connectors/registry';
 import type { TaskContext } from '../model';
+import { fixedTaskContext } from '../testing/fixedTaskContext';
 import { createWarehouse, type Warehouse } from '../warehouse';
 import { closedPeriod, monthlyCloseDag } from './investorClose';
 
@@ -62,11 +63,7 @@ afterAll(async () => {
 
 /** The close's profit task as the engine runs it, at a fixed time (no clock is read). */
 function closeProfit(businessDate: string, now: string): Promise<void> {
-  const ctx: TaskContext = {
-    dagId: 'investor_monthly_close', runId: `manual__${now}`, taskId: 'aggregate_profit_monthly', tryNumber: 1, maxTries: 2, businessDate, conf: {},
-    startedAt: now, warehouse: w, variables: new Map(), log: () => undefined, now: () => now, preciseNow: () => now.replace(' ', 'T'),
-    failIfFaulted: () => Promise.resolve(), sql: (text, binds) => w.query(text, binds), pause: () => Promise.resolve(), holdOnTimeline: () => 0,
-  };
+  const ctx: TaskContext = fixedTaskContext(w, { dagId: 'investor_monthly_close', runId: `manual__${now}`, taskId: 'aggregate_profit_monthly', businessDate, now });
   return monthlyCloseDag.tasks[0]!.body(ctx);
 }
 

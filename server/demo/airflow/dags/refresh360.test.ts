@@ -13,6 +13,7 @@ import { createConnectorRegistry, type ConnectorRegistry } from '../../../connec
 import { Faults } from '../faults';
 import type { DagDef, DagRun, TaskContext, TaskDef, TaskInstance, Try } from '../model';
 import { recordTry, taskContext } from '../taskContext';
+import { fixedTaskContext, NO_DEMO_SYSTEMS } from '../testing/fixedTaskContext';
 import { createWarehouse, type Warehouse } from '../warehouse';
 import { rebuildCustomer360, refreshFlowchart360 } from './refresh360';
 import { waitForLocks } from './locks';
@@ -72,14 +73,7 @@ afterAll(async () => {
 });
 
 function taskCtx(taskId: string): TaskContext {
-  const faults = new Faults();
-  const now = `${BD} 03:05:00`;
-  return {
-    dagId: 'cdm_360_refresh', runId: `scheduled__2026-12-01T03:00:00+00:00`, taskId, tryNumber: 1, maxTries: 2, businessDate: BD, conf: {},
-    startedAt: now, warehouse: w, variables: new Map(), log: () => undefined, now: () => now, preciseNow: () => now.replace(' ', 'T'),
-    failIfFaulted: () => Promise.resolve(faults.check('cdm_360_refresh', taskId)), sql: (text, binds) => w.query(text, binds), pause: () => Promise.resolve(),
-    holdOnTimeline: () => 0,
-  };
+  return fixedTaskContext(w, { dagId: 'cdm_360_refresh', runId: 'scheduled__2026-12-01T03:00:00+00:00', taskId, businessDate: BD, now: `${BD} 03:05:00` });
 }
 
 const customerRows = async () =>
@@ -134,7 +128,7 @@ describe('a lock wait on the night\'s timeline', () => {
     recordShiftMs: shiftMs,
   });
   const tiOf = (): TaskInstance => ({ taskId: task.taskId, state: 'running', tryNumber: 1, maxTries: 2, startDate: null, endDate: null, queuedWhen: null, scheduledWhen: null, tries: new Map() });
-  const context = (run: DagRun, entry: Try) => taskContext({ warehouse: w, faults: new Faults(), variables: new Map(), ms: (n) => n }, def, task, run, tiOf(), entry, new AbortController().signal);
+  const context = (run: DagRun, entry: Try) => taskContext({ warehouse: w, faults: new Faults(), variables: new Map(), ms: (n) => n, ...NO_DEMO_SYSTEMS }, def, task, run, tiOf(), entry, new AbortController().signal);
 
   it('waits for the stale session, records the try that much longer, and the lock is gone for the next run', async () => {
     const run = runOf(-6 * 3600_000);
