@@ -262,7 +262,7 @@ describe('limits', () => {
     expect(await run(victim, 'rb/count')).toMatchObject({ status: 'succeeded' });
     expect(await closed).toEqual({ code: 1008, reason: expect.stringMatching(/message limit/) });
     expect(attacker.messages.some((m) => m.type === 'error' && /limit of .* per 10 s.*Retry in \d+ s/.test(m.message))).toBe(true);
-    expect(attacker.messages.every((m) => m.type === 'error' || m.type === 'done')).toBe(true);
+    expect(attacker.messages.every((m) => m.type === 'hello' || m.type === 'error' || m.type === 'done')).toBe(true);
     await expect.poll(() => h.audit.events.find((e) => e.user === SECOND_APPROVER.user && /closed for flooding/.test(e.detail ?? ''))).toMatchObject({ status: 'rejected', errorCode: 'bad_message' });
     // The flooder may reconnect and work normally; the victim's socket was never touched.
     const again = await h.connect({ as: SECOND_APPROVER });
