@@ -4,13 +4,8 @@
  * and gold tables are really rebuilt from the source; the event log the events block reads is the one the
  * update wrote (ecomm_ops.dlt_events), with the silver expectations' dropped records.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness, type TestClient } from '../../testing/harness';
-import type { DoneMessage } from '../../protocol';
-
-let h: Harness;
-let client: TestClient;
-let n = 0;
+import { describe, expect, it } from 'vitest';
+import { useDemoBlocks } from '../testing/demoBlocks';
 
 // Two orders of 2026-12-01 (ICT) in the source, and an order line the shop wrote without its order.
 const SETUP = `
@@ -33,32 +28,18 @@ const SETUP = `
   create table ecomm_ops.dlt_events (execution_date date, update_id varchar, event_ts timestamp, level varchar, event_type varchar, flow_name varchar, message varchar, output_rows bigint, dropped_records bigint, expectation varchar);
 `;
 
-beforeAll(async () => {
-  h = await startHarness({
-    setupSql: SETUP,
-    demoConnections: '      databricks: {kind: databricks, demo: true, pipelinePollMs: 20}\n',
-    snippets: {
-      'dlt/update': { lang: 'databricks', target: 'databricks', mode: 'write', text: 'databricks pipelines start-update "ecommerce_dlt"' },
-      'dlt/events': { lang: 'databricks', target: 'databricks', text: 'databricks pipelines events "ecommerce_dlt" --max-results 100' },
-      'dlt/warnings': { lang: 'databricks', target: 'databricks', text: 'databricks pipelines events "ecommerce_dlt" --level WARN,ERROR' },
-      'sql/gold': { text: 'select order_id, revenue from ecomm_gold.sales_analytics order by order_id' },
-      'sql/bronze': { text: 'select count(*) from ecomm_bronze.orders_raw where _execution_date = DATE \'2026-12-01\'' },
-    },
-  });
-  client = await h.connect();
-}, 60_000);
-afterAll(async () => {
-  client?.close();
-  await h?.close();
+const demo = useDemoBlocks({
+  setupSql: SETUP,
+  demoConnections: '      databricks: {kind: databricks, demo: true, pipelinePollMs: 20}\n',
+  snippets: {
+    'dlt/update': { lang: 'databricks', target: 'databricks', mode: 'write', text: 'databricks pipelines start-update "ecommerce_dlt"' },
+    'dlt/events': { lang: 'databricks', target: 'databricks', text: 'databricks pipelines events "ecommerce_dlt" --max-results 100' },
+    'dlt/warnings': { lang: 'databricks', target: 'databricks', text: 'databricks pipelines events "ecommerce_dlt" --level WARN,ERROR' },
+    'sql/gold': { text: 'select order_id, revenue from ecomm_gold.sales_analytics order by order_id' },
+    'sql/bronze': { text: 'select count(*) from ecomm_bronze.orders_raw where _execution_date = DATE \'2026-12-01\'' },
+  },
 });
-
-async function run(snippet: string, extra: Record<string, unknown> = {}): Promise<{ done: DoneMessage; rows: readonly (readonly unknown[])[]; logs: string }> {
-  const id = `d${++n}`;
-  client.send({ type: 'run', id, snippet, sha256: h.manifest.snippets[snippet]!.sha256, env: 'demo', params: {}, ...extra });
-  const done = await client.done(id, 60_000);
-  const messages = client.of(id);
-  return { done, rows: messages.flatMap((m) => (m.type === 'rows' ? m.rows : [])), logs: messages.flatMap((m) => (m.type === 'log' ? [m.text] : [])).join('') };
-}
+const { run } = demo;
 
 describe('the demo Databricks (DLT)', () => {
   it('previews an update of ecommerce_dlt without starting it', async () => {
@@ -78,7 +59,7 @@ describe('the demo Databricks (DLT)', () => {
     expect(update.rows).toContainEqual(['silver_fact_orders', 'COMPLETED', 2, 1, 'valid_pk: 1 failed']);
     expect(Number((await run('sql/bronze')).rows[0]![0])).toBe(2);
     expect((await run('sql/gold')).rows.map((r) => [Number(r[0]), Number(r[1])])).toEqual([[1, 30], [2, 12.5]]);
-    expect(h.audit.events.filter((e) => e.snippet === 'dlt/update').at(-1)).toMatchObject({ status: 'succeeded', dryRun: false });
+    expect(demo.harness.audit.events.filter((e) => e.snippet === 'dlt/update').at(-1)).toMatchObject({ status: 'succeeded', dryRun: false });
   });
 
   it('serves the event log the update wrote: one row per expectation with its dropped records', async () => {
