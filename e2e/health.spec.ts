@@ -80,6 +80,17 @@ test('Health: run every check on demo, read the statuses and history, and follow
   await shoot(page, block.root, 'health-deep-linked-block');
   await notice.scrollIntoViewIfNeeded();
   await shoot(page, notice, 'health-deep-link-notice');
+
+  // For another business date a row shows its last figure quieter, with that figure's date under it: the
+  // date fits its column instead of running over the threshold beside it.
+  await page.goto('/health');
+  await expect(rows.first()).toBeVisible();
+  await page.getByRole('button', { name: 'today', exact: true }).click();
+  await expect(page.locator('tr[data-status="stale"] [class*="valueFor"]').first()).toBeVisible();
+  const overflowing = await page.locator('tr[data-check-key] td').evaluateAll((cells) =>
+    cells.filter((td) => td.scrollWidth > td.clientWidth + 1).map((td) => `${td.closest('tr')?.getAttribute('data-check-key')}: ${(td as HTMLElement).innerText.replace(/\s+/g, ' ')}`),
+  );
+  expect(overflowing).toEqual([]);
   expect(consoleErrors).toEqual([]);
 });
 
