@@ -33,7 +33,7 @@ export function preflightSchedules(config: OpsbookConfig, manifestFile: string, 
       ok: true,
       lines: config.schedules.map((s) => {
         const n = resolveCheckSet(manifest.current(), s, s.env, config.environments[s.env]!).checks.length;
-        return `OK    schedule ${s.name}: "${s.cron}" ${s.timezone}, ${s.env}, ${n} check${n === 1 ? '' : 's'}${config.audit.store === 'postgres' ? ' (pg-boss: minute-granular, fires within ~15 s of its minute)' : ''}`;
+        return `OK    schedule ${s.name}: "${s.cron}" ${s.timezone}, ${s.env}, ${n} check${n === 1 ? '' : 's'}${config.audit.store === 'postgres' ? ' (pg-boss: minute-granular; a firing starts some seconds after its minute)' : ''}`;
       }),
     };
   } finally {
