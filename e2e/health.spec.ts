@@ -94,6 +94,23 @@ test('Health: run every check on demo, read the statuses and history, and follow
   expect(consoleErrors).toEqual([]);
 });
 
+test("an alert's link lands on its check and stays on it while the diagram above renders", async ({ page, consoleErrors }) => {
+  // The link an alert carries (server/alerts/describe.ts deepLink): the profit runbook opens with a Mermaid
+  // diagram far above the check, drawn after the page has scrolled to the check.
+  await page.goto('/investor/profit-aggregate?env=demo&report_date=2026-11-30#snippet-profit-deviation');
+  const block = new RunbookPage(page).block('investor-profit-aggregate/profit-deviation');
+  await expect(block.root).toHaveAttribute('data-linked', 'true');
+  // What renders after the page scrolled to the check — the notice of the link's values, the diagram — is above it.
+  await expect(page.getByRole('complementary', { name: 'Values from the link' })).toBeVisible();
+  await expect(page.locator('svg[id^="mermaid-svg"]').first()).toBeVisible();
+  // Landed: the check starts at the top of the view, under the navbar, not pushed down by what rendered above.
+  await expect.poll(() => block.root.evaluate((el) => Math.round(el.getBoundingClientRect().top))).toBeLessThan(120);
+  await expect(block.root).toBeInViewport();
+  await expect(block.root.getByLabel('report_date')).toHaveValue('2026-11-30');
+  await shoot(page, block.root, 'alert-link-landing');
+  expect(consoleErrors).toEqual([]);
+});
+
 test('a deep link says which values it ignored, and a block copies a link that opens it with its current values', async ({ page, context, consoleErrors }) => {
   await page.goto(`/canonical/basic-data-validation?env=nowhere&business_date=2026-02-30&no_such_param=1#${CHECK}`);
   const notice = page.getByRole('complementary', { name: 'Values from the link' });
