@@ -80,6 +80,34 @@ test('Health: run every check on demo, read the statuses and history, and follow
   await shoot(page, block.root, 'health-deep-linked-block');
   await notice.scrollIntoViewIfNeeded();
   await shoot(page, notice, 'health-deep-link-notice');
+
+  // For another business date a row shows its last figure quieter, with that figure's date under it: the
+  // date fits its column instead of running over the threshold beside it.
+  await page.goto('/health');
+  await expect(rows.first()).toBeVisible();
+  await page.getByRole('button', { name: 'today', exact: true }).click();
+  await expect(page.locator('tr[data-status="stale"] [class*="valueFor"]').first()).toBeVisible();
+  const overflowing = await page.locator('tr[data-check-key] td').evaluateAll((cells) =>
+    cells.filter((td) => td.scrollWidth > td.clientWidth + 1).map((td) => `${td.closest('tr')?.getAttribute('data-check-key')}: ${(td as HTMLElement).innerText.replace(/\s+/g, ' ')}`),
+  );
+  expect(overflowing).toEqual([]);
+  expect(consoleErrors).toEqual([]);
+});
+
+test("an alert's link lands on its check and stays on it while the diagram above renders", async ({ page, consoleErrors }) => {
+  // The link an alert carries (server/alerts/describe.ts deepLink): the profit runbook opens with a Mermaid
+  // diagram far above the check, drawn after the page has scrolled to the check.
+  await page.goto('/investor/profit-aggregate?env=demo&report_date=2026-11-30#snippet-profit-deviation');
+  const block = new RunbookPage(page).block('investor-profit-aggregate/profit-deviation');
+  await expect(block.root).toHaveAttribute('data-linked', 'true');
+  // What renders after the page scrolled to the check — the notice of the link's values, the diagram — is above it.
+  await expect(page.getByRole('complementary', { name: 'Values from the link' })).toBeVisible();
+  await expect(page.locator('svg[id^="mermaid-svg"]').first()).toBeVisible();
+  // Landed: the check starts at the top of the view, under the navbar, not pushed down by what rendered above.
+  await expect.poll(() => block.root.evaluate((el) => Math.round(el.getBoundingClientRect().top))).toBeLessThan(120);
+  await expect(block.root).toBeInViewport();
+  await expect(block.root.getByLabel('report_date')).toHaveValue('2026-11-30');
+  await shoot(page, block.root, 'alert-link-landing');
   expect(consoleErrors).toEqual([]);
 });
 

@@ -18,7 +18,7 @@ import { pagerdutyConnectionSchema } from './connectors/systems/pagerduty/config
 import { tableauConnectionSchema } from './connectors/systems/tableau/config';
 import { slackConnectionSchema } from './connectors/systems/slack/config';
 import { ALERTS_DEFAULT, alertsSchema } from './alerts/config';
-import { cronFields, schedulesSchema } from './schedules/config';
+import { cronFields, pgBossCronProblem, schedulesSchema } from './schedules/config';
 
 const name = z.string().regex(/^[A-Za-z_][\w-]*$/, 'use letters, digits, _ or -');
 
@@ -310,6 +310,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     ...(config.environments[s.env] ? [] : [`schedules.${i}.env: "${s.env}" is not one of the environments (${Object.keys(config.environments).join(', ')}).`]),
     // pg-boss schedules fire at most once a minute; a seconds field would be silently coarsened.
     ...(config.audit.store === 'postgres' && cronFields(s.cron) !== 5 ? [`schedules.${i}.cron: with audit.store postgres schedules are minute-granular; write five fields (minute hour day month weekday).`] : []),
+    ...(config.audit.store === 'postgres' && cronFields(s.cron) === 5 ? [pgBossCronProblem(s.cron, s.timezone)].filter((p) => p !== null).map((p) => `schedules.${i}.cron: ${p}.`) : []),
   ]);
   if (scheduleProblems.length) throw new ConfigError(file, scheduleProblems);
   const channelNames = Object.keys(config.alerts.channels);

@@ -26,6 +26,7 @@ import { createApp } from './app';
 import { loadOrCreateCsrfSecret } from './http/csrfToken';
 import { ensureDemoWarehouse } from './demo/warehouse';
 import { validateSchedules } from './schedules';
+import { preflightSchedules } from './schedules/preflight';
 import { startDemoHistory } from './checks/demoHistory';
 import { loadOrCreateSigningKey } from './operations/export/signing';
 import { loadDataFiles } from '../plugins/docusaurus-plugin-opsbook/dataFiles';
@@ -36,12 +37,15 @@ const siteDir = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {
   const { config, file } = loadConfig(siteDir);
+  const manifestFile = path.resolve(siteDir, process.env.OPSBOOK_MANIFEST ?? 'build/opsbook-manifest.json');
   if (process.argv.includes('--check-config')) {
     const results = await checkConnections(config, siteDir);
     console.log(formatChecks(results, file, siteDir, configWarnings(config)));
-    process.exit(results.every((r) => r.ok) ? 0 : 1);
+    // What the start would refuse about the schedules (an unknown check, a write), said now.
+    const schedules = preflightSchedules(config, manifestFile, siteDir);
+    if (schedules.lines.length) console.log(['', ...schedules.lines].join('\n'));
+    process.exit(results.every((r) => r.ok) && schedules.ok ? 0 : 1);
   }
-  const manifestFile = path.resolve(siteDir, process.env.OPSBOOK_MANIFEST ?? 'build/opsbook-manifest.json');
   const anyProduction = Object.values(config.environments).some((e) => e.production);
   const manifest = loadManifestStore(manifestFile, {
     watch: process.env.OPSBOOK_WATCH_MANIFEST === '1',

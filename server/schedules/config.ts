@@ -3,6 +3,8 @@
  * for one environment. What a schedule may run (read-only checks of service-team steps) is decided against
  * the manifest at start (./checkSet.ts), because the configuration alone does not know the runbooks.
  */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
 import * as z from 'zod';
 
@@ -47,4 +49,22 @@ export const schedulesSchema = z.array(scheduleSchema).default([]).superRefine((
 /** pg-boss schedules are minute-granular: a seconds field would silently fire once a minute. */
 export function cronFields(cron: string): number {
   return cron.trim().split(/\s+/).length;
+}
+
+/**
+ * On PostgreSQL, pg-boss reads the expression with its own parser (cron-parser), which does not take all that
+ * croner does (`15W`, the nearest weekday): such a schedule would pass croner here and fail at start, or never
+ * fire. So the expression is also read the way pg-boss will read it. Null when it accepts it.
+ */
+export function pgBossCronProblem(cron: string, timezone: string): string | null {
+  // cron-parser is pg-boss's dependency, not ours: resolve it from pg-boss so it is the copy pg-boss uses.
+  const here = typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+  const fromPgBoss = createRequire(createRequire(here).resolve('pg-boss'));
+  const parser = fromPgBoss('cron-parser') as { parseExpression(expression: string, options: { tz: string }): unknown };
+  try {
+    parser.parseExpression(cron, { tz: timezone });
+    return null;
+  } catch (error) {
+    return `pg-boss cannot read "${cron}" (${(error as Error).message}); use the five standard fields (minute hour day month weekday) with numbers, ranges, lists, steps and names`;
+  }
 }

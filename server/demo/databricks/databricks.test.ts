@@ -6,47 +6,28 @@
  * extract files in the demo S3, not from the source: an order the source has but the night's file does not
  * stays out of bronze.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness, type TestClient } from '../../testing/harness';
-import type { DoneMessage } from '../../protocol';
+import { describe, expect, it } from 'vitest';
+import { useDemoBlocks } from '../testing/demoBlocks';
 import { extractBucket, toCsv } from '../s3/extracts';
 import { FILES, SETUP } from './testing/ecommerceFixture';
 
-let h: Harness;
-let client: TestClient;
-let n = 0;
-
-beforeAll(async () => {
-  h = await startHarness({
-    setupSql: SETUP,
-    demoSystems: {
-      seedS3: async (s3) => {
-        for (const [table, file] of Object.entries(FILES)) await extractBucket(s3).write(table, '2026-12-01', toCsv(file));
-      },
+const demo = useDemoBlocks({
+  setupSql: SETUP,
+  demoSystems: {
+    seedS3: async (s3) => {
+      for (const [table, file] of Object.entries(FILES)) await extractBucket(s3).write(table, '2026-12-01', toCsv(file));
     },
-    demoConnections: '      databricks: {kind: databricks, demo: true, pipelinePollMs: 20}\n',
-    snippets: {
-      'dlt/update': { lang: 'databricks', target: 'databricks', mode: 'write', text: 'databricks pipelines start-update "ecommerce_dlt"' },
-      'dlt/events': { lang: 'databricks', target: 'databricks', text: 'databricks pipelines events "ecommerce_dlt" --max-results 100' },
-      'dlt/warnings': { lang: 'databricks', target: 'databricks', text: 'databricks pipelines events "ecommerce_dlt" --level WARN,ERROR' },
-      'sql/gold': { text: 'select order_id, revenue from ecomm_gold.sales_analytics order by order_id' },
-      'sql/bronze': { text: 'select count(*) from ecomm_bronze.orders_raw where _execution_date = DATE \'2026-12-01\'' },
-    },
-  });
-  client = await h.connect();
-}, 60_000);
-afterAll(async () => {
-  client?.close();
-  await h?.close();
+  },
+  demoConnections: '      databricks: {kind: databricks, demo: true, pipelinePollMs: 20}\n',
+  snippets: {
+    'dlt/update': { lang: 'databricks', target: 'databricks', mode: 'write', text: 'databricks pipelines start-update "ecommerce_dlt"' },
+    'dlt/events': { lang: 'databricks', target: 'databricks', text: 'databricks pipelines events "ecommerce_dlt" --max-results 100' },
+    'dlt/warnings': { lang: 'databricks', target: 'databricks', text: 'databricks pipelines events "ecommerce_dlt" --level WARN,ERROR' },
+    'sql/gold': { text: 'select order_id, revenue from ecomm_gold.sales_analytics order by order_id' },
+    'sql/bronze': { text: 'select count(*) from ecomm_bronze.orders_raw where _execution_date = DATE \'2026-12-01\'' },
+  },
 });
-
-async function run(snippet: string, extra: Record<string, unknown> = {}): Promise<{ done: DoneMessage; rows: readonly (readonly unknown[])[]; logs: string }> {
-  const id = `d${++n}`;
-  client.send({ type: 'run', id, snippet, sha256: h.manifest.snippets[snippet]!.sha256, env: 'demo', params: {}, ...extra });
-  const done = await client.done(id, 60_000);
-  const messages = client.of(id);
-  return { done, rows: messages.flatMap((m) => (m.type === 'rows' ? m.rows : [])), logs: messages.flatMap((m) => (m.type === 'log' ? [m.text] : [])).join('') };
-}
+const { run } = demo;
 
 describe('the demo Databricks (DLT)', () => {
   it('previews an update of ecommerce_dlt without starting it', async () => {
@@ -66,7 +47,7 @@ describe('the demo Databricks (DLT)', () => {
     expect(update.rows).toContainEqual(['silver_fact_orders', 'COMPLETED', 2, 1, 'valid_pk: 1 failed']);
     expect(Number((await run('sql/bronze')).rows[0]![0])).toBe(2);
     expect((await run('sql/gold')).rows.map((r) => [Number(r[0]), Number(r[1])])).toEqual([[1, 30], [2, 12.5]]);
-    expect(h.audit.events.filter((e) => e.snippet === 'dlt/update').at(-1)).toMatchObject({ status: 'succeeded', dryRun: false });
+    expect(demo.harness.audit.events.filter((e) => e.snippet === 'dlt/update').at(-1)).toMatchObject({ status: 'succeeded', dryRun: false });
   });
 
   it('serves the event log the update wrote: one row per expectation with its dropped records', async () => {

@@ -2,43 +2,20 @@
  * A retail dbt-cloud block through the whole server: `dbt test` of a model run on the demo dbt Cloud shows each
  * test with its status and failing rows in the grid, and a failing test makes the block fail with the test named.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness, type TestClient } from '../../testing/harness';
-import type { DoneMessage } from '../../protocol';
+import { describe, expect, it } from 'vitest';
+import { useDemoBlocks } from '../testing/demoBlocks';
 import { RETAIL_WAREHOUSE } from './testing/retailWarehouse';
 
-let h: Harness;
-let client: TestClient;
-let n = 0;
-
-beforeAll(async () => {
-  h = await startHarness({
-    setupSql: RETAIL_WAREHOUSE,
-    demoConnections: '      dbt: {kind: dbt-cloud, demo: true, pollMs: 20}\n',
-    snippets: {
-      'dbt/build': { lang: 'dbt-cloud', target: 'dbt', mode: 'write', text: `dbt-cloud job run --job-name retail_adhoc --steps-override '["dbt run --select fact_orders+"]'` },
-      'dbt/test': { lang: 'dbt-cloud', target: 'dbt', mode: 'write', text: `dbt-cloud job run --job-name retail_adhoc --steps-override '["dbt test --select fact_orders"]'` },
-      'sql/dup': { text: 'insert into retail_gold.fact_orders select * from retail_gold.fact_orders', mode: 'write' },
-    },
-  });
-  client = await h.connect();
-}, 60_000);
-afterAll(async () => {
-  client?.close();
-  await h?.close();
+const demo = useDemoBlocks({
+  setupSql: RETAIL_WAREHOUSE,
+  demoConnections: '      dbt: {kind: dbt-cloud, demo: true, pollMs: 20}\n',
+  snippets: {
+    'dbt/build': { lang: 'dbt-cloud', target: 'dbt', mode: 'write', text: `dbt-cloud job run --job-name retail_adhoc --steps-override '["dbt run --select fact_orders+"]'` },
+    'dbt/test': { lang: 'dbt-cloud', target: 'dbt', mode: 'write', text: `dbt-cloud job run --job-name retail_adhoc --steps-override '["dbt test --select fact_orders"]'` },
+    'sql/dup': { text: 'insert into retail_gold.fact_orders select * from retail_gold.fact_orders', mode: 'write' },
+  },
 });
-
-async function run(snippet: string, extra: Record<string, unknown> = {}): Promise<{ done: DoneMessage; rows: readonly (readonly unknown[])[]; columns: string[] }> {
-  const id = `r${++n}`;
-  client.send({ type: 'run', id, snippet, sha256: h.manifest.snippets[snippet]!.sha256, env: 'demo', params: {}, ...extra });
-  const done = await client.done(id, 60_000);
-  const messages = client.of(id);
-  return {
-    done,
-    rows: messages.flatMap((m) => (m.type === 'rows' ? m.rows : [])),
-    columns: messages.flatMap((m) => (m.type === 'columns' ? m.columns.map((c) => c.name) : [])),
-  };
-}
+const { run } = demo;
 
 describe('a retail dbt test block', () => {
   it('lists each test of the model with its status and failing rows, and fails on a failing test', async () => {

@@ -5,14 +5,11 @@
  * fails and is recorded as failed, so the checks still see a stale dashboard; a slack block posts to the demo
  * Slack with a link back to its runbook step. Every run is audited.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPROVER, OPERATOR, startHarness, type Harness, type TestClient } from '../../testing/harness';
-import type { DoneMessage } from '../../protocol';
+import { describe, expect, it } from 'vitest';
+import { APPROVER, OPERATOR } from '../../testing/harness';
+import { useDemoBlocks } from '../testing/demoBlocks';
 import { ecommerceYesterday } from '../airflow/dags/ecommerce';
 
-let h: Harness;
-let client: TestClient;
-let n = 0;
 const x = ecommerceYesterday();
 
 // Sales KPI's refresh for the day failed; the others ran after the metric tables were built (early on the data day,
@@ -24,47 +21,33 @@ const FRESHNESS = `select CAST(count(*) filter (where not (t.status = 'success' 
     union all select 'ecomm_metrics.agg_customer_kpi', max(refreshed_at) from ecomm_metrics.agg_customer_kpi) m using (source_table)
   where t.execution_date = CAST('${x}' AS DATE)`;
 
-beforeAll(async () => {
-  h = await startHarness({
-    setupSql: `create schema ecomm_metrics; create schema ecomm_ops;
-      create table ecomm_metrics.agg_sales_kpi as select DATE '${x}' as kpi_date, 12 as orders, TIMESTAMP '${x} 00:00:00' as refreshed_at;
-      create table ecomm_metrics.agg_product_kpi as select DATE '${x}' as kpi_date, 5 as product_id, TIMESTAMP '${x} 00:00:00' as refreshed_at;
-      create table ecomm_metrics.agg_customer_kpi as select 1 as customer_id, TIMESTAMP '${x} 00:00:00' as refreshed_at;
-      create table ecomm_ops.tableau_refreshes (execution_date date, datasource varchar, started_at timestamp, finished_at timestamp, status varchar, source_table varchar);
-      insert into ecomm_ops.tableau_refreshes values
-        ('${x}', 'Sales KPI', '${x} 00:30:00', '${x} 00:58:00', 'failed', 'ecomm_metrics.agg_sales_kpi'),
-        ('${x}', 'Product KPI', '${x} 00:30:20', '${x} 00:40:00', 'success', 'ecomm_metrics.agg_product_kpi'),
-        ('${x}', 'Customer KPI', '${x} 00:30:40', '${x} 00:39:00', 'success', 'ecomm_metrics.agg_customer_kpi');
-      create table ecomm_ops.pipeline_runs (execution_date date, run_id varchar, stage varchar, stage_order int, started_at timestamp, finished_at timestamp, duration_min decimal(8,1), status varchar, attempts int);
-      insert into ecomm_ops.pipeline_runs values ('${x}', 'tableau-x', 'tableau', 4, '${x} 22:30:00', '${x} 22:58:00', 28.0, 'failed', 1);`,
-    demoConnections: '      tableau: {kind: tableau, demo: true, pollMs: 10}\n      slack: {kind: slack, demo: true}\n',
-    runbooks: { ecomm: { title: 'Daily run', system: 'ecommerce', owner: null, file: 'docs/ecommerce/daily-run.mdx', docPath: '/ecommerce/daily-run', timezone: 'Asia/Bangkok' } },
-    snippets: {
-      'ecomm/refresh': { lang: 'tableau', target: 'tableau', mode: 'write', step: 'tableau-checks', text: 'tableau workbook refresh "Ecommerce KPIs" --project Ecommerce' },
-      'ecomm/refresh-sales': { lang: 'tableau', target: 'tableau', mode: 'write', step: 'tableau-checks', text: 'tableau datasource refresh "Sales KPI"' },
-      'ecomm/refresh-typo': { lang: 'tableau', target: 'tableau', mode: 'write', step: 'tableau-checks', text: 'tableau datasource refresh "Sales KPIs"' },
-      'ecomm/status': { lang: 'tableau', target: 'tableau', step: 'tableau-checks', text: 'tableau datasource status "Sales KPI"' },
-      'ecomm/freshness': { text: FRESHNESS },
-      'ecomm/stage': { text: `select status, CAST(attempts AS INTEGER) from ecomm_ops.pipeline_runs where stage = 'tableau'` },
-      'ecomm/extract': { text: 'select CAST(orders AS INTEGER) from ecomm_tableau.sales_kpi_extract' },
-      'ecomm/notify-p1': { lang: 'slack', target: 'slack', mode: 'write', step: 'escalate-p1', role: 'escalation', approver: 'approver', text: 'slack post --channel "#data-eng" --text "P1: pipeline down"' },
-      'ecomm/notify': { lang: 'slack', target: 'slack', mode: 'write', step: 'escalate-p1', params: [{ name: 'd', type: 'date', default: 'yesterday' }], text: 'slack post --channel "#data-eng" --text "P1: no KPIs for {{d}}"' },
-    },
-  });
-  client = await h.connect();
-}, 60_000);
-afterAll(async () => {
-  client?.close();
-  await h?.close();
+const demo = useDemoBlocks({
+  setupSql: `create schema ecomm_metrics; create schema ecomm_ops;
+    create table ecomm_metrics.agg_sales_kpi as select DATE '${x}' as kpi_date, 12 as orders, TIMESTAMP '${x} 00:00:00' as refreshed_at;
+    create table ecomm_metrics.agg_product_kpi as select DATE '${x}' as kpi_date, 5 as product_id, TIMESTAMP '${x} 00:00:00' as refreshed_at;
+    create table ecomm_metrics.agg_customer_kpi as select 1 as customer_id, TIMESTAMP '${x} 00:00:00' as refreshed_at;
+    create table ecomm_ops.tableau_refreshes (execution_date date, datasource varchar, started_at timestamp, finished_at timestamp, status varchar, source_table varchar);
+    insert into ecomm_ops.tableau_refreshes values
+      ('${x}', 'Sales KPI', '${x} 00:30:00', '${x} 00:58:00', 'failed', 'ecomm_metrics.agg_sales_kpi'),
+      ('${x}', 'Product KPI', '${x} 00:30:20', '${x} 00:40:00', 'success', 'ecomm_metrics.agg_product_kpi'),
+      ('${x}', 'Customer KPI', '${x} 00:30:40', '${x} 00:39:00', 'success', 'ecomm_metrics.agg_customer_kpi');
+    create table ecomm_ops.pipeline_runs (execution_date date, run_id varchar, stage varchar, stage_order int, started_at timestamp, finished_at timestamp, duration_min decimal(8,1), status varchar, attempts int);
+    insert into ecomm_ops.pipeline_runs values ('${x}', 'tableau-x', 'tableau', 4, '${x} 22:30:00', '${x} 22:58:00', 28.0, 'failed', 1);`,
+  demoConnections: '      tableau: {kind: tableau, demo: true, pollMs: 10}\n      slack: {kind: slack, demo: true}\n',
+  runbooks: { ecomm: { title: 'Daily run', system: 'ecommerce', owner: null, file: 'docs/ecommerce/daily-run.mdx', docPath: '/ecommerce/daily-run', timezone: 'Asia/Bangkok' } },
+  snippets: {
+    'ecomm/refresh': { lang: 'tableau', target: 'tableau', mode: 'write', step: 'tableau-checks', text: 'tableau workbook refresh "Ecommerce KPIs" --project Ecommerce' },
+    'ecomm/refresh-sales': { lang: 'tableau', target: 'tableau', mode: 'write', step: 'tableau-checks', text: 'tableau datasource refresh "Sales KPI"' },
+    'ecomm/refresh-typo': { lang: 'tableau', target: 'tableau', mode: 'write', step: 'tableau-checks', text: 'tableau datasource refresh "Sales KPIs"' },
+    'ecomm/status': { lang: 'tableau', target: 'tableau', step: 'tableau-checks', text: 'tableau datasource status "Sales KPI"' },
+    'ecomm/freshness': { text: FRESHNESS },
+    'ecomm/stage': { text: `select status, CAST(attempts AS INTEGER) from ecomm_ops.pipeline_runs where stage = 'tableau'` },
+    'ecomm/extract': { text: 'select CAST(orders AS INTEGER) from ecomm_tableau.sales_kpi_extract' },
+    'ecomm/notify-p1': { lang: 'slack', target: 'slack', mode: 'write', step: 'escalate-p1', role: 'escalation', approver: 'approver', text: 'slack post --channel "#data-eng" --text "P1: pipeline down"' },
+    'ecomm/notify': { lang: 'slack', target: 'slack', mode: 'write', step: 'escalate-p1', params: [{ name: 'd', type: 'date', default: 'yesterday' }], text: 'slack post --channel "#data-eng" --text "P1: no KPIs for {{d}}"' },
+  },
 });
-
-async function run(snippet: string, extra: Record<string, unknown> = {}): Promise<{ done: DoneMessage; rows: readonly (readonly unknown[])[]; logs: string; states: number }> {
-  const id = `t${++n}`;
-  client.send({ type: 'run', id, snippet, sha256: h.manifest.snippets[snippet]!.sha256, env: 'demo', params: {}, ...extra });
-  const done = await client.done(id, 60_000);
-  const messages = client.of(id);
-  return { done, rows: messages.flatMap((m) => (m.type === 'rows' ? m.rows : [])), logs: messages.flatMap((m) => (m.type === 'log' ? [m.text] : [])).join(''), states: messages.filter((m) => m.type === 'state').length };
-}
+const { run } = demo;
 
 describe('the demo Tableau', () => {
   it('previews the refresh without starting it: the dashboard stays stale', async () => {
@@ -88,7 +71,7 @@ describe('the demo Tableau', () => {
     expect((await run('ecomm/freshness')).rows).toEqual([[0, 3]]);
     expect((await run('ecomm/stage')).rows).toEqual([['success', 2]]);
     expect((await run('ecomm/extract')).rows).toEqual([[12]]);
-    expect(h.audit.events.filter((e) => e.snippet === 'ecomm/refresh').at(-1)).toMatchObject({ status: 'succeeded', dryRun: false });
+    expect(demo.harness.audit.events.filter((e) => e.snippet === 'ecomm/refresh').at(-1)).toMatchObject({ status: 'succeeded', dryRun: false });
     // The data source's own last update moved to this refresh (the job itself is listed under the workbook).
     const status = await run('ecomm/status');
     expect(status.rows[0]!.slice(0, 2)).toEqual(['Sales KPI', 'Ecommerce']);
@@ -102,61 +85,51 @@ describe('the demo Tableau', () => {
 });
 
 describe('the demo Tableau without a metric table', () => {
+  const bare = useDemoBlocks({
+    setupSql: `create schema ecomm_metrics; create schema ecomm_ops;
+      create table ecomm_ops.tableau_refreshes (execution_date date, datasource varchar, started_at timestamp, finished_at timestamp, status varchar, source_table varchar);
+      create table ecomm_ops.pipeline_runs (execution_date date, run_id varchar, stage varchar, stage_order int, started_at timestamp, finished_at timestamp, duration_min decimal(8,1), status varchar, attempts int);
+      insert into ecomm_ops.pipeline_runs values ('${x}', 'tableau-x', 'tableau', 4, '${x} 22:30:00', '${x} 22:58:00', 28.0, 'success', 1);`,
+    demoConnections: '      tableau: {kind: tableau, demo: true, pollMs: 10}\n',
+    snippets: {
+      'ecomm/refresh-sales': { lang: 'tableau', target: 'tableau', mode: 'write', text: 'tableau datasource refresh "Sales KPI"' },
+      'ecomm/recorded': { text: `select datasource, status from ecomm_ops.tableau_refreshes union all select stage, status from ecomm_ops.pipeline_runs` },
+    },
+  });
+
   it('fails the refresh and records it as failed, so the checks still see a stale dashboard', async () => {
-    const bare = await startHarness({
-      setupSql: `create schema ecomm_metrics; create schema ecomm_ops;
-        create table ecomm_ops.tableau_refreshes (execution_date date, datasource varchar, started_at timestamp, finished_at timestamp, status varchar, source_table varchar);
-        create table ecomm_ops.pipeline_runs (execution_date date, run_id varchar, stage varchar, stage_order int, started_at timestamp, finished_at timestamp, duration_min decimal(8,1), status varchar, attempts int);
-        insert into ecomm_ops.pipeline_runs values ('${x}', 'tableau-x', 'tableau', 4, '${x} 22:30:00', '${x} 22:58:00', 28.0, 'success', 1);`,
-      demoConnections: '      tableau: {kind: tableau, demo: true, pollMs: 10}\n',
-      snippets: {
-        'ecomm/refresh-sales': { lang: 'tableau', target: 'tableau', mode: 'write', text: 'tableau datasource refresh "Sales KPI"' },
-        'ecomm/recorded': { text: `select datasource, status from ecomm_ops.tableau_refreshes union all select stage, status from ecomm_ops.pipeline_runs` },
-      },
-    });
-    const c = await bare.connect();
-    try {
-      const send = async (snippet: string, extra: Record<string, unknown> = {}) => {
-        const id = `b${++n}`;
-        c.send({ type: 'run', id, snippet, sha256: bare.manifest.snippets[snippet]!.sha256, env: 'demo', params: {}, ...extra });
-        return { done: await c.done(id, 60_000), rows: c.of(id).flatMap((m) => (m.type === 'rows' ? m.rows : [])) };
-      };
-      const refresh = await send('ecomm/refresh-sales', { confirmed: true });
-      expect(refresh.done).toMatchObject({ status: 'failed', error: { code: 'connector_error', message: expect.stringMatching(/The refresh of the data source "Sales KPI" ended failed .*could not be refreshed: .*agg_sales_kpi/) } });
-      expect(refresh.rows[0]![2]).toBe('Failed');
-      expect((await send('ecomm/recorded')).rows).toEqual([['Sales KPI', 'failed'], ['tableau', 'failed']]);
-    } finally {
-      c.close();
-      await bare.close();
-    }
-  }, 60_000);
+    const refresh = await bare.run('ecomm/refresh-sales', { confirmed: true });
+    expect(refresh.done).toMatchObject({ status: 'failed', error: { code: 'connector_error', message: expect.stringMatching(/The refresh of the data source "Sales KPI" ended failed .*could not be refreshed: .*agg_sales_kpi/) } });
+    expect(refresh.rows[0]![2]).toBe('Failed');
+    expect((await bare.run('ecomm/recorded')).rows).toEqual([['Sales KPI', 'failed'], ['tableau', 'failed']]);
+  });
 });
 
 describe('the demo Slack', () => {
   it('posts an escalation with a link back to the runbook step, once confirmed', async () => {
     const preview = await run('ecomm/notify', { preview: true });
     expect(preview.done).toMatchObject({ status: 'succeeded', dryRun: true });
-    expect(((await (await fetch(`${h.url}/demo/slack/messages`)).json()) as { messages: unknown[] }).messages).toEqual([]);
+    expect(((await (await fetch(`${demo.harness.url}/demo/slack/messages`)).json()) as { messages: unknown[] }).messages).toEqual([]);
     const posted = await run('ecomm/notify', { confirmed: true });
     expect(posted.done.status).toBe('succeeded');
     expect(posted.done.dryRun).toBeFalsy();
-    const { messages } = (await (await fetch(`${h.url}/demo/slack/messages`)).json()) as { messages: { channel: string; text: string }[] };
+    const { messages } = (await (await fetch(`${demo.harness.url}/demo/slack/messages`)).json()) as { messages: { channel: string; text: string }[] };
     expect(messages).toHaveLength(1);
     expect(messages[0]!.channel).toBe('#data-eng');
     expect(messages[0]!.text).toMatch(new RegExp(`^P1: no KPIs for ${x}\\nhttp://127\\.0\\.0\\.1:\\d+/ecommerce/daily-run#escalate-p1$`));
   });
 
   it('posts from an escalation step only with an approval, whose preview says what will be posted', async () => {
-    const sha256 = h.manifest.snippets['ecomm/notify-p1']!.sha256;
+    const sha256 = demo.harness.manifest.snippets['ecomm/notify-p1']!.sha256;
     expect((await run('ecomm/notify-p1', { confirmed: true })).done).toMatchObject({ status: 'rejected', error: { code: 'approval_required' } });
-    const requested = await h.api('POST', '/api/approvals', OPERATOR, { snippet: 'ecomm/notify-p1', sha256, env: 'demo', params: {}, reason: 'P1: no KPIs this morning' });
+    const requested = await demo.harness.api('POST', '/api/approvals', OPERATOR, { snippet: 'ecomm/notify-p1', sha256, env: 'demo', params: {}, reason: 'P1: no KPIs this morning' });
     expect(requested.status, JSON.stringify(requested.body)).toBe(201);
     expect(JSON.stringify(requested.body)).toContain('Approving lets the requester run, on Slack: slack post --channel \\"#data-eng\\" --text \\"P1: pipeline down\\"');
-    expect((await h.api('POST', `/api/approvals/${requested.body.id}/decision`, APPROVER, { decision: 'approve', comment: 'post it' })).status).toBe(200);
+    expect((await demo.harness.api('POST', `/api/approvals/${requested.body.id}/decision`, APPROVER, { decision: 'approve', comment: 'post it' })).status).toBe(200);
     const posted = await run('ecomm/notify-p1', { approval: requested.body.id, confirmed: true });
     expect(posted.done.status).toBe('succeeded');
-    const { messages } = (await (await fetch(`${h.url}/demo/slack/messages`)).json()) as { messages: { text: string }[] };
+    const { messages } = (await (await fetch(`${demo.harness.url}/demo/slack/messages`)).json()) as { messages: { text: string }[] };
     expect(messages.at(-1)!.text).toMatch(/^P1: pipeline down\nhttp:\/\/127\.0\.0\.1:\d+\/ecommerce\/daily-run#escalate-p1$/);
-    expect(h.audit.events.filter((e) => e.snippet === 'ecomm/notify-p1').at(-1)).toMatchObject({ status: 'succeeded', approval: requested.body.id });
+    expect(demo.harness.audit.events.filter((e) => e.snippet === 'ecomm/notify-p1').at(-1)).toMatchObject({ status: 'succeeded', approval: requested.body.id });
   });
 });

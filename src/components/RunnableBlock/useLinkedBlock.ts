@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef, type RefObject } from 'react';
 import type { RunnableBlockSpec } from '@site/plugins/remark-runbook/types';
 import { anchorNamesBlock, linkValuesFor } from '@site/src/lib/deepLink';
 import { useDeepLink, useRegisterLinkParams } from '@site/src/lib/useDeepLink';
+import { keepInView } from '@site/src/lib/keepInView';
 
 export interface LinkedBlock {
   /** The values the link gave this block (valid ones, as the form holds them). */
@@ -32,9 +33,12 @@ export function useLinkedBlock(spec: RunnableBlockSpec, fill: (values: Readonly<
     if (Object.keys(values).length > 0) fillRef.current(values);
   }, [valuesKey]);
 
-  // The browser scrolls to an element id by itself; a fragment that is a snippet id or key needs our help.
+  // The browser scrolls to an element id by itself, but not to a snippet id or key, and neither stays on the
+  // block while the content above it (a diagram, other blocks) renders: keepInView does both.
   useEffect(() => {
-    if (targeted) rootRef.current?.scrollIntoView({ block: 'start' });
+    const el = rootRef.current;
+    if (!targeted || !el) return undefined;
+    return keepInView(el);
   }, [targeted]);
 
   return { linkValues, targeted, rootRef };
