@@ -38,17 +38,17 @@ function Header({ spec, snippetKey, dialect }: Props): ReactNode {
           <span className={styles.muted}>target</span> {spec.target}
         </span>
         {spec.expect ? (
-          <span className={styles.target} title="The check applied to the result">
+          <span className={`${styles.target} ${styles.condition}`} title="The check applied to the result">
             <span className={styles.muted}>expect</span> {spec.expect}
           </span>
         ) : null}
         {spec.warn ? (
-          <span className={`${styles.target} ${styles.condWarn}`} title="The check warns (amber) when this holds">
+          <span className={`${styles.target} ${styles.condition} ${styles.condWarn}`} title="The check warns (amber) when this holds">
             <span className={styles.muted}>warn if</span> {spec.warn}
           </span>
         ) : null}
         {spec.error ? (
-          <span className={`${styles.target} ${styles.condError}`} title="The check fails (red) when this holds">
+          <span className={`${styles.target} ${styles.condition} ${styles.condError}`} title="The check fails (red) when this holds">
             <span className={styles.muted}>error if</span> {spec.error}
           </span>
         ) : null}
