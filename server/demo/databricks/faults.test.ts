@@ -3,23 +3,18 @@
  * an update started through the demo Databricks' API (as a databricks block does) meets it at the gold flow and
  * fails, writing the failure to the event log; once the fault is spent, the next update from the API repairs gold.
  */
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../config';
-import { createConnectorRegistry, type ConnectorRegistry } from '../../connectors/registry';
+import { openScratchWarehouse, type ScratchWarehouse } from '../airflow/testing/scratchWarehouse';
 import { Faults } from '../airflow/faults';
-import { createWarehouse, type Warehouse } from '../airflow/warehouse';
+import type { Warehouse } from '../airflow/warehouse';
 import { extractBucket, toCsv } from '../s3/extracts';
 import { startLocalS3, type LocalS3 } from '../s3/server';
 import { DEMO_PIPELINE, demoDatabricks } from './index';
 import { FILES, SETUP } from './testing/ecommerceFixture';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-dlt-faults-'));
-let connectors: ConnectorRegistry;
+let scratch: ScratchWarehouse | undefined;
 let w: Warehouse;
 let s3: LocalS3;
 let server: http.Server;
@@ -27,16 +22,12 @@ let api: (method: string, url: string) => Promise<Record<string, unknown>>;
 const faults = new Faults();
 
 beforeAll(async () => {
-  const config = parseConfig(
-    ['defaultEnvironment: demo', 'environments:', '  demo:', '    connections:', `      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'w.duckdb'))}}`].join('\n'),
-    'test.yaml',
-  );
-  connectors = createConnectorRegistry(config, dir);
-  w = createWarehouse(connectors, 'demo', 'warehouse');
+  scratch = openScratchWarehouse('opsbook-dlt-faults-');
+  w = scratch.warehouse;
   for (const statement of SETUP.split(';').map((t) => t.trim()).filter(Boolean)) await w.query(statement);
   s3 = await startLocalS3(['ecomm-data']);
   for (const [table, file] of Object.entries(FILES)) await extractBucket(s3).write(table, '2026-12-01', toCsv(file));
-  const dlt = demoDatabricks({ connectors, env: 'demo', log: () => undefined, extracts: async () => extractBucket(s3), faults: () => faults });
+  const dlt = demoDatabricks({ connectors: scratch.connectors, env: 'demo', log: () => undefined, extracts: async () => extractBucket(s3), faults: () => faults });
   const app = express();
   app.use(dlt.router);
   server = app.listen(0, '127.0.0.1');
@@ -48,8 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.close();
   await s3?.close();
-  await connectors?.closeAll();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await scratch?.close();
 });
 
 /** Starts an update through the API and waits for it to end (polled, as a databricks block polls). */

@@ -3,30 +3,21 @@
  * the growth pull records every batch's attempt (a refused batch stays visible until a retry pulls it), and
  * dbt source freshness records each source's age and fails past error_after, as dbt does.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../config';
-import { createConnectorRegistry, type ConnectorRegistry } from '../../../connectors/registry';
+import { openScratchWarehouse, type ScratchWarehouse } from '../testing/scratchWarehouse';
 import { Faults } from '../faults';
 import type { TaskContext } from '../model';
 import { fixedTaskContext } from '../testing/fixedTaskContext';
-import { createWarehouse, type Warehouse } from '../warehouse';
+import type { Warehouse } from '../warehouse';
 import { pullMarketingApi } from './investorMarketingPull';
 import { sourceFreshness } from './retail';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-drill-faults-'));
-let connectors: ConnectorRegistry;
+let scratch: ScratchWarehouse | undefined;
 let w: Warehouse;
 
 beforeAll(async () => {
-  const config = parseConfig(
-    ['defaultEnvironment: demo', 'environments:', '  demo:', '    connections:', `      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'w.duckdb'))}}`].join('\n'),
-    'test.yaml',
-  );
-  connectors = createConnectorRegistry(config, dir);
-  w = createWarehouse(connectors, 'demo', 'warehouse');
+  scratch = openScratchWarehouse('opsbook-drill-faults-');
+  w = scratch.warehouse;
   for (const s of ['investor_src', 'investor_ops', 'retail_bronze', 'retail_ops']) await w.query(`CREATE SCHEMA ${s}`);
   await w.query(`CREATE TABLE investor_src.marketing_attribution (user_id BIGINT, api_name VARCHAR, campaign_code VARCHAR, click_ts TIMESTAMP, report_date DATE)`);
   await w.query(
@@ -44,8 +35,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  await connectors?.closeAll();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await scratch?.close();
 });
 
 /** A task's context as the sandbox engine gives it, at a fixed time (no clock is read). */

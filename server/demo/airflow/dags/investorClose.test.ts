@@ -3,15 +3,11 @@
  * connector, that a re-close recomputes the month from its days and is recorded beside the first close with
  * the period's deadline (late when it is late), so the first, on-time close stays the one the SLA judges.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../config';
-import { createConnectorRegistry, type ConnectorRegistry } from '../../../connectors/registry';
+import { openScratchWarehouse, type ScratchWarehouse } from '../testing/scratchWarehouse';
 import type { TaskContext } from '../model';
 import { fixedTaskContext } from '../testing/fixedTaskContext';
-import { createWarehouse, type Warehouse } from '../warehouse';
+import type { Warehouse } from '../warehouse';
 import { closedPeriod, monthlyCloseDag } from './investorClose';
 
 describe('investor_monthly_close: which period a run closes', () => {
@@ -28,17 +24,12 @@ describe('investor_monthly_close: which period a run closes', () => {
   });
 });
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-close-'));
-let connectors: ConnectorRegistry;
+let scratch: ScratchWarehouse | undefined;
 let w: Warehouse;
 
 beforeAll(async () => {
-  const config = parseConfig(
-    ['defaultEnvironment: demo', 'environments:', '  demo:', '    connections:', `      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'w.duckdb'))}}`].join('\n'),
-    'test.yaml',
-  );
-  connectors = createConnectorRegistry(config, dir);
-  w = createWarehouse(connectors, 'demo', 'warehouse');
+  scratch = openScratchWarehouse('opsbook-close-');
+  w = scratch.warehouse;
   for (const s of ['investor', 'investor_ops']) await w.query(`CREATE SCHEMA ${s}`);
   await w.query(`CREATE TABLE investor_ops.sla AS SELECT 'profit-aggregate' AS pipeline, 'monthly' AS grain, TIME '12:00:00' AS deadline_utc`);
   await w.query(
@@ -57,8 +48,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  await connectors?.closeAll();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await scratch?.close();
 });
 
 /** The close's profit task as the engine runs it, at a fixed time (no clock is read). */

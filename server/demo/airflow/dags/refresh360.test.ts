@@ -4,33 +4,24 @@
  * executed flowchart missing from the night's Flowchart 360 comes back on a rerun. And a lock wait moves a run's
  * records on the night's timeline (never past the wall clock), so a slow night reads as slow.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../config';
-import { createConnectorRegistry, type ConnectorRegistry } from '../../../connectors/registry';
+import { openScratchWarehouse, type ScratchWarehouse } from '../testing/scratchWarehouse';
 import { Faults } from '../faults';
 import type { DagDef, DagRun, TaskContext, TaskDef, TaskInstance, Try } from '../model';
 import { recordTry, taskContext } from '../taskContext';
 import { fixedTaskContext, NO_DEMO_SYSTEMS } from '../testing/fixedTaskContext';
-import { createWarehouse, type Warehouse } from '../warehouse';
+import type { Warehouse } from '../warehouse';
 import { rebuildCustomer360, refreshFlowchart360 } from './refresh360';
 import { waitForLocks } from './locks';
 
 const BD = '2026-12-02';
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-refresh360-'));
-let connectors: ConnectorRegistry;
+let scratch: ScratchWarehouse | undefined;
 let w: Warehouse;
 const hk = (id: number) => `md5(upper(trim(CAST(${id} AS VARCHAR))))`;
 
 beforeAll(async () => {
-  const config = parseConfig(
-    ['defaultEnvironment: demo', 'environments:', '  demo:', '    connections:', `      warehouse: {kind: duckdb, path: ${JSON.stringify(path.join(dir, 'w.duckdb'))}}`].join('\n'),
-    'test.yaml',
-  );
-  connectors = createConnectorRegistry(config, dir);
-  w = createWarehouse(connectors, 'demo', 'warehouse');
+  scratch = openScratchWarehouse('opsbook-refresh360-');
+  w = scratch.warehouse;
   for (const s of ['rdv', 'cdm_interface', 'customer_360', 'flowchart_360', 'ops']) await w.query(`CREATE SCHEMA ${s}`);
   await w.query(`CREATE TABLE rdv.sat_customer_details (customer_hk VARCHAR, load_dts TIMESTAMP, email VARCHAR, opt_in_email BOOLEAN, opt_in_sms BOOLEAN)`);
   await w.query(
@@ -68,8 +59,7 @@ beforeAll(async () => {
   await w.query(`INSERT INTO cdm_interface.flowchart_execution VALUES (1, 100, DATE '2026-11-30', 'COMPLETED', 2, DATE '2026-12-01'), (2, 101, DATE '2026-12-01', 'COMPLETED', 0, DATE '${BD}')`);
 });
 afterAll(async () => {
-  await connectors?.closeAll();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await scratch?.close();
 });
 
 function taskCtx(taskId: string): TaskContext {
