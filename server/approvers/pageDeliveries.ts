@@ -5,6 +5,7 @@
  * from before it is queued until its outcome is recorded in the operation.
  */
 import type { SqlExec } from '../audit/sqlStore';
+import { tableOnce } from '../audit/tableOnce';
 import type { UserRef } from '../api';
 
 /** What a page in an operation needs to record its delivery: which operation, and the page as first recorded. */
@@ -42,18 +43,7 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 
 export function sqlPageDeliveries(sql: { readonly exec: Pick<SqlExec, 'query'>; readonly prefix: string }): PageDeliveries {
   const p = sql.prefix;
-  let ready: Promise<void> | null = null;
-  const prepare = (): Promise<void> => {
-    const ddl = `create table if not exists ${p}page_deliveries (notification_id varchar primary key, page varchar not null)`;
-    ready ??= sql.exec.query(ddl).catch(() => sql.exec.query(ddl)).then(
-      () => undefined,
-      (error: unknown) => {
-        ready = null;
-        throw error;
-      },
-    );
-    return ready;
-  };
+  const prepare = tableOnce(sql.exec, `create table if not exists ${p}page_deliveries (notification_id varchar primary key, page varchar not null)`);
   return {
     async remember(ids, page) {
       await prepare();

@@ -11,6 +11,7 @@
  * balancer"); a forwarded page is one HTTP request between instances and costs the store one row per result.
  */
 import type { SqlExec } from '../audit/sqlStore';
+import { tableOnce } from '../audit/tableOnce';
 
 export interface KeptLocation {
   readonly runId: string;
@@ -42,19 +43,7 @@ export function sqlKeptDirectory(o: {
 }): KeptDirectory {
   const table = `${o.prefix}kept_results`;
   const now = o.now ?? (() => new Date());
-  let ready: Promise<void> | null = null;
-  const prepare = (): Promise<void> => {
-    const ddl = `create table if not exists ${table} (run_id varchar primary key, instance varchar not null, address varchar not null, owner_user varchar not null, expires_at varchar not null)`;
-    // Two instances preparing at once: the loser's retry finds the table. A failure is tried again next time.
-    ready ??= o.exec.query(ddl).catch(() => o.exec.query(ddl)).then(
-      () => undefined,
-      (error: unknown) => {
-        ready = null;
-        throw error;
-      },
-    );
-    return ready;
-  };
+  const prepare = tableOnce(o.exec, `create table if not exists ${table} (run_id varchar primary key, instance varchar not null, address varchar not null, owner_user varchar not null, expires_at varchar not null)`);
 
   return {
     async announce(kept) {
