@@ -4,28 +4,21 @@
  * deactivated (no restart, no reseed), and a manual run of the date control from the setup runbook does
  * not read as a slow night. The real app in-process, its checks run over the socket as the page runs them.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededWarehouseCopy } from '../../server/demo/airflow/testing/seeded';
+import { siteManifest, startSeededDemo } from './testing/seededDemo';
 import type { Manifest } from '../../plugins/remark-runbook/types';
-import { startDemoEnvironment, type DemoEnvironment } from './environment';
-import { buildSiteManifest } from './index';
+import type { DemoEnvironment } from './environment';
 import { baseKey } from './snippets';
 
 let env: DemoEnvironment;
 let manifest: Manifest;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-baseline-'));
 
 beforeAll(async () => {
-  manifest = buildSiteManifest(path.resolve(__dirname, '../..'));
-  await seededWarehouseCopy(path.join(dir, 'seeded.duckdb'));
-  env = await startDemoEnvironment({ manifest, seededFrom: path.join(dir, 'seeded.duckdb'), timeScale: 0.05 });
+  manifest = siteManifest();
+  env = await startSeededDemo(manifest);
 }, 240_000);
 afterAll(async () => {
   await env?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** Every Canonical read check, as "Run all checks" would run them; returns those that did not pass. */

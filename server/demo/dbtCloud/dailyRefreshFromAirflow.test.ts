@@ -3,25 +3,18 @@
  * job in the demo dbt Cloud through its API instead of rebuilding the metric tables itself, so the run it made is
  * in dbt Cloud's run list, and the runbook's dbt checks pass on what that run recorded.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSiteManifest } from '../../../drills/runner/index';
-import { startDemoEnvironment, type DemoEnvironment } from '../../../drills/runner/environment';
-import { seededWarehouseCopy } from '../airflow/testing/seeded';
+import { startSeededDemo } from '../../../drills/runner/testing/seededDemo';
+import type { DemoEnvironment } from '../../../drills/runner/environment';
 
 let env: DemoEnvironment;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-daily-refresh-'));
 const run = (snippet: string) => env.run({ snippet: `ecomm-data-pipeline/${snippet}` });
 
 beforeAll(async () => {
-  await seededWarehouseCopy(path.join(dir, 'seeded.duckdb'));
-  env = await startDemoEnvironment({ manifest: buildSiteManifest(path.resolve(__dirname, '../../..')), seededFrom: path.join(dir, 'seeded.duckdb'), timeScale: 0.05 });
+  env = await startSeededDemo();
 }, 240_000);
 afterAll(async () => {
   await env?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('DailyRefresh re-run from Airflow', () => {

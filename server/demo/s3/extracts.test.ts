@@ -4,26 +4,19 @@
  * objects (the runbook's listing goes red, and the bronze load has nothing to read), and the backfill's extract
  * task writes them again with PutObject before DLT loads bronze from them.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSiteManifest } from '../../../drills/runner/index';
-import { startDemoEnvironment, type DemoEnvironment } from '../../../drills/runner/environment';
-import { seededWarehouseCopy } from '../airflow/testing/seeded';
+import { startSeededDemo } from '../../../drills/runner/testing/seededDemo';
+import type { DemoEnvironment } from '../../../drills/runner/environment';
 import { parseCsv, toCsv } from './extracts';
 
 let env: DemoEnvironment;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-s3-extracts-'));
 const run = (snippet: string, params: Record<string, string> = {}) => env.run({ snippet: `ecomm-data-pipeline/${snippet}`, ...(Object.keys(params).length ? { params } : {}) });
 
 beforeAll(async () => {
-  await seededWarehouseCopy(path.join(dir, 'seeded.duckdb'));
-  env = await startDemoEnvironment({ manifest: buildSiteManifest(path.resolve(__dirname, '../../..')), seededFrom: path.join(dir, 'seeded.duckdb'), timeScale: 0.05 });
+  env = await startSeededDemo();
 }, 240_000);
 afterAll(async () => {
   await env?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the extract files', () => {

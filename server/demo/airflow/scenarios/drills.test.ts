@@ -3,29 +3,22 @@
  * drill's checks on the server — not yet while the fault is in, solved after the runbook's recovery, with
  * the time taken and the runs the user made.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSiteManifest } from '../../../../drills/runner/index';
+import { startSeededDemo } from '../../../../drills/runner/testing/seededDemo';
 import { PageClient } from '../../../../drills/runner/client';
-import { OPERATOR, startDemoEnvironment, type DemoEnvironment } from '../../../../drills/runner/environment';
-import { seededWarehouseCopy } from '../testing/seeded';
+import { OPERATOR, type DemoEnvironment } from '../../../../drills/runner/environment';
 import type { DrillInfo, DrillVerdict } from './drills';
 
 let env: DemoEnvironment;
 let page: PageClient;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbook-training-'));
 
 beforeAll(async () => {
-  await seededWarehouseCopy(path.join(dir, 'seeded.duckdb'));
-  env = await startDemoEnvironment({ manifest: buildSiteManifest(path.resolve(__dirname, '../../../..')), seededFrom: path.join(dir, 'seeded.duckdb'), timeScale: 0.05 });
+  env = await startSeededDemo();
   page = new PageClient(env.url, OPERATOR);
 }, 240_000);
 afterAll(async () => {
   page?.close();
   await env?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the drills API', () => {
