@@ -128,7 +128,9 @@ async function until(what: string, probe: () => boolean): Promise<void> {
 const pdAccepted = (dedupKey: string) => new Response(JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: dedupKey }), { status: 202 });
 
 describe.each(KINDS)('a page in an operation (state in $name)', (kind) => {
-  it.skipIf(kind.skip)('records the answer of a delivery made by the server after a restart', async () => {
+  it('records the answer of a delivery made by the server after a restart', async (ctx) => {
+    // Without PostgreSQL the DuckDB half still runs and the skip says why (OPSBOOK_REQUIRE_SERVICES=1 fails instead).
+    if (kind.skip) return ctx.skip(kind.skip);
     const place = kind.place();
     const first = await server(kind, place, () => new Response('busy', { status: 503 }));
     await first.paging.page(operator, { ladder: 'profit', level: 0, summary: 'Profit for 29 Nov is missing', operation: 'op-7' });
@@ -146,7 +148,9 @@ describe.each(KINDS)('a page in an operation (state in $name)', (kind) => {
     expect(await second.paging.recover()).toBe(0);
   });
 
-  it.skipIf(kind.skip)('records at the next start a delivery that settled while no server recorded it, once', async () => {
+  it('records at the next start a delivery that settled while no server recorded it, once', async (ctx) => {
+    // Without PostgreSQL the DuckDB half still runs and the skip says why (OPSBOOK_REQUIRE_SERVICES=1 fails instead).
+    if (kind.skip) return ctx.skip(kind.skip);
     const place = kind.place();
     const first = await server(kind, place, () => new Response('no such routing key', { status: 400 }), () => new Date(), { listen: false });
     await first.paging.page(operator, { ladder: 'profit', level: 0, summary: 'Profit for 29 Nov is missing', operation: 'op-8' });
