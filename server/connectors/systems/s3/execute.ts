@@ -1,7 +1,9 @@
 /**
  * What `aws s3 ls` and `aws s3api head-object` blocks show: the terminal gets the lines the AWS CLI would
  * print, the grid gets the same objects as rows (key, size, last modified) so they can be sorted and
- * copied. A prefix with nothing under it fails, as `aws s3 ls` exits 1 there: a missing extract is red.
+ * copied. A prefix with nothing under it is an empty grid, as `aws s3 ls` prints nothing there: whether a
+ * missing file is a problem is the block's check to say (`expect="rows > 0 …"`), so it fails as a verdict and
+ * not as a broken connection; a missing bucket or a refused token still fails the run, with the fix.
  * An empty (0-byte) object is called out on stderr, since an extract written with no rows looks present.
  */
 import { parseS3Uri } from '../../../../plugins/remark-runbook/syntax/systems/s3';
@@ -86,13 +88,8 @@ async function list(store: ObjectStore, command: ResolvedCommand, ctx: SystemRun
     ctx.out.log(`\nTotal Objects: ${objects}\n   Total Size: ${human ? humanSize(bytes) : bytes}`);
   }
   if (objects === 0 && prefixes === 0) {
-    return {
-      failure: {
-        code: 'connector_error',
-        message: `Nothing under s3://${uri.bucket}/${uri.key}: no object or prefix starts with it.`,
-        hint: 'The extract is missing, or the prefix is misspelt. The AWS CLI exits 1 here too.',
-      },
-    };
+    // The AWS CLI prints nothing (and exits 1); the page says what that means.
+    ctx.out.log(ANSI.red(`Nothing under s3://${uri.bucket}/${uri.key}: no file there — for an extract, none was written for the day (or the prefix is misspelt).`), 'stderr');
   }
   return {};
 }

@@ -129,9 +129,17 @@ describe('s3 run blocks', () => {
     expect(stdout).toMatch(/PRE 2026-12-01\/\n\s+PRE 2026-12-02\//);
   });
 
-  it('fails a listing with nothing under the prefix: a missing extract is red', async () => {
-    const { outcome } = await exec('aws s3 ls s3://ecomm-extracts/daily/2026-12-03/');
-    expect(outcome).toMatchObject({ status: 'failed', rowCount: 0, error: { code: 'connector_error', message: 'Nothing under s3://ecomm-extracts/daily/2026-12-03/: no object or prefix starts with it.' } });
+  it('lists nothing under a prefix with no objects as an empty grid, as the CLI prints nothing: the check judges it', async () => {
+    const { outcome, messages, rows, stderr } = await exec('aws s3 ls s3://ecomm-extracts/daily/2026-12-03/ --summarize');
+    expect(outcome).toEqual({ status: 'succeeded', rowCount: 0, truncated: false, dryRun: false });
+    expect(messages.find((m) => m.type === 'columns')).toMatchObject({ columns: [{ name: 'last_modified' }, { name: 'size' }, { name: 'key' }, { name: 'kind' }] });
+    expect(rows).toEqual([]);
+    expect(stderr).toContain('Nothing under s3://ecomm-extracts/daily/2026-12-03/: no file there');
+  });
+
+  it('still fails a listing of a bucket that does not exist, as a connector error', async () => {
+    const { outcome } = await exec('aws s3 ls s3://no-such-bucket/daily/');
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'connector_error', message: expect.stringMatching(/^There is no bucket for s3:\/\/no-such-bucket\//) } });
   });
 
   it('stops at the run row cap and says it was truncated', async () => {
