@@ -1,7 +1,8 @@
 /**
  * S3 is where the ecommerce extracts are, on the demo as in production: the demo S3 (a real S3-compatible server)
  * starts with the files bronze was loaded from, a training fault that loses the night's extract deletes the
- * objects (the runbook's listing goes red, and the bronze load has nothing to read), and the backfill's extract
+ * objects (the runbook's listing check fails on an empty listing, and the bronze load has nothing to read), a fault
+ * whose export found no rows leaves a 0-byte file (the check fails on its size), and the backfill's extract
  * task writes them again with PutObject before DLT loads bronze from them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,16 +31,30 @@ describe('the extract files', () => {
 describe('the demo S3 holds the ecommerce extracts', () => {
   it('starts with the files bronze was loaded from, every table of the day', async () => {
     for (const table of ['orders', 'order_items', 'customers', 'products']) {
-      expect(await run('extract-orders-s3', { table })).toMatchObject({ status: 'succeeded', rowCount: 1 });
+      expect(await run('extract-orders-s3', { table })).toMatchObject({ status: 'succeeded', rowCount: 1, check: { passed: true } });
     }
     expect(await run('bronze-vs-files')).toMatchObject({ status: 'succeeded', check: { passed: true } });
   }, 60_000);
 
+  it('holds a 0-byte orders file under the empty-extract fault: the listing check fails on its size, the backfill writes it again', async () => {
+    await env.activate('ecomm_empty_extract');
+    const listing = await run('extract-orders-s3');
+    expect(listing).toMatchObject({ status: 'failed', rowCount: 1, check: { passed: false, verdict: 'error' } });
+    expect(listing.check?.detail).toMatch(/count\(size = 0\) of 1 row 1/);
+    expect(await run('extract-orders-s3', { table: 'customers' })).toMatchObject({ status: 'succeeded', check: { passed: true } });
+    expect(await run('bronze-vs-files')).toMatchObject({ check: { passed: false } });
+    expect(await run('trigger-execution-date')).toMatchObject({ status: 'succeeded' });
+    expect(await run('extract-orders-s3')).toMatchObject({ status: 'succeeded', rowCount: 1, check: { passed: true } });
+    await env.deactivate('ecomm_empty_extract');
+    expect(await run('extract-orders-s3')).toMatchObject({ status: 'succeeded', rowCount: 1, check: { passed: true } });
+  }, 240_000);
+
   it('loses the night\'s files under the missing-extract fault, and the backfill writes and loads them again', async () => {
     await env.activate('ecomm_missing_extract');
+    // No file for the day: an empty listing, which the check judges (not a connector error).
     const listing = await run('extract-orders-s3');
-    expect(listing.status).toBe('failed');
-    expect(listing.error?.message).toMatch(/^Nothing under s3:\/\/ecomm-data\/ecomm_db_extracts\/daily_extracts\/orders\//);
+    expect(listing).toMatchObject({ status: 'failed', rowCount: 0, check: { passed: false, verdict: 'error' } });
+    expect(listing.error).toBeUndefined();
     expect(await run('file-schema')).toMatchObject({ check: { passed: false } });
     // The backfill: the extract task puts the day's files in S3, then DLT loads bronze from them.
     expect(await run('trigger-execution-date')).toMatchObject({ status: 'succeeded' });

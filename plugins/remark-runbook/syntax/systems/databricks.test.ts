@@ -16,6 +16,13 @@ describe('databricks (DLT pipelines) block grammar', () => {
     expect(check('databricks pipelines stop "ecommerce_dlt"')).toEqual({ command: 'pipelines stop', write: true });
   });
 
+  it('reads the events of one update, or of the latest with --update-id latest (get-update has its own default)', () => {
+    expect(check('databricks pipelines events "ecommerce_dlt" --update-id latest --level INFO')).toEqual({ command: 'pipelines events', write: false });
+    expect(check('databricks pipelines events "ecommerce_dlt" --update-id 0f2b7d1e-8a8e-4c55-9b8a-3a1d2c4e5f60')).toEqual({ command: 'pipelines events', write: false });
+    expect(check('databricks pipelines events "ecommerce_dlt" --update-id newest')).toMatchObject({ error: expect.stringMatching(/"newest" is not an update id .* or latest/) });
+    expect(check('databricks pipelines get-update "ecommerce_dlt" --update-id latest')).toMatchObject({ error: expect.stringMatching(/"latest" is not an update id/) });
+  });
+
   it('says what is wrong, where', () => {
     expect(check('databricks pipelines start-update "ecommerce_dlt" --full-refresh --refresh gold_sales_analytics')).toMatchObject({ error: expect.stringMatching(/--full-refresh rebuilds every table; give it alone/) });
     expect(check('databricks pipelines start-update "ecommerce_dlt" --refresh "silver orders"')).toMatchObject({ column: 61, error: expect.stringMatching(/"silver orders" is not a table name/) });

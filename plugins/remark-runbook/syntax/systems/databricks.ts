@@ -6,6 +6,7 @@
  *   databricks pipelines start-update "ecommerce_dlt" --refresh silver_dim_orders,gold_sales_analytics
  *   databricks pipelines get-update "ecommerce_dlt"                    (the latest update, or --update-id)
  *   databricks pipelines events "ecommerce_dlt" --level WARN,ERROR     (the event log, into the grid)
+ *   databricks pipelines events "ecommerce_dlt" --update-id latest     (the latest update's events only)
  *   databricks pipelines stop "ecommerce_dlt"
  * The CLI takes a table selection only inside --json; `--refresh` and `--full-refresh-selection` spell the
  * API's refresh_selection and full_refresh_selection as flags, because a JSON body in a runbook reads badly.
@@ -28,6 +29,8 @@ const levels: ValueCheck = (v, what) => {
   return bad === undefined ? null : `${what} "${bad}" is not an event level: ${EVENT_LEVELS.join(', ')}.`;
 };
 const updateId: ValueCheck = (v, what) => (UUID.test(v) ? null : `${what} "${v}" is not an update id (a UUID, as get-update and the event log show it).`);
+/** The event log of one update; `latest` is the pipeline's latest update, the one get-update shows by default. */
+const updateIdOrLatest: ValueCheck = (v, what) => (v === 'latest' || UUID.test(v) ? null : `${what} "${v}" is not an update id (a UUID, as get-update and the event log show it) or latest.`);
 const maxResults: ValueCheck = (v, what) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 1000 ? null : `${what} must be 1 to 1000.`);
 const cause: ValueCheck = (v, what) => (v.trim().length > 0 && v.length <= 255 ? null : `${what} must be 1 to 255 characters.`);
 
@@ -70,11 +73,11 @@ export const DATABRICKS_GRAMMAR: SystemGrammar = {
     {
       words: ['pipelines', 'events'],
       write: false,
-      summary: "the pipeline's event log, newest first: expectations with dropped records, schema evolution, errors",
+      summary: "the pipeline's event log, newest first: expectations with dropped records, schema evolution, errors (of one update with --update-id, latest for the latest)",
       positionals: [PIPELINE],
       flags: [
         { names: ['--level'], key: 'level', takes: 'value', check: levels },
-        { names: ['--update-id'], key: 'updateId', takes: 'value', check: updateId },
+        { names: ['--update-id'], key: 'updateId', takes: 'value', check: updateIdOrLatest },
         { names: ['--max-results'], key: 'maxResults', takes: 'value', check: maxResults },
       ],
     },

@@ -4,8 +4,11 @@
  * each poll sends the update and its flows as a `state` (the task grid shows flows as it shows Airflow tasks)
  * and logs the update's new events; it ends with the final state, and the flows' rows and dropped records in
  * the grid. Stopping the run stops the update in Databricks (`POST …/stop`): a DLT update left running keeps a
- * cluster busy, unlike an Airflow run nobody follows. `events` puts the event log in the grid, one row per
- * expectation of a flow's data-quality report, so dropped records read per expectation.
+ * cluster busy, unlike an Airflow run nobody follows. `get-update` puts the update itself in the grid (one row:
+ * its state, flows, dropped records and error), as the API's GetUpdate answers one update, so a check reads
+ * `state = 'COMPLETED'`; its flows go to the task grid. `events` puts the event log in the grid, one row per
+ * expectation of a flow's data-quality report, so dropped records read per expectation; `--update-id latest`
+ * reads the latest update's events only (the API filters by level and time, not by update: the client does).
  */
 import { flagValue, type ResolvedCommand } from '../../../../plugins/remark-runbook/syntax/systems/grammar';
 import type { AirflowRunState, Cell } from '../../../protocol';
@@ -39,6 +42,19 @@ const FLOW_COLUMNS = [
   { name: 'output_rows', type: 'BIGINT' },
   { name: 'dropped_records', type: 'BIGINT' },
   { name: 'expectations', type: 'VARCHAR' },
+] as const;
+
+/** One update, in GetUpdate's words, with what its events say of its flows. */
+const UPDATE_COLUMNS = [
+  { name: 'update_id', type: 'VARCHAR' },
+  { name: 'state', type: 'VARCHAR' },
+  { name: 'cause', type: 'VARCHAR' },
+  { name: 'creation_time', type: 'TIMESTAMP' },
+  { name: 'full_refresh', type: 'BOOLEAN' },
+  { name: 'flows_completed', type: 'BIGINT' },
+  { name: 'flows', type: 'BIGINT' },
+  { name: 'dropped_records', type: 'BIGINT' },
+  { name: 'error', type: 'VARCHAR' },
 ] as const;
 
 const PREVIEW_COLUMNS = [
@@ -208,8 +224,7 @@ async function finish(pipeline: Pipeline, done: { update: UpdateInfo; events: Pi
   const dropped = [...flows.values()].reduce((n, f) => n + (f.dropped ?? 0), 0);
   ctx.out.log(`Update ${done.update.update_id} ended ${done.update.state}: ${flows.size} flow${flows.size === 1 ? '' : 's'}, ${dropped} record${dropped === 1 ? '' : 's'} dropped by expectations.`);
   if (done.update.state === 'COMPLETED') return {};
-  const error = done.events.find((e) => e.level === 'ERROR' && e.error?.exceptions?.length) ?? done.events.find((e) => e.level === 'ERROR');
-  const why = error?.error?.exceptions?.[0]?.message ?? error?.message;
+  const why = errorOf(done.events);
   return {
     failure: {
       code: 'connector_error',
@@ -221,6 +236,8 @@ async function finish(pipeline: Pipeline, done: { update: UpdateInfo; events: Pi
 
 async function getUpdate(client: PipelinesClient, pipeline: Pipeline, command: ResolvedCommand, ctx: SystemRunContext): Promise<SystemResult> {
   const updateId = flagValue(command, 'updateId') ?? pipeline.latestUpdates[0]?.updateId;
+  // The grid's columns first: a pipeline with no update is an empty grid, which a check reads as no update.
+  ctx.grid.columns(UPDATE_COLUMNS);
   if (!updateId) {
     ctx.out.log(`Pipeline "${pipeline.name}" has no updates yet.`);
     return {};
@@ -230,19 +247,37 @@ async function getUpdate(client: PipelinesClient, pipeline: Pipeline, command: R
   const flows = flowsOf(events);
   ctx.out.state(stateOf(pipeline, update, flows));
   for (const e of [...events].reverse()) ctx.out.log(eventLine(e));
-  await flowRows(flows, ctx);
+  const completed = [...flows.values()].filter((f) => f.status === 'COMPLETED').length;
+  const dropped = [...flows.values()].reduce((n, f) => n + (f.dropped ?? 0), 0);
+  await ctx.grid.rows([[
+    update.update_id, update.state, update.cause ?? null,
+    update.creation_time !== undefined ? new Date(update.creation_time).toISOString().replace('T', ' ').replace('Z', '') : null,
+    update.full_refresh ?? false, completed, flows.size, dropped, errorOf(events),
+  ]]);
   ctx.out.log(`Update ${update.update_id}: ${update.state}${update.full_refresh ? ' (full refresh)' : ''}`);
   return {};
 }
 
+/** Why an update failed, as its first ERROR event says it. */
+function errorOf(events: readonly PipelineEvent[]): string | null {
+  const error = events.find((e) => e.level === 'ERROR' && e.error?.exceptions?.length) ?? events.find((e) => e.level === 'ERROR');
+  return error?.error?.exceptions?.[0]?.message ?? error?.message ?? null;
+}
+
 async function events(client: PipelinesClient, pipeline: Pipeline, command: ResolvedCommand, ctx: SystemRunContext): Promise<SystemResult> {
   const levels = list(flagValue(command, 'level'))?.map((l) => l.toUpperCase());
-  const updateId = flagValue(command, 'updateId');
+  const asked = flagValue(command, 'updateId');
+  const updateId = asked === 'latest' ? pipeline.latestUpdates[0]?.updateId : asked ?? undefined;
   const limit = Number(flagValue(command, 'maxResults') ?? 100);
-  // The API filters by level and time only; an update's events are picked here.
-  const all = await client.events(pipeline.id, { ...(levels ? { levels } : {}), limit: updateId ? 1000 : limit }, ctx.signal);
-  const picked = (updateId ? all.filter((e) => e.origin?.update_id === updateId) : all).slice(0, limit);
   ctx.grid.columns(EVENT_COLUMNS);
+  if (asked === 'latest' && !updateId) {
+    ctx.out.log(`Pipeline "${pipeline.name}" has no updates yet: no events to show.`);
+    return {};
+  }
+  // The API filters by level and time only: an update's events are read from its creation on and picked here.
+  const since = updateId ? await updateStart(client, pipeline, updateId, ctx.signal) : undefined;
+  const all = await client.events(pipeline.id, { ...(levels ? { levels } : {}), ...(since ? { since } : {}), limit: updateId ? 1000 : limit }, ctx.signal);
+  const picked = (updateId ? all.filter((e) => e.origin?.update_id === updateId) : all).slice(0, limit);
   const rows: Cell[][] = [];
   for (const e of picked) {
     const base = (): Cell[] => [e.timestamp.replace('T', ' ').replace('Z', ''), e.level ?? null, e.event_type ?? null, e.origin?.flow_name ?? null, e.error?.exceptions?.[0]?.message ?? e.message ?? null];
@@ -251,8 +286,14 @@ async function events(client: PipelinesClient, pipeline: Pipeline, command: Reso
     for (const x of expectations) rows.push([...base(), x.name, x.passed_records ?? null, x.failed_records ?? 0, e.origin?.update_id ?? null]);
   }
   await ctx.grid.rows(rows);
-  ctx.out.log(`${picked.length} event${picked.length === 1 ? '' : 's'} of pipeline "${pipeline.name}"${levels ? ` at level ${levels.join(', ')}` : ''}${updateId ? ` in update ${updateId}` : ''}, newest first.`);
+  ctx.out.log(`${picked.length} event${picked.length === 1 ? '' : 's'} of pipeline "${pipeline.name}"${levels ? ` at level ${levels.join(', ')}` : ''}${updateId ? ` in ${asked === 'latest' ? 'its latest ' : ''}update ${updateId}` : ''}, newest first.`);
   return {};
+}
+
+/** When an update was created (ISO), so its events are read from then on; absent when the API does not say. */
+async function updateStart(client: PipelinesClient, pipeline: Pipeline, updateId: string, signal: AbortSignal): Promise<string | undefined> {
+  const update = await client.getUpdate(pipeline.id, updateId, signal);
+  return update.creation_time !== undefined ? new Date(update.creation_time).toISOString() : undefined;
 }
 
 async function stop(client: PipelinesClient, pipeline: Pipeline, ctx: SystemRunContext): Promise<SystemResult> {

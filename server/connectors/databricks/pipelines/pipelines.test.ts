@@ -169,12 +169,51 @@ describe('databricks pipelines reads', () => {
     expect(refused()).toEqual([]);
   });
 
+  it('shows the latest update as one row of GetUpdate (state, flows, dropped records, error), which a check reads', async () => {
+    fake.script(OTHER, {
+      outcome: 'FAILED', flows: [{ name: 'silver_dim_orders', outputRows: 10, expectations: [{ name: 'valid_pk', passed: 10, failed: 0 }] }, { name: 'gold_sales_analytics', outputRows: 0 }],
+      error: { className: 'org.apache.spark.SparkException', message: 'Cluster terminated: the driver was lost', flow: 'gold_sales_analytics' },
+    });
+    expect((await exec('databricks pipelines start-update "retail_dlt"')).outcome.status).toBe('failed');
+    const failed = await exec('databricks pipelines get-update "retail_dlt"');
+    expect(failed.outcome).toMatchObject({ status: 'succeeded', rowCount: 1 });
+    expect(failed.columns.at(-1)).toEqual(['update_id', 'state', 'cause', 'creation_time', 'full_refresh', 'flows_completed', 'flows', 'dropped_records', 'error']);
+    expect(failed.rows).toEqual([[fake.updates.at(-1)!.updateId, 'FAILED', 'API_CALL', expect.any(String), false, 1, 2, 0, 'Cluster terminated: the driver was lost']]);
+    expect(failed.states.at(-1)).toMatchObject({ state: 'failed', tasks: [{ taskId: 'silver_dim_orders', state: 'success' }, { taskId: 'gold_sales_analytics', state: 'failed' }] });
+
+    fake.script(OTHER, { outcome: 'COMPLETED', flows: [{ name: 'silver_dim_orders', outputRows: 10 }] });
+    expect((await exec('databricks pipelines start-update "retail_dlt"')).outcome.status).toBe('succeeded');
+    expect((await exec('databricks pipelines get-update "retail_dlt"')).rows).toEqual([[fake.updates.at(-1)!.updateId, 'COMPLETED', 'API_CALL', expect.any(String), false, 1, 1, 0, null]]);
+    expect(refused()).toEqual([]);
+  });
+
+  it('reads only the latest update\'s events with --update-id latest: the API filters by level and time, the client by update', async () => {
+    fake.script(ECOMM, { outcome: 'COMPLETED', flows: [{ name: 'silver_dim_orders', outputRows: 118, expectations: [{ name: 'valid_pk', passed: 118, failed: 2 }] }] });
+    expect((await exec('databricks pipelines start-update "ecommerce_dlt"')).outcome.status).toBe('succeeded');
+    const dropped = fake.updates.at(-1)!;
+    fake.script(ECOMM, { outcome: 'COMPLETED', flows: [{ name: 'silver_dim_orders', outputRows: 120, expectations: [{ name: 'valid_pk', passed: 120, failed: 0 }] }] });
+    expect((await exec('databricks pipelines start-update "ecommerce_dlt"')).outcome.status).toBe('succeeded');
+    const latest = fake.updates.at(-1)!;
+    mark = fake.requests.length;
+
+    const run = await exec('databricks pipelines events "ecommerce_dlt" --update-id latest --level INFO');
+    expect(run.outcome).toMatchObject({ status: 'succeeded' });
+    // What the API documents: level and timestamp in the filter (no update id); the update's creation time from GetUpdate.
+    const read = fake.requests.slice(mark).filter((r) => r.path === `/api/2.0/pipelines/${ECOMM}/events`);
+    expect(read.map((r) => r.query.filter)).toEqual([`level in ('INFO') AND timestamp >= '${new Date(latest.creationTime).toISOString()}'`]);
+    expect(new Set(run.rows.map((r) => r[8]))).toEqual(new Set([latest.updateId]));
+    expect(run.rows).toContainEqual([expect.any(String), 'INFO', 'flow_progress', 'silver_dim_orders', "Flow 'silver_dim_orders' has COMPLETED.", 'valid_pk', 120, 0, latest.updateId]);
+    expect(run.rows.map((r) => r[8])).not.toContain(dropped.updateId);
+    expect(run.logs).toMatch(/in its latest update /);
+    expect(refused()).toEqual([]);
+  });
+
   it('retries a 429 after its Retry-After, then answers', async () => {
     fake.throttle(2, 3);
     const run = await exec('databricks pipelines get-update "ecommerce_dlt"');
     expect(run.outcome).toMatchObject({ status: 'succeeded' });
     expect(sleeps).toEqual([3000, 3000]);
-    expect(run.logs).toMatch(/Update [0-9a-f-]+: (CANCELED|STOPPING)/);
+    expect(run.logs).toMatch(/Update [0-9a-f-]+: [A-Z]+$/m);
   });
 
   it('the fake refuses what Databricks refuses: unknown fields, oversized pages, a page token beside a filter', async () => {

@@ -3,7 +3,9 @@
  * injected for the latest data day (yesterday, ICT) and replayed. Deactivating puts that day's healthy rows back
  * exactly (a snapshot taken before the fault).
  */
-import { ecommerceYesterday } from '../dags/ecommerce';
+import { randomUUID } from 'node:crypto';
+import { ecommerceYesterday, runEcommerceDltUpdate } from '../dags/ecommerce';
+import { preciseWarehouseTime } from '../warehouse';
 import { heldFiles } from './heldFiles';
 import { snapshot } from './heldRows';
 import { replayNight } from './replay';
@@ -16,6 +18,9 @@ const DAY_ROWS = [
     table: `ecomm_${t}`, where: 'true',
   })),
 ];
+
+/** The DLT event log of the data day (the updates a scenario's night adds to it). */
+const DAY_EVENTS = { table: 'ecomm_ops.dlt_events', where: `execution_date = CAST(:x AS DATE)` };
 
 const missingExtract: Scenario = {
   id: 'ecomm_missing_extract',
@@ -46,6 +51,39 @@ const missingExtract: Scenario = {
   },
 };
 
+/** The table whose export found no rows in the empty-extract scenario. */
+const EMPTY_TABLE = 'orders';
+
+const emptyExtract: Scenario = {
+  id: 'ecomm_empty_extract',
+  title: 'Empty extract',
+  summary:
+    "Last night's export of the orders table read a Postgres replica that was still being rebuilt and found no rows: it wrote an empty (0-byte) orders file to S3 and succeeded, and DLT loaded nothing for yesterday's orders, so they are missing from bronze, silver and gold while every task reports success. The replica is back: backfill the day with its execution date.",
+  runbook: '/ecommerce/daily-run#extract-files',
+  async activate(ctx) {
+    const x = ecommerceYesterday();
+    await heldFiles(ctx, this.id).take(x);
+    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, DAY_EVENTS]).take({ x });
+    // The night as it went: the export wrote the file with no rows, then DLT loaded the day's files (an update that completes).
+    await (await ctx.extracts()).write(EMPTY_TABLE, x, '');
+    await runEcommerceDltUpdate(
+      {
+        sql: (text, binds) => ctx.warehouse.query(text, binds),
+        log: () => undefined,
+        now: () => preciseWarehouseTime(new Date()),
+        failIfFaulted: async () => undefined,
+        extracts: ctx.extracts,
+      },
+      { days: [x], bronze: true, updateId: randomUUID(), cause: 'triggered by Airflow run of the night' },
+    );
+    return { note: `The ${EMPTY_TABLE} extract of ${x} in S3 is empty (0 bytes); DLT loaded no orders for ${x}.`, dagRun: null };
+  },
+  async deactivate(ctx) {
+    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, DAY_EVENTS]).restore({ x: ecommerceYesterday() });
+    await heldFiles(ctx, this.id).restore(ecommerceYesterday());
+  },
+};
+
 const goldMissing: Scenario = {
   id: 'ecomm_gold_missing',
   title: 'Gold missing',
@@ -55,7 +93,8 @@ const goldMissing: Scenario = {
   async activate(ctx) {
     const x = ecommerceYesterday();
     await heldFiles(ctx, this.id).take(x);
-    await snapshot(ctx.warehouse, this.id, DAY_ROWS).take({ x });
+    // The night's failed updates go in the event log: deactivating puts the log of the day back as it was.
+    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, DAY_EVENTS]).take({ x });
     for (const t of ['ecomm_gold.sales_analytics', 'ecomm_gold.agg_daily_sales']) await ctx.warehouse.query(`DELETE FROM ${t} WHERE order_date = CAST(:x AS DATE)`, { x });
     ctx.faults.set('batch_ecomm_pipeline', 'run_dlt_pipeline', {
       exception: 'AirflowException', message: 'DLT update failed in flow gold.sales_analytics: Cluster 0412-ecomm-dlt was terminated (spot instance reclaimed).', untilCleared: false, tries: 2,
@@ -65,7 +104,7 @@ const goldMissing: Scenario = {
   },
   async deactivate(ctx) {
     ctx.faults.remove('batch_ecomm_pipeline', 'run_dlt_pipeline');
-    await snapshot(ctx.warehouse, this.id, DAY_ROWS).restore({ x: ecommerceYesterday() });
+    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, DAY_EVENTS]).restore({ x: ecommerceYesterday() });
     await heldFiles(ctx, this.id).restore(ecommerceYesterday());
   },
 };
@@ -90,7 +129,7 @@ const silverDropped: Scenario = {
   async activate(ctx) {
     const x = ecommerceYesterday();
     await heldFiles(ctx, this.id).take(x);
-    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, { table: 'ecomm_ops.dlt_events', where: `execution_date = CAST(:x AS DATE)` }]).take({ x });
+    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, DAY_EVENTS]).take({ x });
     await ctx.warehouse.query(`CREATE TABLE IF NOT EXISTS ${ORPHANS} (order_item_id BIGINT, order_id BIGINT)`);
     await ctx.warehouse.query(
       `INSERT INTO ${ORPHANS} SELECT order_item_id, order_id FROM ecomm_src.order_items
@@ -109,7 +148,7 @@ const silverDropped: Scenario = {
   },
   async deactivate(ctx) {
     await repairOrphans(ctx);
-    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, { table: 'ecomm_ops.dlt_events', where: `execution_date = CAST(:x AS DATE)` }]).restore({ x: ecommerceYesterday() });
+    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, DAY_EVENTS]).restore({ x: ecommerceYesterday() });
     await heldFiles(ctx, this.id).restore(ecommerceYesterday());
   },
 };
@@ -133,7 +172,7 @@ const newSourceColumn: Scenario = {
   async activate(ctx) {
     const x = ecommerceYesterday();
     await heldFiles(ctx, this.id).take(x);
-    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, { table: 'ecomm_ops.dlt_events', where: `execution_date = CAST(:x AS DATE)` }]).take({ x });
+    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, DAY_EVENTS]).take({ x });
     await ctx.warehouse.query(`ALTER TABLE ecomm_src.orders ADD COLUMN ${NEW_COLUMN} VARCHAR`);
     // The app writes it for every order it touches from the release on (the start of the data day).
     await ctx.warehouse.query(
@@ -145,7 +184,7 @@ const newSourceColumn: Scenario = {
   },
   async deactivate(ctx) {
     await dropNewColumn(ctx);
-    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, { table: 'ecomm_ops.dlt_events', where: `execution_date = CAST(:x AS DATE)` }]).restore({ x: ecommerceYesterday() });
+    await snapshot(ctx.warehouse, this.id, [...DAY_ROWS, DAY_EVENTS]).restore({ x: ecommerceYesterday() });
     await heldFiles(ctx, this.id).restore(ecommerceYesterday());
   },
 };
@@ -200,4 +239,4 @@ const staleDashboard: Scenario = {
   },
 };
 
-export const ecommerceScenarios: readonly Scenario[] = [missingExtract, goldMissing, silverDropped, dailyRefreshFailed, staleDashboard, newSourceColumn];
+export const ecommerceScenarios: readonly Scenario[] = [missingExtract, emptyExtract, goldMissing, silverDropped, dailyRefreshFailed, staleDashboard, newSourceColumn];
