@@ -23,6 +23,8 @@ const demo = useDemoBlocks({
     'dlt/update': { lang: 'databricks', target: 'databricks', mode: 'write', text: 'databricks pipelines start-update "ecommerce_dlt"' },
     'dlt/events': { lang: 'databricks', target: 'databricks', text: 'databricks pipelines events "ecommerce_dlt" --max-results 100' },
     'dlt/warnings': { lang: 'databricks', target: 'databricks', text: 'databricks pipelines events "ecommerce_dlt" --level WARN,ERROR' },
+    'dlt/latest-ok': { lang: 'databricks', target: 'databricks', text: 'databricks pipelines get-update "ecommerce_dlt"', expect: "state = 'COMPLETED'", title: 'The latest DLT update completed' },
+    'dlt/latest-expectations': { lang: 'databricks', target: 'databricks', text: 'databricks pipelines events "ecommerce_dlt" --update-id latest --level INFO', expect: 'count(dropped_records > 0) = 0', title: 'Nothing dropped in the latest update' },
     'sql/gold': { text: 'select order_id, revenue from ecomm_gold.sales_analytics order by order_id' },
     'sql/bronze': { text: 'select count(*) from ecomm_bronze.orders_raw where _execution_date = DATE \'2026-12-01\'' },
   },
@@ -36,6 +38,10 @@ describe('the demo Databricks (DLT)', () => {
     expect(preview.logs).toMatch(/Dry run: confirming would start an update of pipeline "ecommerce_dlt"/);
     expect((await run('sql/gold')).rows).toEqual([]);
     expect((await run('dlt/events')).rows).toEqual([]);
+    // No update yet: nothing says the pipeline ran, so the check on the latest update fails (an empty grid).
+    const none = await run('dlt/latest-ok');
+    expect(none.done).toMatchObject({ status: 'failed', rowCount: 0, check: { passed: false } });
+    expect(none.logs).toMatch(/has no updates yet/);
   });
 
   it('starts the update once confirmed, follows it to COMPLETED, and bronze, silver and gold are rebuilt', async () => {
@@ -57,5 +63,16 @@ describe('the demo Databricks (DLT)', () => {
     expect(events.rows).toContainEqual([expect.any(String), 'INFO', 'flow_progress', 'silver_fact_orders', 'Flow silver_fact_orders COMPLETED', 'valid_pk', 2, 1, expect.stringMatching(/^[0-9a-f-]{36}$/)]);
     expect(events.rows.at(-1)!.slice(0, 3)).toEqual([expect.any(String), 'INFO', 'create_update']);
     expect((await run('dlt/warnings')).rows).toEqual([]);
+  });
+
+  it('judges the latest update: its state from GetUpdate, and its expectations from its own events', async () => {
+    const latest = await run('dlt/latest-ok');
+    expect(latest.done).toMatchObject({ status: 'succeeded', rowCount: 1, check: { passed: true } });
+    expect(latest.rows[0]).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/), 'COMPLETED', 'API_CALL', expect.any(String), false, 10, 10, 1, null]);
+    // The fixture's order line without an order id was dropped by silver_fact_orders' valid_pk.
+    const dq = await run('dlt/latest-expectations');
+    expect(dq.done).toMatchObject({ status: 'failed', check: { passed: false, verdict: 'error' } });
+    expect(dq.done.check?.detail).toMatch(/count\(dropped_records > 0\) of \d+ rows 1/);
+    expect(new Set(dq.rows.map((r) => r[8]))).toEqual(new Set([latest.rows[0]![0]]));
   });
 });
