@@ -1,6 +1,6 @@
 /**
  * The ecommerce runbook's troubleshooting, A to F, walked on the demo as an operator would: each stage's
- * diagnostic blocks (SQL checks, the S3 listing, dbt Cloud's run history) on the healthy night, then one training
+ * diagnostic blocks (SQL checks, the S3 listing check, the DLT checks on Databricks, dbt Cloud's run history) on the healthy night, then one training
  * fault — DailyRefresh failed — whose dbt check goes red, is repaired with the runbook's dbt Cloud re-runs (a
  * safe demo action), and goes green; the Tableau check that then sees stale extracts goes green after the refresh.
  */
@@ -33,14 +33,19 @@ test('troubleshooting A–F on the demo: each stage\'s diagnostics, then a faile
   await s3.root.scrollIntoViewIfNeeded();
   await s3.run();
   await expect(s3.root).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+  // The listing is a check: the day's file is there and not empty.
+  await expect(s3.check).toHaveAttribute('data-check', 'passed');
   await expect(s3.grid).toContainText(/ecomm_db_extracts\/daily_extracts\/orders\/\d{4}-\d{2}-\d{2}\/orders_\d{8}\.csv/);
   await shot('ecomm-troubleshooting-a-s3');
 
   // B. Bronze: the loaded files' columns match the source tables, and bronze holds every row of the day's window.
   await runCheck(runbook.block(key('file-schema')), 'passed');
   await runCheck(runbook.block(key('bronze-vs-files')), 'passed');
-  // C. Silver: no record dropped by an expectation.
-  await runCheck(runbook.block(key('silver-expectations')), 'passed');
+  // C. Silver: the latest DLT update completed, and its expectations dropped no record, as Databricks reports them.
+  await runCheck(runbook.block(key('dlt-latest-update-ok')), 'passed');
+  const expectations = runbook.block(key('silver-expectations'));
+  await runCheck(expectations, 'passed');
+  await expect(expectations.grid).toContainText('valid_pk');
   // D. Gold against silver for the day.
   await runCheck(runbook.block(key('gold-vs-silver')), 'passed');
   await shot('ecomm-troubleshooting-d-gold');
