@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('DailyRefresh re-run from Airflow', () => {
-  it('lists the seeded nights on a fresh demo, each a successful run with an integer id', async () => {
+  it('lists the seeded nights on a fresh demo, the latest a success', async () => {
     expect(await run('dbt-recent-runs')).toMatchObject({ status: 'succeeded', rowCount: 5 });
     expect(await run('dbt-latest-run-ok')).toMatchObject({ status: 'succeeded', check: { passed: true } });
   }, 120_000);
@@ -34,5 +34,14 @@ describe('DailyRefresh re-run from Airflow', () => {
     await env.deactivate('ecomm_daily_refresh_failed');
     // Put back exactly: the night's scheduled run is dbt Cloud's latest again.
     expect(await run('dbt-latest-run-ok')).toMatchObject({ check: { passed: true } });
+  }, 240_000);
+
+  it('puts the night back exactly when the fault is cleared without a repair', async () => {
+    await env.activate('ecomm_daily_refresh_failed');
+    expect(await run('dbt-latest-run-ok')).toMatchObject({ check: { passed: false } });
+    await env.deactivate('ecomm_daily_refresh_failed');
+    expect(await run('dbt-latest-run-ok')).toMatchObject({ check: { passed: true } });
+    expect(await run('dbt-inputs-outputs')).toMatchObject({ check: { passed: true } });
+    expect(await run('dbt-recent-runs')).toMatchObject({ status: 'succeeded', rowCount: 5 });
   }, 240_000);
 });

@@ -266,19 +266,29 @@ const dailyRefreshFailed: Scenario = {
     await extractsKept(this.id).take(ctx);
     // This morning's scheduled run is the one that fails below: the record of it as a good run is set aside
     // (put back on deactivate), and the metric tables are as the night before's run left them.
-    await ctx.warehouse.query(`DELETE FROM ecomm_ops.dbt_runs WHERE execution_date = CAST(:x AS DATE)`, { x });
-    await buildNightBefore(ctx, x);
-    for (const model of MODELS) ctx.faults.setModel(model, WAREHOUSE_STOPPED);
     let run: { id: number; status: string };
     try {
-      run = await scheduledDailyRefresh(ctx);
-    } finally {
-      // The warehouse is back once the run has failed: a re-run builds the day.
-      for (const model of MODELS) ctx.faults.removeModel(model);
+      await ctx.warehouse.query(`DELETE FROM ecomm_ops.dbt_runs WHERE execution_date = CAST(:x AS DATE)`, { x });
+      await buildNightBefore(ctx, x);
+      for (const model of MODELS) ctx.faults.setModel(model, WAREHOUSE_STOPPED);
+      try {
+        run = await scheduledDailyRefresh(ctx);
+      } finally {
+        // The warehouse is back once the run has failed: a re-run builds the day.
+        for (const model of MODELS) ctx.faults.removeModel(model);
+      }
+      if (run.status !== 'Error') throw new Error(`DailyRefresh run ${run.id} ended ${run.status}, not in error: the scenario could not make it fail`);
+    } catch (error) {
+      // A fault that could not be staged leaves the night as it was.
+      await this.deactivate(ctx, '');
+      throw error;
     }
-    if (run.status !== 'Error') throw new Error(`DailyRefresh run ${run.id} ended ${run.status}, not in error: the scenario could not make it fail`);
-    await morningTableauRefresh(ctx);
-    return { note: `dbt Cloud run ${run.id} of DailyRefresh for ${x} failed: every model met the stopped SQL warehouse, and the metric tables have nothing for ${x}. Tableau refreshed on the old figures.`, dagRun: null };
+    // A server without the demo Tableau still has the failed run to train on: the note says what is missing.
+    const tableau = await morningTableauRefresh(ctx).then(
+      () => 'Tableau refreshed on the old figures.',
+      (error: unknown) => `The dashboards were not refreshed (${(error as Error).message}).`,
+    );
+    return { note: `dbt Cloud run ${run.id} of DailyRefresh for ${x} failed: every model met the stopped SQL warehouse, and the metric tables have nothing for ${x}. ${tableau}`, dagRun: null };
   },
   async deactivate(ctx) {
     for (const model of MODELS) ctx.faults.removeModel(model);
