@@ -1,8 +1,9 @@
 /**
  * The ecommerce runbook's troubleshooting, A to F, walked on the demo as an operator would: each stage's
- * diagnostic blocks (SQL checks, the S3 listing check, the DLT checks on Databricks, dbt Cloud's run history) on the healthy night, then one training
- * fault — DailyRefresh failed — whose dbt check goes red, is repaired with the runbook's dbt Cloud re-runs (a
- * safe demo action), and goes green; the Tableau check that then sees stale extracts goes green after the refresh.
+ * diagnostic blocks (SQL checks, the S3 listing check, the DLT checks on Databricks, dbt Cloud's run history) on the
+ * healthy night, then one training fault — DailyRefresh failed, a real run in error in dbt Cloud — whose dbt checks
+ * (the metric tables, and dbt Cloud's latest run) go red, are repaired with the runbook's dbt Cloud re-runs (a safe
+ * demo action), and go green; the Tableau check that then sees stale extracts goes green after the refresh.
  */
 import { test, expect } from './fixtures';
 import { AirflowBlockObject } from './pages/AirflowBlock';
@@ -50,12 +51,12 @@ test('troubleshooting A–F on the demo: each stage\'s diagnostics, then a faile
   await runCheck(runbook.block(key('gold-vs-silver')), 'passed');
   await shot('ecomm-troubleshooting-d-gold');
 
-  // The fault: this morning's DailyRefresh stopped at agg_product_kpi.
+  // The fault: this morning's DailyRefresh run failed in dbt Cloud (the SQL warehouse stopped), then Tableau refreshed.
   const training = new TrainingPage(page);
   await training.open();
   const card = training.scenario(SCENARIO);
   await card.activateButton.click();
-  await expect(card.root).toHaveAttribute('data-active', 'true');
+  await expect(card.root).toHaveAttribute('data-active', 'true', { timeout: 120_000 });
   await runbook.open(PAGE);
 
   // E. dbt: the check sees the metric tables have nothing for the day; dbt Cloud's history of the job is read.
@@ -66,6 +67,11 @@ test('troubleshooting A–F on the demo: each stage\'s diagnostics, then a faile
   const history = new AirflowBlockObject(page, key('dbt-recent-runs'));
   await history.run();
   await expect(history.root).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+  // The failed scheduled run on top, the nights before it under it.
+  await expect(history.grid.getByRole('row').filter({ hasText: 'Error' })).toHaveCount(1);
+  await expect(history.grid.getByRole('row').filter({ hasText: 'Success' })).toHaveCount(4);
+  const latestRun = runbook.block(key('dbt-latest-run-ok'));
+  await runCheck(latestRun, 'failed');
 
   // The fix: each model re-run in the demo dbt Cloud (previewed, then confirmed and followed to the end).
   const rerun = new AirflowBlockObject(page, key('dbt-rerun-model'));
@@ -84,11 +90,13 @@ test('troubleshooting A–F on the demo: each stage\'s diagnostics, then a faile
   }
   await shot('ecomm-troubleshooting-e-rerun');
   await runCheck(inputsOutputs, 'passed');
+  await runCheck(latestRun, 'passed');
   await shot('ecomm-troubleshooting-e-green');
-  // dbt Cloud's history now holds the three runs, newest first.
+  // dbt Cloud's history now holds the three re-runs above the failed run, newest first (and one night before).
   await history.run();
   await expect(history.root).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
-  await expect(history.grid.getByRole('row').filter({ hasText: 'Success' })).toHaveCount(3);
+  await expect(history.grid.getByRole('row').filter({ hasText: 'Success' })).toHaveCount(4);
+  await expect(history.grid.getByRole('row').filter({ hasText: 'Error' })).toHaveCount(1);
 
   // F. Tableau: the extracts refreshed before this re-run show the old figures until refreshed again.
   const tableau = runbook.block(key('tableau-freshness'));

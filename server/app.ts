@@ -259,6 +259,11 @@ export function createApp(deps: AppDeps): App {
     dbtCloud: async () => {
       if (!demoDbt) throw new Error('this server has no demo dbt Cloud to run DailyRefresh in');
       return demoDbt.endpoint(listening);
+    },
+    // A training scenario refreshes the dashboards' extracts in the demo Tableau, as the morning's refresh does.
+    tableau: async () => {
+      if (!demoTab) throw new Error('this server has no demo Tableau to refresh the dashboards in');
+      return demoTab.endpoint(listening);
     } });
   const demoExtracts = () => (sandbox ? sandbox.extracts() : demoSystems.local().then(extractBucket));
   if (sandbox) app.use('/demo/airflow', sandbox.router);

@@ -65,6 +65,14 @@ export interface DbtCloudEndpoint {
   readonly token: string;
 }
 
+/** The demo Tableau's address and personal access token (a training scenario refreshes its extracts as the morning did). */
+export interface TableauEndpoint {
+  readonly url: string;
+  readonly site: string;
+  readonly tokenName: string;
+  readonly tokenSecret: string;
+}
+
 export type TaskBody = (ctx: TaskContext) => Promise<void>;
 
 export interface TaskDef {

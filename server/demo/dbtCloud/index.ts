@@ -4,6 +4,8 @@
  * and retail_adhoc. Runs really build the demo warehouse's tables (the dbt models as SQL on DuckDB, the same
  * SQL the Airflow sandbox's DAGs run) and `dbt test` really counts each test's failing rows, step by step, with
  * dbt-like logs and a run_results.json at the end. A model with a training fault errors until it is cleared.
+ * A project that records its runs in the warehouse (ecommerce: ecomm_ops.dbt_runs) has its run history served
+ * from that record too, so the nights before this server started, and runs made before a restart, are listed.
  */
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
@@ -12,11 +14,13 @@ import express, { type Request, type Response } from 'express';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import type { Faults } from '../airflow/faults';
 import { createWarehouse, warehouseTime, type Warehouse } from '../airflow/warehouse';
-import { ECOMM_PROJECT, parseStep, RETAIL_PROJECT, type DbtInvocation, type DemoDbtProject, type DemoJob, type DemoTest } from './projects';
+import { ECOMM_PROJECT, parseStep, RETAIL_PROJECT, type DbtInvocation, type DemoDbtProject, type DemoJob, type DemoTest, type FinishedRun } from './projects';
 
 const jobData = (j: DemoJob) => ({ id: j.id, account_id: 1, name: j.name, execute_steps: j.execute_steps, environment_id: 1 });
 
 const ACCOUNT = 1;
+/** The orderings dbt Cloud's List Runs accepts (each also descending with a leading `-`). */
+const ORDER_KEYS = new Set(['id', 'created_at', 'finished_at']);
 const STATUS_TEXT: Record<number, string> = { 1: 'Queued', 2: 'Starting', 3: 'Running', 10: 'Success', 20: 'Error', 30: 'Cancelled' };
 
 interface Step {
@@ -64,6 +68,49 @@ const JOBS: readonly DemoJob[] = [
   { id: 70403202, name: 'retail_adhoc', execute_steps: ['dbt run --select mart_daily_sales'], project: RETAIL_PROJECT },
 ];
 
+/** A warehouse time (local wall time, as `warehouseTime` writes it) as the API's ISO time. */
+const isoOf = (text: string): string => new Date(text.replace(' ', 'T')).toISOString();
+
+/** One recorded invocation's log, in the words dbt printed it (the record keeps each model's outcome and message). */
+function recordedLog(project: DemoDbtProject, models: FinishedRun['models']): string {
+  let logs = `Running with dbt=1.9.0\nFound ${project.models.length} models, ${models.length} selected\n`;
+  for (const [i, m] of models.entries()) {
+    const n = `${i + 1} of ${models.length}`;
+    const what = `${project.materialization(m.model)} model ${project.relation(m.model)}`;
+    const took = Math.max(0, (Date.parse(isoOf(m.finishedAt)) - Date.parse(isoOf(m.startedAt))) / 1000);
+    if (m.status === 'skipped') logs += `${n} SKIP relation ${project.relation(m.model)} ... [SKIP]\n`;
+    else if (m.status === 'error') logs += `${n} START sql ${what} ... [RUN]\n${n} ERROR creating sql ${what} ... [ERROR]\nDatabase Error in model ${m.model}\n  ${m.message}\n`;
+    else logs += `${n} START sql ${what} ... [RUN]\n${n} OK created sql ${what} ... [OK in ${took.toFixed(2)}s]\n`;
+  }
+  const count = (s: string) => models.filter((m) => m.status === s).length;
+  const bad = count('error');
+  return `${logs}${bad ? `Completed with ${bad} error${bad > 1 ? 's' : ''}` : 'Completed successfully'}\nDone. PASS=${count('success')} WARN=0 ERROR=${bad} SKIP=${count('skipped')} TOTAL=${models.length}\n`;
+}
+
+/** A run of the project's record as dbt Cloud shows it: its steps (one per recorded dbt invocation) and results. */
+function fromRecord(rec: FinishedRun, job: DemoJob): Run {
+  const startedAt = isoOf(rec.startedAt);
+  const finishedAt = isoOf(rec.finishedAt);
+  const invocations = [...new Map(rec.models.map((m) => [m.step, m.invocation])).entries()].sort(([a], [b]) => a - b);
+  const failed = rec.models.some((m) => m.status === 'error');
+  const setup = ['Clone git repository', 'Create profile from connection'].map((name, i) => ({ index: i + 1, name, status: 10, logs: `${name}: done\n`, startedAt, finishedAt: startedAt }));
+  const steps = invocations.map(([step, invocation], i) => {
+    const models = rec.models.filter((m) => m.step === step);
+    return {
+      index: i + 3, name: `Invoke ${invocation}`, status: models.some((m) => m.status === 'error') ? 20 : 10, logs: recordedLog(job.project, models),
+      startedAt: isoOf(models[0]!.startedAt), finishedAt: isoOf(models.at(-1)!.finishedAt),
+    };
+  });
+  return {
+    id: rec.runId, jobId: job.id, cause: rec.cause, target: rec.target === 'prod' ? null : rec.target, createdAt: startedAt, status: failed ? 20 : 10, startedAt, finishedAt,
+    message: failed ? 'Database Error in a model: see the step log' : null, steps: [...setup, ...steps],
+    results: rec.models.map((m) => ({
+      unique_id: `model.${job.project.name}.${m.model}`, status: m.status, message: m.message, failures: null,
+      execution_time: Math.max(0, (Date.parse(isoOf(m.finishedAt)) - Date.parse(isoOf(m.startedAt))) / 1000),
+    })),
+  };
+}
+
 /** The models a step builds in a project (none for `dbt test` and other commands). */
 export function selectedModels(step: string, project: DemoDbtProject = ECOMM_PROJECT): string[] {
   const invocation = parseStep(project, step);
@@ -89,6 +136,35 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
   const now = deps.now ?? (() => new Date());
   const runs = new Map<number, Run>();
   let nextId = 900_001;
+  let unrecorded = false;
+
+  /** The runs the projects' records keep, as dbt Cloud shows them; a record that cannot be read is said once in the log. */
+  async function recorded(): Promise<Run[]> {
+    const out: Run[] = [];
+    for (const project of new Set(JOBS.map((j) => j.project))) {
+      if (!project.recordedRuns) continue;
+      let recs: readonly FinishedRun[];
+      try {
+        recs = await project.recordedRuns(createWarehouse(deps.connectors, deps.env, 'warehouse'));
+      } catch (error) {
+        if (!unrecorded) deps.log(`demo dbt Cloud: no recorded run history of project ${project.name} (${(error as Error).message.split('\n')[0]})`);
+        unrecorded = true;
+        continue;
+      }
+      for (const rec of recs) {
+        const job = JOBS.find((j) => j.project === project && j.name === rec.jobName);
+        if (job) out.push(fromRecord(rec, job));
+      }
+    }
+    return out;
+  }
+
+  /** Every run: the record's, and this server's in memory (which win on the same id: they carry the live detail). */
+  async function allRuns(): Promise<Map<number, Run>> {
+    const all = new Map<number, Run>((await recorded()).map((r) => [r.id, r]));
+    for (const [id, run] of runs) all.set(id, run);
+    return all;
+  }
   const router = express.Router();
   router.use(express.json({ limit: '64kb' }));
 
@@ -96,9 +172,10 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
   const runData = (r: Run, related: string) => ({
     id: r.id, account_id: ACCOUNT, project_id: 1, environment_id: 1, job_definition_id: r.jobId, status: r.status, status_humanized: STATUS_TEXT[r.status],
     status_message: r.message, git_sha: 'demo', created_at: r.createdAt, started_at: r.startedAt, finished_at: r.finishedAt,
-    is_complete: r.status >= 10, is_success: r.status === 10, is_error: r.status === 20,
+    job_id: r.jobId, trigger_id: r.id, in_progress: r.status < 10, is_complete: r.status >= 10, is_success: r.status === 10, is_error: r.status === 20, is_cancelled: r.status === 30,
     duration_humanized: r.finishedAt && r.startedAt ? `${Math.max(1, Math.round((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000))} seconds` : null,
     href: null,
+    ...(related.includes('trigger') ? { trigger: { id: r.id, cause: r.cause, job_definition_id: r.jobId, git_branch: null, git_sha: null, schema_override: null, target_name_override: r.target, steps_override: null, created_at: r.createdAt } } : {}),
     ...(related.includes('run_steps') ? { run_steps: r.steps.map((s) => ({ index: s.index, name: s.name, status: s.status, status_humanized: STATUS_TEXT[s.status], logs: s.logs, started_at: s.startedAt, finished_at: s.finishedAt })) } : {}),
   });
 
@@ -117,12 +194,15 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
     const job = JOBS.find((j) => j.id === Number(req.params.id));
     return job ? void res.json(envelope(200, jobData(job))) : void res.status(404).json(envelope(404, null));
   });
-  router.post(`${base}/jobs/:id/run/`, (req: Request, res: Response) => {
+  router.post(`${base}/jobs/:id/run/`, async (req: Request, res: Response) => {
     const job = JOBS.find((j) => j.id === Number(req.params.id));
     if (!job) return void res.status(404).json(envelope(404, null));
     const body = req.body as { cause?: unknown; steps_override?: unknown; target_name_override?: unknown };
     if (typeof body.cause !== 'string' || !body.cause) return void res.status(400).json(envelope(400, null));
     const steps = Array.isArray(body.steps_override) ? (body.steps_override as string[]) : job.execute_steps;
+    // New ids above every recorded one: a restarted demo does not reuse the id of a run its record keeps.
+    const highest = Math.max(0, ...(await recorded()).map((r) => r.id));
+    nextId = Math.max(nextId, highest + 1);
     const run: Run = {
       id: nextId++, jobId: job.id, cause: body.cause, target: typeof body.target_name_override === 'string' ? body.target_name_override : null, createdAt: now().toISOString(), status: 1, startedAt: null, finishedAt: null, message: null, results: null,
       steps: ['Clone git repository', 'Create profile from connection', ...steps.map((s) => `Invoke ${s}`)].map((name, i) => ({ index: i + 1, name, status: 1, logs: '', startedAt: null, finishedAt: null })),
@@ -135,19 +215,24 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
     });
     res.json(envelope(200, runData(run, '')));
   });
-  router.get(`${base}/runs/`, (req, res) => {
+  router.get(`${base}/runs/`, async (req, res) => {
     const jobId = req.query.job_definition_id ? Number(req.query.job_definition_id) : null;
-    const all = [...runs.values()].filter((r) => jobId === null || r.jobId === jobId).sort((a, b) => b.id - a.id);
+    const order = String(req.query.order_by ?? 'id');
+    const key = order.replace(/^-/, '');
+    if (!ORDER_KEYS.has(key)) return void res.status(400).json(envelope(400, null));
+    const field = (r: Run): number => (key === 'id' ? r.id : Date.parse((key === 'created_at' ? r.createdAt : r.finishedAt) ?? '9999-12-31T00:00:00Z'));
+    const sign = order.startsWith('-') ? -1 : 1;
+    const all = [...(await allRuns()).values()].filter((r) => jobId === null || r.jobId === jobId).sort((a, b) => sign * (field(a) - field(b) || a.id - b.id));
     const offset = Number(req.query.offset ?? 0);
     const page = all.slice(offset, offset + Number(req.query.limit ?? 100));
-    res.json(envelope(200, page.map((r) => runData(r, String(req.query.include_related ?? ''))), { pagination: { count: page.length, total_count: all.length } }));
+    res.json(envelope(200, page.map((r) => runData(r, String(req.query.include_related ?? ''))), { filters: { limit: Number(req.query.limit ?? 100), offset, order_by: order }, pagination: { count: page.length, total_count: all.length } }));
   });
-  router.get(`${base}/runs/:id/`, (req, res) => {
-    const run = runs.get(Number(req.params.id));
+  router.get(`${base}/runs/:id/`, async (req, res) => {
+    const run = (await allRuns()).get(Number(req.params.id));
     return run ? void res.json(envelope(200, runData(run, String(req.query.include_related ?? '')))) : void res.status(404).json(envelope(404, null));
   });
-  router.get(`${base}/runs/:id/artifacts/run_results.json`, (req, res) => {
-    const run = runs.get(Number(req.params.id));
+  router.get(`${base}/runs/:id/artifacts/run_results.json`, async (req, res) => {
+    const run = (await allRuns()).get(Number(req.params.id));
     if (!run?.results) return void res.status(404).json(envelope(404, null));
     res.json({ metadata: { dbt_schema_version: 'https://schemas.getdbt.com/dbt/run-results/v6.json' }, results: run.results.map(({ startedAt: _s, finishedAt: _f, step: _n, test: _t, ...r }) => r), elapsed_time: 0, args: {} });
   });
@@ -185,17 +270,24 @@ export function demoDbtCloud(deps: DemoDbtCloudDeps): DemoDbtCloud {
     const models = results.filter((r) => r.unique_id.startsWith('model.'));
     const tests = results.filter((r) => r.test);
     // A record that cannot be written is the demo's problem, not the run's: said in the server log.
+    let recorded = false;
     if (project.recordRun && (models.length || tests.length)) {
       const at = warehouseTime(now());
-      await project.recordRun({
+      recorded = await project.recordRun({
         jobName: JOBS.find((j) => j.id === run.jobId)!.name, runId: run.id, cause: run.cause, dataDay, target: run.target ?? 'prod', startedAt: warehouseTime(new Date(run.startedAt!)), finishedAt: at,
-        models: models.map((r) => ({ step: r.step ?? 0, model: r.unique_id.split('.').at(-1)!, status: r.status, startedAt: r.startedAt ?? at, finishedAt: r.finishedAt ?? at, message: r.message })),
+        models: models.map((r) => ({ step: r.step ?? 0, invocation: steps[(r.step ?? 3) - 3] ?? '', model: r.unique_id.split('.').at(-1)!, status: r.status, startedAt: r.startedAt ?? at, finishedAt: r.finishedAt ?? at, message: r.message })),
         tests: tests.map((r) => ({ step: r.step ?? 0, test: r.test!, status: r.status, failures: r.failures, executedAt: r.finishedAt ?? at, executionTime: r.execution_time })),
-      }, warehouse).catch((error: unknown) => deps.log(`demo dbt Cloud: run ${run.id} could not be recorded in the warehouse: ${(error as Error).message}`));
+      }, warehouse).then(() => true, (error: unknown) => {
+        deps.log(`demo dbt Cloud: run ${run.id} could not be recorded in the warehouse: ${(error as Error).message}`);
+        return false;
+      });
     }
     run.status = failed ? 20 : 10;
     run.message = failed ? (results.some((r) => r.status === 'fail') ? 'A test failed: see the step log' : 'Database Error in a model: see the step log') : null;
     run.finishedAt = now().toISOString();
+    // Once in a record that serves the history, the record is the run: what restores the record (a training
+    // scenario put back) restores dbt Cloud's history with it.
+    if (recorded && project.recordedRuns) runs.delete(run.id);
   }
 
   /** One dbt command: its models built in order (the first error skips what depends on it), then its tests. */

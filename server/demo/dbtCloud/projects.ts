@@ -56,6 +56,8 @@ export interface DemoDbtProject {
   runTest(name: string, warehouse: Warehouse): Promise<number>;
   /** Writes a finished run's model results where the project's runbooks read them, if they do. */
   recordRun?(run: FinishedRun, warehouse: Warehouse): Promise<void>;
+  /** The finished runs the project's record keeps (the nights before this server started, and the runs since). */
+  recordedRuns?(warehouse: Warehouse): Promise<readonly FinishedRun[]>;
 }
 
 export interface FinishedRun {
@@ -68,8 +70,8 @@ export interface FinishedRun {
   /** Warehouse times (local wall time) of the run's start and end. */
   readonly startedAt: string;
   readonly finishedAt: string;
-  /** Per model built, in order; `step` is the run step (one dbt invocation) that built it. */
-  readonly models: readonly { readonly step: number; readonly model: string; readonly status: string; readonly startedAt: string; readonly finishedAt: string; readonly message: string }[];
+  /** Per model built, in order; `step` is the run step (one dbt invocation, `invocation`) that built it. */
+  readonly models: readonly { readonly step: number; readonly invocation: string; readonly model: string; readonly status: string; readonly startedAt: string; readonly finishedAt: string; readonly message: string }[];
   readonly tests: readonly { readonly step: number; readonly test: DemoTest; readonly status: string; readonly failures: number | null; readonly executedAt: string; readonly executionTime: number }[];
 }
 
@@ -91,19 +93,57 @@ export const ECOMM_PROJECT: DemoDbtProject = {
   tests: async () => [],
   runTest: () => Promise.reject(new Error('the ecommerce project has no tests')),
   /**
-   * ecomm_ops.dbt_runs is the ecommerce runbook's record of DailyRefresh (one row per model and data day, as dbt
-   * Cloud's run history exports it): a run here replaces the day's row of each model it ran, so a re-run from the
-   * page is what the checks then read, and the Tableau check sees the extracts are older than the new build.
+   * ecomm_ops.dbt_runs is dbt Cloud's own record of DailyRefresh (one row per run and model, the seeded nights
+   * included): every run is appended, so the demo dbt Cloud serves its run history from it after a restart. A
+   * run of the whole job is also the night's `dbt` stage in the pipeline's run history (its only writer).
    */
   async recordRun(run, warehouse) {
+    await warehouse.query(`DELETE FROM ecomm_ops.dbt_runs WHERE run_id = :run`, { run: run.runId });
     for (const m of run.models) {
-      await warehouse.query(`DELETE FROM ecomm_ops.dbt_runs WHERE execution_date = CAST(:x AS DATE) AND model_name = :model`, { x: run.dataDay, model: m.model });
       await warehouse.query(
-        `INSERT INTO ecomm_ops.dbt_runs VALUES (:job, :run, CAST(:x AS DATE), :cause, :model, CAST(:started AS TIMESTAMP), CAST(:finished AS TIMESTAMP), :status,
-           CAST(:runStarted AS TIMESTAMP), CAST(:runFinished AS TIMESTAMP))`,
-        { job: run.jobName, run: String(run.runId), x: run.dataDay, cause: `manual (dbt Cloud: ${run.cause})`.slice(0, 200), model: m.model, started: m.startedAt, finished: m.finishedAt, status: m.status, runStarted: run.startedAt, runFinished: run.finishedAt },
+        `INSERT INTO ecomm_ops.dbt_runs (job_name, run_id, execution_date, trigger, model_name, started_at, finished_at, status, run_started_at, run_finished_at, step_index, invocation, message)
+         VALUES (:job, :run, CAST(:x AS DATE), :cause, :model, CAST(:started AS TIMESTAMP), CAST(:finished AS TIMESTAMP), :status,
+           CAST(:runStarted AS TIMESTAMP), CAST(:runFinished AS TIMESTAMP), :step, :invocation, :message)`,
+        {
+          job: run.jobName, run: run.runId, x: run.dataDay, cause: run.cause.slice(0, 255), model: m.model, started: m.startedAt, finished: m.finishedAt, status: m.status,
+          runStarted: run.startedAt, runFinished: run.finishedAt, step: m.step, invocation: m.invocation, message: m.message.slice(0, 1000),
+        },
       );
     }
+    // A selective re-run of one model is not the night's stage; a run of every model is, whether it passed or not.
+    if (!MODELS.every((name) => run.models.some((m) => m.model === name))) return;
+    await warehouse.query(
+      `UPDATE ecomm_ops.pipeline_runs SET run_id = :run, started_at = CAST(:start AS TIMESTAMP), finished_at = CAST(:end AS TIMESTAMP),
+              duration_min = CAST(round((epoch(CAST(:end AS TIMESTAMP)) - epoch(CAST(:start AS TIMESTAMP))) / 60.0, 1) AS DECIMAL(8, 1)),
+              status = :status, attempts = attempts + 1
+       WHERE execution_date = CAST(:x AS DATE) AND stage = 'dbt'`,
+      { x: run.dataDay, run: String(run.runId), start: run.startedAt, end: run.finishedAt, status: run.models.some((m) => m.status === 'error') ? 'failed' : 'success' },
+    );
+  },
+  async recordedRuns(warehouse) {
+    const rows = await warehouse.query(
+      `SELECT job_name, CAST(run_id AS BIGINT) AS run_id, CAST(execution_date AS VARCHAR) AS data_day, trigger, model_name, status, message, step_index, invocation,
+              strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at,
+              strftime(run_started_at, '%Y-%m-%d %H:%M:%S') AS run_started_at, strftime(run_finished_at, '%Y-%m-%d %H:%M:%S') AS run_finished_at
+       FROM ecomm_ops.dbt_runs ORDER BY run_id, step_index, started_at`,
+    );
+    const runs = new Map<number, { run: Omit<FinishedRun, 'models'>; models: FinishedRun['models'][number][] }>();
+    for (const r of rows) {
+      const id = Number(r.run_id);
+      let entry = runs.get(id);
+      if (!entry) {
+        entry = {
+          run: { jobName: String(r.job_name), runId: id, cause: String(r.trigger), dataDay: String(r.data_day), target: 'prod', startedAt: String(r.run_started_at), finishedAt: String(r.run_finished_at), tests: [] },
+          models: [],
+        };
+        runs.set(id, entry);
+      }
+      entry.models.push({
+        step: Number(r.step_index), invocation: String(r.invocation), model: String(r.model_name), status: String(r.status), startedAt: String(r.started_at), finishedAt: String(r.finished_at),
+        message: r.message === null ? '' : String(r.message),
+      });
+    }
+    return [...runs.values()].map((e) => ({ ...e.run, models: e.models }));
   },
 };
 

@@ -3,9 +3,14 @@
 --   ecomm_metrics.agg_sales_kpi / agg_product_kpi / agg_customer_kpi   what Tableau reads
 --   ecomm_ops.pipeline_runs        one row per night and stage (extract, dlt, dbt, tableau) with durations
 --   ecomm_ops.dlt_events           the DLT event log: update start/end, flow progress, expectations
---   ecomm_ops.dbt_runs             DailyRefresh runs, one row per model
+--   ecomm_ops.dbt_runs             dbt Cloud's own record of DailyRefresh runs, one row per run and model (the
+--                                  demo dbt Cloud serves its run history from it and appends every run it makes)
 --   ecomm_ops.tableau_refreshes    extract refreshes per data source
 --   ops.job_runs                   + batch_ecomm_pipeline's task attempts
+
+-- dbt Cloud's integer run id of each night's DailyRefresh: increasing with the night and a thousand apart, so
+-- the runs the demo dbt Cloud makes during a day number above the night's and below the next night's.
+CREATE TEMP MACRO ec_dbt_run_id(exec_date) AS CAST(280000000 + datediff('day', DATE '2020-01-01', exec_date) * 1000 AS BIGINT);
 
 CREATE TEMP TABLE seed_ec_dbt_latest AS
 SELECT max(dbt_end) - to_seconds(30) AS refreshed_at FROM seed_ec_runs;
@@ -58,7 +63,7 @@ FROM (
   SELECT exec_date, run_id, 'extract' AS stage, 1 AS stage_order, extract_start AS started_at, extract_end AS finished_at,
          CASE WHEN extract_retried THEN 2 ELSE 1 END AS attempts FROM seed_ec_runs
   UNION ALL SELECT exec_date, run_id, 'dlt', 2, dlt_start, dlt_end, 1 FROM seed_ec_runs
-  UNION ALL SELECT exec_date, 'DailyRefresh-' || strftime(exec_date + 1, '%Y%m%d'), 'dbt', 3, dbt_start, dbt_end, 1 FROM seed_ec_runs
+  UNION ALL SELECT exec_date, CAST(ec_dbt_run_id(exec_date) AS VARCHAR), 'dbt', 3, dbt_start, dbt_end, 1 FROM seed_ec_runs
   UNION ALL SELECT exec_date, 'tableau-' || strftime(exec_date + 1, '%Y%m%d'), 'tableau', 4, tableau_start, tableau_end, 1 FROM seed_ec_runs
 );
 
@@ -102,11 +107,12 @@ CREATE TABLE ecomm_ops.dbt_runs AS
 WITH m AS (
   SELECT * FROM (VALUES ('agg_sales_kpi', 1, 0.30), ('agg_product_kpi', 2, 0.40), ('agg_customer_kpi', 3, 0.30)) t(model_name, model_no, share)
 )
-SELECT 'DailyRefresh' AS job_name, 'DailyRefresh-' || strftime(r.exec_date + 1, '%Y%m%d') AS run_id, r.exec_date AS execution_date,
-       'scheduled (05:00 ICT)' AS trigger, m.model_name,
+SELECT 'DailyRefresh' AS job_name, ec_dbt_run_id(r.exec_date) AS run_id, r.exec_date AS execution_date,
+       'Kicked off by schedule' AS trigger, m.model_name,
        r.dbt_start + to_seconds(CAST((epoch(r.dbt_end) - epoch(r.dbt_start)) * (sum(m.share) OVER (PARTITION BY r.exec_date ORDER BY m.model_no) - m.share) AS BIGINT)) AS started_at,
        r.dbt_start + to_seconds(CAST((epoch(r.dbt_end) - epoch(r.dbt_start)) * sum(m.share) OVER (PARTITION BY r.exec_date ORDER BY m.model_no) AS BIGINT)) AS finished_at,
-       'success' AS status, r.dbt_start AS run_started_at, r.dbt_end AS run_finished_at
+       'success' AS status, r.dbt_start AS run_started_at, r.dbt_end AS run_finished_at,
+       3 AS step_index, 'dbt run --select agg_sales_kpi agg_product_kpi agg_customer_kpi' AS invocation, 'OK' AS message
 FROM seed_ec_runs r CROSS JOIN m;
 
 CREATE TABLE ecomm_ops.tableau_refreshes AS

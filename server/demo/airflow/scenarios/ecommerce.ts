@@ -4,7 +4,11 @@
  * exactly (a snapshot taken before the fault).
  */
 import { randomUUID } from 'node:crypto';
+import { createDbtCloudClient, isDone } from '../../../connectors/systems/dbtCloud/client';
+import { createTableauClient } from '../../../connectors/systems/tableau/client';
 import { ecommerceYesterday, runEcommerceDltUpdate } from '../dags/ecommerce';
+import { BUILD, MODELS } from '../dags/ecommerceServing';
+import { DEMO_DATASOURCES, DEMO_WORKBOOK } from '../../tableau/index';
 import { preciseWarehouseTime } from '../warehouse';
 import { heldFiles } from './heldFiles';
 import { snapshot } from './heldRows';
@@ -189,35 +193,146 @@ const newSourceColumn: Scenario = {
   },
 };
 
-/** The serving stages' rows for the data day: metric tables, the dbt and Tableau logs, the stage history. */
+/** The serving stages' rows for the data day: metric tables, dbt Cloud's and Tableau's records, the stage history. */
 const SERVING_ROWS = [
   ...['agg_sales_kpi', 'agg_product_kpi', 'agg_customer_kpi'].map((t) => ({ table: `ecomm_metrics.${t}`, where: 'true' })),
   ...['dbt_runs', 'tableau_refreshes', 'pipeline_runs'].map((t) => ({ table: `ecomm_ops.${t}`, where: `execution_date = CAST(:x AS DATE)` })),
 ];
 
+/** What dbt met on the Databricks SQL warehouse that serves the metric tables while it was stopped. */
+const WAREHOUSE_STOPPED =
+  "Runtime Error: [Databricks] SQL warehouse 'ecomm-serving' (id 4b9b953939869799) is STOPPED: it stopped during the run and did not accept the query (HTTP 503)";
+
+/** How long a scenario waits for a dbt Cloud run or a Tableau refresh it started before it gives up. */
+const SYSTEM_RUN_LIMIT_MS = 5 * 60_000;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The metric tables as the night before's build left them: the very build SQL, run for the day before on gold and
+ * silver as they stood then (nothing of the data day), stamped with that night's build time.
+ */
+async function buildNightBefore(ctx: ScenarioContext, x: string): Promise<void> {
+  const w = ctx.warehouse;
+  const [before] = await w.query(
+    `SELECT strftime(coalesce(max(finished_at), CAST(CAST(:x AS DATE) AS TIMESTAMP) - INTERVAL 2 HOUR) - INTERVAL 30 SECOND, '%Y-%m-%d %H:%M:%S') AS built_at
+     FROM ecomm_ops.pipeline_runs WHERE execution_date = CAST(:x AS DATE) - 1 AND stage = 'dbt'`,
+    { x },
+  );
+  const inputs = [['ecomm_gold.sales_analytics', 'opsbook_sandbox.night_before_sales_analytics'], ['ecomm_silver.fact_orders', 'opsbook_sandbox.night_before_fact_orders']] as const;
+  for (const [table, copy] of inputs) await w.query(`CREATE OR REPLACE TABLE ${copy} AS SELECT * FROM ${table} WHERE order_date < CAST(:x AS DATE)`, { x });
+  try {
+    for (const model of MODELS) {
+      const sql = inputs.reduce((text, [table, copy]) => text.replaceAll(table, copy), BUILD[model]);
+      await w.query(sql, { x: dayBefore(x), now: String(before?.built_at) });
+    }
+  } finally {
+    for (const [, copy] of inputs) await w.query(`DROP TABLE IF EXISTS ${copy}`);
+  }
+}
+
+const dayBefore = (x: string) => new Date(Date.parse(`${x}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+
+/** The dashboards' extracts (the demo Tableau's copies of the metric tables), kept so deactivating puts them back. */
+const extractsKept = (scenarioId: string) => {
+  const copy = (table: string) => `opsbook_sandbox.snap_${scenarioId}_${table.split('.')[1]}`;
+  return {
+    async take(ctx: ScenarioContext): Promise<void> {
+      for (const { table } of DEMO_DATASOURCES) {
+        await ctx.warehouse.query(`DROP TABLE IF EXISTS ${copy(table)}`);
+        // An extract Tableau never refreshed on this demo has no table: none is kept, and none is left behind.
+        if (await exists(ctx, table)) await ctx.warehouse.query(`CREATE TABLE ${copy(table)} AS SELECT * FROM ${table}`);
+      }
+    },
+    async restore(ctx: ScenarioContext): Promise<void> {
+      for (const { table } of DEMO_DATASOURCES) {
+        if (await exists(ctx, copy(table))) {
+          await ctx.warehouse.query(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM ${copy(table)}`);
+          await ctx.warehouse.query(`DROP TABLE ${copy(table)}`);
+        } else await ctx.warehouse.query(`DROP TABLE IF EXISTS ${table}`);
+      }
+    },
+  };
+};
+
+async function exists(ctx: ScenarioContext, table: string): Promise<boolean> {
+  const [schema, name] = table.split('.');
+  const rows = await ctx.warehouse.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = :schema AND table_name = :name`, { schema: schema!, name: name! });
+  return rows.length > 0;
+}
+
+/** Runs DailyRefresh in the demo dbt Cloud as its schedule does, and waits for the run to end. */
+async function scheduledDailyRefresh(ctx: ScenarioContext): Promise<{ id: number; status: string }> {
+  const client = createDbtCloudClient(await ctx.dbtCloud());
+  const signal = AbortSignal.timeout(SYSTEM_RUN_LIMIT_MS);
+  try {
+    const job = await client.findJob('DailyRefresh', signal);
+    let run = await client.trigger(job.id, { cause: 'Kicked off by schedule' }, signal);
+    while (!isDone(run.status)) {
+      await pause(50);
+      run = await client.getRun(run.id, signal);
+    }
+    return { id: run.id, status: run.statusHumanized };
+  } finally {
+    client.close();
+  }
+}
+
+/** The morning's extract refresh of the dashboards' workbook in the demo Tableau, waited for to its end. */
+async function morningTableauRefresh(ctx: ScenarioContext): Promise<void> {
+  const client = createTableauClient({ ...(await ctx.tableau()), apiVersion: '3.24' });
+  const signal = AbortSignal.timeout(SYSTEM_RUN_LIMIT_MS);
+  try {
+    let job = await client.refresh(await client.find('workbook', DEMO_WORKBOOK, null, signal), signal);
+    while (job.finishCode === null) {
+      await pause(50);
+      job = await client.job(job.id, signal);
+    }
+  } finally {
+    await client.close();
+  }
+}
+
 const dailyRefreshFailed: Scenario = {
   id: 'ecomm_daily_refresh_failed',
   title: 'DailyRefresh failed',
   summary:
-    "The Databricks SQL warehouse stopped during this morning's dbt job DailyRefresh: agg_product_kpi errored, agg_customer_kpi was skipped, and yesterday has no KPIs; Tableau refreshed on the old figures. The warehouse is back: re-run DailyRefresh, then the Tableau extracts.",
+    "The Databricks SQL warehouse that serves the metric tables stopped during this morning's dbt Cloud job DailyRefresh: every model errored, so the metric tables still hold the night before's build and yesterday has no KPIs; Tableau then refreshed on the old figures. The warehouse is back: re-run DailyRefresh, then the Tableau extracts.",
   runbook: '/ecommerce/daily-run#dbt-checks',
   async activate(ctx) {
     const x = ecommerceYesterday();
     await snapshot(ctx.warehouse, this.id, SERVING_ROWS).take({ x });
-    // The job stopped before it wrote: the metric tables still hold the day before's build.
-    await ctx.warehouse.query(`DELETE FROM ecomm_metrics.agg_sales_kpi WHERE kpi_date = CAST(:x AS DATE)`, { x });
-    await ctx.warehouse.query(`DELETE FROM ecomm_metrics.agg_product_kpi WHERE kpi_date = CAST(:x AS DATE)`, { x });
-    await ctx.warehouse.query(`UPDATE ecomm_metrics.agg_customer_kpi SET last_order_date = CAST(:x AS DATE) - 1 WHERE last_order_date = CAST(:x AS DATE)`, { x });
-    await ctx.warehouse.query(
-      `UPDATE ecomm_ops.dbt_runs SET status = CASE model_name WHEN 'agg_sales_kpi' THEN 'success' WHEN 'agg_product_kpi' THEN 'error' ELSE 'skipped' END
-       WHERE execution_date = CAST(:x AS DATE)`,
-      { x },
+    await extractsKept(this.id).take(ctx);
+    // This morning's scheduled run is the one that fails below: the record of it as a good run is set aside
+    // (put back on deactivate), and the metric tables are as the night before's run left them.
+    let run: { id: number; status: string };
+    try {
+      await ctx.warehouse.query(`DELETE FROM ecomm_ops.dbt_runs WHERE execution_date = CAST(:x AS DATE)`, { x });
+      await buildNightBefore(ctx, x);
+      for (const model of MODELS) ctx.faults.setModel(model, WAREHOUSE_STOPPED);
+      try {
+        run = await scheduledDailyRefresh(ctx);
+      } finally {
+        // The warehouse is back once the run has failed: a re-run builds the day.
+        for (const model of MODELS) ctx.faults.removeModel(model);
+      }
+      if (run.status !== 'Error') throw new Error(`DailyRefresh run ${run.id} ended ${run.status}, not in error: the scenario could not make it fail`);
+    } catch (error) {
+      // A fault that could not be staged leaves the night as it was.
+      await this.deactivate(ctx, '');
+      throw error;
+    }
+    // A server without the demo Tableau still has the failed run to train on: the note says what is missing.
+    const tableau = await morningTableauRefresh(ctx).then(
+      () => 'Tableau refreshed on the old figures.',
+      (error: unknown) => `The dashboards were not refreshed (${(error as Error).message}).`,
     );
-    await ctx.warehouse.query(`UPDATE ecomm_ops.pipeline_runs SET status = 'failed' WHERE execution_date = CAST(:x AS DATE) AND stage = 'dbt'`, { x });
-    return { note: `DailyRefresh for ${x} failed at agg_product_kpi (SQL warehouse stopped); the metric tables have nothing for ${x}.`, dagRun: null };
+    return { note: `dbt Cloud run ${run.id} of DailyRefresh for ${x} failed: every model met the stopped SQL warehouse, and the metric tables have nothing for ${x}. ${tableau}`, dagRun: null };
   },
   async deactivate(ctx) {
+    for (const model of MODELS) ctx.faults.removeModel(model);
     await snapshot(ctx.warehouse, this.id, SERVING_ROWS).restore({ x: ecommerceYesterday() });
+    await extractsKept(this.id).restore(ctx);
   },
 };
 
