@@ -8,7 +8,7 @@ import { loadCatalog, type Catalog } from './catalog';
 import { apiTime } from './clock';
 import { Engine, type ClearSpec } from './engine';
 import { Faults } from './faults';
-import type { DagDef, DagRun, DbtCloudEndpoint, TaskInstance } from './model';
+import type { DagDef, DagRun, DbtCloudEndpoint, TableauEndpoint, TaskInstance } from './model';
 import { Scenarios } from './scenarios';
 import { RunStore } from './store';
 import { addDays, createWarehouse, type Warehouse } from './warehouse';
@@ -37,6 +37,8 @@ export interface CoreOptions {
   readonly s3?: () => Promise<LocalS3>;
   /** The demo dbt Cloud's address, when the server mounts one: DailyRefresh runs there. */
   readonly dbtCloud?: () => Promise<DbtCloudEndpoint>;
+  /** The demo Tableau's address, when the server mounts one: the KPI extracts are refreshed there. */
+  readonly tableau?: () => Promise<TableauEndpoint>;
 }
 
 export class NotFound extends Error {}
@@ -84,8 +86,9 @@ export class SandboxCore {
         this.seeded = null;
         throw error;
       }));
+    const tableau = options.tableau ?? (() => Promise.reject(new Error('this Airflow sandbox has no Tableau to refresh the extracts in (add {kind: tableau, demo: true} to the environment)')));
     this.engine = new Engine({
-      extracts: this.extracts,
+      extracts: this.extracts, tableau,
       dbtCloud: options.dbtCloud ?? (() => Promise.reject(new Error('this Airflow sandbox has no dbt Cloud to run DailyRefresh in (add {kind: dbt-cloud, demo: true} to the environment)'))),
       warehouse: this.warehouse, catalog: () => this.catalogOf(), store: this.store, faults: this.faults, timeScale: options.timeScale, log: options.log,
       variables: async () => {
@@ -94,7 +97,7 @@ export class SandboxCore {
       },
     });
     this.scenarios = new Scenarios({
-      extracts: this.extracts,
+      extracts: this.extracts, tableau,
       warehouse: this.warehouse, engine: this.engine, faults: this.faults, store: this.store, timeScale: options.timeScale, timers: new Map(),
       variables: {
         clear: async () => {

@@ -4,7 +4,7 @@
  * over the same scheduler, whose tasks are SQL steps on that environment's warehouse, and the training
  * scenarios at `/scenarios`. The Opsbook client reaches it over real HTTP, like any Airflow.
  */
-import type { DbtCloudEndpoint } from './model';
+import type { DbtCloudEndpoint, TableauEndpoint } from './model';
 import type { LocalS3 } from '../s3/server';
 import express, { type RequestHandler } from 'express';
 import type { ConnectorRegistry } from '../../connectors/registry';
@@ -38,6 +38,8 @@ export interface SandboxOptions {
   readonly s3?: () => Promise<LocalS3>;
   /** The demo dbt Cloud the DailyRefresh task triggers. */
   readonly dbtCloud?: () => Promise<DbtCloudEndpoint>;
+  /** The demo Tableau the extract refresh task refreshes through. */
+  readonly tableau?: () => Promise<TableauEndpoint>;
 }
 
 export interface Sandbox {
@@ -52,6 +54,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const core = new SandboxCore({
     connectors: options.connectors, env: options.env, warehouse: options.warehouse ?? 'warehouse', timeScale: options.timeScale ?? 1,
     log: options.log ?? ((m) => console.error(m)), ...(options.demoFile ? { demoFile: options.demoFile } : {}), ...(options.s3 ? { s3: options.s3 } : {}), ...(options.dbtCloud ? { dbtCloud: options.dbtCloud } : {}),
+    ...(options.tableau ? { tableau: options.tableau } : {}),
   });
   core.dayRoll?.start();
   const auth = createSandboxAuth({ tokenTtlSeconds: options.tokenTtlSeconds ?? 3600 });

@@ -57,12 +57,21 @@ export interface TaskContext {
   extracts(): Promise<ExtractBucket>;
   /** The demo dbt Cloud's address and token (a task that runs a dbt Cloud job calls its API). */
   dbtCloud(): Promise<DbtCloudEndpoint>;
+  /** The demo Tableau's address and personal access token (a task that refreshes extracts calls its REST API). */
+  tableau(): Promise<TableauEndpoint>;
 }
 
 export interface DbtCloudEndpoint {
   readonly url: string;
   readonly accountId: number;
   readonly token: string;
+}
+
+export interface TableauEndpoint {
+  readonly url: string;
+  readonly site: string;
+  readonly tokenName: string;
+  readonly tokenSecret: string;
 }
 
 export type TaskBody = (ctx: TaskContext) => Promise<void>;

@@ -15,7 +15,7 @@ import { HttpError } from '../../http/errors';
 import type { ExtractBucket } from '../s3/extracts';
 import type { LocalS3 } from '../s3/server';
 import type { Faults } from './faults';
-import type { DbtCloudEndpoint } from './model';
+import type { DbtCloudEndpoint, TableauEndpoint } from './model';
 import { createSandbox, type Sandbox } from './index';
 import type { TrainingDeps } from './scenarios/drills';
 
@@ -35,7 +35,7 @@ export interface MountedSandbox {
 
 export function sandboxFor(
   config: OpsbookConfig,
-  deps: { connectors: ConnectorRegistry; authenticator: Authenticator; csrf: RequestHandler; log: (m: string) => void; training?: Omit<TrainingDeps, 'log' | 'connectors'>; s3?: () => Promise<LocalS3>; dbtCloud?: () => Promise<DbtCloudEndpoint> },
+  deps: { connectors: ConnectorRegistry; authenticator: Authenticator; csrf: RequestHandler; log: (m: string) => void; training?: Omit<TrainingDeps, 'log' | 'connectors'>; s3?: () => Promise<LocalS3>; dbtCloud?: () => Promise<DbtCloudEndpoint>; tableau?: () => Promise<TableauEndpoint> },
 ): MountedSandbox | null {
   for (const [env, e] of Object.entries(config.environments)) {
     const conn = Object.values(e.connections).find((c) => c.kind === 'airflow' && c.sandbox);
@@ -61,6 +61,7 @@ export function sandboxFor(
       ...(deps.training ? { training: { ...deps.training, connectors: deps.connectors } } : {}),
       ...(deps.s3 ? { s3: deps.s3 } : {}),
       ...(deps.dbtCloud ? { dbtCloud: deps.dbtCloud } : {}),
+      ...(deps.tableau ? { tableau: deps.tableau } : {}),
     });
     return {
       router: sandbox.router,

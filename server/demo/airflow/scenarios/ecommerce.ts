@@ -3,6 +3,8 @@
  * injected for the latest data day (yesterday, ICT) and replayed. Deactivating puts that day's healthy rows back
  * exactly (a snapshot taken before the fault).
  */
+import { createTableauClient, type TableauJob } from '../../../connectors/systems/tableau/client';
+import { DEMO_WORKBOOK } from '../../tableau/index';
 import { ecommerceYesterday } from '../dags/ecommerce';
 import { heldFiles } from './heldFiles';
 import { snapshot } from './heldRows';
@@ -182,6 +184,32 @@ const dailyRefreshFailed: Scenario = {
   },
 };
 
+/** The extracts the dashboards' data sources hold (the demo Tableau's), put back exactly on deactivate. */
+const EXTRACTS = ['sales_kpi', 'product_kpi', 'customer_kpi'].map((t) => ({ table: `ecomm_tableau.${t}_extract`, where: 'true' }));
+
+/** Why Tableau Server stopped the refresh: the backgrounder's query limit (backgrounder.querylimit, 7200 s by default). */
+export const STALE_DASHBOARD_TIMEOUT = 'Timed out after 7200 s: the extract refresh exceeded the backgrounder query limit (backgrounder.querylimit = 7200 s).';
+
+/**
+ * This morning's scheduled refresh of the dashboards' workbook, run in the demo Tableau as its schedule would and
+ * followed to its end (its job moves on its own; waiting here depends on no clock, only on the job finishing).
+ */
+async function scheduledRefresh(ctx: ScenarioContext): Promise<TableauJob> {
+  const client = createTableauClient({ ...(await ctx.tableau()), apiVersion: '3.24' });
+  const signal = AbortSignal.timeout(120_000);
+  try {
+    const workbook = await client.find('workbook', DEMO_WORKBOOK, 'Ecommerce', signal);
+    let job = await client.refresh(workbook, signal);
+    while (job.finishCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      job = await client.job(job.id, signal);
+    }
+    return job;
+  } finally {
+    await client.close();
+  }
+}
+
 const staleDashboard: Scenario = {
   id: 'ecomm_stale_dashboard',
   title: 'Stale dashboard',
@@ -190,13 +218,25 @@ const staleDashboard: Scenario = {
   runbook: '/ecommerce/daily-run#tableau-checks',
   async activate(ctx) {
     const x = ecommerceYesterday();
-    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).take({ x });
-    await ctx.warehouse.query(`UPDATE ecomm_ops.tableau_refreshes SET status = 'failed' WHERE execution_date = CAST(:x AS DATE) AND datasource = 'Sales KPI'`, { x });
-    await ctx.warehouse.query(`UPDATE ecomm_ops.pipeline_runs SET status = 'failed' WHERE execution_date = CAST(:x AS DATE) AND stage = 'tableau'`, { x });
-    return { note: `The Sales KPI extract refresh for ${x} failed (timed out after 7200 s on Tableau Server).`, dagRun: null };
+    await snapshot(ctx.warehouse, this.id, [...SERVING_ROWS, ...EXTRACTS]).take({ x });
+    // Before this morning's refresh the extracts held what the previous morning's copied: nothing of the data day yet.
+    await ctx.warehouse.query(`DELETE FROM ecomm_tableau.sales_kpi_extract WHERE kpi_date = CAST(:x AS DATE)`, { x });
+    await ctx.warehouse.query(`DELETE FROM ecomm_tableau.product_kpi_extract WHERE kpi_date = CAST(:x AS DATE)`, { x });
+    await ctx.warehouse.query(`UPDATE ecomm_tableau.customer_kpi_extract SET last_order_date = CAST(:x AS DATE) - 1 WHERE last_order_date = CAST(:x AS DATE)`, { x });
+    // Tableau Server's schedule refreshes the workbook; Sales KPI, its first extract, times out and the job stops.
+    ctx.faults.setTableau('Sales KPI', STALE_DASHBOARD_TIMEOUT);
+    try {
+      const job = await scheduledRefresh(ctx);
+      if (job.finishCode !== 1) throw new Error(`the scheduled refresh was meant to fail, and ended with finish code ${job.finishCode} (job ${job.id})`);
+      return { note: `This morning's refresh of the workbook ${DEMO_WORKBOOK} for ${x} failed at Sales KPI (job ${job.id}): ${STALE_DASHBOARD_TIMEOUT} The extracts still hold the day before.`, dagRun: null };
+    } finally {
+      // The timeout was this morning's: a refresh started now succeeds.
+      ctx.faults.removeTableau('Sales KPI');
+    }
   },
   async deactivate(ctx) {
-    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).restore({ x: ecommerceYesterday() });
+    ctx.faults.removeTableau('Sales KPI');
+    await snapshot(ctx.warehouse, this.id, [...SERVING_ROWS, ...EXTRACTS]).restore({ x: ecommerceYesterday() });
   },
 };
 

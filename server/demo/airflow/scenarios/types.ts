@@ -5,6 +5,7 @@
  */
 import type { Engine } from '../engine';
 import type { Faults } from '../faults';
+import type { TableauEndpoint } from '../model';
 import type { RunStore } from '../store';
 import type { Warehouse } from '../warehouse';
 import type { ExtractBucket } from '../../s3/extracts';
@@ -19,6 +20,8 @@ export interface ScenarioContext {
   readonly variables: { clear(): Promise<void>; reload(): Promise<void>; set(key: string, value: string): Promise<void> };
   /** The demo S3's ecommerce extract files (a fault loses or empties one). */
   readonly extracts: () => Promise<ExtractBucket>;
+  /** The demo Tableau (a fault's morning refresh runs there, as Tableau's schedule would start it). */
+  readonly tableau: () => Promise<TableauEndpoint>;
   /** Pending timed events (a late file's arrival), by scenario id. */
   readonly timers: Map<string, NodeJS.Timeout>;
 }
