@@ -214,7 +214,7 @@ const staleDashboard: Scenario = {
   id: 'ecomm_stale_dashboard',
   title: 'Stale dashboard',
   summary:
-    "This morning's Tableau extract refresh of Sales KPI timed out on Tableau Server: the dashboard still shows the day before's figures although dbt built yesterday's. Check the refresh, then refresh the extracts by hand.",
+    "This morning's scheduled refresh of the workbook Ecommerce KPIs timed out on Tableau Server at its first extract, Sales KPI (7200 s), and stopped: the dashboards still show the day before's figures although dbt built yesterday's. Check the refresh, then refresh the extracts by hand.",
   runbook: '/ecommerce/daily-run#tableau-checks',
   async activate(ctx) {
     const x = ecommerceYesterday();
