@@ -5,7 +5,8 @@ import { RunbookPage } from './pages/RunbookPage';
 const S3_LISTING = 'ecomm-data-pipeline/extract-orders-s3';
 const DBT_RERUN = 'ecomm-data-pipeline/dbt-rerun-model';
 const TABLEAU_REFRESH = 'ecomm-data-pipeline/refresh-tableau-extracts';
-const TABLEAU_FRESHNESS = 'ecomm-data-pipeline/tableau-freshness';
+const SALES_KPI_DAY = 'ecomm-data-pipeline/sales-kpi-holds-day';
+const SALES_KPI_LAST_REFRESH = 'ecomm-data-pipeline/sales-kpi-last-refresh';
 const SLACK_RECOVERED = 'ecomm-data-pipeline/notify-data-eng-recovered';
 const SHOTS = '/work/shots/systems';
 
@@ -70,10 +71,19 @@ test.describe('System blocks on the ecommerce runbook (demo)', () => {
     await refresh.root.scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}/tableau-refresh-light.png` });
 
-    // The check reads the refresh the demo Tableau recorded: every data source refreshed after the metric tables.
-    const freshness = new AirflowBlockObject(page, TABLEAU_FRESHNESS);
-    await freshness.run();
-    await expect(freshness.root).toHaveAttribute('data-status', 'succeeded');
+    // The checks ask Tableau: the data source holds yesterday (VizQL Data Service), and its latest refresh is this one.
+    const day = new AirflowBlockObject(page, SALES_KPI_DAY);
+    await expect(day.root).toHaveAttribute('data-mode', 'read');
+    await day.run();
+    await expect(day.root).toHaveAttribute('data-status', 'succeeded');
+    await expect(day.grid).toContainText('max_kpi_date');
+    await expect(day.grid).toContainText(/\d{4}-\d{2}-\d{2}/);
+    await day.root.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/tableau-query-light.png` });
+    const last = new AirflowBlockObject(page, SALES_KPI_LAST_REFRESH);
+    await last.run();
+    await expect(last.root).toHaveAttribute('data-status', 'succeeded');
+    await expect(last.grid).toContainText('Success');
 
     const slack = new AirflowBlockObject(page, SLACK_RECOVERED);
     await expect(slack.root).toHaveAttribute('data-mode', 'write');

@@ -260,9 +260,9 @@ export function createApp(deps: AppDeps): App {
       if (!demoDbt) throw new Error('this server has no demo dbt Cloud to run DailyRefresh in');
       return demoDbt.endpoint(listening);
     },
-    // A training scenario refreshes the dashboards' extracts in the demo Tableau, as the morning's refresh does.
+    // The KPI extracts are refreshed in the demo Tableau, through its REST API, as a tableau block does.
     tableau: async () => {
-      if (!demoTab) throw new Error('this server has no demo Tableau to refresh the dashboards in');
+      if (!demoTab) throw new Error('this server has no demo Tableau to refresh the extracts in');
       return demoTab.endpoint(listening);
     } });
   const demoExtracts = () => (sandbox ? sandbox.extracts() : demoSystems.local().then(extractBucket));
@@ -273,7 +273,7 @@ export function createApp(deps: AppDeps): App {
   if (demoDbt) app.use('/demo/dbt-cloud', demoDbt.router);
   // The demo's Tableau (REST API) and Slack (incoming webhooks), when an environment has them with demo: true.
   const tableauEnv = Object.entries(deps.config.environments).find(([, e]) => Object.values(e.connections).some((c) => c.kind === 'tableau' && c.demo))?.[0];
-  const demoTab = tableauEnv ? demoTableau({ connectors: deps.connectors, env: tableauEnv, log, ...(deps.now ? { now: deps.now } : {}) }) : null;
+  const demoTab = tableauEnv ? demoTableau({ connectors: deps.connectors, env: tableauEnv, log, faults: () => sandbox?.faults ?? null, ...(deps.now ? { now: deps.now } : {}) }) : null;
   if (demoTab) app.use('/demo/tableau', demoTab.router);
   const slackDemo = Object.values(deps.config.environments).some((e) => Object.values(e.connections).some((c) => c.kind === 'slack' && c.demo)) ? demoSlack({ log }) : null;
   if (slackDemo) app.use('/demo/slack', slackDemo.router);

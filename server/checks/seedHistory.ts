@@ -35,7 +35,6 @@ export const CURRENT_STATE_CHECKS: ReadonlyMap<string, string> = new Map([
   ['canonical-setup-dags/date-control-set', 'the date control table holds only the date it is set to now'],
   ['canonical-daily-batch/etl-date-control-set', 'the date control table holds only the date it is set to now'],
   ['ecomm-data-pipeline/watermark-windows', 'the demo source keeps only the current version of each order, so a past window cannot be recounted'],
-  ['ecomm-data-pipeline/tableau-freshness', 'the demo keeps only the latest extract refresh of each data source'],
 ]);
 
 /**

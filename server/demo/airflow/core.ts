@@ -37,7 +37,7 @@ export interface CoreOptions {
   readonly s3?: () => Promise<LocalS3>;
   /** The demo dbt Cloud's address, when the server mounts one: DailyRefresh runs there. */
   readonly dbtCloud?: () => Promise<DbtCloudEndpoint>;
-  /** The demo Tableau's address, when the server mounts one: a scenario refreshes the dashboards' extracts there. */
+  /** The demo Tableau's address, when the server mounts one: the KPI extracts are refreshed there. */
   readonly tableau?: () => Promise<TableauEndpoint>;
 }
 
@@ -87,9 +87,9 @@ export class SandboxCore {
         throw error;
       }));
     const dbtCloud = options.dbtCloud ?? (() => Promise.reject(new Error('this Airflow sandbox has no dbt Cloud to run DailyRefresh in (add {kind: dbt-cloud, demo: true} to the environment)')));
+    const tableau = options.tableau ?? (() => Promise.reject(new Error('this Airflow sandbox has no Tableau to refresh the extracts in (add {kind: tableau, demo: true} to the environment)')));
     this.engine = new Engine({
-      extracts: this.extracts,
-      dbtCloud,
+      extracts: this.extracts, tableau, dbtCloud,
       warehouse: this.warehouse, catalog: () => this.catalogOf(), store: this.store, faults: this.faults, timeScale: options.timeScale, log: options.log,
       variables: async () => {
         await this.ready();
@@ -97,9 +97,7 @@ export class SandboxCore {
       },
     });
     this.scenarios = new Scenarios({
-      extracts: this.extracts,
-      dbtCloud,
-      tableau: options.tableau ?? (() => Promise.reject(new Error('this Airflow sandbox has no Tableau to refresh the dashboards in (add {kind: tableau, demo: true} to the environment)'))),
+      extracts: this.extracts, dbtCloud, tableau,
       warehouse: this.warehouse, engine: this.engine, faults: this.faults, store: this.store, timeScale: options.timeScale, timers: new Map(),
       variables: {
         clear: async () => {

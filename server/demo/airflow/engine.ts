@@ -8,7 +8,7 @@ import type { ExtractBucket } from '../s3/extracts';
 import { apiTime, sleep } from './clock';
 import type { Catalog } from './catalog';
 import type { Faults } from './faults';
-import { FINISHED, TaskFailure, type DagDef, type DbtCloudEndpoint, type LogLine, type DagRun, type RunType, type TaskDef, type TaskInstance, type Try } from './model';
+import { FINISHED, TaskFailure, type DagDef, type DbtCloudEndpoint, type TableauEndpoint, type LogLine, type DagRun, type RunType, type TaskDef, type TaskInstance, type Try } from './model';
 import { pipelineFinished, pipelineStarted } from './pipelineStatus';
 import type { RunStore } from './store';
 import { headerLines, historyLog, line, outcomeLines } from './taskLog';
@@ -29,6 +29,8 @@ export interface EngineDeps {
   readonly extracts: () => Promise<ExtractBucket>;
   /** The demo dbt Cloud (DailyRefresh runs there, triggered by a task). */
   readonly dbtCloud: () => Promise<DbtCloudEndpoint>;
+  /** The demo Tableau (the KPI extracts are refreshed there, by a task). */
+  readonly tableau: () => Promise<TableauEndpoint>;
 }
 
 export interface TriggerRequest {
@@ -215,7 +217,7 @@ export class Engine {
     ti.state = entry.state = 'running';
     ti.startDate = entry.startDate = apiTime();
     entry.log.push(...headerLines(entry.startDate, run, ti, entry.tryNumber, task.operator));
-    const ctx = taskContext({ warehouse: this.deps.warehouse, faults: this.deps.faults, variables: await this.deps.variables(), ms: (n) => this.ms(n), extracts: this.deps.extracts, dbtCloud: this.deps.dbtCloud }, def, task, run, ti, entry, signal);
+    const ctx = taskContext({ warehouse: this.deps.warehouse, faults: this.deps.faults, variables: await this.deps.variables(), ms: (n) => this.ms(n), extracts: this.deps.extracts, dbtCloud: this.deps.dbtCloud, tableau: this.deps.tableau }, def, task, run, ti, entry, signal);
     let outcome: 'success' | 'up_for_retry' | 'failed' = 'success';
     try {
       await task.body(ctx);

@@ -1,6 +1,6 @@
 /**
  * Training faults as the tasks meet them: a task that fails (a number of tries, or until an operator
- * clears it), and extract files that have not been delivered. Files are facts of the warehouse
+ * clears it), a dbt model or a Tableau extract refresh that fails wherever it is started from, and extract files that have not been delivered. Files are facts of the warehouse
  * (ldz.file_manifest), so the runbook's SQL and the land task agree on whether a file is there.
  */
 import { TaskFailure } from './model';
@@ -18,6 +18,22 @@ export class Faults {
   private readonly tasks = new Map<string, TaskFault>();
   /** dbt models that fail wherever they are built from (the demo dbt Cloud's runs), until the training fault is cleared. */
   private readonly models = new Map<string, { readonly message: string; readonly whileTask: string | null }>();
+  /** Tableau data sources whose extract refresh fails in the demo Tableau, with Tableau's reason, until removed. */
+  private readonly tableau = new Map<string, string>();
+
+  /** The demo Tableau's refresh of this data source's extract fails with `message` until `removeTableau`. */
+  setTableau(datasource: string, message: string): void {
+    this.tableau.set(datasource, message);
+  }
+
+  removeTableau(datasource: string): void {
+    this.tableau.delete(datasource);
+  }
+
+  /** Why a refresh of the data source's extract fails now, or null. */
+  tableauFault(datasource: string): string | null {
+    return this.tableau.get(datasource) ?? null;
+  }
 
   /**
    * A dbt model that errors with `message` on every build until `removeModel` (the scenario is cleared) or, with
@@ -65,6 +81,7 @@ export class Faults {
   clear(): void {
     this.tasks.clear();
     this.models.clear();
+    this.tableau.clear();
   }
 }
 

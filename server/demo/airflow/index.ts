@@ -38,7 +38,7 @@ export interface SandboxOptions {
   readonly s3?: () => Promise<LocalS3>;
   /** The demo dbt Cloud the DailyRefresh task triggers. */
   readonly dbtCloud?: () => Promise<DbtCloudEndpoint>;
-  /** The demo Tableau a training scenario refreshes the dashboards' extracts in. */
+  /** The demo Tableau the extract refresh task refreshes through, and a training scenario's morning refresh runs in. */
   readonly tableau?: () => Promise<TableauEndpoint>;
 }
 

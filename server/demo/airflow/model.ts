@@ -57,6 +57,8 @@ export interface TaskContext {
   extracts(): Promise<ExtractBucket>;
   /** The demo dbt Cloud's address and token (a task that runs a dbt Cloud job calls its API). */
   dbtCloud(): Promise<DbtCloudEndpoint>;
+  /** The demo Tableau's address and personal access token (a task that refreshes extracts calls its REST API). */
+  tableau(): Promise<TableauEndpoint>;
 }
 
 export interface DbtCloudEndpoint {
@@ -65,7 +67,7 @@ export interface DbtCloudEndpoint {
   readonly token: string;
 }
 
-/** The demo Tableau's address and personal access token (a training scenario refreshes its extracts as the morning did). */
+/** The demo Tableau's address and personal access token. */
 export interface TableauEndpoint {
   readonly url: string;
   readonly site: string;

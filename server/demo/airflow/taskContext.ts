@@ -5,7 +5,7 @@
 import { apiTime, sleep, warehouseFromApi } from './clock';
 import type { Faults } from './faults';
 import type { ExtractBucket } from '../s3/extracts';
-import type { DagDef, DagRun, DbtCloudEndpoint, TaskContext, TaskDef, TaskInstance, Try } from './model';
+import type { DagDef, DagRun, DbtCloudEndpoint, TableauEndpoint, TaskContext, TaskDef, TaskInstance, Try } from './model';
 import { line } from './taskLog';
 import { preciseWarehouseTime, warehouseTime, type Warehouse } from './warehouse';
 
@@ -17,6 +17,7 @@ export interface ContextDeps {
   ms(n: number): number;
   readonly extracts: () => Promise<ExtractBucket>;
   readonly dbtCloud: () => Promise<DbtCloudEndpoint>;
+  readonly tableau: () => Promise<TableauEndpoint>;
 }
 
 export function taskContext(deps: ContextDeps, def: DagDef, task: TaskDef, run: DagRun, ti: TaskInstance, entry: Try, signal: AbortSignal): TaskContext {
@@ -40,6 +41,7 @@ export function taskContext(deps: ContextDeps, def: DagDef, task: TaskDef, run: 
     },
     extracts: deps.extracts,
     dbtCloud: deps.dbtCloud,
+    tableau: deps.tableau,
     sql: async (text, binds = {}) => {
       const shown = text.replace(/\s+/g, ' ').trim();
       // A bind can be a whole file's rows (the bronze load): the log shows its start, as it does the statement's.

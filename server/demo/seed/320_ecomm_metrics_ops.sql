@@ -5,7 +5,8 @@
 --   ecomm_ops.dlt_events           the DLT event log: update start/end, flow progress, expectations
 --   ecomm_ops.dbt_runs             dbt Cloud's own record of DailyRefresh runs, one row per run and model (the
 --                                  demo dbt Cloud serves its run history from it and appends every run it makes)
---   ecomm_ops.tableau_refreshes    extract refreshes per data source
+--   ecomm_ops.tableau_refreshes    extract refreshes per data source (the demo Tableau's record, with their job ids)
+--   ecomm_tableau.*_extract        the extracts the dashboards' published data sources hold (last night's refresh)
 --   ops.job_runs                   + batch_ecomm_pipeline's task attempts
 
 -- dbt Cloud's integer run id of each night's DailyRefresh: increasing with the night and a thousand apart, so
@@ -115,9 +116,12 @@ SELECT 'DailyRefresh' AS job_name, ec_dbt_run_id(r.exec_date) AS run_id, r.exec_
        3 AS step_index, 'dbt run --select agg_sales_kpi agg_product_kpi agg_customer_kpi' AS invocation, 'OK' AS message
 FROM seed_ec_runs r CROSS JOIN m;
 
+-- The demo Tableau's refresh record (its Query Jobs history survives restarts through it): one row per night and
+-- data source, each its own refresh job of Tableau's schedule, with a job id shaped as Tableau's (a LUID).
 CREATE TABLE ecomm_ops.tableau_refreshes AS
 SELECT r.exec_date AS execution_date, t.datasource, r.tableau_start + to_seconds(t.offset_s) AS started_at,
-       r.tableau_end - to_seconds(t.end_offset_s) AS finished_at, 'success' AS status, t.source_table
+       r.tableau_end - to_seconds(t.end_offset_s) AS finished_at, 'success' AS status, t.source_table,
+       regexp_replace(md5('ecomm_tableau|' || r.exec_date || '|' || t.datasource), '^(.{8})(.{4})(.{4})(.{4})(.{12})$', '\1-\2-\3-\4-\5') AS job_id
 FROM seed_ec_runs r, (VALUES ('Sales KPI', 'ecomm_metrics.agg_sales_kpi', 0, 120), ('Product KPI', 'ecomm_metrics.agg_product_kpi', 20, 0),
                              ('Customer KPI', 'ecomm_metrics.agg_customer_kpi', 40, 60)) t(datasource, source_table, offset_s, end_offset_s);
 

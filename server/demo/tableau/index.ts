@@ -5,7 +5,14 @@
  * the demo warehouse (ecomm_tableau.<extract>, a copy of the metric table as it is now) and then writes the
  * refresh record the runbook's checks read (ecomm_ops.tableau_refreshes, and the night's tableau stage in
  * ecomm_ops.pipeline_runs) — so a refresh that ran before dbt, or failed because a metric table is missing,
- * still shows as stale. Refreshing the workbook refreshes the three extracts it shows.
+ * still shows as stale. Refreshing the workbook refreshes the three extracts it shows, in order; when one fails
+ * the job stops and the extracts it did not reach are recorded as failed with it (none of them was refreshed).
+ * It is the only writer of that record. Its refresh history (Query Jobs, a data source's last update) is the
+ * record merged with the jobs of this process, so it survives a restart and shows the seeded nights; a
+ * workbook's refresh is listed as the workbook's job and, from the record, as a refresh of each data source.
+ * The VizQL Data Service (POST /api/v1/vizql-data-service/query-datasource) answers from the extracts, so a
+ * dashboard's data is what the last successful refresh copied. A training fault can make an extract's refresh
+ * fail (Faults.setTableau).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type http from 'node:http';
@@ -14,6 +21,8 @@ import express, { type Request, type Response } from 'express';
 import type { BoundValue } from '../../../plugins/remark-runbook/syntax/params';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import { ecommerceYesterday } from '../airflow/dags/ecommerce';
+import { createWarehouse } from '../airflow/warehouse';
+import { answerKey, readVdsRequest, type VdsRequestField } from '../../connectors/systems/tableau/vdsRequest';
 
 const API_VERSIONS = /^3\.\d+$/;
 const SITE = 'ecommerce';
@@ -51,6 +60,11 @@ interface Job {
   notes: string | null;
 }
 
+/** The training faults the demo Tableau meets: an extract whose refresh fails, with Tableau's words for why. */
+export interface TableauFaults {
+  tableauFault(datasource: string): string | null;
+}
+
 export interface DemoTableau {
   readonly router: express.Router;
   endpoint(server: http.Server): { url: string; site: string; tokenName: string; tokenSecret: string };
@@ -63,7 +77,7 @@ const stamp = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const err = (res: Response, status: number, summary: string, detail: string, code: string) => void res.status(status).json({ error: { summary, detail, code } });
 
-export function demoTableau(deps: { connectors: ConnectorRegistry; env: string; now?: () => Date; log: (m: string) => void }): DemoTableau {
+export function demoTableau(deps: { connectors: ConnectorRegistry; env: string; now?: () => Date; log: (m: string) => void; faults?: () => TableauFaults | null }): DemoTableau {
   const tokenSecret = `demo-pat-${randomBytes(12).toString('hex')}`;
   const siteId = randomUUID();
   const now = deps.now ?? (() => new Date());
@@ -71,8 +85,24 @@ export function demoTableau(deps: { connectors: ConnectorRegistry; env: string; 
   const jobs = new Map<string, Job>();
   const extracts: Extract[] = DEMO_DATASOURCES.map((d) => ({ ...d, id: randomUUID(), updatedAt: '2026-01-05T08:00:00Z' }));
   const workbook = { id: randomUUID(), name: DEMO_WORKBOOK, updatedAt: '2026-01-05T08:00:00Z' };
+  const warehouse = createWarehouse(deps.connectors, deps.env, 'warehouse');
   const router = express.Router();
   router.use(express.json({ limit: '16kb' }));
+
+  // The VizQL Data Service is versioned apart from the REST API (v1), with the same session token.
+  router.post('/api/v1/vizql-data-service/query-datasource', (req, res) => {
+    const vdsErr = (status: number, errorCode: string, message: string) => void res.status(status).json({ errorCode, message, datetime: new Date().toISOString() });
+    const token = req.headers['x-tableau-auth'];
+    if (typeof token !== 'string' || !sessions.has(token)) return vdsErr(401, '401002', 'Invalid authentication credentials were provided.');
+    const read = readVdsRequest(req.body);
+    if (!read.ok) return void res.status(400).json(read.error);
+    const e = extracts.find((x) => x.id === read.request.datasource.datasourceLuid);
+    if (!e) return vdsErr(404, '404934', `Unknown datasource LUID '${read.request.datasource.datasourceLuid}'.`);
+    queryExtract(e, read.request.query.fields).then(
+      (answer) => ('error' in answer ? vdsErr(400, answer.code, answer.error) : void res.json({ data: answer.data })),
+      (error: unknown) => vdsErr(500, '500000', `The query of "${e.name}" failed: ${(error as Error).message.split('\n')[0]}`),
+    );
+  });
 
   router.use((req, res, next) => {
     const m = /^\/api\/([^/]+)\//.exec(req.path);
@@ -104,9 +134,10 @@ export function demoTableau(deps: { connectors: ConnectorRegistry; env: string; 
     return m ? m[1]!.replace(/\\(.)/g, '$1') : null;
   };
   const project = { id: 'p-ecommerce', name: 'Ecommerce' };
-  router.get('/api/:ver/sites/:site/datasources', (req, res) => {
+  router.get('/api/:ver/sites/:site/datasources', async (req, res) => {
     const name = nameFilter(req);
     const list = extracts.filter((e) => name === null || e.name === name);
+    await lastUpdates();
     res.json({ pagination: { pageNumber: '1', pageSize: '100', totalAvailable: String(list.length) }, datasources: { datasource: list.map((e) => ({ id: e.id, name: e.name, type: 'hyper', hasExtracts: true, updatedAt: e.updatedAt, project })) } });
   });
   router.get('/api/:ver/sites/:site/workbooks', (req, res) => {
@@ -144,14 +175,17 @@ export function demoTableau(deps: { connectors: ConnectorRegistry; env: string; 
     if (job.finishCode === null) finish(job, 2, 'Cancelled from the runbook.');
     res.json({ job: jobBody(job) });
   });
-  router.get('/api/:ver/sites/:site/jobs', (req, res) => {
+  router.get('/api/:ver/sites/:site/jobs', async (req, res) => {
     const f = typeof req.query.filter === 'string' ? req.query.filter : '';
     const title = /(?:^|,)title:eq:((?:[^,\\]|\\.)+)/.exec(f)?.[1]?.replace(/\\(.)/g, '$1') ?? null;
-    const list = [...jobs.values()].filter((j) => title === null || j.itemName === title).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    res.json({
-      pagination: { pageNumber: '1', pageSize: '100', totalAvailable: String(list.length) },
-      backgroundJobs: { backgroundJob: list.map((j) => ({ id: j.id, status: j.finishCode === null ? (j.startedAt ? 'InProgress' : 'Pending') : ['Success', 'Failed', 'Cancelled'][j.finishCode], createdAt: j.createdAt, ...(j.startedAt ? { startedAt: j.startedAt } : {}), ...(j.completedAt ? { endedAt: j.completedAt } : {}), priority: '50', jobType: 'refresh_extracts', title: j.itemName, subtitle: j.kind === 'workbook' ? 'Workbook' : 'Data Source' })) },
-    });
+    const live = [...jobs.values()].filter((j) => title === null || j.itemName === title).map((j) => ({
+      id: j.id, status: j.finishCode === null ? (j.startedAt ? 'InProgress' : 'Pending') : ['Success', 'Failed', 'Cancelled'][j.finishCode]!, createdAt: j.createdAt,
+      ...(j.startedAt ? { startedAt: j.startedAt } : {}), ...(j.completedAt ? { endedAt: j.completedAt } : {}), priority: '50', jobType: 'refresh_extracts', title: j.itemName, subtitle: j.kind === 'workbook' ? 'Workbook' : 'Data Source',
+    }));
+    // The record's refreshes that no job of this process stands for: the seeded nights, and jobs before a restart.
+    const past = (await recordedRefreshes(title)).filter((r) => !jobs.has(r.id));
+    const list = [...live, ...past].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    res.json({ pagination: { pageNumber: '1', pageSize: '100', totalAvailable: String(list.length) }, backgroundJobs: { backgroundJob: list } });
   });
 
   function finish(job: Job, code: number, notes: string | null): void {
@@ -172,24 +206,80 @@ export function demoTableau(deps: { connectors: ConnectorRegistry; env: string; 
     job.progress = 10;
     const x = ecommerceYesterday();
     await sql('CREATE SCHEMA IF NOT EXISTS ecomm_tableau');
+    // A data source's job is its own record; a workbook's job leaves one record per data source it refreshes.
+    const recordId = (e: Extract) => (job.kind === 'datasource' ? job.id : randomUUID());
     for (const [i, e] of job.extracts.entries()) {
       if (job.finishCode !== null) return;
       const started = stamp(now());
       try {
+        const fault = deps.faults?.()?.tableauFault(e.name) ?? null;
+        if (fault) throw new Error(fault);
         await sql(`CREATE OR REPLACE TABLE ${e.table} AS SELECT * FROM ${e.source}`);
       } catch (error) {
         const reason = (error as Error).message.split('\n')[0]!;
-        await record(sql, x, e, started, stamp(now()), 'failed');
+        const ended = stamp(now());
+        // The job stops here: the extracts it did not reach were not refreshed by it either.
+        for (const rest of job.extracts.slice(i)) await record(sql, x, rest, started, ended, 'failed', recordId(rest));
         await recordStage(sql, x);
         return finish(job, 1, `The extract of "${e.name}" could not be refreshed: ${reason}`);
       }
-      await record(sql, x, e, started, stamp(now()), 'success');
+      await record(sql, x, e, started, stamp(now()), 'success', recordId(e));
       e.updatedAt = iso(now());
       job.progress = Math.round(10 + (90 * (i + 1)) / job.extracts.length) - 1;
     }
     await recordStage(sql, x);
     if (job.kind === 'workbook') workbook.updatedAt = iso(now());
     finish(job, 0, null);
+  }
+
+  /** Each data source's last successful refresh in the record: its updatedAt survives a restart. */
+  async function lastUpdates(): Promise<void> {
+    const rows = await warehouse.query(`SELECT datasource, strftime(max(finished_at), '%Y-%m-%dT%H:%M:%SZ') AS at FROM ecomm_ops.tableau_refreshes WHERE status = 'success' GROUP BY ALL`).catch(() => []);
+    for (const r of rows) {
+      const e = extracts.find((x) => x.name === r.datasource);
+      if (e && typeof r.at === 'string' && r.at > e.updatedAt) e.updatedAt = r.at;
+    }
+  }
+
+  /** The record's refreshes as Query Jobs rows (one per data source and refresh). */
+  async function recordedRefreshes(title: string | null) {
+    const rows = await warehouse.query(
+      `SELECT job_id, datasource, status, strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') AS started, strftime(finished_at, '%Y-%m-%dT%H:%M:%SZ') AS ended
+       FROM ecomm_ops.tableau_refreshes WHERE job_id IS NOT NULL ${title === null ? '' : 'AND datasource = :title'}`,
+      title === null ? {} : { title },
+    ).catch((error: unknown) => {
+      deps.log(`demo Tableau: the refresh record could not be read: ${(error as Error).message.split('\n')[0]}`);
+      return [];
+    });
+    return rows.map((r) => ({
+      id: String(r.job_id), status: r.status === 'success' ? 'Success' : 'Failed', createdAt: String(r.started), startedAt: String(r.started), endedAt: String(r.ended),
+      priority: '50', jobType: 'refresh_extracts', title: String(r.datasource), subtitle: 'Data Source',
+    }));
+  }
+
+  /** Query Data Source on the extract as it is: fields with a function aggregate, the others group. */
+  async function queryExtract(e: Extract, fields: readonly VdsRequestField[]): Promise<{ data: Record<string, unknown>[] } | { error: string; code: string }> {
+    const types = new Map((await warehouse.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_schema || '.' || table_name = :t`, { t: e.table })).map((r) => [String(r.column_name), String(r.data_type)]));
+    if (types.size === 0) return { data: [] };
+    const select: string[] = [];
+    const group: string[] = [];
+    for (const f of fields) {
+      if ('calculation' in f) return { code: '400000', error: 'The demo Tableau answers fields with or without a function, not calculations.' };
+      const type = types.get(f.fieldCaption);
+      if (!type) return { code: '400802', error: `Unknown field: ${f.fieldCaption}.` };
+      const col = `"${f.fieldCaption.replace(/"/g, '""')}"`;
+      const fn = 'function' in f ? f.function : undefined;
+      const sqlFn = fn ? SQL_FUNCTIONS[fn] : undefined;
+      if (fn && !sqlFn) return { code: '400000', error: `The demo Tableau does not answer ${fn}; use SUM, AVG, MEDIAN, COUNT, COUNTD, MIN or MAX.` };
+      // Numbers travel as JSON numbers, as the VizQL Data Service answers them (the warehouse's wide ones as text).
+      const numeric = /^(DECIMAL|HUGEINT|BIGINT|UBIGINT|DOUBLE|FLOAT|REAL|INTEGER|SMALLINT|TINYINT)/.test(type);
+      const expr = !sqlFn ? col : fn === 'COUNT' || fn === 'COUNTD' ? `CAST(${sqlFn(col)} AS INTEGER)` : numeric ? `CAST(${sqlFn(col)} AS DOUBLE)` : sqlFn(col);
+      select.push(`${expr} AS "${answerKey(f).replace(/"/g, '""')}"`);
+      if (!fn) group.push(col);
+    }
+    // Dates and times travel as ISO text, as the VizQL Data Service answers them.
+    const rows = await warehouse.query(`SELECT ${select.join(', ')} FROM ${e.table}${group.length ? ` GROUP BY ${group.join(', ')} ORDER BY ${group.join(', ')}` : ''}`);
+    return { data: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(v) ? v.replace(' ', 'T') : v]))) };
   }
 
   return {
@@ -202,11 +292,22 @@ export function demoTableau(deps: { connectors: ConnectorRegistry; env: string; 
   };
 }
 
-/** The refresh record of one data source for the data day, replacing the day's earlier one. */
-async function record(sql: Sql, x: string, e: Extract, started: string, ts: string, status: 'success' | 'failed'): Promise<void> {
-  const binds: Record<string, BoundValue> = { x: { type: 'date', value: x }, ds: { type: 'string', value: e.name }, src: { type: 'string', value: e.source }, started: { type: 'string', value: started }, now: { type: 'string', value: ts }, status: { type: 'string', value: status } };
+const SQL_FUNCTIONS: Readonly<Record<string, (col: string) => string>> = {
+  SUM: (c) => `sum(${c})`, AVG: (c) => `avg(${c})`, MEDIAN: (c) => `median(${c})`, COUNT: (c) => `count(${c})`, COUNTD: (c) => `count(DISTINCT ${c})`, MIN: (c) => `min(${c})`, MAX: (c) => `max(${c})`,
+};
+
+/**
+ * The refresh record of one data source for the data day, replacing the day's earlier one (the checks read the
+ * day's latest); the job id ties it to Query Jobs.
+ */
+async function record(sql: Sql, x: string, e: Extract, started: string, ts: string, status: 'success' | 'failed', jobId: string): Promise<void> {
+  const binds: Record<string, BoundValue> = { x: { type: 'date', value: x }, ds: { type: 'string', value: e.name }, src: { type: 'string', value: e.source }, started: { type: 'string', value: started }, now: { type: 'string', value: ts }, status: { type: 'string', value: status }, job: { type: 'string', value: jobId } };
   await sql(`DELETE FROM ecomm_ops.tableau_refreshes WHERE execution_date = CAST(:x AS DATE) AND datasource = :ds`, binds);
-  await sql(`INSERT INTO ecomm_ops.tableau_refreshes VALUES (CAST(:x AS DATE), :ds, CAST(:started AS TIMESTAMP), CAST(:now AS TIMESTAMP), :status, :src)`, binds);
+  await sql(
+    `INSERT INTO ecomm_ops.tableau_refreshes (execution_date, datasource, started_at, finished_at, status, source_table, job_id)
+     VALUES (CAST(:x AS DATE), :ds, CAST(:started AS TIMESTAMP), CAST(:now AS TIMESTAMP), :status, :src, :job)`,
+    binds,
+  );
 }
 
 /** The night's tableau stage, one attempt per refresh job: successful once every data source of the day is. */

@@ -26,11 +26,12 @@ const demo = useDemoBlocks({
     create table ecomm_metrics.agg_sales_kpi as select DATE '${x}' as kpi_date, 12 as orders, TIMESTAMP '${x} 00:00:00' as refreshed_at;
     create table ecomm_metrics.agg_product_kpi as select DATE '${x}' as kpi_date, 5 as product_id, TIMESTAMP '${x} 00:00:00' as refreshed_at;
     create table ecomm_metrics.agg_customer_kpi as select 1 as customer_id, TIMESTAMP '${x} 00:00:00' as refreshed_at;
-    create table ecomm_ops.tableau_refreshes (execution_date date, datasource varchar, started_at timestamp, finished_at timestamp, status varchar, source_table varchar);
+    create table ecomm_ops.tableau_refreshes (execution_date date, datasource varchar, started_at timestamp, finished_at timestamp, status varchar, source_table varchar, job_id varchar);
     insert into ecomm_ops.tableau_refreshes values
-      ('${x}', 'Sales KPI', '${x} 00:30:00', '${x} 00:58:00', 'failed', 'ecomm_metrics.agg_sales_kpi'),
-      ('${x}', 'Product KPI', '${x} 00:30:20', '${x} 00:40:00', 'success', 'ecomm_metrics.agg_product_kpi'),
-      ('${x}', 'Customer KPI', '${x} 00:30:40', '${x} 00:39:00', 'success', 'ecomm_metrics.agg_customer_kpi');
+      (CAST('${x}' AS DATE) - 1, 'Sales KPI', CAST('${x}' AS DATE) - 1 + TIME '00:30:00', CAST('${x}' AS DATE) - 1 + TIME '00:50:00', 'success', 'ecomm_metrics.agg_sales_kpi', '00000000-0000-4000-8000-000000000001'),
+      ('${x}', 'Sales KPI', '${x} 00:30:00', '${x} 00:58:00', 'failed', 'ecomm_metrics.agg_sales_kpi', '00000000-0000-4000-8000-000000000002'),
+      ('${x}', 'Product KPI', '${x} 00:30:20', '${x} 00:40:00', 'success', 'ecomm_metrics.agg_product_kpi', '00000000-0000-4000-8000-000000000003'),
+      ('${x}', 'Customer KPI', '${x} 00:30:40', '${x} 00:39:00', 'success', 'ecomm_metrics.agg_customer_kpi', '00000000-0000-4000-8000-000000000004');
     create table ecomm_ops.pipeline_runs (execution_date date, run_id varchar, stage varchar, stage_order int, started_at timestamp, finished_at timestamp, duration_min decimal(8,1), status varchar, attempts int);
     insert into ecomm_ops.pipeline_runs values ('${x}', 'tableau-x', 'tableau', 4, '${x} 22:30:00', '${x} 22:58:00', 28.0, 'failed', 1);`,
   demoConnections: '      tableau: {kind: tableau, demo: true, pollMs: 10}\n      slack: {kind: slack, demo: true}\n',
@@ -43,6 +44,9 @@ const demo = useDemoBlocks({
     'ecomm/freshness': { text: FRESHNESS },
     'ecomm/stage': { text: `select status, CAST(attempts AS INTEGER) from ecomm_ops.pipeline_runs where stage = 'tableau'` },
     'ecomm/extract': { text: 'select CAST(orders AS INTEGER) from ecomm_tableau.sales_kpi_extract' },
+    'ecomm/status-1': { lang: 'tableau', target: 'tableau', step: 'tableau-checks', text: 'tableau datasource status "Sales KPI" --limit 1' },
+    'ecomm/extract-day': { lang: 'tableau', target: 'tableau', step: 'tableau-checks', text: 'tableau datasource query "Sales KPI" --field "MAX(kpi_date)" --field "SUM(orders)" --field "MAX(refreshed_at)"' },
+    'ecomm/extract-unknown': { lang: 'tableau', target: 'tableau', step: 'tableau-checks', text: 'tableau datasource query "Sales KPI" --field "MAX(kpi_day)"' },
     'ecomm/notify-p1': { lang: 'slack', target: 'slack', mode: 'write', step: 'escalate-p1', role: 'escalation', approver: 'approver', text: 'slack post --channel "#data-eng" --text "P1: pipeline down"' },
     'ecomm/notify': { lang: 'slack', target: 'slack', mode: 'write', step: 'escalate-p1', params: [{ name: 'd', type: 'date', default: 'yesterday' }], text: 'slack post --channel "#data-eng" --text "P1: no KPIs for {{d}}"' },
   },
@@ -50,6 +54,18 @@ const demo = useDemoBlocks({
 const { run } = demo;
 
 describe('the demo Tableau', () => {
+  it("lists the record's refreshes on a fresh start: the nights before, the latest first", async () => {
+    const status = await run('ecomm/status');
+    expect(status.rows.map((r) => [r[3], r[4]])).toEqual([['00000000-0000-4000-8000-000000000002', 'Failed'], ['00000000-0000-4000-8000-000000000001', 'Success']]);
+    expect(status.rows[0]![5]).toBe(`${x}T00:30:00Z`);
+  });
+
+  it('answers the VizQL Data Service from the extract it keeps: nothing before the first refresh of this demo', async () => {
+    const before = await run('ecomm/extract-day');
+    expect(before.done).toMatchObject({ status: 'succeeded' });
+    expect(before.rows).toEqual([]);
+  });
+
   it('previews the refresh without starting it: the dashboard stays stale', async () => {
     const preview = await run('ecomm/refresh', { preview: true });
     expect(preview.done).toMatchObject({ status: 'succeeded', dryRun: true });
@@ -72,10 +88,16 @@ describe('the demo Tableau', () => {
     expect((await run('ecomm/stage')).rows).toEqual([['success', 2]]);
     expect((await run('ecomm/extract')).rows).toEqual([[12]]);
     expect(demo.harness.audit.events.filter((e) => e.snippet === 'ecomm/refresh').at(-1)).toMatchObject({ status: 'succeeded', dryRun: false });
-    // The data source's own last update moved to this refresh (the job itself is listed under the workbook).
-    const status = await run('ecomm/status');
+    // The data source's own last update moved to this refresh, and its latest refresh is the workbook job's part.
+    const status = await run('ecomm/status-1');
     expect(status.rows[0]!.slice(0, 2)).toEqual(['Sales KPI', 'Ecommerce']);
     expect(String(status.rows[0]![2]) > '2026-01-05T08:00:00Z').toBe(true);
+    expect(status.rows[0]![4]).toBe('Success');
+    // The dashboard now holds the data day, as Tableau answers it.
+    const day = await run('ecomm/extract-day');
+    expect(day.rows).toEqual([[x, 12, `${x}T00:00:00`]]);
+    const unknown = await run('ecomm/extract-unknown');
+    expect(unknown.done).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/Tableau refused the query of "Sales KPI" \(HTTP 400 400802\): Unknown field: kpi_day/) } });
   });
 
   it('names a data source the site does not have, with how to find the right name', async () => {
@@ -87,7 +109,7 @@ describe('the demo Tableau', () => {
 describe('the demo Tableau without a metric table', () => {
   const bare = useDemoBlocks({
     setupSql: `create schema ecomm_metrics; create schema ecomm_ops;
-      create table ecomm_ops.tableau_refreshes (execution_date date, datasource varchar, started_at timestamp, finished_at timestamp, status varchar, source_table varchar);
+      create table ecomm_ops.tableau_refreshes (execution_date date, datasource varchar, started_at timestamp, finished_at timestamp, status varchar, source_table varchar, job_id varchar);
       create table ecomm_ops.pipeline_runs (execution_date date, run_id varchar, stage varchar, stage_order int, started_at timestamp, finished_at timestamp, duration_min decimal(8,1), status varchar, attempts int);
       insert into ecomm_ops.pipeline_runs values ('${x}', 'tableau-x', 'tableau', 4, '${x} 22:30:00', '${x} 22:58:00', 28.0, 'success', 1);`,
     demoConnections: '      tableau: {kind: tableau, demo: true, pollMs: 10}\n',

@@ -11,6 +11,15 @@ describe('tableau block grammar', () => {
     expect(checkCommand(TABLEAU_GRAMMAR, 'tableau workbook status \'Ecommerce KPIs\'')).toEqual({ command: 'workbook status', write: false });
   });
 
+  it('reads a data source query as a read, with at least one field, each a caption or FUNCTION(caption)', () => {
+    expect(checkCommand(TABLEAU_GRAMMAR, 'tableau datasource query "Sales KPI" --field "MAX(kpi_date)" --field "MAX(refreshed_at)"')).toEqual({ command: 'datasource query', write: false });
+    expect(checkCommand(TABLEAU_GRAMMAR, 'tableau datasource query "Sales KPI" --field category --project Ecommerce')).toEqual({ command: 'datasource query', write: false });
+    expect(checkCommand(TABLEAU_GRAMMAR, 'tableau datasource query "Sales KPI"')).toMatchObject({ error: 'tableau datasource query needs --field.' });
+    expect(checkCommand(TABLEAU_GRAMMAR, 'tableau datasource query "Sales KPI" --field "LATEST(kpi_date)"')).toMatchObject({ lineOffset: 0, column: 46, error: expect.stringMatching(/LATEST is not a VizQL Data Service function; use one of SUM, AVG/) });
+    expect(checkCommand(TABLEAU_GRAMMAR, 'tableau datasource query "Sales KPI" --field "MAX()"')).toMatchObject({ error: expect.stringMatching(/--field must be a field caption as the data source shows it, or FUNCTION\(caption\)/) });
+    expect(checkCommand(TABLEAU_GRAMMAR, 'tableau workbook query "Ecommerce KPIs" --field x')).toMatchObject({ error: expect.stringMatching(/is not one of the Tableau commands/) });
+  });
+
   it('says what is wrong and where', () => {
     expect(checkCommand(TABLEAU_GRAMMAR, 'tableau datasource refresh')).toMatchObject({ error: 'tableau datasource refresh needs the data source name.' });
     expect(checkCommand(TABLEAU_GRAMMAR, 'tableau datasource refresh Sales KPI')).toMatchObject({ column: 34, error: expect.stringMatching(/"KPI" is one word too many .*quote a value that has spaces/) });

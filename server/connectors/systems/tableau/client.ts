@@ -2,7 +2,9 @@
  * A client of the Tableau REST API for what runbooks do with extracts: sign in with a personal access token
  * (POST /api/{ver}/auth/signin), find a data source or workbook by name (a `name:eq:` filter, paged), refresh
  * its extract (POST …/datasources/{id}/refresh or …/workbooks/{id}/refresh, answered with a job), follow the
- * job (GET …/jobs/{id}) and read the latest refresh jobs (GET …/jobs with a filter). JSON throughout
+ * job (GET …/jobs/{id}), read the latest refresh jobs (GET …/jobs with a filter), and ask what a published data
+ * source holds through the VizQL Data Service (POST /api/v1/vizql-data-service/query-datasource, the same
+ * session token in X-Tableau-Auth: it is versioned apart from the REST API). JSON throughout
  * (Accept: application/json). A token that expired or was revoked (401) signs in again once; a 429 is retried
  * after its Retry-After through an injected sleep, so tests never wait on a clock.
  */
@@ -59,6 +61,14 @@ export interface TableauJobSummary {
   readonly endedAt: string | null;
 }
 
+/** One field of a VizQL Data Service query: a caption as the data source shows it, aggregated or not. */
+export interface VdsField {
+  readonly fieldCaption: string;
+  readonly function?: string;
+  /** The name the answer keys the field's values by (and the grid's column). */
+  readonly fieldAlias: string;
+}
+
 export interface TableauClient {
   find(kind: ItemKind, name: string, project: string | null, signal: AbortSignal): Promise<TableauItem>;
   refresh(item: TableauItem, signal: AbortSignal): Promise<TableauJob>;
@@ -67,6 +77,8 @@ export interface TableauClient {
   cancel(id: string, signal: AbortSignal): Promise<void>;
   /** The latest extract refresh jobs of an item, newest first; null when the token may not list jobs (403). */
   refreshJobs(item: TableauItem, limit: number, signal: AbortSignal): Promise<readonly TableauJobSummary[] | null>;
+  /** Query Data Source of the VizQL Data Service: the rows of the fields asked for, each keyed by its alias. */
+  queryDatasource(item: TableauItem, fields: readonly VdsField[], signal: AbortSignal): Promise<readonly Readonly<Record<string, unknown>>[]>;
   /** Signs in and says what answered: proves URL, site and token together, changing nothing. */
   probe(signal: AbortSignal): Promise<string>;
   close(): Promise<void>;
@@ -89,11 +101,13 @@ export function createTableauClient(options: TableauClientOptions): TableauClien
   const maxRetries = options.maxRetries ?? 3;
   let session: Promise<Session> | null = null;
 
-  async function send(method: 'GET' | 'POST' | 'PUT', path: string, body: Json | null, token: string | null, signal: AbortSignal): Promise<Response> {
+  const vds = `${options.url.replace(/\/+$/, '')}/api/v1/vizql-data-service`;
+
+  async function send(method: 'GET' | 'POST' | 'PUT', path: string, body: Json | null, token: string | null, signal: AbortSignal, base = api): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       let res: Response;
       try {
-        res = await fetch(`${api}${path}`, {
+        res = await fetch(`${base}${path}`, {
           method,
           headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), ...(token ? { 'X-Tableau-Auth': token } : {}) },
           ...(body ? { body: JSON.stringify(body) } : {}),
@@ -174,6 +188,18 @@ export function createTableauClient(options: TableauClientOptions): TableauClien
     }
   }
 
+  /** VizQL Data Service errors are {errorCode, message, tab-error-code}, not the REST API's {error: {…}}. */
+  function vdsFailure(status: number, body: Json | null, name: string, retryAfter: string | null): ConnectorError {
+    const code = str(body?.errorCode);
+    const message = str(body?.message);
+    const said = `(HTTP ${status}${code ? ` ${code}` : ''})${message ? `: ${message}` : ''}`;
+    if (status === 400) return new ConnectorError('connector_error', `Tableau refused the query of "${name}" ${said}`, 'Check each --field: its caption as the data source shows it (Data pane), and a function its type allows.');
+    if (status === 401 || status === 403) return new ConnectorError('forbidden', `Tableau did not let the token query "${name}" ${said}`, "The token's owner needs the View and API Access capabilities on the data source, and the site must have the VizQL Data Service turned on.");
+    if (status === 404) return new ConnectorError('connector_error', `Tableau's VizQL Data Service did not find "${name}" or is not at ${vds} ${said}`, 'The VizQL Data Service comes with Tableau Cloud and recent Tableau Server releases; ask the Tableau administrators whether it is on.');
+    if (status === 429) return new ConnectorError('unavailable', `Tableau kept answering "too many requests" to the query of "${name}" ${said}`, `The VizQL Data Service limits queries per hour; try again in ${retryAfter ?? 'a few'} seconds.`);
+    return new ConnectorError(status >= 500 ? 'unavailable' : 'connector_error', `Tableau answered the query of "${name}" ${said}`);
+  }
+
   const plural = (kind: ItemKind) => (kind === 'datasource' ? 'datasources' : 'workbooks');
 
   return {
@@ -220,6 +246,24 @@ export function createTableauClient(options: TableauClientOptions): TableauClien
         // Listing jobs is for site administrators; the item's own updatedAt still says when it last changed.
         if (error instanceof ConnectorError && /HTTP 403/.test(error.message)) return null;
         throw error;
+      }
+    },
+    async queryDatasource(item, fields, signal) {
+      const body = { datasource: { datasourceLuid: item.id }, query: { fields: fields.map((f) => ({ fieldCaption: f.fieldCaption, ...(f.function ? { function: f.function } : {}), fieldAlias: f.fieldAlias })) }, options: { returnFormat: 'OBJECTS', debug: false } };
+      for (let renewed = false; ; renewed = true) {
+        const s = await current(signal);
+        const res = await send('POST', '/query-datasource', body, s.token, signal, vds);
+        const parsed = await readJson(res);
+        if (res.ok) {
+          const data = parsed?.data;
+          if (!Array.isArray(data)) throw new ConnectorError('connector_error', `Tableau's VizQL Data Service answered the query of "${item.name}" without data.`);
+          return (data as unknown[]).map((r) => (r && typeof r === 'object' ? (r as Json) : {}));
+        }
+        if (res.status === 401 && !renewed) {
+          if ((await session?.catch(() => null))?.token === s.token) session = null;
+          continue;
+        }
+        throw vdsFailure(res.status, parsed, item.name, res.headers.get('retry-after'));
       }
     },
     async probe(signal) {

@@ -3,13 +3,15 @@
  * it last changed, its latest refresh job); once confirmed it asks Tableau for the refresh and follows the job:
  * each poll sends the job as a `state` (the task grid shows it as it shows an Airflow task) and a line when its
  * progress moves; at the end the job's outcome lands in the grid. Stopping the block cancels the job in Tableau
- * (Cancel Job), since a refresh left running would still replace the extract. Status blocks only read.
+ * (Cancel Job), since a refresh left running would still replace the extract. Status and query blocks only read;
+ * a query shows one column per --field, named so a check's condition can name it (`MAX(kpi_date)` → max_kpi_date).
  */
-import { flagValue, type ResolvedCommand } from '../../../../plugins/remark-runbook/syntax/systems/grammar';
+import { flagValue, flagValues, type ResolvedCommand } from '../../../../plugins/remark-runbook/syntax/systems/grammar';
+import { parseField } from '../../../../plugins/remark-runbook/syntax/systems/tableau';
 import type { AirflowRunState } from '../../../protocol';
 import { ConnectorError } from '../../types';
 import type { SystemResult, SystemRunContext } from '../types';
-import type { ItemKind, TableauClient, TableauItem, TableauJob } from './client';
+import type { ItemKind, TableauClient, TableauItem, TableauJob, VdsField } from './client';
 
 export interface TableauRunContext extends SystemRunContext {
   readonly pollMs: number;
@@ -51,10 +53,51 @@ export const OUTCOME: Readonly<Record<number, string>> = { 0: 'Success', 1: 'Fai
 const what = (kind: ItemKind) => (kind === 'datasource' ? 'data source' : 'workbook');
 
 export async function runTableau(client: TableauClient, command: ResolvedCommand, ctx: TableauRunContext): Promise<SystemResult> {
-  const [kind, verb] = command.name.split(' ') as [ItemKind, 'refresh' | 'status'];
+  const [kind, verb] = command.name.split(' ') as [ItemKind, 'refresh' | 'status' | 'query'];
   const item = await client.find(kind, command.args.name!, flagValue(command, 'project'), ctx.signal);
+  if (verb === 'query') return query(client, item, flagValues(command, 'field'), ctx);
   return verb === 'refresh' ? refresh(client, item, ctx) : status(client, item, Number(flagValue(command, 'limit') ?? 5), ctx);
 }
+
+/** A column name a condition can read: `MAX(kpi_date)` → max_kpi_date, `Order Date` → order_date. */
+export function columnOf(written: string): string {
+  const f = parseField(written);
+  const base = f ? `${f.function ? `${f.function}_` : ''}${f.caption}` : written;
+  const name = base.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  return /^[a-z_]/.test(name) ? name : `f_${name}`;
+}
+
+/** A grid type from the values Tableau answered (the query says nothing of types): dates and times stay dates. */
+function typeOf(values: readonly unknown[]): string {
+  const present = values.filter((v) => v !== null && v !== undefined);
+  if (present.length === 0) return 'VARCHAR';
+  if (present.every((v) => typeof v === 'number')) return 'DOUBLE';
+  if (present.every((v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v))) return 'DATE';
+  if (present.every((v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v))) return 'TIMESTAMP';
+  if (present.every((v) => typeof v === 'boolean')) return 'BOOLEAN';
+  return 'VARCHAR';
+}
+
+async function query(client: TableauClient, item: TableauItem, written: readonly string[], ctx: SystemRunContext): Promise<SystemResult> {
+  const fields: VdsField[] = [];
+  for (const w of written) {
+    const f = parseField(w);
+    // The grammar checked the words; a parameter's value is checked here, once it has one.
+    if (!f) throw new ConnectorError('connector_error', `--field "${w}" is not a field caption or FUNCTION(caption).`, 'Write e.g. --field "MAX(kpi_date)".');
+    const alias = columnOf(w);
+    if (fields.some((x) => x.fieldAlias === alias)) throw new ConnectorError('connector_error', `--field "${w}" is asked twice (both would be the column ${alias}).`, 'Keep one.');
+    fields.push({ fieldCaption: f.caption, ...(f.function ? { function: f.function } : {}), fieldAlias: alias });
+  }
+  const data = await client.queryDatasource(item, fields, ctx.signal);
+  const rows = data.map((r) => fields.map((f) => cellOf(r[f.fieldAlias] ?? r[f.function ? `${f.function}(${f.fieldCaption})` : f.fieldCaption] ?? null)));
+  ctx.grid.columns(fields.map((f, i) => ({ name: f.fieldAlias, type: typeOf(rows.map((r) => r[i])) })));
+  await ctx.grid.rows(rows);
+  ctx.out.log(`Tableau: the data source "${item.name}"${item.project ? ` (project ${item.project})` : ''} answered ${rows.length} row${rows.length === 1 ? '' : 's'} (VizQL Data Service).`);
+  return {};
+}
+
+/** Cells travel as JSON scalars: anything else Tableau answered is shown as its text. */
+const cellOf = (v: unknown): string | number | boolean | null => (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v));
 
 async function refresh(client: TableauClient, item: TableauItem, ctx: TableauRunContext): Promise<SystemResult> {
   if (item.hasExtracts === false) {

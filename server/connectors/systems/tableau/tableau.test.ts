@@ -18,7 +18,10 @@ import { FakeTableau, parseFilter, toXml } from './testing/fakeTableau';
 
 const fake = new FakeTableau({
   datasources: [
-    { name: 'Sales KPI', project: 'Ecommerce', updatedAt: '2026-12-01T22:40:00Z' },
+    { name: 'Sales KPI', project: 'Ecommerce', updatedAt: '2026-12-01T22:40:00Z', rows: [
+      { kpi_date: '2026-11-30', orders: 410, refreshed_at: '2026-12-01T22:20:00' },
+      { kpi_date: '2026-12-01', orders: 432, refreshed_at: '2026-12-01T22:20:00' },
+    ] },
     { name: 'Product KPI', project: 'Ecommerce', updatedAt: '2026-12-01T22:41:00Z' },
     { name: 'Orders, live', project: 'Ecommerce', updatedAt: '2026-12-01T00:00:00Z', hasExtracts: false },
     { name: 'Returns', project: 'Ecommerce', updatedAt: '2026-12-01T00:00:00Z' },
@@ -63,6 +66,8 @@ async function run(text: string, o: { preview?: boolean; signal?: AbortSignal; o
     logs: messages.flatMap((m) => (m.type === 'log' ? [m.text] : [])).join(''),
   };
 }
+
+const queries = () => fake.requests.filter((r) => r.path === '/api/v1/vizql-data-service/query-datasource');
 
 const refreshes = () => fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/refresh'));
 
@@ -217,5 +222,55 @@ describe('Tableau connections in the configuration', () => {
     expect(() => parseConfig(withTableau('{kind: tableau, demo: true, tokenName: x}'), 'c.yaml')).toThrow(/a demo Tableau connection takes no tokenName/);
     expect(() => parseConfig(`environments:\n  prod:\n    production: true\n    connections:\n      tableau: {kind: tableau, demo: true}\nauth: {mode: proxy, trustedProxies: [127.0.0.1/32], roleMap: {ops: [service-team]}}\n`, 'c.yaml')).toThrow(/demo S3, dbt Cloud, Tableau, Slack and Databricks are demo stand-ins/);
     expect(() => parseConfig(withTableau('{kind: tableau, url: "https://t.example", site: "", tokenName: a, tokenSecret: b, apiVersion: 3.2}'), 'c.yaml')).toThrow(/apiVersion is the REST API version as a quoted string, e\.g\. "3\.24" \(unquoted, YAML reads 3\.20 as the number 3\.2\)/);
+  });
+});
+
+describe('tableau datasource query (VizQL Data Service)', () => {
+  it('asks Tableau what the data source holds: one column per field, named so a condition can read it', async () => {
+    const before = queries().length;
+    const { result, rows, logs } = await run('tableau datasource query "Sales KPI" --field "MAX(kpi_date)" --field "SUM(orders)" --project Ecommerce');
+    expect(result).toEqual({});
+    expect(rows).toEqual([['2026-12-01', 842]]);
+    expect(logs).toMatch(/"Sales KPI" \(project Ecommerce\) answered 1 row \(VizQL Data Service\)/);
+    const sent = queries().slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.status).toBe(200);
+    expect(sent[0]!.headers['x-tableau-auth']).toEqual(expect.any(String));
+    expect(JSON.parse(sent[0]!.body)).toEqual({
+      datasource: { datasourceLuid: fake.datasources[0]!.id },
+      query: { fields: [{ fieldCaption: 'kpi_date', function: 'MAX', fieldAlias: 'max_kpi_date' }, { fieldCaption: 'orders', function: 'SUM', fieldAlias: 'sum_orders' }] },
+      options: { returnFormat: 'OBJECTS', debug: false },
+    });
+  });
+
+  it('a dimension gives one row per value', async () => {
+    const { rows } = await run('tableau datasource query "Sales KPI" --field kpi_date --field "MAX(orders)"');
+    expect(rows).toEqual([['2026-11-30', 410], ['2026-12-01', 432]]);
+  });
+
+  it("says which field Tableau did not know, in Tableau's words", async () => {
+    await expect(run('tableau datasource query "Sales KPI" --field "MAX(kpi_day)"')).rejects.toMatchObject({ message: expect.stringMatching(/Tableau refused the query of "Sales KPI" \(HTTP 400 400802\): Unknown field: kpi_day/), hint: expect.stringMatching(/caption as the data source shows it/) });
+  });
+
+  it('signs in again once when the session expired', async () => {
+    const signIns = fake.signIns;
+    await run('tableau datasource query "Sales KPI" --field "MAX(kpi_date)"');
+    fake.expireSessions();
+    const { rows } = await run('tableau datasource query "Sales KPI" --field "MAX(kpi_date)"');
+    expect(rows).toEqual([['2026-12-01']]);
+    expect(fake.signIns).toBeGreaterThan(signIns);
+  });
+
+  it('the fake refuses a body the published schema would not take', async () => {
+    const signin = await fetch(`${url}/api/${fake.apiVersion}/auth/signin`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify({ credentials: { personalAccessTokenName: fake.tokenName, personalAccessTokenSecret: fake.tokenSecret, site: { contentUrl: fake.site } } }) });
+    const token = ((await signin.json()) as { credentials: { token: string } }).credentials.token;
+    const post = (body: unknown) => fetch(`${url}/api/v1/vizql-data-service/query-datasource`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Tableau-Auth': token }, body: JSON.stringify(body) });
+    const noFields = await post({ datasource: { datasourceLuid: fake.datasources[0]!.id }, query: { fields: [] } });
+    expect(noFields.status).toBe(400);
+    expect(await noFields.json()).toMatchObject({ errorCode: '400000', message: expect.stringMatching(/query\.fields/) });
+    const badFunction = await post({ datasource: { datasourceLuid: fake.datasources[0]!.id }, query: { fields: [{ fieldCaption: 'kpi_date', function: 'LATEST' }] } });
+    expect(badFunction.status).toBe(400);
+    const columns = await post({ datasource: { datasourceLuid: fake.datasources[0]!.id }, query: { columns: [{ columnName: 'kpi_date' }] } });
+    expect(columns.status).toBe(400);
   });
 });

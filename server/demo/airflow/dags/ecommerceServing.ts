@@ -2,12 +2,15 @@
  * The ecommerce pipeline's serving stages as the sandbox runs them: `ecomm_dbt_daily_refresh` triggers the dbt
  * Cloud job DailyRefresh (dbt Cloud's operator) through dbt Cloud's API — the client a dbt-cloud block uses — and
  * follows the run; dbt Cloud rebuilds the metric tables from gold and keeps the run in its history, the only
- * record of DailyRefresh runs. `ecomm_tableau_refresh` stands for Tableau Server's extract refreshes (Tableau's
- * operator). Neither has a schedule here: the nightly ones are the seed's history, and these DAGs are the
- * runbook's manual re-runs. The data day's dbt stage in the pipeline's run history is written by dbt Cloud's run
- * (its project's record), the tableau stage by the refresh here.
+ * record of DailyRefresh runs; its project's record writes the data day's dbt stage in the pipeline's run history.
+ * `ecomm_tableau_refresh` refreshes the KPI extracts in Tableau (Tableau's operator) through Tableau's REST API and
+ * follows the job; Tableau records the refresh and the tableau stage. Neither has a schedule here: the nightly ones
+ * are the seed's history, and these DAGs are the runbook's manual re-runs.
  */
 import { createDbtCloudClient, isDone } from '../../../connectors/systems/dbtCloud/client';
+import { createTableauClient } from '../../../connectors/systems/tableau/client';
+import { OUTCOME } from '../../../connectors/systems/tableau/execute';
+import { DEMO_WORKBOOK } from '../../tableau/index';
 import { TaskFailure, type DagDef, type TaskContext } from '../model';
 import { dataDay } from './ecommerce';
 import { dag, sqlTask } from './build';
@@ -83,18 +86,31 @@ async function runDailyRefresh(ctx: TaskContext): Promise<void> {
   }
 }
 
+/**
+ * Tableau's operator: refreshes the workbook Ecommerce KPIs (the extracts of its three data sources) through the
+ * Tableau REST API — the client a tableau block uses — and follows the job. Tableau alone records the refresh
+ * (its history, and the night's tableau stage): a refresh copies the metric tables as they are now, whatever data
+ * day the run was for.
+ */
 async function refreshExtracts(ctx: TaskContext): Promise<void> {
   await ctx.failIfFaulted();
   const x = dataDay(ctx);
-  ctx.log(`Tableau Server: refreshing the extracts of Sales KPI, Product KPI and Customer KPI for ${x}`);
-  await ctx.sql(`DELETE FROM ecomm_ops.tableau_refreshes WHERE execution_date = CAST(:x AS DATE)`, { x });
-  await ctx.sql(
-    `INSERT INTO ecomm_ops.tableau_refreshes
-     SELECT CAST(:x AS DATE), datasource, CAST(:now AS TIMESTAMP), CAST(:now AS TIMESTAMP) + to_seconds(90), 'success', source_table
-     FROM (VALUES ('Sales KPI', 'ecomm_metrics.agg_sales_kpi'), ('Product KPI', 'ecomm_metrics.agg_product_kpi'), ('Customer KPI', 'ecomm_metrics.agg_customer_kpi')) t(datasource, source_table)`,
-    { x, now: ctx.now() },
-  );
-  await recordStage(ctx, x, 'tableau', `tableau-manual-${ctx.runId.replace(/[^0-9]/g, '').slice(0, 14)}`);
+  const client = createTableauClient({ ...(await ctx.tableau()), apiVersion: '3.24' });
+  const signal = AbortSignal.timeout(30 * 60_000);
+  try {
+    const workbook = await client.find('workbook', DEMO_WORKBOOK, 'Ecommerce', signal);
+    let job = await client.refresh(workbook, signal);
+    ctx.log(`Tableau: refresh of the workbook ${DEMO_WORKBOOK} (extracts of Sales KPI, Product KPI and Customer KPI) for data day ${x} queued as job ${job.id}`);
+    while (job.finishCode === null) {
+      await ctx.pause(0.05);
+      job = await client.job(job.id, signal);
+    }
+    const outcome = OUTCOME[job.finishCode] ?? String(job.finishCode);
+    ctx.log(`Tableau job ${job.id}: ${outcome}${job.notes.length ? ` (${job.notes.join(' ')})` : ''}`, job.finishCode === 0 ? 'INFO' : 'ERROR');
+    if (job.finishCode !== 0) throw new TaskFailure('TableauJobFailedException', `Tableau job ${job.id} refreshing ${DEMO_WORKBOOK} ended ${outcome}${job.notes.length ? `: ${job.notes.join(' ')}` : ''}`);
+  } finally {
+    await client.close();
+  }
 }
 
 export const ecommerceServingDags: readonly DagDef[] = [

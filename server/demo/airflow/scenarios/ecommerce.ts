@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createDbtCloudClient, isDone } from '../../../connectors/systems/dbtCloud/client';
-import { createTableauClient } from '../../../connectors/systems/tableau/client';
+import { createTableauClient, type TableauJob } from '../../../connectors/systems/tableau/client';
 import { ecommerceYesterday, runEcommerceDltUpdate } from '../dags/ecommerce';
 import { BUILD, MODELS } from '../dags/ecommerceServing';
-import { DEMO_DATASOURCES, DEMO_WORKBOOK } from '../../tableau/index';
+import { DEMO_WORKBOOK } from '../../tableau/index';
 import { preciseWarehouseTime } from '../warehouse';
 import { heldFiles } from './heldFiles';
 import { snapshot } from './heldRows';
@@ -233,34 +233,6 @@ async function buildNightBefore(ctx: ScenarioContext, x: string): Promise<void> 
 
 const dayBefore = (x: string) => new Date(Date.parse(`${x}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
-/** The dashboards' extracts (the demo Tableau's copies of the metric tables), kept so deactivating puts them back. */
-const extractsKept = (scenarioId: string) => {
-  const copy = (table: string) => `opsbook_sandbox.snap_${scenarioId}_${table.split('.')[1]}`;
-  return {
-    async take(ctx: ScenarioContext): Promise<void> {
-      for (const { table } of DEMO_DATASOURCES) {
-        await ctx.warehouse.query(`DROP TABLE IF EXISTS ${copy(table)}`);
-        // An extract Tableau never refreshed on this demo has no table: none is kept, and none is left behind.
-        if (await exists(ctx, table)) await ctx.warehouse.query(`CREATE TABLE ${copy(table)} AS SELECT * FROM ${table}`);
-      }
-    },
-    async restore(ctx: ScenarioContext): Promise<void> {
-      for (const { table } of DEMO_DATASOURCES) {
-        if (await exists(ctx, copy(table))) {
-          await ctx.warehouse.query(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM ${copy(table)}`);
-          await ctx.warehouse.query(`DROP TABLE ${copy(table)}`);
-        } else await ctx.warehouse.query(`DROP TABLE IF EXISTS ${table}`);
-      }
-    },
-  };
-};
-
-async function exists(ctx: ScenarioContext, table: string): Promise<boolean> {
-  const [schema, name] = table.split('.');
-  const rows = await ctx.warehouse.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = :schema AND table_name = :name`, { schema: schema!, name: name! });
-  return rows.length > 0;
-}
-
 /** Runs DailyRefresh in the demo dbt Cloud as its schedule does, and waits for the run to end. */
 async function scheduledDailyRefresh(ctx: ScenarioContext): Promise<{ id: number; status: string }> {
   const client = createDbtCloudClient(await ctx.dbtCloud());
@@ -278,16 +250,27 @@ async function scheduledDailyRefresh(ctx: ScenarioContext): Promise<{ id: number
   }
 }
 
-/** The morning's extract refresh of the dashboards' workbook in the demo Tableau, waited for to its end. */
-async function morningTableauRefresh(ctx: ScenarioContext): Promise<void> {
+/** The extracts the dashboards' data sources hold (the demo Tableau's), put back exactly on deactivate. */
+const EXTRACTS = ['sales_kpi', 'product_kpi', 'customer_kpi'].map((t) => ({ table: `ecomm_tableau.${t}_extract`, where: 'true' }));
+
+/** Why Tableau Server stopped the refresh: the backgrounder's query limit (backgrounder.querylimit, 7200 s by default). */
+export const STALE_DASHBOARD_TIMEOUT = 'Timed out after 7200 s: the extract refresh exceeded the backgrounder query limit (backgrounder.querylimit = 7200 s).';
+
+/**
+ * This morning's scheduled refresh of the dashboards' workbook, run in the demo Tableau as its schedule would and
+ * followed to its end (its job moves on its own; waiting here depends on no clock, only on the job finishing).
+ */
+async function scheduledRefresh(ctx: ScenarioContext): Promise<TableauJob> {
   const client = createTableauClient({ ...(await ctx.tableau()), apiVersion: '3.24' });
-  const signal = AbortSignal.timeout(SYSTEM_RUN_LIMIT_MS);
+  const signal = AbortSignal.timeout(120_000);
   try {
-    let job = await client.refresh(await client.find('workbook', DEMO_WORKBOOK, null, signal), signal);
+    const workbook = await client.find('workbook', DEMO_WORKBOOK, 'Ecommerce', signal);
+    let job = await client.refresh(workbook, signal);
     while (job.finishCode === null) {
-      await pause(50);
+      await new Promise((resolve) => setTimeout(resolve, 20));
       job = await client.job(job.id, signal);
     }
+    return job;
   } finally {
     await client.close();
   }
@@ -301,8 +284,7 @@ const dailyRefreshFailed: Scenario = {
   runbook: '/ecommerce/daily-run#dbt-checks',
   async activate(ctx) {
     const x = ecommerceYesterday();
-    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).take({ x });
-    await extractsKept(this.id).take(ctx);
+    await snapshot(ctx.warehouse, this.id, [...SERVING_ROWS, ...EXTRACTS]).take({ x });
     // This morning's scheduled run is the one that fails below: the record of it as a good run is set aside
     // (put back on deactivate), and the metric tables are as the night before's run left them.
     let run: { id: number; status: string };
@@ -323,16 +305,15 @@ const dailyRefreshFailed: Scenario = {
       throw error;
     }
     // A server without the demo Tableau still has the failed run to train on: the note says what is missing.
-    const tableau = await morningTableauRefresh(ctx).then(
-      () => 'Tableau refreshed on the old figures.',
+    const tableau = await scheduledRefresh(ctx).then(
+      (job) => (job.finishCode === 0 ? 'Tableau refreshed on the old figures.' : `Tableau's morning refresh ended with finish code ${job.finishCode} (job ${job.id}).`),
       (error: unknown) => `The dashboards were not refreshed (${(error as Error).message}).`,
     );
     return { note: `dbt Cloud run ${run.id} of DailyRefresh for ${x} failed: every model met the stopped SQL warehouse, and the metric tables have nothing for ${x}. ${tableau}`, dagRun: null };
   },
   async deactivate(ctx) {
     for (const model of MODELS) ctx.faults.removeModel(model);
-    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).restore({ x: ecommerceYesterday() });
-    await extractsKept(this.id).restore(ctx);
+    await snapshot(ctx.warehouse, this.id, [...SERVING_ROWS, ...EXTRACTS]).restore({ x: ecommerceYesterday() });
   },
 };
 
@@ -340,17 +321,29 @@ const staleDashboard: Scenario = {
   id: 'ecomm_stale_dashboard',
   title: 'Stale dashboard',
   summary:
-    "This morning's Tableau extract refresh of Sales KPI timed out on Tableau Server: the dashboard still shows the day before's figures although dbt built yesterday's. Check the refresh, then refresh the extracts by hand.",
+    "This morning's scheduled refresh of the workbook Ecommerce KPIs timed out on Tableau Server at its first extract, Sales KPI (7200 s), and stopped: the dashboards still show the day before's figures although dbt built yesterday's. Check the refresh, then refresh the extracts by hand.",
   runbook: '/ecommerce/daily-run#tableau-checks',
   async activate(ctx) {
     const x = ecommerceYesterday();
-    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).take({ x });
-    await ctx.warehouse.query(`UPDATE ecomm_ops.tableau_refreshes SET status = 'failed' WHERE execution_date = CAST(:x AS DATE) AND datasource = 'Sales KPI'`, { x });
-    await ctx.warehouse.query(`UPDATE ecomm_ops.pipeline_runs SET status = 'failed' WHERE execution_date = CAST(:x AS DATE) AND stage = 'tableau'`, { x });
-    return { note: `The Sales KPI extract refresh for ${x} failed (timed out after 7200 s on Tableau Server).`, dagRun: null };
+    await snapshot(ctx.warehouse, this.id, [...SERVING_ROWS, ...EXTRACTS]).take({ x });
+    // Before this morning's refresh the extracts held what the previous morning's copied: nothing of the data day yet.
+    await ctx.warehouse.query(`DELETE FROM ecomm_tableau.sales_kpi_extract WHERE kpi_date = CAST(:x AS DATE)`, { x });
+    await ctx.warehouse.query(`DELETE FROM ecomm_tableau.product_kpi_extract WHERE kpi_date = CAST(:x AS DATE)`, { x });
+    await ctx.warehouse.query(`UPDATE ecomm_tableau.customer_kpi_extract SET last_order_date = CAST(:x AS DATE) - 1 WHERE last_order_date = CAST(:x AS DATE)`, { x });
+    // Tableau Server's schedule refreshes the workbook; Sales KPI, its first extract, times out and the job stops.
+    ctx.faults.setTableau('Sales KPI', STALE_DASHBOARD_TIMEOUT);
+    try {
+      const job = await scheduledRefresh(ctx);
+      if (job.finishCode !== 1) throw new Error(`the scheduled refresh was meant to fail, and ended with finish code ${job.finishCode} (job ${job.id})`);
+      return { note: `This morning's refresh of the workbook ${DEMO_WORKBOOK} for ${x} failed at Sales KPI (job ${job.id}): ${STALE_DASHBOARD_TIMEOUT} The extracts still hold the day before.`, dagRun: null };
+    } finally {
+      // The timeout was this morning's: a refresh started now succeeds.
+      ctx.faults.removeTableau('Sales KPI');
+    }
   },
   async deactivate(ctx) {
-    await snapshot(ctx.warehouse, this.id, SERVING_ROWS).restore({ x: ecommerceYesterday() });
+    ctx.faults.removeTableau('Sales KPI');
+    await snapshot(ctx.warehouse, this.id, [...SERVING_ROWS, ...EXTRACTS]).restore({ x: ecommerceYesterday() });
   },
 };
 

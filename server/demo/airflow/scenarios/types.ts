@@ -20,8 +20,9 @@ export interface ScenarioContext {
   readonly variables: { clear(): Promise<void>; reload(): Promise<void>; set(key: string, value: string): Promise<void> };
   /** The demo S3's ecommerce extract files (a fault loses or empties one). */
   readonly extracts: () => Promise<ExtractBucket>;
-  /** The demo dbt Cloud (a scenario runs a job there as its schedule would) and the demo Tableau (a refresh as the morning's). */
+  /** The demo dbt Cloud (a scenario runs a job there as its schedule would). */
   readonly dbtCloud: () => Promise<DbtCloudEndpoint>;
+  /** The demo Tableau (a fault's morning refresh runs there, as Tableau's schedule would start it). */
   readonly tableau: () => Promise<TableauEndpoint>;
   /** Pending timed events (a late file's arrival), by scenario id. */
   readonly timers: Map<string, NodeJS.Timeout>;

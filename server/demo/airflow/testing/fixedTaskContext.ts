@@ -11,7 +11,8 @@ import type { Warehouse } from '../warehouse';
 export const NO_DEMO_SYSTEMS = {
   extracts: () => Promise.reject(new Error('this test gives the task no demo S3')),
   dbtCloud: () => Promise.reject(new Error('this test gives the task no demo dbt Cloud')),
-} as const satisfies Pick<TaskContext, 'extracts' | 'dbtCloud'>;
+  tableau: () => Promise.reject(new Error('this test gives the task no demo Tableau')),
+} as const satisfies Pick<TaskContext, 'extracts' | 'dbtCloud' | 'tableau'>;
 
 export interface FixedTask {
   readonly dagId: string;

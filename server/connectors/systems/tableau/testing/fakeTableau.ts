@@ -3,7 +3,9 @@
  * blocks make: Sign In with a personal access token, Query Data Sources / Query Workbooks for Site (with a
  * `name:eq:` filter and pageSize/pageNumber paging), Update Data Source Now / Update Workbook Now
  * (POST …/refresh, answered with a job), Query Job, Cancel Job (PUT), Query Jobs (backgroundJobs, filtered)
- * and Sign Out. It validates every request: the API version in the path, the X-Tableau-Auth header of a live
+ * and Sign Out, and the VizQL Data Service's Query Data Source (POST /api/v1/vizql-data-service/query-datasource,
+ * body checked against the published schema; answers `{data: [...]}` aggregated from the data source's `rows`,
+ * errors as `{errorCode, message}`). It validates every request: the API version in the path, the X-Tableau-Auth header of a live
  * session on every call but Sign In, the site id of that session, the shape of the sign-in body and of each
  * filter, ids that exist; answers JSON when the request accepts application/json and XML (tsResponse)
  * otherwise, as Tableau does; and errors in the documented `error {summary, detail, code}` shape (401001 a
@@ -15,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerKey, readVdsRequest, type VdsRequestField } from '../vdsRequest';
 
 export interface FakeItem {
   readonly id: string;
@@ -22,6 +25,8 @@ export interface FakeItem {
   readonly project: string;
   updatedAt: string;
   readonly hasExtracts?: boolean;
+  /** What the data source holds, for the VizQL Data Service: one object per row, keyed by field caption. */
+  readonly rows?: readonly Readonly<Record<string, unknown>>[];
 }
 
 interface FakeJob {
@@ -114,7 +119,8 @@ export class FakeTableau {
         const body = Buffer.concat(chunks).toString('utf8');
         const answer = this.forced.shift() ?? this.handle(req.method ?? 'GET', req.url ?? '/', req.headers, body);
         this.requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, status: answer.status });
-        const json = String(req.headers.accept ?? '').includes('application/json');
+        // The VizQL Data Service speaks JSON only; the REST API answers XML unless asked for JSON.
+        const json = String(req.headers.accept ?? '').includes('application/json') || (req.url ?? '').startsWith('/api/v1/vizql-data-service/');
         res.writeHead(answer.status, { 'Content-Type': json ? 'application/json' : 'application/xml;charset=UTF-8', ...(answer.headers ?? {}) });
         res.end(answer.body === undefined ? '' : json ? JSON.stringify(answer.body) : toXml(answer.body));
       });
@@ -136,6 +142,7 @@ export class FakeTableau {
 
   private handle(method: string, rawUrl: string, headers: http.IncomingHttpHeaders, body: string): Answer {
     const url = new URL(rawUrl, 'http://fake');
+    if (url.pathname.startsWith('/api/v1/vizql-data-service/')) return this.vds(method, url.pathname, headers, body);
     const prefix = `/api/${this.apiVersion}`;
     if (!url.pathname.startsWith(`${prefix}/`)) return { status: 404, body: err('Resource Not Found', `No API version ${url.pathname.split('/')[2] ?? ''} here; this server speaks ${this.apiVersion}.`, '404000') };
     const path = url.pathname.slice(prefix.length);
@@ -161,6 +168,26 @@ export class FakeTableau {
     if (job && method === 'PUT') return this.cancelJob(job[1]!);
     if (rest === '/jobs' && method === 'GET') return this.queryJobs(url.searchParams);
     return { status: 405, body: err('Method Not Allowed', `${method} ${rest} is not an operation of the REST API.`, '405000') };
+  }
+
+  /** The VizQL Data Service: the same session token, its own error shape. */
+  private vds(method: string, path: string, headers: http.IncomingHttpHeaders, body: string): Answer {
+    const vdsErr = (status: number, errorCode: string, message: string): Answer => ({ status, body: { errorCode, message, datetime: new Date(this.clock).toISOString() } });
+    if (method !== 'POST' || path !== '/api/v1/vizql-data-service/query-datasource') return vdsErr(404, '404000', `${method} ${path} is not a VizQL Data Service method.`);
+    const token = headers['x-tableau-auth'];
+    if (typeof token !== 'string' || !this.sessions.has(token)) return vdsErr(401, '401002', 'Invalid authentication credentials were provided.');
+    if (!String(headers['content-type'] ?? '').startsWith('application/json')) return vdsErr(400, '400000', 'The request body must be JSON (Content-Type: application/json).');
+    const read = readVdsRequest(parse(body));
+    if (!read.ok) return { status: 400, body: read.error };
+    const ds = this.datasources.find((d) => d.id === read.request.datasource.datasourceLuid);
+    if (!ds) return vdsErr(404, '404934', `Unknown datasource LUID '${read.request.datasource.datasourceLuid}'.`);
+    const rows = ds.rows ?? [];
+    const fields = read.request.query.fields;
+    for (const f of fields) {
+      if ('calculation' in f) return vdsErr(400, '400000', 'This fake answers fields with or without a function, not calculations.');
+      if (rows.length > 0 && !(f.fieldCaption in rows[0]!)) return vdsErr(400, '400802', `Unknown field: ${f.fieldCaption}.`);
+    }
+    return { status: 200, body: { data: aggregate(rows, fields) } };
   }
 
   private signIn(contentType: string, body: string): Answer {
@@ -258,6 +285,32 @@ export class FakeTableau {
 }
 
 const err = (summary: string, detail: string, code: string): Json => ({ error: { summary, detail, code } });
+
+/** Fields with a function aggregate over the rows grouped by the fields without one (dimensions), as a viz does. */
+function aggregate(rows: readonly Readonly<Record<string, unknown>>[], fields: readonly VdsRequestField[]): Json[] {
+  const dims = fields.filter((f) => !('function' in f) || !f.function);
+  const groups = new Map<string, Readonly<Record<string, unknown>>[]>();
+  for (const r of rows) {
+    const key = JSON.stringify(dims.map((d) => r[d.fieldCaption] ?? null));
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  if (groups.size === 0 && dims.length === 0) groups.set('[]', []);
+  return [...groups.values()].map((g) => Object.fromEntries(fields.map((f) => {
+    const values = g.map((r) => r[f.fieldCaption]).filter((v) => v !== null && v !== undefined);
+    const fn = 'function' in f ? f.function : undefined;
+    const cmp = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)));
+    const nums = values.map(Number);
+    const v = !fn ? (g[0]?.[f.fieldCaption] ?? null)
+      : fn === 'MAX' ? ([...values].sort(cmp).at(-1) ?? null)
+      : fn === 'MIN' ? ([...values].sort(cmp)[0] ?? null)
+      : fn === 'SUM' ? (values.length ? nums.reduce((a, b) => a + b, 0) : null)
+      : fn === 'AVG' ? (values.length ? nums.reduce((a, b) => a + b, 0) / values.length : null)
+      : fn === 'COUNT' ? values.length
+      : fn === 'COUNTD' ? new Set(values.map((x) => JSON.stringify(x))).size
+      : null;
+    return [answerKey(f), v];
+  })));
+}
 
 function parse(body: string): Json | null {
   try {
