@@ -101,6 +101,9 @@ test('troubleshooting A–F on the demo: each stage\'s diagnostics, then a faile
   // F. Tableau: the extracts copy the metric tables as they are when refreshed, so they are refreshed after this
   // re-run; then Tableau answers that each dashboard's data source holds yesterday.
   const tableau = runbook.block(key('sales-kpi-holds-day'));
+  // This morning's refresh copied the night before's figures, and dbt's re-run does not change the extract.
+  await runCheck(tableau, 'failed');
+  await shot('ecomm-troubleshooting-f-red');
   // The refresh is a write in Tableau: the page shows what it would refresh, then runs it once confirmed.
   const refresh = new AirflowBlockObject(page, key('refresh-tableau-extracts'));
   await refresh.root.scrollIntoViewIfNeeded();
