@@ -114,6 +114,8 @@ export interface CheckResult {
   readonly verdict?: Verdict;
   /** The measured number the check's history records (value, rows, or an age in seconds). */
   readonly value?: number | null;
+  /** `value` as an operator reads it where its unit is not plain: an age as a duration ("35.8h"), not seconds. */
+  readonly valueText?: string;
   /** The condition that decided the verdict (for ok: the one it was held to). */
   readonly threshold?: string;
 }

@@ -58,6 +58,8 @@ export class ConditionEvaluator {
   readonly facts: string[] = [];
   /** The first measured quantity (value, rows, a column, an age): what the history records. */
   measured: number | null = null;
+  /** The first measured quantity as an operator reads it (an age as a duration, not seconds). */
+  measuredText: string | null = null;
 
   constructor(private readonly ctx: EvalContext) {}
 
@@ -99,7 +101,11 @@ export class ConditionEvaluator {
 
   private measure(label: string, v: Num, format: (n: number) => string = formatNumber): Num {
     if (!isUnknown(v)) {
-      if (this.measured === null) this.measured = v;
+      if (this.measured === null) {
+        this.measured = v;
+        // Plain numbers are formatted by the page; a unit of its own (an age) is said here.
+        this.measuredText = format !== formatNumber && Number.isFinite(v) ? format(v) : null;
+      }
       this.note(`${label} ${format(v)}`);
     } else this.note(`${label}: ${v.why}`);
     return v;

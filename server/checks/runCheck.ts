@@ -64,7 +64,7 @@ export async function judgeAndRecord(run: CheckRun, observation: Observation): P
   }
   const outcome = judgeCheck(run.snippet, { observation, history, businessDate, now: run.now() });
   await record(run, { value: outcome.value, rows: observation.rowCount, verdict: outcome.verdict, detail: outcome.detail });
-  return { passed: outcome.verdict !== 'error', detail: outcome.detail, verdict: outcome.verdict, value: outcome.value !== null && Number.isFinite(outcome.value) ? outcome.value : null, ...(outcome.threshold ? { threshold: outcome.threshold } : {}) };
+  return { passed: outcome.verdict !== 'error', detail: outcome.detail, verdict: outcome.verdict, value: outcome.value !== null && Number.isFinite(outcome.value) ? outcome.value : null, ...(outcome.valueText ? { valueText: outcome.valueText } : {}), ...(outcome.threshold ? { threshold: outcome.threshold } : {}) };
 }
 
 /** A check whose statement failed is an error in its history: the Health page must not show it green. */

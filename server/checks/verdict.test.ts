@@ -61,7 +61,9 @@ describe('check verdicts', () => {
 
   it('fails freshness on an old or missing timestamp', () => {
     const spec = { expect: 'age(refreshed_at) < 2h' };
-    expect(judgeCheck(spec, ctx(obs(['refreshed_at'], ['2026-12-01 06:00:00'])))).toMatchObject({ verdict: 'ok', value: 3600 });
+    // The history records seconds; the operator reads a duration.
+    expect(judgeCheck(spec, ctx(obs(['refreshed_at'], ['2026-12-01 06:00:00'])))).toMatchObject({ verdict: 'ok', value: 3600, valueText: '60m' });
+    expect(judgeCheck({ expect: 'value = 0' }, ctx(obs(['n'], [0]))).valueText ?? null).toBeNull();
     expect(judgeCheck(spec, ctx(obs(['refreshed_at'], ['2026-12-01T03:00:00Z']))).verdict).toBe('error');
     expect(judgeCheck(spec, ctx(obs(['refreshed_at'], undefined))).detail).toMatch(/never loaded/);
   });

@@ -19,6 +19,8 @@ export interface CheckOutcome {
   readonly verdict: Verdict;
   /** The measured number the history records (value, rows or age in seconds). */
   readonly value: number | null;
+  /** The value as an operator reads it, where its unit is not plain (an age: "35.8h"); null otherwise. */
+  readonly valueText?: string | null;
   /** The condition that decided (for ok: the one it was held to). */
   readonly threshold: string | null;
   readonly detail: string;
@@ -68,11 +70,14 @@ export function judgeCheck(spec: CheckSpec, ctx: EvalContext & { readonly rowsAf
   // expect measured (a row count, a value).
   let measured: number | null = null;
   let expectMeasured: number | null = null;
+  let measuredText: string | null = null;
+  let expectMeasuredText: string | null = null;
   const run = (p: ParsedCondition, forExpect = false): Truth => {
     const ev = new ConditionEvaluator(ctx);
     const t = ev.condition(p.condition);
-    if (forExpect) expectMeasured ??= ev.measured;
-    else measured ??= ev.measured;
+    if (forExpect) {
+      if (expectMeasured === null) [expectMeasured, expectMeasuredText] = [ev.measured, ev.measuredText];
+    } else if (measured === null) [measured, measuredText] = [ev.measured, ev.measuredText];
     notes.push(...ev.facts.filter((f) => !notes.includes(f)));
     return t;
   };
@@ -117,5 +122,5 @@ export function judgeCheck(spec: CheckSpec, ctx: EvalContext & { readonly rowsAf
   else if (errorMet) [verdict, threshold, why] = ['error', spec.error!, `error: ${spec.error}`];
   else if (expectMiss) [verdict, threshold, why] = ['warn', expectMiss.text, expectMiss.why];
   else if (warnMet) [verdict, threshold, why] = ['warn', spec.warn!, `warning: ${spec.warn}`];
-  return { verdict, value: measured ?? expectMeasured, threshold, detail: `${verdict === 'ok' ? 'OK' : verdict === 'warn' ? 'Warning' : 'Error'} — ${why}${facts()}` };
+  return { verdict, value: measured ?? expectMeasured, valueText: measured !== null ? measuredText : expectMeasuredText, threshold, detail: `${verdict === 'ok' ? 'OK' : verdict === 'warn' ? 'Warning' : 'Error'} — ${why}${facts()}` };
 }

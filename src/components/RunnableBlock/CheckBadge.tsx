@@ -33,7 +33,7 @@ export default function CheckBadge({ check, rowCount, truncated, sample }: Props
       </span>
       {showThreshold && check.value !== undefined && check.value !== null ? (
         <span className={styles.checkValue}>
-          value <strong>{formatValue(check.value)}</strong>
+          value <strong>{check.valueText ?? formatValue(check.value)}</strong>
         </span>
       ) : null}
       {showThreshold ? (
