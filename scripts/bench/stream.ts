@@ -15,6 +15,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { chunkRows } from '../../server/connectors/duckdb/values';
+import { cursorBatchRows } from '../../server/connectors/postgres/index';
 import { ROWS_MSGPACK_SUBPROTOCOL, unpackFrame } from '../../server/frames';
 import { postgresUnavailable, postgresUrl } from '../../server/testing/postgres';
 import type { ServerMessage } from '../../server/protocol';
@@ -24,8 +25,8 @@ export type BenchRow = [what: string, figure: string, budget: string, ok: boolea
 
 const duckQuery = (n: number) => `select i as id, i * 2.5 as amount, 'label_' || i as label, date '2026-01-01' + (i % 365)::int as day from range(${n}) t(i)`;
 const pgQuery = (n: number) => `select i as id, i * 2.5 as amount, 'label_' || i as label, date '2026-01-01' + (i % 365) as day from generate_series(1, ${n}) as t(i)`;
-/** The server's cursor batch (server/connectors/postgres/index.ts): the driver reads the same. */
-const PG_BATCH = 2000;
+/** The server's cursor batch for these four columns (server/connectors/postgres/index.ts): the driver reads the same. */
+const PG_BATCH = cursorBatchRows(4);
 
 interface Sample {
   readonly firstRowMs: number;
