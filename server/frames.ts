@@ -7,7 +7,7 @@
  * message stays JSON text, and a page that did not offer the subprotocol (an older page, a script) gets
  * JSON rows as before. Shared by the server (encode) and the page (decode).
  */
-import { Packr, Unpackr } from 'msgpackr';
+import { Packr, RESET_BUFFER_MODE, Unpackr } from 'msgpackr';
 import type { Sequenced, ServerMessage } from './protocol';
 
 /** Offered by a page that reads binary `rows` frames; chosen by a server that sends them. */
@@ -28,8 +28,14 @@ export function frameEncodingOf(target: { readonly protocol?: string }): FrameEn
 export function packFrame(message: Sequenced): Uint8Array {
   // msgpackr returns a view into a buffer it shares between calls. A frame is kept for a reconnect
   // (ws/runStreams.ts) and counted by its own length, so it gets bytes of its own: a view would keep the
-  // whole shared buffer, and other runs' frames in it, alive past the replay budget.
-  return Uint8Array.prototype.slice.call(packr.pack(message));
+  // whole shared buffer, and other runs' frames in it, alive past the replay budget. Since every frame is
+  // copied out anyway, msgpackr packs each one from the start of the same buffer (RESET_BUFFER_MODE) rather
+  // than into fresh ones it grows by copying, and the copy is not zero-filled first (allocUnsafeSlow: every
+  // byte is written at once, and the frame owns its memory, outside Node's shared pool).
+  const packed = packr.pack(message, RESET_BUFFER_MODE);
+  const own = Buffer.allocUnsafeSlow(packed.length);
+  own.set(packed);
+  return own;
 }
 
 /** A binary frame back into its protocol message; throws on bytes that are not one. */

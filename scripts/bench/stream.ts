@@ -15,6 +15,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { chunkRows } from '../../server/connectors/duckdb/values';
+import { cursorBatchRows } from '../../server/connectors/postgres/index';
 import { ROWS_MSGPACK_SUBPROTOCOL, unpackFrame } from '../../server/frames';
 import { postgresUnavailable, postgresUrl } from '../../server/testing/postgres';
 import type { ServerMessage } from '../../server/protocol';
@@ -24,13 +25,31 @@ export type BenchRow = [what: string, figure: string, budget: string, ok: boolea
 
 const duckQuery = (n: number) => `select i as id, i * 2.5 as amount, 'label_' || i as label, date '2026-01-01' + (i % 365)::int as day from range(${n}) t(i)`;
 const pgQuery = (n: number) => `select i as id, i * 2.5 as amount, 'label_' || i as label, date '2026-01-01' + (i % 365) as day from generate_series(1, ${n}) as t(i)`;
-/** The server's cursor batch (server/connectors/postgres/index.ts): the driver reads the same. */
-const PG_BATCH = 2000;
+/** The server's cursor batch for these four columns (server/connectors/postgres/index.ts): the driver reads the same. */
+const PG_BATCH = cursorBatchRows(4);
 
 interface Sample {
   readonly firstRowMs: number;
   readonly rowsPerSecond: number;
+  /**
+   * CPU time the path spent, every thread of the processes it runs in: the driver's process; the server's plus
+   * the client's for the socket. Less sensitive than wall time to what else runs on a shared machine (another
+   * process taking a core stretches wall time, not the CPU a row costs). The database server's own CPU is the
+   * same for both paths and is not counted.
+   */
+  readonly cpuMs: number;
 }
+
+/** This process's CPU time so far, in ms. */
+const ownCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+/** Another process's CPU time so far, in ms (Linux /proc; clock ticks of 10 ms). */
+const processCpuMs = (pid: number) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+};
 
 interface Path {
   readonly name: string;
@@ -39,9 +58,9 @@ interface Path {
   run(): Promise<Sample>;
 }
 
-function sample(t0: number, firstAt: number, rows: number, expected: number, name: string): Sample {
+function sample(t0: number, firstAt: number, rows: number, expected: number, name: string, cpuMs: number): Sample {
   if (rows !== expected) throw new Error(`${name}: expected ${expected} rows, got ${rows}`);
-  return { firstRowMs: firstAt - t0, rowsPerSecond: rows / ((performance.now() - t0) / 1000) };
+  return { firstRowMs: firstAt - t0, rowsPerSecond: rows / ((performance.now() - t0) / 1000), cpuMs };
 }
 
 function duckDriver(instance: DuckDBInstance, n: number): Path {
@@ -51,6 +70,7 @@ function duckDriver(instance: DuckDBInstance, n: number): Path {
     kind: 'driver',
     async run() {
       const c = await instance.connect();
+      const cpu0 = ownCpuMs();
       const t0 = performance.now();
       let first = 0;
       let rows = 0;
@@ -62,7 +82,7 @@ function duckDriver(instance: DuckDBInstance, n: number): Path {
         if (!first) first = performance.now();
       }
       c.closeSync();
-      return sample(t0, first, rows, n, this.name);
+      return sample(t0, first, rows, n, this.name, ownCpuMs() - cpu0);
     },
   };
 }
@@ -78,6 +98,7 @@ async function pgDriver(url: string, n: number): Promise<{ path: Path; close: ()
     engine: 'postgres',
     kind: 'driver',
     async run() {
+      const cpu0 = ownCpuMs();
       const t0 = performance.now();
       let first = 0;
       let rows = 0;
@@ -89,7 +110,7 @@ async function pgDriver(url: string, n: number): Promise<{ path: Path; close: ()
         if (!first) first = performance.now();
       }
       await cursor.close();
-      return sample(t0, first, rows, n, this.name);
+      return sample(t0, first, rows, n, this.name, ownCpuMs() - cpu0);
     },
   };
   return { path, close: () => client.end() };
@@ -112,6 +133,8 @@ function socketPath(ws: WebSocket, server: BenchServer, snippet: string, engine:
     kind: 'socket',
     run() {
       const id = `s${++seq}`;
+      const cpu0 = ownCpuMs();
+      const serverCpu0 = processCpuMs(server.pid);
       const t0 = performance.now();
       let first = 0;
       let rows = 0;
@@ -128,7 +151,7 @@ function socketPath(ws: WebSocket, server: BenchServer, snippet: string, engine:
           ws.off('message', onMessage);
           if (m.status !== 'succeeded') return reject(new Error(`${snippet}: ${m.status} ${JSON.stringify(m.error)}`));
           try {
-            resolve(sample(t0, first, rows, n, this.name));
+            resolve(sample(t0, first, rows, n, this.name, ownCpuMs() - cpu0 + processCpuMs(server.pid) - serverCpu0));
           } catch (e) {
             reject(e as Error);
           }
@@ -206,6 +229,9 @@ export async function measureStreams(o: { rounds: number; rows: number; port: nu
       rows.push([`${p.name} (median of ${s.length})`, figure, 'reported', true]);
       rows.push([`  ${p.name}: rows/s against the driver`, `${(ratio * 100).toFixed(0)} % of the driver's median`, '≥ 80 %', ratio >= 0.8]);
       rows.push([`  ${p.name}: time to first row against the driver`, `${firstGap >= 0 ? '+' : ''}${firstGap.toFixed(1)} ms`, '≤ +5 ms', firstGap <= 5]);
+      const cpu = median(s.map((x) => x.cpuMs));
+      const dCpu = median(samples.get(driver)!.map((x) => x.cpuMs));
+      rows.push([`  ${p.name}: CPU (server + client) against the driver's`, `${cpu.toFixed(0)} ms against ${dCpu.toFixed(0)} ms = ${((cpu / dCpu) * 100).toFixed(0)} %`, 'reported', true]);
     }
     return rows;
   } finally {

@@ -1,15 +1,18 @@
 /**
  * A SQL run's engine may get ready (connect, open its transaction, prepare) while the run's audit record is
  * written, but runs nothing before that record is durable — and nothing at all when it could not be written.
- * The runner against a gated audit sink and a recording connector; then the real DuckDB connector holding a
- * write at `ready`.
+ * The runner against a gated audit sink and a recording connector; then the real DuckDB and PostgreSQL connectors
+ * holding a write at `ready`.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config';
 import { openDuckDB } from '../connectors/duckdb/index';
+import { openPostgres } from '../connectors/postgres/index';
+import { dropSchema, postgresUnavailable, postgresUrl, postgresUrlFor, scratchSchema } from '../testing/postgres';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { SqlConnector, StatementRequest } from '../connectors/types';
 import type { Identity } from '../identity';
@@ -137,5 +140,54 @@ describe('the DuckDB connector holding a statement at ready', () => {
     admit(true);
     expect((await held).rowsAffected).toBe(1);
     expect(await count()).toBe('1');
+  });
+});
+
+describe('the PostgreSQL connector holding a statement at ready', () => {
+  const schema = scratchSchema('opsbook_admission');
+  // Our own application_name, so the test looks only at the sessions it opened.
+  const app = schema;
+  let skip: string | null = null;
+  let admin: pg.Client;
+  beforeAll(async () => {
+    skip = await postgresUnavailable();
+    if (skip) return;
+    admin = new pg.Client({ connectionString: postgresUrl() });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    // A sequence is not transactional: a statement that ran leaves its mark even when its transaction rolls back.
+    await admin.query(`create sequence ${schema}.probe`);
+  });
+  afterAll(async () => {
+    if (skip) return;
+    await admin.end();
+    await dropSchema(schema);
+  });
+  const request = (over: Partial<StatementRequest>): StatementRequest => ({ text: `select nextval('${schema}.probe') as n`, binds: {}, mode: 'write', signal: new AbortController().signal, timeoutMs: 30_000, maxRows: 100, ...over });
+  const sink = { columns: () => undefined, rows: async () => undefined };
+  const probeCalled = async () => (await admin.query(`select is_called from ${schema}.probe`)).rows[0]?.is_called as boolean;
+  /** What this test's sessions are doing: the server's own view, not a timer. */
+  const sessions = async () => (await admin.query(`select state, query from pg_stat_activity where application_name = $1`, [app])).rows as { state: string; query: string }[];
+
+  it('begins its transaction with its statement timeout while the record is written, and runs the statement only once admitted', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const connector = await openPostgres({ read: postgresUrlFor(app), write: postgresUrlFor(app), poolMax: 2, label: 'demo/pg' });
+    try {
+      await expect(connector.stream(request({ ready: Promise.resolve(false) }), sink)).rejects.toMatchObject({ code: 'cancelled', message: expect.stringMatching(/not admitted/) });
+      expect(await probeCalled()).toBe(false);
+
+      let admit: (ok: boolean) => void = () => undefined;
+      const held = connector.stream(request({ ready: new Promise<boolean>((resolve) => (admit = resolve)) }), sink);
+      // Held at `ready`: its session sits in the open transaction, the timeout already set, the statement not sent.
+      await expect
+        .poll(async () => (await sessions()).filter((s) => s.state === 'idle in transaction').map((s) => s.query), { timeout: 20_000 })
+        .toEqual(['BEGIN; SET LOCAL statement_timeout = 30000']);
+      expect(await probeCalled()).toBe(false);
+      admit(true);
+      expect((await held).firstValue).toBe('1');
+      expect(await probeCalled()).toBe(true);
+    } finally {
+      await connector.close();
+    }
   });
 });

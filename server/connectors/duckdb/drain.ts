@@ -30,6 +30,12 @@ export async function drain(result: DuckDBResult, maxRows: number, sink: RowSink
   return state;
 }
 
+/**
+ * Rows of the result's first frame: converted and sent on their own, so the page has them while the rest of the
+ * first chunk (2,048 rows) is still being converted.
+ */
+export const FIRST_ROWS = 100;
+
 /** Converts one chunk and hands it to the sink; null at the end of the result (or of the cap). */
 function forward(chunk: DuckDBDataChunk | null, maxRows: number, state: { rowCount: number; truncated: boolean; firstValue: Cell | undefined }, sink: RowSink): Promise<void> | null {
   if (!chunk || chunk.rowCount === 0) return null;
@@ -37,13 +43,18 @@ function forward(chunk: DuckDBDataChunk | null, maxRows: number, state: { rowCou
     state.truncated = true;
     return null;
   }
-  let rows = chunkRows(chunk);
-  if (state.rowCount + rows.length > maxRows) {
-    rows = rows.slice(0, maxRows - state.rowCount);
+  let end = chunk.rowCount;
+  if (state.rowCount + end > maxRows) {
+    end = maxRows - state.rowCount;
     state.truncated = true;
   }
-  if (state.rowCount === 0 && rows[0]) state.firstValue = rows[0][0];
-  state.rowCount += rows.length;
-  return sink.rows(rows);
+  const first = state.rowCount === 0;
+  state.rowCount += end;
+  if (!first || end <= FIRST_ROWS) return sendRows(chunkRows(chunk, 0, end), state, sink);
+  return sendRows(chunkRows(chunk, 0, FIRST_ROWS), state, sink).then(() => sendRows(chunkRows(chunk, FIRST_ROWS, end), state, sink));
 }
 
+function sendRows(rows: Cell[][], state: { firstValue: Cell | undefined }, sink: RowSink): Promise<void> {
+  if (state.firstValue === undefined && rows[0]) state.firstValue = rows[0][0];
+  return sink.rows(rows);
+}

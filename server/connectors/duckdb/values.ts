@@ -37,9 +37,22 @@ export function toDuckDBBind(bound: BoundValue): { value: DuckDBValue; type: Duc
 }
 
 /**
- * Rows of a chunk as JSON-safe cells: the driver's JSON converter turns BIGINT/HUGEINT/DECIMAL into
+ * Rows `from`..`to` of a chunk as JSON-safe cells: the driver's JSON converter turns BIGINT/HUGEINT/DECIMAL into
  * strings, dates and timestamps into ISO text, lists and structs into arrays and objects.
+ *
+ * The same cells as `chunk.convertRows(JsonDuckDBValueConverter)`, without its per-cell costs: that asks the
+ * native chunk for its column count on every row and looks each column's vector up twice per cell, which showed
+ * as a tenth of the server's time streaming a million rows. Here the vectors and their types are read once.
  */
-export function chunkRows(chunk: DuckDBDataChunk): Cell[][] {
-  return chunk.convertRows(JsonDuckDBValueConverter) as Cell[][];
+export function chunkRows(chunk: DuckDBDataChunk, from = 0, to = chunk.rowCount): Cell[][] {
+  const columnCount = chunk.columnCount;
+  const vectors = Array.from({ length: columnCount }, (_, c) => chunk.getColumnVector(c));
+  const types = vectors.map((v) => v.type);
+  const rows: Cell[][] = new Array<Cell[]>(Math.max(0, to - from));
+  for (let r = from; r < to; r++) {
+    const row: Cell[] = new Array<Cell>(columnCount);
+    for (let c = 0; c < columnCount; c++) row[c] = JsonDuckDBValueConverter(vectors[c]!.getItem(r), types[c]!, JsonDuckDBValueConverter) as Cell;
+    rows[r - from] = row;
+  }
+  return rows;
 }

@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL send loop (drainCursor): a small first read, so the first rows go out before a whole
- * batch is read; then the next batch is read while the current one is being sent, one ahead at most.
+ * batch is read; then the next batch is read while the current one is being sent, one ahead at most. Narrow
+ * results are read in larger batches than wide ones.
  */
 import pg from 'pg';
 import Cursor from 'pg-cursor';
@@ -8,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresUnavailable, postgresUrl } from '../../testing/postgres';
 import { HeldSink, settle } from '../../testing/heldSink';
 import { jsonSafeTypes } from './types';
-import { drainCursor, type CursorLike } from './index';
+import { cursorBatchRows, drainCursor, type CursorLike } from './index';
 
 let skip: string | null = null;
 let client: pg.Client;
@@ -55,7 +56,7 @@ describe('PostgreSQL send loop', () => {
     await expect.poll(() => finished.length).toBe(2);
     await settle();
     // …and no third: the held socket still stops the reading.
-    expect(asked).toEqual([100, 2000]);
+    expect(asked).toEqual([100, 8000]);
     expect(sink.batches.length).toBe(1);
 
     sink.releaseAll();
@@ -73,5 +74,16 @@ describe('PostgreSQL send loop', () => {
       expect(sink.batches.flat()).toHaveLength(Math.min(total, cap));
       await close();
     }
+  });
+
+  it('reads a wide result in smaller batches than a narrow one, so a batch holds about as many cells', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    expect([1, 4, 8, 16, 40].map(cursorBatchRows)).toEqual([8000, 8000, 4000, 2000, 2000]);
+    const columns = Array.from({ length: 20 }, (_, c) => `i + ${c} as c${c}`).join(', ');
+    const { cursor, asked, close } = recorded(`select ${columns} from generate_series(1, 5000) as t(i)`);
+    const sink = new HeldSink().releaseAllAndReturn();
+    expect(await drainCursor(cursor, 1_000_000, sink, () => false)).toMatchObject({ rowCount: 5000, truncated: false });
+    expect(asked.slice(0, 2)).toEqual([100, 2000]);
+    await close();
   });
 });

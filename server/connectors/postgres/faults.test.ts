@@ -183,7 +183,7 @@ describe('PostgreSQL connection faults', () => {
     const original = pg.Client.prototype.query;
     const patched = function (this: pg.Client, ...args: unknown[]) {
       const result = (original as (...a: unknown[]) => unknown).apply(this, args);
-      if (args[0] === 'BEGIN' && !controller.signal.aborted) controller.abort();
+      if (typeof args[0] === 'string' && args[0].startsWith('BEGIN') && !controller.signal.aborted) controller.abort();
       return result;
     };
     pg.Client.prototype.query = patched as typeof original;

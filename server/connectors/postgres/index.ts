@@ -9,7 +9,7 @@ import type CursorType from 'pg-cursor';
 import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlPlaceholders';
 import type { BoundValue } from '../../../plugins/remark-runbook/syntax/params';
 import type { Cell, ColumnInfo } from '../../protocol';
-import { ConnectorError, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview } from '../types';
+import { ConnectorError, notAdmitted, type PreviewRequest, type RowSink, type SqlConnector, type StatementOutcome, type StatementPreview } from '../types';
 import { toConnectorError } from './errors';
 import { connectAttempts } from './attempts';
 import { openSession, type Session, type SessionSource } from './session';
@@ -26,7 +26,15 @@ export interface PostgresProfiles {
   readonly connectTimeoutMs?: number;
 }
 
-const BATCH = 2000;
+/**
+ * Rows per cursor read after the first: as many as make about 32,000 cells, between 2,000 and 8,000 rows.
+ * Each read is a round trip to the server and one frame to the page (its header, its socket write); for a
+ * narrow result those per-batch costs were a tenth of the server's time streaming a million rows. A wide
+ * result keeps smaller reads, so a batch (two are in hand: one sent, one read ahead) stays about as large in memory.
+ */
+export function cursorBatchRows(columnCount: number): number {
+  return Math.min(8000, Math.max(2000, Math.floor(32_000 / Math.max(1, columnCount))));
+}
 /** The first read: small, so the first rows reach the page without waiting for a whole batch. */
 const FIRST_BATCH = 100;
 
@@ -55,11 +63,19 @@ export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConne
   return {
     kind: 'postgres',
     dialect: 'postgres',
+    waitsForReady: true,
     async stream(request, sink) {
       if (request.signal.aborted) throw new ConnectorError('cancelled', 'The run was cancelled before it started.');
-      const session = await openBegunSession(sourceFor(request.mode), request.mode, request.signal, (error, lost) => toConnectorError(error, { mode: request.mode, timeoutMs: request.timeoutMs, label, cancelled: false, lost }));
-      // A cancel that came while the run waited for a connection or its BEGIN: the listener below would never
-      // fire. The transaction is open, so the session is ended with it, not handed back.
+      const session = await openBegunSession(sourceFor(request.mode), request.mode, request.timeoutMs, request.signal, (error, lost) => toConnectorError(error, { mode: request.mode, timeoutMs: request.timeoutMs, label, cancelled: false, lost }));
+      // Connected, in its transaction and with its statement timeout set while the run's audit record was
+      // written: the statement itself starts only once that record is durable (a read too — an attempt the
+      // audit lost is a regression). Not admitted: nothing ran, and the open transaction goes with the session.
+      if (request.ready && !(await request.ready)) {
+        await session.end(true);
+        throw notAdmitted();
+      }
+      // A cancel that came while the run waited for a connection, its BEGIN or its admission: the listener below
+      // would never fire. The transaction is open, so the session is ended with it, not handed back.
       if (request.signal.aborted) {
         await session.end(true);
         throw new ConnectorError('cancelled', 'The run was cancelled before its statement started.');
@@ -73,9 +89,6 @@ export async function openPostgres(profiles: PostgresProfiles): Promise<SqlConne
       request.signal.addEventListener('abort', onAbort, { once: true });
       let failed = true;
       try {
-        await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(request.timeoutMs))}`);
-        // Cancelled while BEGIN ran: do not start the statement at all.
-        if (cancelled) throw new ConnectorError('cancelled', 'The run was cancelled before its statement started.');
         const { text, order } = rewritePlaceholders(request.text, 'dollar-index');
         const cursor = client.query(new Cursor(text, order.map((n) => pgValue(request.binds[n])), { rowMode: 'array' }));
         const drained = await drainCursor(cursor, request.maxRows, sink, () => cancelled);
@@ -151,7 +164,7 @@ export async function drainCursor(cursor: CursorLike, maxRows: number, sink: Row
     while (next && !stopped()) {
       const batch: { rows: unknown[][]; fields: Field[] } = await next;
       const afterThis = state.rowCount + batch.rows.length;
-      next = batch.rows.length > 0 && afterThis <= maxRows ? readBatch(cursor, Math.min(BATCH, maxRows - afterThis + 1)) : null;
+      next = batch.rows.length > 0 && afterThis <= maxRows ? readBatch(cursor, Math.min(cursorBatchRows(batch.fields.length), maxRows - afterThis + 1)) : null;
       const pending = forward(batch, maxRows, state, sink);
       if (!pending) break;
       await pending;
@@ -215,11 +228,14 @@ async function previewPg(session: Session, request: PreviewRequest, label: strin
  * still be handed out before the pool has heard of it: it fails the transaction's BEGIN. Nothing of the run has
  * happened then, so once — and only then — a fresh connection takes its place instead of failing the run.
  */
-async function openBegunSession(source: SessionSource, mode: 'read' | 'write', signal: AbortSignal, convert: (error: unknown, lost: Error | null) => Error): Promise<Session> {
+async function openBegunSession(source: SessionSource, mode: 'read' | 'write', timeoutMs: number, signal: AbortSignal, convert: (error: unknown, lost: Error | null) => Error): Promise<Session> {
+  // One round trip: the transaction and its statement timeout in one simple query (two statements are allowed
+  // there, and neither takes a parameter). The timeout is an integer this server computed, never page input.
+  const begin = `${mode === 'read' ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN'}; SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(timeoutMs))}`;
   for (let attempt = 1; ; attempt++) {
     const session = await openSession(source, signal);
     try {
-      await session.client.query(mode === 'read' ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN');
+      await session.client.query(begin);
       return session;
     } catch (error) {
       const lost = session.lost();
