@@ -62,18 +62,24 @@ export class ApprovalHub {
  * the user already has `limit` runs going. In-process below; across instances, server/cluster/runLeases.ts.
  */
 export interface UserRunLimiter {
-  acquire(user: string, limit: number): Promise<(() => void) | null>;
+  /**
+   * A slot for one more of the user's runs, or null at the limit. Giving it back resolves once the slot is free
+   * for the user's next run on any instance (it never rejects: a lease that cannot be given back lapses).
+   */
+  acquire(user: string, limit: number): Promise<(() => Promise<void>) | null>;
 }
 
 /** Counts a user's running runs across all their sockets (one instance), for the per-user concurrency limit. */
 export class UserRunCounter implements UserRunLimiter {
-  acquire(user: string, limit: number): Promise<(() => void) | null> {
+  acquire(user: string, limit: number): Promise<(() => Promise<void>) | null> {
     if (!this.tryAcquire(user, limit)) return Promise.resolve(null);
     let given = false;
     return Promise.resolve(() => {
-      if (given) return;
-      given = true;
-      this.release(user);
+      if (!given) {
+        given = true;
+        this.release(user);
+      }
+      return Promise.resolve();
     });
   }
 

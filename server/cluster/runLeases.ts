@@ -99,8 +99,9 @@ export function postgresRunLeases(o: RunLeaseOptions): RunLeases {
       });
       if (!taken) return null;
       return () =>
-        void p.query(`delete from ${leases} where id = $1`, [id]).catch((error: unknown) =>
-          o.log(`run leases: could not give back a lease of ${user} (${(error as Error).message}); it lapses when this instance's heartbeat does.`),
+        p.query(`delete from ${leases} where id = $1`, [id]).then(
+          () => undefined,
+          (error: unknown) => o.log(`run leases: could not give back a lease of ${user} (${(error as Error).message}); it lapses when this instance's heartbeat does.`),
         );
     },
     async close() {

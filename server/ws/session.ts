@@ -38,6 +38,18 @@ const DROPPED = new Set([1006]);
  * threshold is answered (`closing: false`) — a run with its own `done`, so the page's run does not wait for
  * ever; past the threshold the socket is closing and the message is dropped unread.
  */
+
+/** How long a finished run waits for its slot to be given back before the page hears it is done. */
+const RELEASE_WAIT_MS = 2_000;
+const settledWithin = (work: Promise<void>, ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    void work.catch(() => undefined).finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 export type SocketAdmission =
   | { readonly ok: true }
   | { readonly ok: false; readonly closing: true }
@@ -142,7 +154,7 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
     );
   };
 
-  const begin = (msg: RunMessage, run: ActiveRun, release: () => void) => {
+  const begin = (msg: RunMessage, run: ActiveRun, release: () => Promise<void>) => {
     const { controller } = run;
     const stream = streams.create(identity.user, msg.id, controller);
     stream.attachFirst(socket);
@@ -157,8 +169,11 @@ export function attachSession(socket: WebSocket, identity: Identity, deps: Runne
         type: 'done' as const, id: msg.id, status: 'failed' as const, rowCount: 0, truncated: false, elapsedMs: 0,
         error: { code: 'unavailable' as const, message: `Internal error: ${(error as Error).message}` },
       }))
-      .then((done) => {
-        release();
+      .then(async (done) => {
+        // The slot is free before the page hears the run is done: a page that runs again at once (Run every
+        // check, an operator's second click) must not be refused as over its limit by its own finished run.
+        // Bounded: a store that stopped answering delays the page's done by seconds at most (the lease lapses).
+        await settledWithin(release(), RELEASE_WAIT_MS);
         stream.send(done);
       });
     shared.runs?.track(controller, ended);
