@@ -1,9 +1,14 @@
-/** The embedded store: one DuckDB file, one connection, operations serialized on it. */
+/**
+ * The embedded store: one DuckDB file. Store work is serialized on one connection; appending audit records
+ * has a connection of its own (auditLane.ts), so a run's write-ahead record never waits behind other store work.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { TABLES, type Row } from './sql';
 import { createSqlStore, type SqlExec } from './sqlStore';
+import { serializer } from './serializer';
+import { openAuditLane } from './auditLane';
 import type { StateStore } from './types';
 
 export async function openDuckDBStore(file: string): Promise<StateStore> {
@@ -11,12 +16,8 @@ export async function openDuckDBStore(file: string): Promise<StateStore> {
   const instance = await DuckDBInstance.create(file);
   const connection = await instance.connect();
   for (const ddl of TABLES('')) await connection.run(ddl);
-  let queue: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work);
-    queue = next.catch(() => undefined);
-    return next;
-  };
+  const serialized = serializer();
+  const lane = await openAuditLane(instance);
   const exec: SqlExec = {
     query: (sql, values = []) =>
       serialized(async () => {
@@ -24,10 +25,10 @@ export async function openDuckDBStore(file: string): Promise<StateStore> {
         return reader.getRowObjectsJS() as Row[];
       }),
     close: async () => {
-      await queue;
+      await Promise.all([serialized.idle(), lane.close()]);
       connection.closeSync();
       instance.closeSync();
     },
   };
-  return { ...createSqlStore(exec, ''), sql: { exec, prefix: '', engine: 'duckdb' } };
+  return { ...createSqlStore(exec, ''), appendAudit: lane.append, sql: { exec, prefix: '', engine: 'duckdb' } };
 }

@@ -1,8 +1,8 @@
 /**
  * DuckDB connector: the demo warehouse and any embedded DuckDB file. One instance per file, a fresh
- * connection per run, chunk-by-chunk streaming with backpressure, external access disabled, reads in a
- * READ ONLY transaction, and cancel/timeout through `connection.interrupt()` (DuckDB has no server-side
- * statement timeout).
+ * connection per run (one opened ahead, before the run comes), chunk-by-chunk streaming with backpressure,
+ * external access disabled, reads in a READ ONLY transaction, and cancel/timeout through
+ * `connection.interrupt()` (DuckDB has no server-side statement timeout).
  */
 import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { rewritePlaceholders } from '../../../plugins/remark-runbook/syntax/sqlPlaceholders';
@@ -39,9 +39,31 @@ export async function openDuckDB(options: DuckDBConnectorOptions): Promise<SqlCo
   const inFlight = new Map<DuckDBConnection, Promise<unknown>>();
   // Aborting this cancels every run through its own interrupt loop (one interrupt can land between statements).
   const closing = new AbortController();
+  // A connection opened once a run ends, for the next run to start on: connecting is in the path to a run's
+  // first row (it runs while the run's audit record is written, and on a small machine competes with it for
+  // CPU). It has never run anything, so every run still starts on a fresh connection.
+  let spare: DuckDBConnection | null = null;
+  let refilling: Promise<void> | null = null;
+  const refill = () => {
+    if (spare || refilling || closing.signal.aborted) return;
+    refilling = instance.connect().then(
+      (connection) => {
+        refilling = null;
+        if (closing.signal.aborted || spare) connection.closeSync();
+        else spare = connection;
+      },
+      () => void (refilling = null),
+    );
+  };
+  const connect = (): Promise<DuckDBConnection> => {
+    const ready = spare;
+    spare = null;
+    return ready ? Promise.resolve(ready) : instance.connect();
+  };
+  refill();
   const onConnection = async <T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> => {
     if (closing.signal.aborted) throw shuttingDown();
-    const connection = await instance.connect();
+    const connection = await connect();
     if (closing.signal.aborted) {
       connection.closeSync();
       throw shuttingDown();
@@ -53,6 +75,7 @@ export async function openDuckDB(options: DuckDBConnectorOptions): Promise<SqlCo
     } finally {
       inFlight.delete(connection);
       connection.closeSync();
+      refill();
     }
   };
   return {
@@ -66,6 +89,9 @@ export async function openDuckDB(options: DuckDBConnectorOptions): Promise<SqlCo
     preview: (request) => onConnection((connection) => previewOnConnection(connection, request)),
     async close() {
       closing.abort();
+      await refilling;
+      spare?.closeSync();
+      spare = null;
       for (const c of inFlight.keys()) c.interrupt();
       // Interrupted runs unwind in milliseconds; one blocked on a slow socket gets a bounded wait, and
       // its connection is then left to the process's exit rather than closed under it.
