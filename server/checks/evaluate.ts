@@ -4,6 +4,7 @@
  * baseline yet. The verdict (verdict.ts) decides what an undecided condition means for warn, error and expect.
  */
 import type { Condition, Expr } from '../../plugins/remark-runbook/syntax/condition';
+import { formatDuration } from '../../plugins/remark-runbook/syntax/duration';
 import { mean, relativeChange, windowValues, zscore, type HistoryPoint } from './baseline';
 
 /** What the check's statement returned: enough to measure rows, values, columns and ages. */
@@ -235,11 +236,3 @@ export function formatPercent(ratio: number): string {
   return `${(ratio * 100).toFixed(1)} %`;
 }
 
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return 'never loaded';
-  const s = Math.round(seconds);
-  if (Math.abs(s) < 120) return `${s}s`;
-  if (Math.abs(s) < 7200) return `${Math.round(s / 60)}m`;
-  if (Math.abs(s) < 172800) return `${(s / 3600).toFixed(1)}h`;
-  return `${(s / 86400).toFixed(1)}d`;
-}

@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 import clsx from 'clsx';
 import Link from '@docusaurus/Link';
+import { formatDuration } from '@site/plugins/remark-runbook/syntax/duration';
 import { formatValue } from '@site/src/lib/verdict';
 import { STATUS_ICON, STATUS_TEXT, type HealthGroup, type HealthRow, type RowStatus } from './model';
 import DataTable from '@site/src/components/DataTable';
@@ -58,7 +59,7 @@ function Row({ row }: { readonly row: HealthRow }): ReactNode {
       </td>
       <td className={styles.cValue}>
         <span className={styles.label}>Value </span>
-        <strong className={clsx(row.valueFor && styles.oldValue)}>{formatValue(row.value)}</strong>
+        <strong className={clsx(row.valueFor && styles.oldValue)}>{row.valueIsAge && row.value !== null ? formatDuration(row.value) : formatValue(row.value)}</strong>
         {row.valueFor ? <div className={clsx(styles.muted, styles.valueFor)}>for {row.valueFor}</div> : null}
       </td>
       <td className={styles.cThreshold}>
@@ -66,7 +67,7 @@ function Row({ row }: { readonly row: HealthRow }): ReactNode {
         {row.threshold ? <code>{row.threshold}</code> : <span className={styles.muted}>—</span>}
       </td>
       <td className={styles.cHistory}>
-        <Sparkline points={row.history} />
+        <Sparkline points={row.history} format={row.valueIsAge ? formatDuration : formatValue} />
       </td>
       <td className={styles.cLast}>
         {row.lastAt ? (

@@ -11,13 +11,14 @@ import styles from './styles.module.css';
 const WIDTH = 112;
 const HEIGHT = 28;
 
-export default function Sparkline({ points }: { readonly points: readonly HistoryPoint[] }): ReactNode {
+export default function Sparkline({ points, format = formatValue }: { readonly points: readonly HistoryPoint[]; readonly format?: (value: number) => string }): ReactNode {
+  const say = (v: number | null) => (v === null ? '—' : format(v));
   const s = sparkline(points, WIDTH, HEIGHT);
   if (s.marks.length === 0) return <span className={styles.muted}>no history</span>;
   const problems = points.filter((p) => p.verdict !== 'ok').length;
   const label =
     `${points.length} result${points.length === 1 ? '' : 's'}, ` +
-    (s.min === s.max ? `all ${formatValue(s.min)}` : `from ${formatValue(s.min)} to ${formatValue(s.max)}`) +
+    (s.min === s.max ? `all ${say(s.min)}` : `from ${say(s.min)} to ${say(s.max)}`) +
     (problems ? `, ${problems} warning or error` : '');
   const last = s.marks[s.marks.length - 1]!;
   return (

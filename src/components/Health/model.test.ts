@@ -1,3 +1,4 @@
+import { formatDuration } from '@site/plugins/remark-runbook/syntax/duration';
 import { describe, expect, it } from 'vitest';
 import type { CheckResultRecord } from '@site/server/checks/types';
 import { conditionsText, countStatuses, groupRows, onePerBlock, rowOf } from './model';
@@ -95,6 +96,14 @@ describe('a Health row', () => {
     expect(row.businessDate).toBe('2026-11-30');
     expect(row.link).toBe('/investor/profit-aggregate?env=demo&report_date=2026-11-30#snippet-profit-vs-average');
     expect(rowOf(check({ params: [], dateParam: null, businessDate: null }), undefined, 'demo', null).link).toBe('/investor/profit-aggregate?env=demo#snippet-profit-vs-average');
+  });
+  it('knows a value recorded by an age() rule is seconds, said as a duration', () => {
+    expect(rowOf(check({ conditions: { expect: 'age(max_kpi_date) < 41h' } }), undefined, 'demo', null).valueIsAge).toBe(true);
+    expect(rowOf(check({ conditions: { expect: 'rows > 0', error: 'age(last_loaded_at) > 24h' } }), undefined, 'demo', null).valueIsAge).toBe(true);
+    // The error rule is what the history records, so an age in expect alone does not make the value an age.
+    expect(rowOf(check({ conditions: { expect: 'age(loaded_at) < 2h', error: 'value > 5' } }), undefined, 'demo', null).valueIsAge).toBe(false);
+    expect(rowOf(check(), undefined, 'demo', null).valueIsAge).toBe(false);
+    expect(formatDuration(134_502.661)).toBe('37.4h');
   });
   it('writes the old expect as it was written', () => {
     expect(conditionsText({ expect: 'rows>0' })).toBe('expect rows>0');

@@ -3,6 +3,7 @@
  * last run, a deep link into its runbook) from the server's answer and the results of a run in progress,
  * grouped by runbook and owner. Pure functions, unit-tested; the components only draw them.
  */
+import { recordsAnAge } from '@site/plugins/remark-runbook/syntax/duration';
 import type { CheckOrigin, CheckResultRecord, Verdict } from '@site/server/checks/types';
 import { reportParams } from '@site/src/lib/businessDate';
 import { buildDeepLink } from '@site/src/lib/deepLink';
@@ -72,6 +73,8 @@ export interface HealthRow {
   readonly status: RowStatus;
   readonly statusHint: string | null;
   readonly value: number | null;
+  /** The value is an age in seconds (the deciding rule starts with age()): shown as a duration, "35.8h". */
+  readonly valueIsAge: boolean;
   /** The business date the value was measured for, when it is not the row's (a stale row shows an old figure). */
   readonly valueFor: string | null;
   /** The condition that decided the latest result, else the check's conditions as written. */
@@ -116,6 +119,7 @@ export function rowOf(check: HealthCheck, live: LiveResult | undefined, env: str
     title: check.title ?? check.key.slice(check.key.indexOf('/') + 1),
     stepTitle: check.stepTitle,
     link: checkLink(check, env, businessDate),
+    valueIsAge: recordsAnAge(check.conditions),
   };
   const last = check.last;
   const recorded = {
