@@ -262,12 +262,12 @@ export const STALE_DASHBOARD_TIMEOUT = 'Timed out after 7200 s: the extract refr
  */
 async function scheduledRefresh(ctx: ScenarioContext): Promise<TableauJob> {
   const client = createTableauClient({ ...(await ctx.tableau()), apiVersion: '3.24' });
-  const signal = AbortSignal.timeout(120_000);
+  const signal = AbortSignal.timeout(SYSTEM_RUN_LIMIT_MS);
   try {
     const workbook = await client.find('workbook', DEMO_WORKBOOK, 'Ecommerce', signal);
     let job = await client.refresh(workbook, signal);
     while (job.finishCode === null) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await pause(50);
       job = await client.job(job.id, signal);
     }
     return job;
